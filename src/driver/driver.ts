@@ -1,0 +1,156 @@
+/**
+ * The storage driver boundary. A driver stores three kinds of immutable-or-versioned records
+ * and knows nothing of forks, rewinds or lifecycle: the core (src/session) builds every
+ * session operation on these primitives.
+ *
+ * Data model (git-like): messages are immutable and live in append-only *segments*, keyed
+ * `(segmentId, seq)`. A segment may start from a base `(parentId, baseSeq)`; `seq` counts
+ * the position on the whole path, so a segment based at seq 40 holds seq 41, 42, ...
+ * A session is a movable head: `(headSegmentId, messageCount)` plus a `version`.
+ * Append inserts rows and moves the head; fork and rewind create an empty segment.
+ */
+import type { JsonPrimitive, Session, SessionOrderBy, SessionState } from '../types.js';
+
+/** A session as stored: the public session plus its head and lifecycle deadlines. */
+export interface SessionRecord extends Session {
+  /** The segment appends go to; `messageCount` is the head's seq within the path. */
+  headSegmentId: string;
+  /** `lastActiveAt + ttlMs`: after this `sweepStale` suspends an active session. */
+  suspendAt: number;
+  /** `suspendAt + retention`: after this `sweepStale` expires a suspended session. */
+  expiresAt: number;
+}
+
+/** An append-only run of messages. Never changes once written (only deleted by retention). */
+export interface SegmentRecord {
+  id: string;
+  /** The session that owns (writes to) the segment. */
+  sessionId: string;
+  /** The segment this one continues; absent for a session's first segment. */
+  parentId?: string;
+  /** The last seq of the parent that belongs to this segment's path (0 when there is no parent). */
+  baseSeq: number;
+  createdAt: number;
+}
+
+/** One stored message. `body` is the encoded message (role, content, metadata, ...), opaque to the driver. */
+export interface MessageRecord {
+  id: string;
+  segmentId: string;
+  seq: number;
+  createdAt: number;
+  runId?: string;
+  body: string;
+}
+
+/** The result of an append made with an `operationId`, kept so that a retry appends nothing twice. */
+export interface OperationRecord {
+  sessionId: string;
+  operationId: string;
+  messageIds: string[];
+  createdAt: number;
+}
+
+/** A query over sessions; every field present must match. */
+export interface SessionQuery {
+  userId?: string;
+  agentId?: string;
+  workspaceId?: string;
+  states?: SessionState[];
+  /** Every tag must be present. */
+  tags?: string[];
+  /** Top-level metadata keys equal to these scalar values (JSON equality: `1` never matches `"1"`). */
+  filter?: Record<string, JsonPrimitive>;
+  /** `attachedSurfaces` contains this surface. */
+  surfaceId?: string;
+  parentId?: string;
+  /** `suspendAt < suspendAtBefore`. */
+  suspendAtBefore?: number;
+  /** `expiresAt < expiresAtBefore`. */
+  expiresAtBefore?: number;
+  /** `updatedAt < updatedBefore`. */
+  updatedBefore?: number;
+  orderBy: SessionOrderBy;
+  order: 'asc' | 'desc';
+  /** Keyset position: only sessions strictly after `(value, id)` in the given order (ids break ties in the same direction). */
+  after?: { value: number; id: string };
+  limit: number;
+}
+
+/**
+ * A set of writes applied all together or not at all. Each session write is a compare-and-set on
+ * its version: the only atomic step the core needs from a driver.
+ */
+export interface WriteBatch {
+  /** Put each record iff the stored session is at `expectedVersion` (0: the session must not exist yet). */
+  sessions?: Array<{ record: SessionRecord; expectedVersion: number }>;
+  /** Delete each session (and its operation records) iff it is at `expectedVersion`. */
+  deleteSessions?: Array<{ id: string; expectedVersion: number }>;
+  /** Sessions the batch reads from but does not change, which must still be at `version` (a fork's source). */
+  checks?: Array<{ id: string; version: number }>;
+  /** New segments; an existing id is a driver bug, not a conflict. */
+  segments?: SegmentRecord[];
+  /** New messages; an existing `id` fails the batch with reason `duplicate-message`. */
+  messages?: MessageRecord[];
+  /** New operation records; an existing `(sessionId, operationId)` fails the batch with `duplicate-operation`. */
+  operations?: OperationRecord[];
+}
+
+export type WriteConflictReason =
+  | { kind: 'version'; sessionId: string; actualVersion: number | undefined }
+  | { kind: 'duplicate-message'; messageId: string }
+  | { kind: 'duplicate-operation'; sessionId: string; operationId: string };
+
+/** Thrown by `commit` when a condition of the batch failed; nothing of the batch was applied. */
+export class WriteConflict extends Error {
+  readonly reason: WriteConflictReason;
+  constructor(reason: WriteConflictReason) {
+    super(`write conflict: ${reason.kind}`);
+    this.name = 'WriteConflict';
+    this.reason = reason;
+  }
+  static is(error: unknown): error is WriteConflict {
+    return error instanceof Error && error.name === 'WriteConflict' && 'reason' in error;
+  }
+}
+
+/**
+ * What every backend implements. All methods are async; none may hang forever (the core adds a
+ * deadline). Records handed in or out are never shared with the driver's internal state.
+ */
+export interface StorageDriver {
+  /** A short name for errors and logs: `memory`, `sqlite`, ... */
+  readonly name: string;
+
+  /** The session record, or undefined when there is none. */
+  getSession(id: string): Promise<SessionRecord | undefined>;
+  /** Sessions matching the query, in its order, at most `limit`. */
+  listSessions(query: SessionQuery): Promise<SessionRecord[]>;
+
+  /** The segment, or undefined (deleted by retention or never written). */
+  getSegment(id: string): Promise<SegmentRecord | undefined>;
+  /** Segments owned by a session, or continuing a parent segment; in creation order. */
+  listSegments(where: { sessionId: string } | { parentId: string }): Promise<SegmentRecord[]>;
+
+  /** Messages of one segment with `fromSeq <= seq <= toSeq`, ordered by seq, at most `limit` (all when absent). */
+  readMessages(
+    segmentId: string,
+    range: { fromSeq: number; toSeq: number; order: 'asc' | 'desc'; limit?: number },
+  ): Promise<MessageRecord[]>;
+  /** Where a message lives, or undefined for an unknown id. */
+  locateMessage(messageId: string): Promise<{ segmentId: string; seq: number } | undefined>;
+
+  /** The recorded result of an append with this operation id, or undefined. */
+  getOperation(sessionId: string, operationId: string): Promise<OperationRecord | undefined>;
+
+  /** Apply the batch atomically, or throw `WriteConflict` having applied nothing. */
+  commit(batch: WriteBatch): Promise<void>;
+
+  /** Delete a segment's messages with `seq > afterSeq`; returns how many were deleted. Idempotent. */
+  deleteMessagesAfter(segmentId: string, afterSeq: number): Promise<number>;
+  /** Delete a segment and all its messages; returns how many messages were deleted. Idempotent. */
+  deleteSegment(segmentId: string): Promise<number>;
+
+  /** Release connections and file handles. Idempotent. */
+  close(): Promise<void>;
+}

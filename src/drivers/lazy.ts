@@ -1,0 +1,53 @@
+/**
+ * A driver whose backend is loaded on first use. Factories such as `SessionStore.sqlite(path)`
+ * stay synchronous and the package never loads a database client the user does not use; a
+ * missing client library surfaces as a clear error at the first call (and at `SessionStore.open`).
+ */
+import type { StorageDriver } from '../driver/driver.js';
+
+const METHODS = [
+  'getSession',
+  'listSessions',
+  'getSegment',
+  'listSegments',
+  'readMessages',
+  'locateMessage',
+  'getOperation',
+  'commit',
+  'deleteMessagesAfter',
+  'deleteSegment',
+] as const;
+
+export function lazyDriver(name: string, load: () => Promise<StorageDriver>): StorageDriver & { ready(): Promise<StorageDriver> } {
+  let loaded: Promise<StorageDriver> | undefined;
+  let closed = false;
+  const ready = () => {
+    loaded ??= load();
+    return loaded;
+  };
+  const driver = {
+    name,
+    ready,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (loaded) await (await loaded).close();
+    },
+  } as StorageDriver & { ready(): Promise<StorageDriver> };
+  for (const method of METHODS) {
+    (driver as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+      const target = (await ready()) as unknown as Record<string, (...callArgs: unknown[]) => Promise<unknown>>;
+      return target[method]!(...args);
+    };
+  }
+  return driver;
+}
+
+/** Imports an optional client library, or explains which package to install. */
+export async function importClient<Module>(packageName: string, store: string): Promise<Module> {
+  try {
+    return (await import(packageName)) as Module;
+  } catch (error) {
+    throw new Error(`The ${store} store needs the "${packageName}" package: run \`npm install ${packageName}\`.`, { cause: error });
+  }
+}

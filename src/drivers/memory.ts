@@ -1,0 +1,187 @@
+/**
+ * The in-memory driver: for tests, demos and short-lived agents. Records are cloned on the way
+ * in and out, so a caller mutating what it got back can never change what is stored.
+ * `commit` checks every condition before applying anything, and runs without awaiting, so a
+ * batch is atomic with respect to every other call.
+ */
+import {
+  WriteConflict,
+  type MessageRecord,
+  type OperationRecord,
+  type SegmentRecord,
+  type SessionQuery,
+  type SessionRecord,
+  type StorageDriver,
+  type WriteBatch,
+} from '../driver/driver.js';
+import { matchesQuery, compareForQuery, isAfterCursor } from '../driver/query-match.js';
+
+export class MemoryDriver implements StorageDriver {
+  readonly name = 'memory';
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly segments = new Map<string, SegmentRecord>();
+  private readonly segmentsBySession = new Map<string, string[]>();
+  private readonly segmentsByParent = new Map<string, string[]>();
+  /** Each segment's messages in seq order (appends only ever add at the end). */
+  private readonly messagesBySegment = new Map<string, MessageRecord[]>();
+  private readonly messageLocations = new Map<string, { segmentId: string; seq: number }>();
+  private readonly operations = new Map<string, OperationRecord>();
+
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    const record = this.sessions.get(id);
+    return record && structuredClone(record);
+  }
+
+  async listSessions(query: SessionQuery): Promise<SessionRecord[]> {
+    return [...this.sessions.values()]
+      .filter((record) => matchesQuery(record, query) && (query.after === undefined || isAfterCursor(record, query)))
+      .sort((left, right) => compareForQuery(left, right, query))
+      .slice(0, query.limit)
+      .map((record) => structuredClone(record));
+  }
+
+  async getSegment(id: string): Promise<SegmentRecord | undefined> {
+    const segment = this.segments.get(id);
+    return segment && { ...segment };
+  }
+
+  async listSegments(where: { sessionId: string } | { parentId: string }): Promise<SegmentRecord[]> {
+    const ids = 'sessionId' in where ? this.segmentsBySession.get(where.sessionId) : this.segmentsByParent.get(where.parentId);
+    return (ids ?? []).flatMap((id) => {
+      const segment = this.segments.get(id);
+      return segment ? [{ ...segment }] : [];
+    });
+  }
+
+  async readMessages(
+    segmentId: string,
+    range: { fromSeq: number; toSeq: number; order: 'asc' | 'desc'; limit?: number },
+  ): Promise<MessageRecord[]> {
+    const rows = this.messagesBySegment.get(segmentId) ?? [];
+    const start = lowerBound(rows, range.fromSeq);
+    const end = lowerBound(rows, range.toSeq + 1);
+    const selected = rows.slice(start, end);
+    if (range.order === 'desc') selected.reverse();
+    return (range.limit === undefined ? selected : selected.slice(0, range.limit)).map((row) => ({ ...row }));
+  }
+
+  async locateMessage(messageId: string): Promise<{ segmentId: string; seq: number } | undefined> {
+    const location = this.messageLocations.get(messageId);
+    return location && { ...location };
+  }
+
+  async getOperation(sessionId: string, operationId: string): Promise<OperationRecord | undefined> {
+    const operation = this.operations.get(operationKey(sessionId, operationId));
+    return operation && structuredClone(operation);
+  }
+
+  async commit(batch: WriteBatch): Promise<void> {
+    this.assertConditions(batch);
+    for (const { id } of batch.deleteSessions ?? []) this.removeSession(id);
+    for (const { record } of batch.sessions ?? []) this.sessions.set(record.id, structuredClone(record));
+    for (const segment of batch.segments ?? []) this.addSegment({ ...segment });
+    for (const message of batch.messages ?? []) this.addMessage({ ...message });
+    for (const operation of batch.operations ?? []) {
+      this.operations.set(operationKey(operation.sessionId, operation.operationId), structuredClone(operation));
+    }
+  }
+
+  async deleteMessagesAfter(segmentId: string, afterSeq: number): Promise<number> {
+    const rows = this.messagesBySegment.get(segmentId);
+    if (!rows) return 0;
+    const removed = rows.splice(lowerBound(rows, afterSeq + 1));
+    for (const row of removed) this.messageLocations.delete(row.id);
+    return removed.length;
+  }
+
+  async deleteSegment(segmentId: string): Promise<number> {
+    const segment = this.segments.get(segmentId);
+    if (!segment) return 0;
+    const removed = await this.deleteMessagesAfter(segmentId, -1);
+    this.messagesBySegment.delete(segmentId);
+    this.segments.delete(segmentId);
+    removeFromIndex(this.segmentsBySession, segment.sessionId, segmentId);
+    if (segment.parentId !== undefined) removeFromIndex(this.segmentsByParent, segment.parentId, segmentId);
+    return removed;
+  }
+
+  async close(): Promise<void> {}
+
+  private assertConditions(batch: WriteBatch): void {
+    const versionOf = (id: string) => this.sessions.get(id)?.version;
+    const expectations = [
+      ...(batch.checks ?? []).map((check) => ({ id: check.id, expected: check.version })),
+      ...(batch.sessions ?? []).map((write) => ({ id: write.record.id, expected: write.expectedVersion })),
+      ...(batch.deleteSessions ?? []).map((write) => ({ id: write.id, expected: write.expectedVersion })),
+    ];
+    for (const { id, expected } of expectations) {
+      const actual = versionOf(id);
+      if ((actual ?? 0) !== expected) throw new WriteConflict({ kind: 'version', sessionId: id, actualVersion: actual });
+    }
+    const newIds = new Set<string>();
+    for (const message of batch.messages ?? []) {
+      if (this.messageLocations.has(message.id) || newIds.has(message.id)) {
+        throw new WriteConflict({ kind: 'duplicate-message', messageId: message.id });
+      }
+      newIds.add(message.id);
+    }
+    for (const operation of batch.operations ?? []) {
+      if (this.operations.has(operationKey(operation.sessionId, operation.operationId))) {
+        throw new WriteConflict({ kind: 'duplicate-operation', sessionId: operation.sessionId, operationId: operation.operationId });
+      }
+    }
+  }
+
+  private removeSession(id: string): void {
+    this.sessions.delete(id);
+    for (const key of this.operations.keys()) {
+      if (key.startsWith(operationKey(id, ''))) this.operations.delete(key);
+    }
+  }
+
+  private addSegment(segment: SegmentRecord): void {
+    this.segments.set(segment.id, segment);
+    addToIndex(this.segmentsBySession, segment.sessionId, segment.id);
+    if (segment.parentId !== undefined) addToIndex(this.segmentsByParent, segment.parentId, segment.id);
+  }
+
+  private addMessage(message: MessageRecord): void {
+    let rows = this.messagesBySegment.get(message.segmentId);
+    if (!rows) {
+      rows = [];
+      this.messagesBySegment.set(message.segmentId, rows);
+    }
+    rows.splice(lowerBound(rows, message.seq), 0, message);
+    this.messageLocations.set(message.id, { segmentId: message.segmentId, seq: message.seq });
+  }
+}
+
+function operationKey(sessionId: string, operationId: string): string {
+  return `${sessionId}\u0000${operationId}`;
+}
+
+/** The index of the first row with seq >= `seq`. */
+function lowerBound(rows: MessageRecord[], seq: number): number {
+  let low = 0;
+  let high = rows.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((rows[middle]?.seq ?? Infinity) < seq) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function addToIndex(index: Map<string, string[]>, key: string, value: string): void {
+  const values = index.get(key);
+  if (values) values.push(value);
+  else index.set(key, [value]);
+}
+
+function removeFromIndex(index: Map<string, string[]>, key: string, value: string): void {
+  const values = index.get(key);
+  if (!values) return;
+  const remaining = values.filter((item) => item !== value);
+  if (remaining.length > 0) index.set(key, remaining);
+  else index.delete(key);
+}

@@ -1,0 +1,139 @@
+/**
+ * Typed errors. Every error sessionloom throws on purpose is a `SessionloomError` with a
+ * stable `code`, so callers can branch on `error.code` (or `SessionNotFoundError.isInstance`)
+ * without string matching. `isInstance` checks a `Symbol.for` marker rather than `instanceof`,
+ * so it still works when two copies of the package are installed side by side.
+ */
+
+const marker = Symbol.for('sessionloom.error');
+
+export type ErrorCode =
+  | 'SESSION_NOT_FOUND'
+  | 'MESSAGE_NOT_FOUND'
+  | 'SESSION_CONFLICT'
+  | 'SESSION_EXPIRED'
+  | 'INVALID_ARGUMENT'
+  | 'STORE_UNAVAILABLE';
+
+export interface SessionloomErrorOptions {
+  message: string;
+  cause?: unknown;
+}
+
+export class SessionloomError extends Error {
+  readonly [marker] = true;
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, options: SessionloomErrorOptions) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+  }
+
+  /** True for any sessionloom error, from this copy of the package or another. */
+  static isSessionloomError(error: unknown): error is SessionloomError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+  }
+
+  protected static hasCode(error: unknown, code: ErrorCode): boolean {
+    return SessionloomError.isSessionloomError(error) && error.code === code;
+  }
+}
+
+/** The session does not exist, or is outside the store's scope (another user's session reads as missing). */
+export class SessionNotFoundError extends SessionloomError {
+  readonly sessionId: string;
+  constructor(options: { sessionId: string; message?: string; cause?: unknown }) {
+    super('SESSION_NOT_FOUND', {
+      message: options.message ?? `Session "${options.sessionId}" was not found.`,
+      cause: options.cause,
+    });
+    this.sessionId = options.sessionId;
+  }
+  static isInstance(error: unknown): error is SessionNotFoundError {
+    return SessionloomError.hasCode(error, 'SESSION_NOT_FOUND');
+  }
+}
+
+/** The message id does not exist, or is not on the session's current path. */
+export class MessageNotFoundError extends SessionloomError {
+  readonly sessionId: string;
+  readonly messageId: string;
+  constructor(options: { sessionId: string; messageId: string; message?: string }) {
+    super('MESSAGE_NOT_FOUND', {
+      message:
+        options.message ??
+        `Message "${options.messageId}" is not on the path of session "${options.sessionId}". ` +
+          'Use getMessages() to list the ids on its path, or branches() for rewound tails.',
+    });
+    this.sessionId = options.sessionId;
+    this.messageId = options.messageId;
+  }
+  static isInstance(error: unknown): error is MessageNotFoundError {
+    return SessionloomError.hasCode(error, 'MESSAGE_NOT_FOUND');
+  }
+}
+
+/** A write with `expectedVersion` found the session at another version; nothing was changed. */
+export class SessionConflictError extends SessionloomError {
+  readonly sessionId: string;
+  readonly expectedVersion: number;
+  readonly actualVersion: number;
+  constructor(options: { sessionId: string; expectedVersion: number; actualVersion: number; message?: string }) {
+    super('SESSION_CONFLICT', {
+      message:
+        options.message ??
+        `Session "${options.sessionId}" is at version ${options.actualVersion}, not the expected ${options.expectedVersion}; ` +
+          'another writer changed it. Re-read the session and retry.',
+    });
+    this.sessionId = options.sessionId;
+    this.expectedVersion = options.expectedVersion;
+    this.actualVersion = options.actualVersion;
+  }
+  static isInstance(error: unknown): error is SessionConflictError {
+    return SessionloomError.hasCode(error, 'SESSION_CONFLICT');
+  }
+}
+
+/** The session has expired: it can be read for audit but not appended to, forked, rewound or resumed. */
+export class SessionExpiredError extends SessionloomError {
+  readonly sessionId: string;
+  constructor(options: { sessionId: string; message?: string }) {
+    super('SESSION_EXPIRED', {
+      message:
+        options.message ??
+        `Session "${options.sessionId}" has expired; it can still be read, but not changed. Create a new session instead.`,
+    });
+    this.sessionId = options.sessionId;
+  }
+  static isInstance(error: unknown): error is SessionExpiredError {
+    return SessionloomError.hasCode(error, 'SESSION_EXPIRED');
+  }
+}
+
+/** The caller passed something invalid; the message says what and nothing was changed. */
+export class InvalidArgumentError extends SessionloomError {
+  readonly argument: string;
+  constructor(options: { argument: string; message: string; cause?: unknown }) {
+    super('INVALID_ARGUMENT', { message: `Invalid ${options.argument}: ${options.message}`, cause: options.cause });
+    this.argument = options.argument;
+  }
+  static isInstance(error: unknown): error is InvalidArgumentError {
+    return SessionloomError.hasCode(error, 'INVALID_ARGUMENT');
+  }
+}
+
+/** The backend could not be reached or did not answer in time; `cause` is the driver's own error. */
+export class StoreUnavailableError extends SessionloomError {
+  readonly store: string;
+  constructor(options: { store: string; message?: string; cause?: unknown }) {
+    super('STORE_UNAVAILABLE', {
+      message: options.message ?? `The ${options.store} store is unavailable.`,
+      cause: options.cause,
+    });
+    this.store = options.store;
+  }
+  static isInstance(error: unknown): error is StoreUnavailableError {
+    return SessionloomError.hasCode(error, 'STORE_UNAVAILABLE');
+  }
+}

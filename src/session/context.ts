@@ -1,0 +1,40 @@
+/** What every session operation needs: the driver, the clock, the limits and the scope. */
+import type { SegmentRecord, StorageDriver } from '../driver/driver.js';
+
+export const DEFAULT_TTL_MS = 60 * 60 * 1000;
+export const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+export interface StoreContext {
+  driver: StorageDriver;
+  now: () => number;
+  defaultTtlMs: number;
+  retentionMs: number;
+  maxMessageBytes: number;
+  /** When set, only this user's sessions exist for this store object. */
+  scopeUserId?: string;
+  /** Segments never change once written, so they are cached for the life of the store. */
+  segmentCache: SegmentCache;
+}
+
+/** A bounded cache of immutable segment records (insertion order eviction is enough: entries never go stale). */
+export class SegmentCache {
+  private readonly entries = new Map<string, SegmentRecord>();
+  constructor(private readonly capacity = 10_000) {}
+
+  get(id: string): SegmentRecord | undefined {
+    return this.entries.get(id);
+  }
+
+  set(segment: SegmentRecord): void {
+    if (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.set(segment.id, segment);
+  }
+
+  delete(id: string): void {
+    this.entries.delete(id);
+  }
+}

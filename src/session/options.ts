@@ -1,0 +1,112 @@
+/**
+ * Schemas for the options of every store method. Parsing happens before any storage is touched,
+ * so a bad option is an `InvalidArgumentError` that says which field was wrong, and changes nothing.
+ */
+import { z } from 'zod';
+import { assertJsonData } from '../driver/codec.js';
+import { ID_PATTERN } from '../driver/ids.js';
+import { InvalidArgumentError } from '../errors.js';
+
+const id = z.string().regex(ID_PATTERN, 'is not a valid id (a letter or digit, then letters, digits, ".", "_", ":", "@" or "-", at most 200)');
+const label = z.string().min(1).max(200);
+const count = z.number().int().nonnegative();
+const positiveCount = z.number().int().positive();
+const duration = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const epochMillis = z.number().int().nonnegative();
+const metadata = z.record(z.string(), z.unknown());
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const state = z.enum(['active', 'suspended', 'expired']);
+
+export const storeOptionsSchema = z
+  .object({
+    clock: z.function().optional(),
+    defaultTtlMs: duration.optional(),
+    retentionMs: duration.optional(),
+    maxMessageBytes: positiveCount.optional(),
+    scope: z.strictObject({ userId: id }).optional(),
+  })
+  .passthrough();
+
+export const createInitSchema = z.strictObject({
+  id: id.optional(),
+  userId: id.optional(),
+  agentId: id.optional(),
+  workspaceId: id.optional(),
+  surfaceId: label.optional(),
+  metadata: metadata.optional(),
+  tags: z.array(label).optional(),
+  messages: z.array(z.unknown()).optional(),
+  ttlMs: duration.optional(),
+});
+
+export const appendOptionsSchema = z.strictObject({
+  expectedVersion: count.optional(),
+  runId: id.optional(),
+  operationId: id.optional(),
+});
+
+export const getMessagesOptionsSchema = z
+  .strictObject({
+    limit: count.optional(),
+    after: id.optional(),
+    before: id.optional(),
+    order: z.enum(['asc', 'desc']).optional(),
+    last: count.optional(),
+  })
+  .refine((options) => options.last === undefined || options.limit === undefined, {
+    message: 'use either "last" or "limit", not both',
+  });
+
+export const forkOptionsSchema = z.strictObject({
+  fromMessage: id.optional(),
+  id: id.optional(),
+  metadata: metadata.optional(),
+  tags: z.array(label).optional(),
+});
+
+export const rewindOptionsSchema = z.strictObject({ toMessage: id });
+
+export const listOptionsSchema = z.strictObject({
+  userId: id.optional(),
+  agentId: id.optional(),
+  workspaceId: id.optional(),
+  state: z.union([state, z.array(state).min(1)]).optional(),
+  tags: z.array(label).optional(),
+  filter: z.record(z.string().min(1), scalar).optional(),
+  surfaceId: label.optional(),
+  parentId: id.optional(),
+  orderBy: z.enum(['createdAt', 'updatedAt', 'lastActiveAt']).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+  limit: z.number().int().positive().max(1000).optional(),
+  cursor: z.string().optional(),
+});
+
+export const updatePatchSchema = z.strictObject({
+  metadata: metadata.optional(),
+  tags: z.array(label).optional(),
+  agentId: id.optional(),
+  workspaceId: id.optional(),
+  ttlMs: duration.optional(),
+});
+
+export const expectedVersionSchema = z.strictObject({ expectedVersion: count.optional() });
+export const resolveOptionsSchema = z.strictObject({ userId: id, workspaceId: id.optional(), surfaceId: label.optional() });
+export const sweepOptionsSchema = z.strictObject({ now: epochMillis.optional() });
+export const pruneOptionsSchema = z.strictObject({ olderThan: epochMillis });
+export const surfaceSchema = label;
+
+/** Parses `value` with `schema`, or throws `InvalidArgumentError` listing what was wrong. */
+export function parseOptions<Schema extends z.ZodType>(schema: Schema, value: unknown, argument: string): z.output<Schema> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+  throw new InvalidArgumentError({ argument, message: `${problems}.`, cause: result.error });
+}
+
+/** Metadata must be plain JSON with no `__proto__`, `constructor` or `prototype` keys. */
+export function assertMetadata(value: unknown, argument: string): void {
+  if (value === undefined) return;
+  assertJsonData(value, { argument, refuseForbiddenKeys: true });
+}

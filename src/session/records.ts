@@ -1,0 +1,28 @@
+/** Building session records and turning them into the public `Session`. */
+import type { SessionRecord } from '../driver/driver.js';
+import type { Session, Usage } from '../types.js';
+import type { StoreContext } from './context.js';
+
+export const EMPTY_USAGE: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+
+/** The public view of a record: the head and the internal deadlines stay inside. */
+export function toSession(record: SessionRecord): Session {
+  const { headSegmentId: _head, suspendAt: _suspendAt, ...session } = record;
+  return session;
+}
+
+/** The record after activity at `now`: active again, with deadlines moved. */
+export function withActivity(context: StoreContext, record: SessionRecord, now: number): SessionRecord {
+  return withDeadlines(context, { ...record, state: record.state === 'suspended' ? 'active' : record.state, lastActiveAt: now, updatedAt: now });
+}
+
+/** Recomputes `suspendAt` and `expiresAt` from `lastActiveAt` and the TTL. */
+export function withDeadlines(context: StoreContext, record: SessionRecord): SessionRecord {
+  const suspendAt = record.lastActiveAt + record.ttlMs;
+  return { ...record, suspendAt, expiresAt: suspendAt + context.retentionMs };
+}
+
+/** The record one change later: version bumped, `updatedAt` set. */
+export function nextVersion(record: SessionRecord, now: number): SessionRecord {
+  return { ...record, version: record.version + 1, updatedAt: now };
+}

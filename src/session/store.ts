@@ -1,0 +1,226 @@
+/**
+ * `SessionStore`: the public face of sessionloom. Every method validates its input first (so bad
+ * input changes nothing), then runs one of the operations in this folder over the driver.
+ *
+ * @example
+ * const store = SessionStore.sqlite('./sessions.db');
+ * const session = await store.create({ userId: 'user-7' });
+ * await store.append(session.id, { role: 'user', content: 'Hello' });
+ * const history = await store.getMessages(session.id);
+ */
+import type { StorageDriver } from '../driver/driver.js';
+import { assertValidId } from '../driver/ids.js';
+import { MemoryDriver } from '../drivers/memory.js';
+import { driverFromUrl, sqliteDriver, type SqliteStoreOptions } from '../drivers/registry.js';
+import type {
+  AppendOptions,
+  Branches,
+  CreateSessionInit,
+  ForkOptions,
+  GetMessagesOptions,
+  ListOptions,
+  ListResult,
+  MessageInput,
+  Metadata,
+  PruneResult,
+  ResolveOptions,
+  RewindOptions,
+  RewindResult,
+  Session,
+  StoredMessage,
+  SweepResult,
+  UpdateSessionPatch,
+} from '../types.js';
+import { findSession } from './access.js';
+import { resolveSession } from './affinity.js';
+import { appendMessages } from './append.js';
+import { getBranches } from './branches.js';
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_RETENTION_MS,
+  DEFAULT_TTL_MS,
+  SegmentCache,
+  type StoreContext,
+} from './context.js';
+import { createSession } from './create.js';
+import { forkSession, rewindSession } from './fork.js';
+import {
+  attachSurface,
+  detachSurface,
+  expireSession,
+  sweepStale,
+  touchSession,
+  updateMetadata,
+  updateSession,
+} from './lifecycle.js';
+import { listSessions } from './list.js';
+import { parseOptions, storeOptionsSchema } from './options.js';
+import { getMessages } from './read.js';
+import { toSession } from './records.js';
+import { deleteSession, pruneSessions } from './retention.js';
+
+export interface StoreOptions {
+  /** The time source, in epoch milliseconds (tests inject a manual clock). Default `Date.now`. */
+  clock?: () => number;
+  /** Idle time after which an active session is suspended by `sweepStale`. Default one hour. */
+  defaultTtlMs?: number;
+  /** Time a suspended session is kept before `sweepStale` expires it. Default 30 days. */
+  retentionMs?: number;
+  /** Largest encoded message accepted by `append`. Default 8 MiB. */
+  maxMessageBytes?: number;
+  /** See and change only this user's sessions; another user's read as not found. */
+  scope?: { userId: string };
+}
+
+export interface DriverStoreOptions extends StoreOptions {
+  /** Whether `close()` closes the driver (default true). */
+  ownsDriver?: boolean;
+}
+
+export class SessionStore {
+  private readonly context: StoreContext;
+  private readonly ownsDriver: boolean;
+
+  private constructor(context: StoreContext, ownsDriver: boolean) {
+    this.context = context;
+    this.ownsDriver = ownsDriver;
+  }
+
+  /** A store over any driver (yours, or one of ours); the conformance suite in `sessionloom/testing` checks it. */
+  static fromDriver(driver: StorageDriver, options: DriverStoreOptions = {}): SessionStore {
+    const parsed = parseOptions(storeOptionsSchema, options, 'store options');
+    if (parsed.scope) assertValidId(parsed.scope.userId, 'scope.userId');
+    const clock = options.clock ?? Date.now;
+    return new SessionStore(
+      {
+        driver,
+        now: () => clock(),
+        defaultTtlMs: parsed.defaultTtlMs ?? DEFAULT_TTL_MS,
+        retentionMs: parsed.retentionMs ?? DEFAULT_RETENTION_MS,
+        maxMessageBytes: parsed.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+        ...(parsed.scope ? { scopeUserId: parsed.scope.userId } : {}),
+        segmentCache: new SegmentCache(),
+      },
+      options.ownsDriver ?? true,
+    );
+  }
+
+  /** Sessions in this process's memory: gone when it exits. */
+  static memory(options: StoreOptions = {}): SessionStore {
+    return SessionStore.fromDriver(new MemoryDriver(), options);
+  }
+
+  /** The embedded default: one SQLite file (WAL, `synchronous=FULL` unless `durability: 'relaxed'`); `:memory:` allowed. */
+  static sqlite(path: string, options: StoreOptions & SqliteStoreOptions = {}): SessionStore {
+    return SessionStore.fromDriver(sqliteDriver(path, options), options);
+  }
+
+  /** A store from a URL: `memory:`, `sqlite:PATH`. Opens the backend now, so a bad URL fails here. */
+  static async open(url: string, options: StoreOptions & SqliteStoreOptions = {}): Promise<SessionStore> {
+    return SessionStore.fromDriver(await driverFromUrl(url, options), options);
+  }
+
+  /** The backend's name (`memory`, `sqlite`, ...). */
+  get backend(): string {
+    return this.context.driver.name;
+  }
+
+  /** A view of this store that sees and changes only `scope.userId`'s sessions. Closing it leaves this store open. */
+  withScope(scope: { userId: string }): SessionStore {
+    assertValidId(scope?.userId, 'scope.userId');
+    return new SessionStore({ ...this.context, scopeUserId: scope.userId }, false);
+  }
+
+  /** A new session, optionally with initial messages. */
+  create(init?: CreateSessionInit): Promise<Session> {
+    return createSession(this.context, init);
+  }
+
+  /** The session, or undefined when it does not exist (or is another user's). */
+  async get(id: string): Promise<Session | undefined> {
+    assertValidId(id, 'session id');
+    const record = await findSession(this.context, id);
+    return record && toSession(record);
+  }
+
+  /** Adds messages at the head; one version bump per call. */
+  append(id: string, messages: MessageInput | MessageInput[], options?: AppendOptions): Promise<StoredMessage[]> {
+    return appendMessages(this.context, id, messages, options);
+  }
+
+  /** Alias of `append`. */
+  appendMessage(id: string, messages: MessageInput | MessageInput[], options?: AppendOptions): Promise<StoredMessage[]> {
+    return appendMessages(this.context, id, messages, options);
+  }
+
+  /** The session's path, oldest first, paged by message id. */
+  getMessages(id: string, options?: GetMessagesOptions): Promise<StoredMessage[]> {
+    return getMessages(this.context, id, options);
+  }
+
+  /** A new session sharing the source's history up to `fromMessage` (default: its head); the source is untouched. */
+  fork(id: string, options?: ForkOptions): Promise<Session> {
+    return forkSession(this.context, id, options);
+  }
+
+  /** Moves the head back to `toMessage`; later messages leave the path but stay readable through `branches`. */
+  rewind(id: string, options: RewindOptions): Promise<RewindResult> {
+    return rewindSession(this.context, id, options);
+  }
+
+  /** The fork tree around a session: its parents, its forks, and the tails its rewinds left. */
+  branches(id: string): Promise<Branches> {
+    return getBranches(this.context, id);
+  }
+
+  list(options?: ListOptions): Promise<ListResult> {
+    return listSessions(this.context, options);
+  }
+
+  /** Shallow-merges metadata and replaces tags (and other fields given). */
+  update(id: string, patch: UpdateSessionPatch, options?: { expectedVersion?: number }): Promise<Session> {
+    return updateSession(this.context, id, patch, options);
+  }
+
+  updateMetadata(id: string, patch: Metadata): Promise<Session> {
+    return updateMetadata(this.context, id, patch);
+  }
+
+  /** Deletes the session; history its forks still reach stays. False when there was no such session. */
+  delete(id: string): Promise<boolean> {
+    return deleteSession(this.context, id);
+  }
+
+  touch(id: string): Promise<Session> {
+    return touchSession(this.context, id);
+  }
+
+  attachSurface(id: string, surfaceId: string): Promise<Session> {
+    return attachSurface(this.context, id, surfaceId);
+  }
+
+  detachSurface(id: string, surfaceId: string): Promise<Session> {
+    return detachSurface(this.context, id, surfaceId);
+  }
+
+  expire(id: string): Promise<Session> {
+    return expireSession(this.context, id);
+  }
+
+  sweepStale(options?: { now?: number }): Promise<SweepResult> {
+    return sweepStale(this.context, options);
+  }
+
+  prune(options: { olderThan: number }): Promise<PruneResult> {
+    return pruneSessions(this.context, options);
+  }
+
+  /** Affinity: the user's most recently active session (on that surface if there is one), else a new one. */
+  resolve(options: ResolveOptions): Promise<Session> {
+    return resolveSession(this.context, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDriver) await this.context.driver.close();
+  }
+}
