@@ -1,8 +1,8 @@
 /**
  * Public data types: the session, its messages and the options of the store's methods.
- * Messages use the AI SDK's `ModelMessage` shape, declared structurally here so the core
- * does not depend on the `ai` package; a test checks the two stay assignable.
+ * Messages are the AI SDK's `ModelMessage`, plus an id, a time and optional metadata.
  */
+import type { ModelMessage as AiModelMessage } from 'ai';
 
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
@@ -45,28 +45,21 @@ export interface Session {
   expiresAt?: number;
 }
 
-/** A role plus content: the AI SDK `ModelMessage` shape. Content parts are kept as given. */
-export type ModelMessageLike =
-  | { role: 'system'; content: string; providerOptions?: Record<string, unknown> }
-  | { role: 'user'; content: string | ContentPart[]; providerOptions?: Record<string, unknown> }
-  | { role: 'assistant'; content: string | ContentPart[]; providerOptions?: Record<string, unknown> }
-  | { role: 'tool'; content: ContentPart[]; providerOptions?: Record<string, unknown> };
-
-/** One content part (text, image, file, reasoning, tool-call, tool-result, ...). */
-export interface ContentPart {
-  type: string;
-  [key: string]: unknown;
-}
+/**
+ * The AI SDK's message type, re-exported: a stored message goes to `generateText` as it is.
+ * Only the type is imported; the core never loads the `ai` package at run time.
+ */
+export type ModelMessage = AiModelMessage;
 
 /** What `append` accepts: a model message, optionally with a caller-chosen id, time and metadata. */
-export type MessageInput = ModelMessageLike & {
+export type MessageInput = ModelMessage & {
   id?: string;
   createdAt?: number;
   metadata?: Metadata;
 };
 
 /** A stored message: the model message as written, plus its id, time and run. */
-export type StoredMessage = ModelMessageLike & {
+export type StoredMessage = ModelMessage & {
   id: string;
   createdAt: number;
   runId?: string;
