@@ -4,7 +4,7 @@
  * written as tagged objects `{ "$sl": "bytes", "base64": ... }` so a message reads back deep-equal
  * to what was written. A user object that happens to have a `$sl` key is wrapped so it cannot be
  * mistaken for a tag. Anything that is not data (functions, symbols, BigInt, cycles, NaN,
- * `undefined` values, class instances) is refused with the path where it was found.
+ * `undefined` array items, class instances) is refused with the path where it was found.
  */
 import { InvalidArgumentError } from '../errors.js';
 
@@ -19,6 +19,8 @@ export interface EncodeOptions {
   refuseForbiddenKeys?: boolean;
   /** Allow binary, URL and Date values (message content); metadata is plain JSON only. */
   allowRichValues?: boolean;
+  /** Leave out object keys whose value is undefined instead of refusing them (message content). */
+  dropUndefinedKeys?: boolean;
 }
 
 /** Encodes `value` to a JSON string, refusing anything that would not read back equal. */
@@ -57,7 +59,7 @@ function toEncodable(value: unknown, options: EncodeOptions, path: string, ances
       if (!Number.isFinite(value)) refuse(options, path, `is ${value}, which JSON cannot represent.`);
       return value;
     case 'undefined':
-      return refuse(options, path, 'is undefined; omit the key or use null.');
+      return refuse(options, path, 'is undefined, which JSON cannot hold in this place; use null.');
     case 'bigint':
       return refuse(options, path, 'is a BigInt, which JSON cannot represent; store it as a string.');
     case 'function':
@@ -85,6 +87,9 @@ function toEncodable(value: unknown, options: EncodeOptions, path: string, ances
     const result: Record<string, unknown> = {};
     for (const key of Reflect.ownKeys(object)) {
       if (typeof key === 'symbol') refuse(options, path, 'has a symbol key, which is not data.');
+      // An object key set to undefined means "absent" (the AI SDK writes `providerOptions: undefined`
+      // in its response messages); it reads back equal when left out. In an array it would become null.
+      if (options.dropUndefinedKeys && (object as Record<string, unknown>)[key] === undefined) continue;
       if (options.refuseForbiddenKeys && FORBIDDEN_KEYS.has(key)) {
         refuse(options, childPath(path, key), 'is a forbidden key (__proto__, constructor and prototype are refused).');
       }

@@ -11,7 +11,7 @@ import { nextVersion, toSession, withActivity, withDeadlines } from './records.j
 const SWEEP_PAGE = 200;
 
 /** Applies `change` to the session as one versioned write and returns the new session. */
-function changeSession(
+async function changeSession(
   context: StoreContext,
   id: string,
   change: (record: SessionRecord, now: number) => SessionRecord | undefined,
@@ -26,14 +26,14 @@ function changeSession(
   });
 }
 
-export function touchSession(context: StoreContext, id: string): Promise<Session> {
+export async function touchSession(context: StoreContext, id: string): Promise<Session> {
   return changeSession(context, id, (record, now) => {
     assertNotExpired(record);
     return withActivity(context, nextVersion(record, now), now);
   });
 }
 
-export function attachSurface(context: StoreContext, id: string, surfaceId: string): Promise<Session> {
+export async function attachSurface(context: StoreContext, id: string, surfaceId: string): Promise<Session> {
   const surface = parseOptions(surfaceSchema, surfaceId, 'surface id');
   return changeSession(context, id, (record, now) => {
     assertNotExpired(record);
@@ -42,7 +42,7 @@ export function attachSurface(context: StoreContext, id: string, surfaceId: stri
   });
 }
 
-export function detachSurface(context: StoreContext, id: string, surfaceId: string): Promise<Session> {
+export async function detachSurface(context: StoreContext, id: string, surfaceId: string): Promise<Session> {
   const surface = parseOptions(surfaceSchema, surfaceId, 'surface id');
   return changeSession(context, id, (record, now) => {
     if (!record.attachedSurfaces.includes(surface)) return undefined;
@@ -50,14 +50,14 @@ export function detachSurface(context: StoreContext, id: string, surfaceId: stri
   });
 }
 
-export function expireSession(context: StoreContext, id: string): Promise<Session> {
+export async function expireSession(context: StoreContext, id: string): Promise<Session> {
   return changeSession(context, id, (record, now) => {
     if (record.state === 'expired') return undefined;
     return { ...nextVersion(record, now), state: 'expired' };
   });
 }
 
-export function updateSession(
+export async function updateSession(
   context: StoreContext,
   id: string,
   patch: UpdateSessionPatch,
@@ -82,7 +82,7 @@ export function updateSession(
   );
 }
 
-export function updateMetadata(context: StoreContext, id: string, patch: Metadata): Promise<Session> {
+export async function updateMetadata(context: StoreContext, id: string, patch: Metadata): Promise<Session> {
   return updateSession(context, id, { metadata: patch });
 }
 

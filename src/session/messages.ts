@@ -51,7 +51,7 @@ function prepareMessage(message: unknown, argument: string, maxMessageBytes: num
     if (RECORD_FIELDS.has(key) || value === undefined) continue;
     body[key] = value;
   }
-  const encoded = encodeJson(body, { argument, allowRichValues: true });
+  const encoded = encodeJson(body, { argument, allowRichValues: true, dropUndefinedKeys: true });
   const bytes = Buffer.byteLength(encoded, 'utf8');
   if (bytes > maxMessageBytes) {
     throw new InvalidArgumentError({
