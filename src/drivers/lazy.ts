@@ -4,6 +4,7 @@
  * missing client library surfaces as a clear error at the first call (and at `SessionStore.open`).
  */
 import type { StorageDriver } from '../driver/driver.js';
+import { StoreUnavailableError } from '../errors.js';
 
 const METHODS = [
   'getSession',
@@ -22,7 +23,14 @@ export function lazyDriver(name: string, load: () => Promise<StorageDriver>): St
   let loaded: Promise<StorageDriver> | undefined;
   let closed = false;
   const ready = () => {
-    loaded ??= load();
+    loaded ??= load().catch((error: unknown) => {
+      loaded = undefined; // a later call may succeed (the directory was created, the package installed)
+      throw new StoreUnavailableError({
+        store: name,
+        message: `Could not open the ${name} store: ${error instanceof Error ? error.message : String(error)}`,
+        cause: error,
+      });
+    });
     return loaded;
   };
   const driver = {

@@ -1,7 +1,8 @@
 /** `list`: filtered, ordered sessions with an opaque keyset cursor (stable under concurrent writes). */
+import { createHash } from 'node:crypto';
 import type { SessionQuery } from '../driver/driver.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { ListOptions, ListResult, SessionOrderBy } from '../types.js';
+import type { ListOptions, ListResult } from '../types.js';
 import type { StoreContext } from './context.js';
 import { listOptionsSchema, parseOptions } from './options.js';
 import { toSession } from './records.js';
@@ -9,8 +10,8 @@ import { toSession } from './records.js';
 const DEFAULT_LIMIT = 50;
 
 interface CursorPayload {
-  orderBy: SessionOrderBy;
-  order: 'asc' | 'desc';
+  /** What the cursor is valid for: the ordering and the filters, so it cannot be reused with others. */
+  shape: string;
   value: number;
   id: string;
 }
@@ -24,7 +25,9 @@ export async function listSessions(context: StoreContext, listOptions: ListOptio
     return { sessions: [] };
   }
   const userId = context.scopeUserId ?? options.userId;
-  const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, orderBy, order);
+  const { cursor: _cursor, limit: _limit, ...filters } = options;
+  const shape = createHash('sha256').update(JSON.stringify([orderBy, order, userId ?? null, filters])).digest('base64url').slice(0, 16);
+  const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, shape);
   const query: SessionQuery = {
     ...(userId === undefined ? {} : { userId }),
     ...(options.agentId === undefined ? {} : { agentId: options.agentId }),
@@ -45,29 +48,29 @@ export async function listSessions(context: StoreContext, listOptions: ListOptio
   const last = page[page.length - 1];
   return {
     sessions: page.map(toSession),
-    ...(records.length > limit && last ? { nextCursor: encodeCursor({ orderBy, order, value: last[orderBy], id: last.id }) } : {}),
+    ...(records.length > limit && last ? { nextCursor: encodeCursor({ shape, value: last[orderBy], id: last.id }) } : {}),
   };
 }
 
 function encodeCursor(payload: CursorPayload): string {
-  return Buffer.from(JSON.stringify([payload.orderBy, payload.order, payload.value, payload.id])).toString('base64url');
+  return Buffer.from(JSON.stringify([payload.shape, payload.value, payload.id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string, orderBy: SessionOrderBy, order: 'asc' | 'desc'): { value: number; id: string } {
+function decodeCursor(cursor: string, shape: string): { value: number; id: string } {
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     decoded = undefined;
   }
-  if (!Array.isArray(decoded) || decoded.length !== 4 || typeof decoded[2] !== 'number' || typeof decoded[3] !== 'string') {
+  if (!Array.isArray(decoded) || decoded.length !== 3 || typeof decoded[1] !== 'number' || typeof decoded[2] !== 'string') {
     throw new InvalidArgumentError({ argument: 'cursor', message: 'it is not a cursor returned by list(); pass nextCursor unchanged.' });
   }
-  if (decoded[0] !== orderBy || decoded[1] !== order) {
+  if (decoded[0] !== shape) {
     throw new InvalidArgumentError({
       argument: 'cursor',
-      message: `it was made for orderBy ${String(decoded[0])} ${String(decoded[1])}, not ${orderBy} ${order}; keep the same ordering across pages.`,
+      message: 'it was made for another ordering or other filters; keep the same list options across pages.',
     });
   }
-  return { value: decoded[2], id: decoded[3] };
+  return { value: decoded[1], id: decoded[2] };
 }

@@ -1,0 +1,73 @@
+/**
+ * `sessionloom tree ID`: the whole fork tree a session belongs to, from its root, with the session
+ * marked, where each fork was taken, and the tails the session's rewinds took off its path.
+ */
+import type { Command } from 'commander';
+import type { SessionStore } from '../../session/store.js';
+import type { BranchNode, RewoundTail, Session } from '../../types.js';
+import { plural, printJson, printLines, wantsJson } from '../output.js';
+import { withStore } from '../store-url.js';
+
+export interface ForkTree {
+  sessionId: string;
+  rootId: string;
+  /** The root session and its forks, recursively (the root has no `forkedAtMessageId`). */
+  root: BranchNode;
+  /** What rewinds of `sessionId` took off its path, oldest first. */
+  rewoundTails: RewoundTail[];
+}
+
+export function addTreeCommand(program: Command): void {
+  program
+    .command('tree')
+    .description('show the fork tree a session belongs to')
+    .argument('<id>', 'session id')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const tree = await withStore(command, (store) => loadForkTree(store, id));
+      if (wantsJson(command)) printJson(tree);
+      else printLines(...renderForkTree(tree));
+    });
+}
+
+/** Walks up to the root (the farthest ancestor still stored), then down through every fork. */
+export async function loadForkTree(store: SessionStore, id: string): Promise<ForkTree> {
+  const around = await store.branches(id);
+  const root: Session = around.parents[around.parents.length - 1] ?? around.session;
+  const forks = root.id === id ? around.forks : (await store.branches(root.id)).forks;
+  return { sessionId: id, rootId: root.id, root: { session: root, children: forks }, rewoundTails: around.rewoundTails };
+}
+
+export function renderForkTree(tree: ForkTree): string[] {
+  const lines = [describeNode(tree.root, tree.sessionId)];
+  appendChildren(lines, tree.root.children, '', tree.sessionId);
+  if (tree.rewoundTails.length > 0) {
+    lines.push('', `Rewound off the path of ${tree.sessionId} (still stored, readable for audit):`);
+    for (const tail of tree.rewoundTails) {
+      const where = tail.afterMessageId === undefined ? 'from the start' : `after ${tail.afterMessageId}`;
+      lines.push(`  ${where}: ${plural(tail.messageCount, 'message')} (${summarizeIds(tail.messageIds)})`);
+    }
+  }
+  return lines;
+}
+
+/** A long rewound tail would flood the terminal; its first and last ids are enough to find it with `show`. */
+function summarizeIds(ids: string[]): string {
+  const first = ids[0];
+  const last = ids[ids.length - 1];
+  return ids.length <= 3 || first === undefined || last === undefined ? ids.join(', ') : `${first} … ${last}`;
+}
+
+function appendChildren(lines: string[], children: BranchNode[], indent: string, markedId: string): void {
+  children.forEach((child, index) => {
+    const last = index === children.length - 1;
+    lines.push(`${indent}${last ? '└─ ' : '├─ '}${describeNode(child, markedId)}`);
+    appendChildren(lines, child.children, `${indent}${last ? '   ' : '│  '}`, markedId);
+  });
+}
+
+function describeNode(node: BranchNode, markedId: string): string {
+  const forkedAt = node.forkedAtMessageId === undefined ? '' : `  forked at ${node.forkedAtMessageId}`;
+  const state = node.session.state === 'active' ? '' : `  ${node.session.state}`;
+  const marker = node.session.id === markedId ? '  <- this session' : '';
+  return `${node.session.id}  (${plural(node.session.messageCount, 'message')})${forkedAt}${state}${marker}`;
+}

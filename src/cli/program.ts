@@ -1,0 +1,56 @@
+/**
+ * The `sessionloom` command line: global options and the subcommands. Building the program is
+ * kept apart from running it (main.ts) so tests and embedders can construct it without a process exit.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { addDemoCommand } from './commands/demo.js';
+import { addForkCommand } from './commands/fork.js';
+import { addListCommand } from './commands/list.js';
+import { addRewindCommand } from './commands/rewind.js';
+import { addShowCommand } from './commands/show.js';
+import { addTreeCommand } from './commands/tree.js';
+import { DEFAULT_STORE_URL, STORE_ENVIRONMENT_VARIABLE } from './store-url.js';
+
+export function buildProgram(): Command {
+  const program = new Command('sessionloom')
+    .description('Persistent, resumable, forkable and rewindable sessions for AI agents.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    // Program options are recognised after the subcommand too (`sessionloom list --store ...`),
+    // because commander only stops at subcommands when positional options are enabled; they are not.
+    .option('--store <url>', `store URL: memory:, sqlite:PATH (default: $${STORE_ENVIRONMENT_VARIABLE}, else ${DEFAULT_STORE_URL})`)
+    .option('--json', 'print one JSON document on stdout instead of the readable view')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .showSuggestionAfterError(true)
+    // Throw instead of exiting, so main.ts decides the exit code. Set before the subcommands are
+    // added, since `.command()` copies these settings into each subcommand at creation.
+    .exitOverride();
+
+  addDemoCommand(program);
+  addListCommand(program);
+  addShowCommand(program);
+  addTreeCommand(program);
+  addForkCommand(program);
+  addRewindCommand(program);
+
+  program.addHelpText(
+    'after',
+    [
+      '',
+      'Examples:',
+      '  sessionloom demo                      try resume, fork and rewind on ./sessions.db',
+      '  sessionloom list --user user-7        that user\'s sessions, most recently updated first',
+      '  sessionloom show ID --last 20         a session and its newest 20 messages',
+      '  sessionloom tree ID                   the fork tree around a session',
+      '  sessionloom --store memory: list      any command on another store',
+    ].join('\n'),
+  );
+  return program;
+}
+
+/** Read at run time rather than imported, so the version can never drift from the published package. */
+function packageVersion(): string {
+  // src/cli/ and dist/cli/ are both two levels below the package root.
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : '0.0.0';
+}

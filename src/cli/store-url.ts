@@ -1,0 +1,47 @@
+/**
+ * Which store a command works on, and its lifetime: opened once per command and always closed,
+ * so a SQLite file is never left with an open handle (or an unflushed WAL) when the process ends.
+ */
+import type { Command } from 'commander';
+import { SessionStore } from '../session/store.js';
+
+export const DEFAULT_STORE_URL = 'sqlite:./sessions.db';
+export const STORE_ENVIRONMENT_VARIABLE = 'SESSIONLOOM_STORE';
+
+/** `--store`, else `$SESSIONLOOM_STORE`, else the SQLite file in the current directory. */
+export function resolveStoreUrl(command: Command): string {
+  const option = command.optsWithGlobals<{ store?: string }>().store;
+  if (option !== undefined && option !== '') return option;
+  const fromEnvironment = process.env[STORE_ENVIRONMENT_VARIABLE];
+  if (fromEnvironment !== undefined && fromEnvironment !== '') return fromEnvironment;
+  return DEFAULT_STORE_URL;
+}
+
+export function openStore(url: string): Promise<SessionStore> {
+  return SessionStore.open(url);
+}
+
+/** Runs `work` on the command's store and closes the store afterwards, whether `work` succeeded or threw. */
+export async function withStore<Result>(command: Command, work: (store: SessionStore, url: string) => Promise<Result>): Promise<Result> {
+  const url = resolveStoreUrl(command);
+  const store = await openStore(url);
+  try {
+    return await work(store, url);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * A follow-up command line to suggest, e.g. `sessionloom --store sqlite:/tmp/a.db show ID`. `--store` is
+ * repeated only when it was given: with the environment variable or the default, the plain command finds the same store.
+ */
+export function suggestCommand(command: Command, ...args: string[]): string {
+  const given = command.optsWithGlobals<{ store?: string }>().store;
+  const storeArgs = given === undefined || given === '' ? [] : ['--store', given];
+  return ['sessionloom', ...storeArgs, ...args].map(quoteForShell).join(' ');
+}
+
+function quoteForShell(word: string): string {
+  return /^[\w:./@%+=,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
