@@ -1,0 +1,62 @@
+/**
+ * The slice of better-sqlite3's API the driver uses, declared structurally so a caller can hand in a
+ * `Database` they already opened (with their own options or a patched build) without this module
+ * naming better-sqlite3's types in its public signature.
+ */
+
+export interface SqliteRunResult {
+  changes: number;
+}
+
+export interface SqliteStatementLike {
+  run(...parameters: unknown[]): SqliteRunResult;
+  get(...parameters: unknown[]): unknown;
+  all(...parameters: unknown[]): unknown[];
+}
+
+/** A function wrapped by `database.transaction(...)`: `immediate` takes the write lock up front. */
+export interface SqliteTransactionLike<Arguments extends unknown[], Result> {
+  (...parameters: Arguments): Result;
+  immediate(...parameters: Arguments): Result;
+}
+
+export interface BetterSqliteDatabaseLike {
+  prepare(source: string): SqliteStatementLike;
+  exec(source: string): unknown;
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  transaction<Arguments extends unknown[], Result>(
+    body: (...parameters: Arguments) => Result,
+  ): SqliteTransactionLike<Arguments, Result>;
+  close(): unknown;
+}
+
+export type SqliteDurability = 'durable' | 'relaxed';
+
+/** `FULL` syncs the WAL on every commit (survives power loss); `NORMAL` syncs only at checkpoints (survives a process crash). */
+const synchronousModes: Record<SqliteDurability, string> = { durable: 'FULL', relaxed: 'NORMAL' };
+
+export const defaultBusyTimeoutMs = 10_000;
+
+/**
+ * Set the connection up for several writers and the chosen durability. PRAGMA values cannot be bound
+ * parameters, so each value comes from a fixed map or is checked to be a plain integer first.
+ */
+export function configureConnection(
+  database: BetterSqliteDatabaseLike,
+  settings: { durability: SqliteDurability; busyTimeoutMs: number },
+): void {
+  const synchronous = Object.hasOwn(synchronousModes, settings.durability)
+    ? synchronousModes[settings.durability]
+    : undefined;
+  if (synchronous === undefined) {
+    throw new Error(`SqliteDriver: durability must be 'durable' or 'relaxed', got ${String(settings.durability)}.`);
+  }
+  if (!Number.isSafeInteger(settings.busyTimeoutMs) || settings.busyTimeoutMs < 0) {
+    throw new Error(`SqliteDriver: busyTimeoutMs must be a non-negative integer, got ${String(settings.busyTimeoutMs)}.`);
+  }
+  // The busy timeout comes first: switching to WAL needs a lock another process may hold.
+  database.pragma(`busy_timeout = ${settings.busyTimeoutMs}`);
+  // WAL lets readers run while one process writes; `:memory:` databases answer 'memory', which is fine.
+  database.pragma('journal_mode = WAL');
+  database.pragma(`synchronous = ${synchronous}`);
+}

@@ -1,0 +1,259 @@
+/**
+ * The SQLite storage driver (better-sqlite3). One file holds every session; several processes may
+ * open it at once: WAL lets readers run beside the writer, and each commit takes the write lock with
+ * `BEGIN IMMEDIATE`, waiting up to `busyTimeoutMs` for another process to finish.
+ *
+ * better-sqlite3 is synchronous, so every method does its work before its promise settles; a wait for
+ * the lock blocks the event loop for at most `busyTimeoutMs`.
+ */
+import Database from 'better-sqlite3';
+import {
+  WriteConflict,
+  type MessageRecord,
+  type OperationRecord,
+  type SegmentRecord,
+  type SessionQuery,
+  type SessionRecord,
+  type StorageDriver,
+  type WriteBatch,
+} from '../../driver/driver.js';
+import {
+  configureConnection,
+  defaultBusyTimeoutMs,
+  type BetterSqliteDatabaseLike,
+  type SqliteDurability,
+  type SqliteStatementLike,
+  type SqliteTransactionLike,
+} from './database.js';
+import { migrate } from './migrations.js';
+import { buildListSessionsQuery } from './queries.js';
+import {
+  messageFromRow,
+  messageParameters,
+  operationFromRow,
+  operationParameters,
+  segmentFromRow,
+  segmentParameters,
+  sessionFromRow,
+  sessionParameters,
+  type MessageRow,
+  type OperationRow,
+  type SegmentRow,
+  type SessionRow,
+} from './rows.js';
+import { prepareStatements, type Statements } from './statements.js';
+
+export type { BetterSqliteDatabaseLike } from './database.js';
+
+export interface SqliteDriverOptions {
+  /** The database file, or `:memory:`. Only used for messages when `database` is given. */
+  path: string;
+  /** `durable` (default): a commit is on disk, power loss included, before it returns. `relaxed`: survives a crash of the process, not of the machine. */
+  durability?: SqliteDurability;
+  /** How long a write waits for another connection's write lock before failing (default 10,000 ms). */
+  busyTimeoutMs?: number;
+  /** An already-open better-sqlite3 database to use instead of opening `path`; the caller keeps ownership and closes it. */
+  database?: BetterSqliteDatabaseLike;
+}
+
+/** An error that names the file: better-sqlite3's own (`file is not a database`) does not say which. */
+function openingError(path: string, error: unknown): Error {
+  if (error instanceof Error && error.message.startsWith('SqliteDriver:')) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new Error(`SqliteDriver: cannot open the database "${path}": ${reason}`, { cause: error });
+}
+
+/** Dynamic list queries prepared and kept; their shapes repeat (same fields, same number of tags). */
+const listStatementCacheSize = 64;
+
+export class SqliteDriver implements StorageDriver {
+  readonly name = 'sqlite';
+
+  private readonly database: BetterSqliteDatabaseLike;
+  private readonly ownsDatabase: boolean;
+  private readonly path: string;
+  private readonly statements: Statements;
+  private readonly listStatements = new Map<string, SqliteStatementLike>();
+  private readonly commitTransaction: SqliteTransactionLike<[WriteBatch], void>;
+  private readonly deleteSegmentTransaction: SqliteTransactionLike<[string], number>;
+  private closed = false;
+
+  constructor(options: SqliteDriverOptions) {
+    this.path = options.path;
+    this.ownsDatabase = options.database === undefined;
+    let database = options.database;
+    try {
+      database ??= new Database(options.path);
+      configureConnection(database, {
+        durability: options.durability ?? 'durable',
+        busyTimeoutMs: options.busyTimeoutMs ?? defaultBusyTimeoutMs,
+      });
+      migrate(database, { location: options.path });
+      this.statements = prepareStatements(database);
+    } catch (error) {
+      if (this.ownsDatabase) database?.close();
+      throw openingError(options.path, error);
+    }
+    this.database = database;
+    this.commitTransaction = this.database.transaction((batch: WriteBatch) => this.applyBatch(batch));
+    this.deleteSegmentTransaction = this.database.transaction((segmentId: string) => {
+      const deleted = this.statements.deleteSegmentMessages.run(segmentId).changes;
+      this.statements.deleteSegment.run(segmentId);
+      return deleted;
+    });
+  }
+
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    const statements = this.activeStatements();
+    const row = statements.selectSession.get(id) as SessionRow | undefined;
+    return row === undefined ? undefined : sessionFromRow(row);
+  }
+
+  async listSessions(query: SessionQuery): Promise<SessionRecord[]> {
+    this.activeStatements();
+    const built = buildListSessionsQuery(query);
+    const rows = this.listStatement(built.sql).all(...built.parameters) as SessionRow[];
+    return rows.map(sessionFromRow);
+  }
+
+  async getSegment(id: string): Promise<SegmentRecord | undefined> {
+    const statements = this.activeStatements();
+    const row = statements.selectSegment.get(id) as SegmentRow | undefined;
+    return row === undefined ? undefined : segmentFromRow(row);
+  }
+
+  async listSegments(where: { sessionId: string } | { parentId: string }): Promise<SegmentRecord[]> {
+    const statements = this.activeStatements();
+    const rows = (
+      'sessionId' in where
+        ? statements.selectSegmentsBySession.all(where.sessionId)
+        : statements.selectSegmentsByParent.all(where.parentId)
+    ) as SegmentRow[];
+    return rows.map(segmentFromRow);
+  }
+
+  async readMessages(
+    segmentId: string,
+    range: { fromSeq: number; toSeq: number; order: 'asc' | 'desc'; limit?: number },
+  ): Promise<MessageRecord[]> {
+    const statements = this.activeStatements();
+    const statement = range.order === 'desc' ? statements.selectMessagesDescending : statements.selectMessagesAscending;
+    const limit = range.limit === undefined || !Number.isFinite(range.limit) ? -1 : Math.max(0, Math.trunc(range.limit));
+    const rows = statement.all(segmentId, range.fromSeq, range.toSeq, limit) as MessageRow[];
+    return rows.map(messageFromRow);
+  }
+
+  async locateMessage(messageId: string): Promise<{ segmentId: string; seq: number } | undefined> {
+    const statements = this.activeStatements();
+    const row = statements.selectMessageLocation.get(messageId) as { segment_id: string; seq: number } | undefined;
+    return row === undefined ? undefined : { segmentId: row.segment_id, seq: row.seq };
+  }
+
+  async getOperation(sessionId: string, operationId: string): Promise<OperationRecord | undefined> {
+    const statements = this.activeStatements();
+    const row = statements.selectOperation.get(sessionId, operationId) as OperationRow | undefined;
+    return row === undefined ? undefined : operationFromRow(row);
+  }
+
+  async commit(batch: WriteBatch): Promise<void> {
+    this.activeStatements();
+    this.commitTransaction.immediate(batch);
+  }
+
+  async deleteMessagesAfter(segmentId: string, afterSeq: number): Promise<number> {
+    const statements = this.activeStatements();
+    return statements.deleteMessagesAfter.run(segmentId, afterSeq).changes;
+  }
+
+  async deleteSegment(segmentId: string): Promise<number> {
+    this.activeStatements();
+    return this.deleteSegmentTransaction.immediate(segmentId);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listStatements.clear();
+    if (this.ownsDatabase) this.database.close();
+  }
+
+  /** The prepared statements, or a clear error once the driver is closed (better-sqlite3's own is obscure). */
+  private activeStatements(): Statements {
+    if (this.closed) throw new Error(`SqliteDriver: the database "${this.path}" is closed.`);
+    return this.statements;
+  }
+
+  private listStatement(sql: string): SqliteStatementLike {
+    const cached = this.listStatements.get(sql);
+    if (cached !== undefined) return cached;
+    const statement = this.database.prepare(sql);
+    if (this.listStatements.size >= listStatementCacheSize) {
+      // Maps iterate in insertion order: drop the oldest shape.
+      const oldest = this.listStatements.keys().next();
+      if (oldest.done !== true) this.listStatements.delete(oldest.value);
+    }
+    this.listStatements.set(sql, statement);
+    return statement;
+  }
+
+  /** The body of `commit`, run inside `BEGIN IMMEDIATE`: throwing rolls back everything it wrote. */
+  private applyBatch(batch: WriteBatch): void {
+    // Every version condition is checked before the first write, so a conflict is reported as such
+    // even when the batch would also have hit a duplicate.
+    for (const check of batch.checks ?? []) this.expectVersion(check.id, check.version);
+    for (const write of batch.sessions ?? []) this.expectVersion(write.record.id, write.expectedVersion);
+    for (const removal of batch.deleteSessions ?? []) this.expectVersion(removal.id, removal.expectedVersion);
+
+    const statements = this.statements;
+    // Deletes before puts, as the memory driver does, so a batch may delete and re-create an id.
+    for (const { id, expectedVersion } of batch.deleteSessions ?? []) {
+      statements.deleteSession.run(id, expectedVersion);
+      statements.deleteSessionOperations.run(id);
+    }
+    for (const { record, expectedVersion } of batch.sessions ?? []) {
+      if (statements.putSession.run(sessionParameters(record, expectedVersion)).changes !== 1) {
+        throw new Error(`SqliteDriver: session "${record.id}" changed inside a write transaction.`);
+      }
+    }
+    for (const segment of batch.segments ?? []) statements.insertSegment.run(...segmentParameters(segment));
+    for (const message of batch.messages ?? []) this.insertMessage(message);
+    for (const operation of batch.operations ?? []) this.insertOperation(operation);
+  }
+
+  private expectVersion(sessionId: string, expectedVersion: number): void {
+    const row = this.statements.selectSessionVersion.get(sessionId) as { version: number } | undefined;
+    const actualVersion = row?.version;
+    const matches = expectedVersion === 0 ? actualVersion === undefined : actualVersion === expectedVersion;
+    if (!matches) throw new WriteConflict({ kind: 'version', sessionId, actualVersion });
+  }
+
+  /**
+   * Insert, and only on failure look the id up: the lookup runs inside the transaction, so it also
+   * sees messages inserted earlier in this batch, and the common path pays for no extra query.
+   */
+  private insertMessage(message: MessageRecord): void {
+    try {
+      this.statements.insertMessage.run(...messageParameters(message));
+    } catch (error) {
+      if (this.statements.selectMessageLocation.get(message.id) !== undefined) {
+        throw new WriteConflict({ kind: 'duplicate-message', messageId: message.id });
+      }
+      throw error;
+    }
+  }
+
+  private insertOperation(operation: OperationRecord): void {
+    try {
+      this.statements.insertOperation.run(...operationParameters(operation));
+    } catch (error) {
+      if (this.statements.selectOperation.get(operation.sessionId, operation.operationId) !== undefined) {
+        throw new WriteConflict({
+          kind: 'duplicate-operation',
+          sessionId: operation.sessionId,
+          operationId: operation.operationId,
+        });
+      }
+      throw error;
+    }
+  }
+}

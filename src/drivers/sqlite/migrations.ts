@@ -1,0 +1,145 @@
+/**
+ * The schema, as an ordered list of forward migrations. A database records the versions applied to
+ * it in `schema_migrations`; opening applies the missing ones. Never edit a released migration:
+ * add a new one, since existing files already ran the old text.
+ */
+import type { BetterSqliteDatabaseLike } from './database.js';
+
+export interface Migration {
+  version: number;
+  /** SQL run with `exec`, inside the migration transaction (so it must not BEGIN or COMMIT itself). */
+  up: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    up: `
+      -- Scalar columns exist to be filtered and ordered on; 'record' holds the rest of the
+      -- SessionRecord, and metadata, tags and surfaces are kept once, in their own columns,
+      -- because queries look inside them with json_each.
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY NOT NULL,
+        user_id TEXT,
+        agent_id TEXT,
+        workspace_id TEXT,
+        parent_id TEXT,
+        state TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        last_active_at INTEGER NOT NULL,
+        suspend_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        metadata TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        surfaces TEXT NOT NULL,
+        record TEXT NOT NULL
+      );
+      -- Each ordering index ends with id so keyset pages, (column, id) tie-break included, need no sort.
+      CREATE INDEX sessions_by_updated ON sessions (updated_at, id);
+      CREATE INDEX sessions_by_created ON sessions (created_at, id);
+      CREATE INDEX sessions_by_last_active ON sessions (last_active_at, id);
+      CREATE INDEX sessions_by_user_updated ON sessions (user_id, updated_at, id);
+      CREATE INDEX sessions_by_parent ON sessions (parent_id, created_at, id);
+      -- The sweep's two questions, each only over the sessions it can change. Partial indexes keep
+      -- them small, and an append to an active session does not touch the expiry one at all.
+      -- The planner uses them only when the query says state = 'active' / 'suspended' literally.
+      CREATE INDEX sessions_suspending ON sessions (suspend_at) WHERE state = 'active';
+      CREATE INDEX sessions_expiring ON sessions (expires_at) WHERE state = 'suspended';
+
+      CREATE TABLE segments (
+        id TEXT PRIMARY KEY NOT NULL,
+        session_id TEXT NOT NULL,
+        parent_id TEXT,
+        base_seq INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      -- created_at is in both so listing in creation order reads the index in order.
+      CREATE INDEX segments_by_session ON segments (session_id, created_at);
+      CREATE INDEX segments_by_parent ON segments (parent_id, created_at);
+
+      -- Keyed by position so a page is one range scan; WITHOUT ROWID stores rows in that order.
+      CREATE TABLE messages (
+        segment_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        id TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        run_id TEXT,
+        body TEXT NOT NULL,
+        PRIMARY KEY (segment_id, seq)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE operations (
+        session_id TEXT NOT NULL,
+        operation_id TEXT NOT NULL,
+        message_ids TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (session_id, operation_id)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+export const latestSchemaVersion = (list: readonly Migration[] = migrations): number =>
+  list.reduce((latest, migration) => Math.max(latest, migration.version), 0);
+
+/** The highest version recorded in the database, 0 for a new (or non-sessionloom) file. */
+export function readSchemaVersion(database: BetterSqliteDatabaseLike): number {
+  const table = database
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  if (table === undefined) return 0;
+  const row = database.prepare('SELECT max(version) AS version FROM schema_migrations').get() as
+    | { version: number | null }
+    | undefined;
+  return row?.version ?? 0;
+}
+
+function refuseNewerSchema(found: number, known: number, location: string): never {
+  throw new Error(
+    `SqliteDriver: the database${location === '' ? '' : ` "${location}"`} has schema version ${found}, but this version of sessionloom ` +
+      `only knows versions up to ${known}. Upgrade sessionloom to open it (older code must not write to a newer schema).`,
+  );
+}
+
+/**
+ * Bring the database to the latest schema. The up-to-date case is a plain read, so opening does not
+ * wait on other writers; otherwise everything runs in one `BEGIN IMMEDIATE` transaction that re-reads
+ * the version once it holds the write lock, so processes opening a new file together migrate it once.
+ */
+export function migrate(
+  database: BetterSqliteDatabaseLike,
+  options: { migrations?: readonly Migration[]; location?: string; now?: () => number } = {},
+): void {
+  const list = [...(options.migrations ?? migrations)].sort((left, right) => left.version - right.version);
+  list.forEach((migration, index) => {
+    const previous = list[index - 1]?.version ?? 0;
+    if (!Number.isSafeInteger(migration.version) || migration.version <= previous) {
+      throw new Error(`SqliteDriver: migration versions must be distinct positive integers (found ${migration.version}).`);
+    }
+  });
+  const known = latestSchemaVersion(list);
+  const location = options.location ?? '';
+  const now = options.now ?? Date.now;
+
+  const current = readSchemaVersion(database);
+  if (current > known) refuseNewerSchema(current, known, location);
+  if (current === known) return;
+
+  database
+    .transaction(() => {
+      database.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
+      );
+      const locked = readSchemaVersion(database);
+      if (locked > known) refuseNewerSchema(locked, known, location);
+      const record = database.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
+      for (const migration of list) {
+        if (migration.version <= locked) continue;
+        database.exec(migration.up);
+        record.run(migration.version, now());
+      }
+    })
+    .immediate();
+}

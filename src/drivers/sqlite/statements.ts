@@ -1,0 +1,65 @@
+/**
+ * Every fixed statement the driver runs, prepared once per connection: preparing costs about as much
+ * as running a small statement, and an append runs several.
+ */
+import type { BetterSqliteDatabaseLike, SqliteStatementLike } from './database.js';
+
+const sessionColumns = 'metadata, tags, surfaces, record';
+const segmentColumns = 'id, session_id, parent_id, base_seq, created_at';
+const messageColumns = 'id, segment_id, seq, created_at, run_id, body';
+
+const statementSources = {
+  selectSession: `SELECT ${sessionColumns} FROM sessions WHERE id = ?`,
+  selectSessionVersion: 'SELECT version FROM sessions WHERE id = ?',
+  // One upsert serves creation (expected version 0) and compare-and-set alike. Its version guard
+  // repeats the check made earlier in the transaction, so a bug there cannot silently overwrite a
+  // newer head (the driver then sees no change and fails the batch).
+  putSession: `
+    INSERT INTO sessions (
+      id, user_id, agent_id, workspace_id, parent_id, state, created_at, updated_at, last_active_at,
+      suspend_at, expires_at, version, metadata, tags, surfaces, record
+    ) VALUES (
+      @id, @userId, @agentId, @workspaceId, @parentId, @state, @createdAt, @updatedAt, @lastActiveAt,
+      @suspendAt, @expiresAt, @version, @metadata, @tags, @surfaces, @record
+    )
+    ON CONFLICT (id) DO UPDATE SET
+      user_id = excluded.user_id, agent_id = excluded.agent_id, workspace_id = excluded.workspace_id,
+      parent_id = excluded.parent_id, state = excluded.state, created_at = excluded.created_at,
+      updated_at = excluded.updated_at, last_active_at = excluded.last_active_at,
+      suspend_at = excluded.suspend_at, expires_at = excluded.expires_at, version = excluded.version,
+      metadata = excluded.metadata, tags = excluded.tags, surfaces = excluded.surfaces, record = excluded.record
+    WHERE sessions.version = @expectedVersion`,
+  deleteSession: 'DELETE FROM sessions WHERE id = ? AND version = ?',
+  deleteSessionOperations: 'DELETE FROM operations WHERE session_id = ?',
+
+  selectSegment: `SELECT ${segmentColumns} FROM segments WHERE id = ?`,
+  // rowid breaks ties between segments created in the same millisecond, in insertion order.
+  selectSegmentsBySession: `SELECT ${segmentColumns} FROM segments WHERE session_id = ? ORDER BY created_at, rowid`,
+  selectSegmentsByParent: `SELECT ${segmentColumns} FROM segments WHERE parent_id = ? ORDER BY created_at, rowid`,
+  insertSegment: 'INSERT INTO segments (id, session_id, parent_id, base_seq, created_at) VALUES (?, ?, ?, ?, ?)',
+  deleteSegment: 'DELETE FROM segments WHERE id = ?',
+
+  // LIMIT -1 means no limit, so one statement per direction serves both cases.
+  selectMessagesAscending: `
+    SELECT ${messageColumns} FROM messages
+    WHERE segment_id = ? AND seq >= ? AND seq <= ? ORDER BY seq ASC LIMIT ?`,
+  selectMessagesDescending: `
+    SELECT ${messageColumns} FROM messages
+    WHERE segment_id = ? AND seq >= ? AND seq <= ? ORDER BY seq DESC LIMIT ?`,
+  selectMessageLocation: 'SELECT segment_id, seq FROM messages WHERE id = ?',
+  insertMessage: 'INSERT INTO messages (segment_id, seq, id, created_at, run_id, body) VALUES (?, ?, ?, ?, ?, ?)',
+  deleteMessagesAfter: 'DELETE FROM messages WHERE segment_id = ? AND seq > ?',
+  deleteSegmentMessages: 'DELETE FROM messages WHERE segment_id = ?',
+
+  selectOperation: `
+    SELECT session_id, operation_id, message_ids, created_at FROM operations
+    WHERE session_id = ? AND operation_id = ?`,
+  insertOperation: 'INSERT INTO operations (session_id, operation_id, message_ids, created_at) VALUES (?, ?, ?, ?)',
+} as const;
+
+export type Statements = Record<keyof typeof statementSources, SqliteStatementLike>;
+
+export function prepareStatements(database: BetterSqliteDatabaseLike): Statements {
+  const entries = Object.entries(statementSources).map(([name, source]) => [name, database.prepare(source)]);
+  return Object.fromEntries(entries) as Statements;
+}
