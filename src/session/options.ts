@@ -24,6 +24,7 @@ export const storeOptionsSchema = z
     retentionMs: duration.optional(),
     maxMessageBytes: positiveCount.optional(),
     scope: z.strictObject({ userId: id }).optional(),
+    deadlineMs: duration.optional(),
   })
   .passthrough();
 

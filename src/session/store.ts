@@ -8,6 +8,7 @@
  * await store.append(session.id, { role: 'user', content: 'Hello' });
  * const history = await store.getMessages(session.id);
  */
+import { DEFAULT_DEADLINE_MS, withDeadline } from '../driver/deadline.js';
 import type { StorageDriver } from '../driver/driver.js';
 import { assertValidId } from '../driver/ids.js';
 import { MemoryDriver } from '../drivers/memory.js';
@@ -70,6 +71,8 @@ export interface StoreOptions {
   maxMessageBytes?: number;
   /** See and change only this user's sessions; another user's read as not found. */
   scope?: { userId: string };
+  /** Longest any single backend call may take before it fails with `StoreUnavailableError`. Default 10 s. */
+  deadlineMs?: number;
 }
 
 export interface DriverStoreOptions extends StoreOptions {
@@ -93,7 +96,7 @@ export class SessionStore {
     const clock = options.clock ?? Date.now;
     return new SessionStore(
       {
-        driver,
+        driver: withDeadline(driver, parsed.deadlineMs ?? DEFAULT_DEADLINE_MS),
         now: () => clock(),
         defaultTtlMs: parsed.defaultTtlMs ?? DEFAULT_TTL_MS,
         retentionMs: parsed.retentionMs ?? DEFAULT_RETENTION_MS,

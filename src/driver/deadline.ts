@@ -1,0 +1,64 @@
+/**
+ * Deadlines on every driver call. A backend that hangs (a stopped Redis behind a live TCP
+ * connection, a PostgreSQL lock wait) must never leave a promise unsettled: past the deadline the
+ * call fails with `StoreUnavailableError`, whose `cause` says what timed out.
+ *
+ * A write that timed out may still be applied by the backend later. Callers that need to know
+ * retry with the same `operationId`, which appends nothing twice.
+ */
+import { StoreUnavailableError } from '../errors.js';
+import type { StorageDriver } from './driver.js';
+
+export const DEFAULT_DEADLINE_MS = 10_000;
+
+/** The error a deadline produces, kept as the `cause` of the `StoreUnavailableError`. */
+export class DeadlineExceededError extends Error {
+  constructor(readonly operation: string, readonly deadlineMs: number) {
+    super(`${operation} did not finish within ${deadlineMs} ms`);
+    this.name = 'DeadlineExceededError';
+  }
+}
+
+const CALLS = [
+  'getSession',
+  'listSessions',
+  'getSegment',
+  'listSegments',
+  'readMessages',
+  'locateMessage',
+  'getOperation',
+  'commit',
+  'deleteMessagesAfter',
+  'deleteSegment',
+  'close',
+] as const;
+
+/** The driver with each call raced against `deadlineMs`. */
+export function withDeadline<Driver extends StorageDriver>(driver: Driver, deadlineMs: number): StorageDriver {
+  const wrapped: Record<string, unknown> = { name: driver.name };
+  for (const call of CALLS) {
+    wrapped[call] = (...args: unknown[]) =>
+      race(
+        () => (driver[call] as (...callArgs: unknown[]) => Promise<unknown>).apply(driver, args),
+        driver.name,
+        call,
+        deadlineMs,
+      );
+  }
+  return wrapped as unknown as StorageDriver;
+}
+
+async function race<Result>(run: () => Promise<Result>, store: string, call: string, deadlineMs: number): Promise<Result> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const cause = new DeadlineExceededError(`${store} ${call}`, deadlineMs);
+      reject(new StoreUnavailableError({ store, message: `The ${store} store did not answer ${call} within ${deadlineMs} ms.`, cause }));
+    }, deadlineMs);
+  });
+  try {
+    return await Promise.race([run(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
