@@ -19,6 +19,51 @@ export interface Usage {
   costUsd?: number;
 }
 
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+
+/** One agent invocation inside a session. */
+export interface Run {
+  id: string;
+  sessionId: string;
+  status: RunStatus;
+  startedAt: number;
+  endedAt?: number;
+  usage: Usage;
+  error?: { message: string; name?: string };
+  agentName?: string;
+  metadata: Metadata;
+}
+
+/** One entry of a run's ordered event log (model step, text, tool-call, tool-result, error, ...). */
+export interface RunEvent {
+  runId: string;
+  /** 1, 2, 3, ... in the order the events happened. */
+  seq: number;
+  type: string;
+  at: number;
+  data: unknown;
+}
+
+export interface StartRunOptions {
+  id?: string;
+  agentName?: string;
+  metadata?: Metadata;
+}
+
+export interface RunEventInput {
+  type: string;
+  data?: unknown;
+  /** When it happened (default: now). */
+  at?: number;
+}
+
+export interface FinishRunOptions {
+  status: Exclude<RunStatus, 'running'>;
+  /** Added to the run's usage and, in the same write, to the session's. */
+  usage?: Partial<Usage>;
+  error?: { message: string; name?: string };
+}
+
 export interface Session {
   id: string;
   state: SessionState;

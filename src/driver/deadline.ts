@@ -31,12 +31,16 @@ const CALLS = [
   'deleteMessagesAfter',
   'deleteSegment',
   'close',
+  'getRun',
+  'listRuns',
+  'readRunEvents',
 ] as const;
 
 /** The driver with each call raced against `deadlineMs`. */
 export function withDeadline<Driver extends StorageDriver>(driver: Driver, deadlineMs: number): StorageDriver {
   const wrapped: Record<string, unknown> = { name: driver.name };
   for (const call of CALLS) {
+    if (typeof driver[call] !== 'function') continue; // an optional capability this driver lacks
     wrapped[call] = (...args: unknown[]) =>
       race(
         () => (driver[call] as (...callArgs: unknown[]) => Promise<unknown>).apply(driver, args),

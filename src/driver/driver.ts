@@ -9,7 +9,7 @@
  * A session is a movable head: `(headSegmentId, messageCount)` plus a `version`.
  * Append inserts rows and moves the head; fork and rewind create an empty segment.
  */
-import type { JsonPrimitive, Session, SessionOrderBy, SessionState } from '../types.js';
+import type { JsonPrimitive, Run, Session, SessionOrderBy, SessionState } from '../types.js';
 
 /** A session as stored: the public session plus its head and lifecycle deadlines. */
 export interface SessionRecord extends Session {
@@ -49,6 +49,20 @@ export interface OperationRecord {
   operationId: string;
   messageIds: string[];
   createdAt: number;
+}
+
+/** A run as stored: the public run plus how many events it has (the next event's seq is `eventCount + 1`). */
+export interface RunRecord extends Run {
+  eventCount: number;
+}
+
+/** One event of a run's log. `data` is encoded JSON, opaque to the driver. */
+export interface RunEventRecord {
+  runId: string;
+  seq: number;
+  type: string;
+  at: number;
+  data: string;
 }
 
 /** A query over sessions; every field present must match. */
@@ -94,6 +108,10 @@ export interface WriteBatch {
   messages?: MessageRecord[];
   /** New operation records; an existing `(sessionId, operationId)` fails the batch with `duplicate-operation`. */
   operations?: OperationRecord[];
+  /** Runs to put (insert, or replace the run with that id). Only sent to drivers that implement the run methods. */
+  runs?: RunRecord[];
+  /** Run events to put; an existing `(runId, seq)` is replaced. Only sent to drivers that implement the run methods. */
+  runEvents?: RunEventRecord[];
 }
 
 export type WriteConflictReason =
@@ -153,4 +171,20 @@ export interface StorageDriver {
 
   /** Release connections and file handles. Idempotent. */
   close(): Promise<void>;
+
+  // Runs (a capability while every driver gains it; deleting a session deletes its runs and their events).
+
+  /** The run, or undefined. */
+  getRun?(id: string): Promise<RunRecord | undefined>;
+  /** The session's runs, oldest first (by `startedAt`, then id). */
+  listRuns?(sessionId: string): Promise<RunRecord[]>;
+  /** The run's events with `seq > afterSeq`, in seq order, at most `limit` (all when absent). */
+  readRunEvents?(runId: string, range: { afterSeq: number; limit?: number }): Promise<RunEventRecord[]>;
+}
+
+/** The run methods, for drivers that have them. */
+export type RunCapableDriver = StorageDriver & Required<Pick<StorageDriver, 'getRun' | 'listRuns' | 'readRunEvents'>>;
+
+export function supportsRuns(driver: StorageDriver): driver is RunCapableDriver {
+  return typeof driver.getRun === 'function' && typeof driver.listRuns === 'function' && typeof driver.readRunEvents === 'function';
 }

@@ -17,6 +17,9 @@ const METHODS = [
   'commit',
   'deleteMessagesAfter',
   'deleteSegment',
+  'getRun',
+  'listRuns',
+  'readRunEvents',
 ] as const;
 
 export function lazyDriver(name: string, load: () => Promise<StorageDriver>): StorageDriver & { ready(): Promise<StorageDriver> } {
@@ -44,8 +47,10 @@ export function lazyDriver(name: string, load: () => Promise<StorageDriver>): St
   } as StorageDriver & { ready(): Promise<StorageDriver> };
   for (const method of METHODS) {
     (driver as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
-      const target = (await ready()) as unknown as Record<string, (...callArgs: unknown[]) => Promise<unknown>>;
-      return target[method]!(...args);
+      const target = (await ready()) as unknown as Record<string, ((...callArgs: unknown[]) => Promise<unknown>) | undefined>;
+      const call = target[method];
+      if (call === undefined) throw new Error(`sessionloom: the ${name} store does not implement ${method}.`);
+      return call.apply(target, args);
     };
   }
   return driver;

@@ -8,6 +8,8 @@ import {
   WriteConflict,
   type MessageRecord,
   type OperationRecord,
+  type RunEventRecord,
+  type RunRecord,
   type SegmentRecord,
   type SessionQuery,
   type SessionRecord,
@@ -26,6 +28,9 @@ export class MemoryDriver implements StorageDriver {
   private readonly messagesBySegment = new Map<string, MessageRecord[]>();
   private readonly messageLocations = new Map<string, { segmentId: string; seq: number }>();
   private readonly operations = new Map<string, OperationRecord>();
+  private readonly runs = new Map<string, RunRecord>();
+  /** Each run's events, indexed by seq - 1. */
+  private readonly runEvents = new Map<string, RunEventRecord[]>();
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
     const record = this.sessions.get(id);
@@ -84,6 +89,12 @@ export class MemoryDriver implements StorageDriver {
     for (const operation of batch.operations ?? []) {
       this.operations.set(operationKey(operation.sessionId, operation.operationId), structuredClone(operation));
     }
+    for (const run of batch.runs ?? []) this.runs.set(run.id, structuredClone(run));
+    for (const event of batch.runEvents ?? []) {
+      let events = this.runEvents.get(event.runId);
+      if (!events) this.runEvents.set(event.runId, (events = []));
+      events[event.seq - 1] = { ...event };
+    }
   }
 
   async deleteMessagesAfter(segmentId: string, afterSeq: number): Promise<number> {
@@ -103,6 +114,23 @@ export class MemoryDriver implements StorageDriver {
     removeFromIndex(this.segmentsBySession, segment.sessionId, segmentId);
     if (segment.parentId !== undefined) removeFromIndex(this.segmentsByParent, segment.parentId, segmentId);
     return removed;
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const run = this.runs.get(id);
+    return run && structuredClone(run);
+  }
+
+  async listRuns(sessionId: string): Promise<RunRecord[]> {
+    return [...this.runs.values()]
+      .filter((run) => run.sessionId === sessionId)
+      .sort((left, right) => left.startedAt - right.startedAt || (left.id < right.id ? -1 : left.id > right.id ? 1 : 0))
+      .map((run) => structuredClone(run));
+  }
+
+  async readRunEvents(runId: string, range: { afterSeq: number; limit?: number }): Promise<RunEventRecord[]> {
+    const events = (this.runEvents.get(runId) ?? []).filter((event) => event !== undefined && event.seq > range.afterSeq);
+    return (range.limit === undefined ? events : events.slice(0, range.limit)).map((event) => ({ ...event }));
   }
 
   async close(): Promise<void> {}
@@ -134,6 +162,11 @@ export class MemoryDriver implements StorageDriver {
 
   private removeSession(id: string): void {
     this.sessions.delete(id);
+    for (const run of this.runs.values()) {
+      if (run.sessionId !== id) continue;
+      this.runs.delete(run.id);
+      this.runEvents.delete(run.id);
+    }
     for (const key of this.operations.keys()) {
       if (key.startsWith(operationKey(id, ''))) this.operations.delete(key);
     }

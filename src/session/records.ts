@@ -1,9 +1,9 @@
 /** Building session records and turning them into the public `Session`. */
 import type { SessionRecord } from '../driver/driver.js';
-import type { Session, Usage } from '../types.js';
+import type { Session } from '../types.js';
 import type { StoreContext } from './context.js';
 
-export const EMPTY_USAGE: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+export { EMPTY_USAGE } from './usage.js';
 
 /** The public view of a record: the head and the internal deadlines stay inside. */
 export function toSession(record: SessionRecord): Session {

@@ -17,6 +17,7 @@ import type {
   AppendOptions,
   Branches,
   CreateSessionInit,
+  FinishRunOptions,
   ForkOptions,
   GetMessagesOptions,
   ListOptions,
@@ -27,7 +28,11 @@ import type {
   ResolveOptions,
   RewindOptions,
   RewindResult,
+  Run,
+  RunEvent,
+  RunEventInput,
   Session,
+  StartRunOptions,
   StoredMessage,
   SweepResult,
   UpdateSessionPatch,
@@ -59,6 +64,7 @@ import { parseOptions, storeOptionsSchema } from './options.js';
 import { getMessages } from './read.js';
 import { toSession } from './records.js';
 import { deleteSession, pruneSessions } from './retention.js';
+import { finishRun, getRun, listRuns, readRunEvents, recordRunEvents, startRun } from './runs.js';
 
 export interface StoreOptions {
   /** The time source, in epoch milliseconds (tests inject a manual clock). Default `Date.now`. */
@@ -221,6 +227,36 @@ export class SessionStore {
   /** Affinity: the user's most recently active session (on that surface if there is one), else a new one. */
   resolve(options: ResolveOptions): Promise<Session> {
     return resolveSession(this.context, options);
+  }
+
+  /** The session's runs, oldest first. */
+  runs(sessionId: string): Promise<Run[]> {
+    return listRuns(this.context, sessionId);
+  }
+
+  /** One run, or undefined. */
+  getRun(runId: string): Promise<Run | undefined> {
+    return getRun(this.context, runId);
+  }
+
+  /** A run's event log in order, for replay. */
+  runEvents(runId: string, options?: { afterSeq?: number; limit?: number }): Promise<RunEvent[]> {
+    return readRunEvents(this.context, runId, options);
+  }
+
+  /** Starts recording a run (what `Runner.run` does; for agent loops of your own). */
+  startRun(sessionId: string, options?: StartRunOptions): Promise<Run> {
+    return startRun(this.context, sessionId, options);
+  }
+
+  /** Appends events to a run's log, numbered in order. */
+  recordRunEvents(runId: string, events: RunEventInput[]): Promise<RunEvent[]> {
+    return recordRunEvents(this.context, runId, events);
+  }
+
+  /** Ends a run and adds its usage to the session's total, atomically. */
+  finishRun(runId: string, options: FinishRunOptions): Promise<Run> {
+    return finishRun(this.context, runId, options);
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,8 @@ import {
   WriteConflict,
   type MessageRecord,
   type OperationRecord,
+  type RunEventRecord,
+  type RunRecord,
   type SegmentRecord,
   type SessionQuery,
   type SessionRecord,
@@ -170,6 +172,28 @@ export class SqliteDriver implements StorageDriver {
     return this.deleteSegmentTransaction.immediate(segmentId);
   }
 
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const row = this.activeStatements().selectRun.get(id) as { record: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.record) as RunRecord);
+  }
+
+  async listRuns(sessionId: string): Promise<RunRecord[]> {
+    const rows = this.activeStatements().selectRunsBySession.all(sessionId) as Array<{ record: string }>;
+    return rows.map((row) => JSON.parse(row.record) as RunRecord);
+  }
+
+  async readRunEvents(runId: string, range: { afterSeq: number; limit?: number }): Promise<RunEventRecord[]> {
+    const limit = range.limit === undefined ? -1 : Math.max(0, Math.trunc(range.limit));
+    const rows = this.activeStatements().selectRunEvents.all(runId, range.afterSeq, limit) as Array<{
+      run_id: string;
+      seq: number;
+      type: string;
+      at: number;
+      data: string;
+    }>;
+    return rows.map((row) => ({ runId: row.run_id, seq: row.seq, type: row.type, at: row.at, data: row.data }));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -209,6 +233,8 @@ export class SqliteDriver implements StorageDriver {
     for (const { id, expectedVersion } of batch.deleteSessions ?? []) {
       statements.deleteSession.run(id, expectedVersion);
       statements.deleteSessionOperations.run(id);
+      statements.deleteSessionRunEvents.run(id);
+      statements.deleteSessionRuns.run(id);
     }
     for (const { record, expectedVersion } of batch.sessions ?? []) {
       if (statements.putSession.run(sessionParameters(record, expectedVersion)).changes !== 1) {
@@ -218,6 +244,8 @@ export class SqliteDriver implements StorageDriver {
     for (const segment of batch.segments ?? []) statements.insertSegment.run(...segmentParameters(segment));
     for (const message of batch.messages ?? []) this.insertMessage(message);
     for (const operation of batch.operations ?? []) this.insertOperation(operation);
+    for (const run of batch.runs ?? []) statements.putRun.run(run.id, run.sessionId, run.startedAt, JSON.stringify(run));
+    for (const event of batch.runEvents ?? []) statements.putRunEvent.run(event.runId, event.seq, event.type, event.at, event.data);
   }
 
   private expectVersion(sessionId: string, expectedVersion: number): void {

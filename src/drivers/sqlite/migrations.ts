@@ -79,6 +79,29 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    up: `
+      -- Runs: 'record' holds the whole RunRecord; the columns exist to find a session's runs in order.
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY NOT NULL,
+        session_id TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX runs_by_session ON runs (session_id, started_at, id);
+
+      -- A run's event log, in order: replay is one range scan.
+      CREATE TABLE run_events (
+        run_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = (list: readonly Migration[] = migrations): number =>

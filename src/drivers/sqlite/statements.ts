@@ -55,6 +55,16 @@ const statementSources = {
     SELECT session_id, operation_id, message_ids, created_at FROM operations
     WHERE session_id = ? AND operation_id = ?`,
   insertOperation: 'INSERT INTO operations (session_id, operation_id, message_ids, created_at) VALUES (?, ?, ?, ?)',
+
+  selectRun: 'SELECT record FROM runs WHERE id = ?',
+  selectRunsBySession: 'SELECT record FROM runs WHERE session_id = ? ORDER BY started_at, id',
+  putRun: `
+    INSERT INTO runs (id, session_id, started_at, record) VALUES (?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET session_id = excluded.session_id, started_at = excluded.started_at, record = excluded.record`,
+  deleteSessionRunEvents: 'DELETE FROM run_events WHERE run_id IN (SELECT id FROM runs WHERE session_id = ?)',
+  deleteSessionRuns: 'DELETE FROM runs WHERE session_id = ?',
+  selectRunEvents: 'SELECT run_id, seq, type, at, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+  putRunEvent: 'INSERT OR REPLACE INTO run_events (run_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)',
 } as const;
 
 export type Statements = Record<keyof typeof statementSources, SqliteStatementLike>;

@@ -1,0 +1,139 @@
+/**
+ * Runs: one agent invocation inside a session, with an ordered event log kept for replay.
+ * Finishing a run adds its usage to the session's total in the same versioned write, so two runs
+ * finishing at once both count.
+ */
+import { decodeJson, encodeJson } from '../driver/codec.js';
+import { supportsRuns, type RunCapableDriver, type RunEventRecord, type RunRecord } from '../driver/driver.js';
+import { assertValidId, generateId } from '../driver/ids.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { FinishRunOptions, Run, RunEvent, RunEventInput, StartRunOptions } from '../types.js';
+import { assertNotExpired, findSession, mutateSession, requireSession } from './access.js';
+import type { StoreContext } from './context.js';
+import { assertMetadata } from './options.js';
+import { nextVersion, withActivity } from './records.js';
+import { addUsage, EMPTY_USAGE } from './usage.js';
+
+const RUN_STATUSES = new Set(['completed', 'failed', 'cancelled']);
+
+function runDriver(context: StoreContext): RunCapableDriver {
+  if (!supportsRuns(context.driver)) {
+    throw new InvalidArgumentError({ argument: 'store', message: `the ${context.driver.name} store does not record runs yet.` });
+  }
+  return context.driver;
+}
+
+function toRun(record: RunRecord): Run {
+  const { eventCount: _eventCount, ...run } = record;
+  return run;
+}
+
+/** The run if it exists and its session is inside the store's scope. */
+async function findRun(context: StoreContext, runId: string): Promise<RunRecord | undefined> {
+  assertValidId(runId, 'run id');
+  const run = await runDriver(context).getRun(runId);
+  if (!run || !(await findSession(context, run.sessionId))) return undefined;
+  return run;
+}
+
+async function requireRun(context: StoreContext, runId: string): Promise<RunRecord> {
+  const run = await findRun(context, runId);
+  if (!run) throw new InvalidArgumentError({ argument: 'run id', message: `there is no run "${runId}" in this store.` });
+  return run;
+}
+
+export async function startRun(context: StoreContext, sessionId: string, options: StartRunOptions = {}): Promise<Run> {
+  assertValidId(sessionId, 'session id');
+  if (options.id !== undefined) assertValidId(options.id, 'run id');
+  assertMetadata(options.metadata, 'run metadata');
+  const driver = runDriver(context);
+  const session = await requireSession(context, sessionId);
+  assertNotExpired(session);
+  const run: RunRecord = {
+    id: options.id ?? generateId('run'),
+    sessionId,
+    status: 'running',
+    startedAt: context.now(),
+    usage: { ...EMPTY_USAGE },
+    ...(options.agentName === undefined ? {} : { agentName: options.agentName }),
+    metadata: options.metadata === undefined ? {} : structuredClone(options.metadata),
+    eventCount: 0,
+  };
+  if (await driver.getRun(run.id)) throw new InvalidArgumentError({ argument: 'run id', message: `a run with id "${run.id}" already exists.` });
+  await driver.commit({ runs: [run] });
+  return toRun(run);
+}
+
+/**
+ * Appends events to a run's log, numbered after the ones already there. A run has one writer (the
+ * process running the agent), which is what makes numbering from the stored count safe.
+ */
+export async function recordRunEvents(context: StoreContext, runId: string, events: RunEventInput[]): Promise<RunEvent[]> {
+  if (!Array.isArray(events) || events.length === 0) return [];
+  const run = await requireRun(context, runId);
+  const now = context.now();
+  const records: RunEventRecord[] = events.map((event, index) => {
+    if (typeof event?.type !== 'string' || event.type.length === 0 || event.type.length > 100) {
+      throw new InvalidArgumentError({ argument: `events[${index}].type`, message: 'expected a non-empty string of at most 100 characters.' });
+    }
+    return {
+      runId,
+      seq: run.eventCount + index + 1,
+      type: event.type,
+      at: event.at ?? now,
+      data: encodeJson(event.data ?? null, { argument: `events[${index}].data`, allowRichValues: true, dropUndefinedKeys: true }),
+    };
+  });
+  await runDriver(context).commit({ runs: [{ ...run, eventCount: run.eventCount + records.length }], runEvents: records });
+  return records.map(toRunEvent);
+}
+
+/** Ends a run; its usage is added to the session's in the same write. Finishing twice changes nothing. */
+export async function finishRun(context: StoreContext, runId: string, options: FinishRunOptions): Promise<Run> {
+  if (!RUN_STATUSES.has(options?.status)) {
+    throw new InvalidArgumentError({ argument: 'status', message: 'expected completed, failed or cancelled.' });
+  }
+  const first = await requireRun(context, runId);
+  return mutateSession<Run>(context, first.sessionId, {}, async (session) => {
+    const run = await requireRun(context, runId);
+    if (run.status !== 'running') return { done: toRun(run) };
+    const now = context.now();
+    const usage = options.usage ?? {};
+    const finished: RunRecord = {
+      ...run,
+      status: options.status,
+      endedAt: now,
+      usage: addUsage(run.usage, usage),
+      ...(options.error === undefined ? {} : { error: { message: String(options.error.message), ...(options.error.name ? { name: String(options.error.name) } : {}) } }),
+    };
+    const next = withActivity(context, nextVersion(session, now), now);
+    next.usage = addUsage(session.usage, usage);
+    return { batch: { sessions: [{ record: next, expectedVersion: session.version }], runs: [finished] }, result: toRun(finished) };
+  });
+}
+
+export async function listRuns(context: StoreContext, sessionId: string): Promise<Run[]> {
+  assertValidId(sessionId, 'session id');
+  await requireSession(context, sessionId);
+  return (await runDriver(context).listRuns(sessionId)).map(toRun);
+}
+
+export async function getRun(context: StoreContext, runId: string): Promise<Run | undefined> {
+  const run = await findRun(context, runId);
+  return run && toRun(run);
+}
+
+export async function readRunEvents(context: StoreContext, runId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<RunEvent[]> {
+  await requireRun(context, runId);
+  const afterSeq = options.afterSeq ?? 0;
+  if (!Number.isInteger(afterSeq) || afterSeq < 0) throw new InvalidArgumentError({ argument: 'afterSeq', message: 'expected a non-negative integer.' });
+  if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 0)) {
+    throw new InvalidArgumentError({ argument: 'limit', message: 'expected a non-negative integer.' });
+  }
+  const records = await runDriver(context).readRunEvents(runId, { afterSeq, ...(options.limit === undefined ? {} : { limit: options.limit }) });
+  return records.map(toRunEvent);
+}
+
+function toRunEvent(record: RunEventRecord): RunEvent {
+  return { runId: record.runId, seq: record.seq, type: record.type, at: record.at, data: decodeJson(record.data) };
+}
