@@ -19,9 +19,15 @@ export function summarise(samples: number[]): Summary {
   return { mean, median: at(0.5), p95: at(0.95), count: samples.length };
 }
 
+/** A full collection when the bench runs with --expose-gc, outside any timed region. */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 /**
  * Runs two measurements alternately, `rounds` times each, so that drift in machine load affects
- * both sides alike (these are noisy 2-core machines); returns each side's samples.
+ * both sides alike (these are noisy 2-core machines); returns each side's samples. A collection
+ * every few rounds, untimed, keeps one stray major GC pause from landing on one side's mean.
  */
 export async function interleave(
   rounds: number,
@@ -30,6 +36,7 @@ export async function interleave(
 ): Promise<{ left: number[]; right: number[] }> {
   const samples = { left: [] as number[], right: [] as number[] };
   for (let round = 0; round < rounds; round += 1) {
+    if (round % 25 === 0) collectGarbage();
     samples.left.push(await timeOnce(() => left(round)));
     samples.right.push(await timeOnce(() => right(round)));
   }
