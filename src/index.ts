@@ -23,3 +23,5 @@ export type {
 } from './driver/driver.js';
 export { WriteConflict } from './driver/driver.js';
 export { MemoryDriver } from './drivers/memory.js';
+export type { FallbackOptions, FallbackStatus } from './drivers/fallback/driver.js';
+export type { ReplayReport, ReplayConflict } from './drivers/fallback/replay.js';

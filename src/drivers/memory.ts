@@ -81,6 +81,11 @@ export class MemoryDriver implements StorageDriver {
   }
 
   async commit(batch: WriteBatch): Promise<void> {
+    this.commitNow(batch);
+  }
+
+  /** `commit`, synchronously: for callers that must apply batches in order without awaiting (rebuilding state). */
+  commitNow(batch: WriteBatch): void {
     this.assertConditions(batch);
     for (const { id } of batch.deleteSessions ?? []) this.removeSession(id);
     for (const { record } of batch.sessions ?? []) this.sessions.set(record.id, structuredClone(record));

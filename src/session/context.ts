@@ -7,6 +7,8 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 export interface StoreContext {
   driver: StorageDriver;
+  /** The deadline every driver call runs under (kept for stores built on this one, such as `fallback`). */
+  deadlineMs: number;
   now: () => number;
   defaultTtlMs: number;
   retentionMs: number;

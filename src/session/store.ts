@@ -11,6 +11,8 @@
 import { DEFAULT_DEADLINE_MS, withDeadline } from '../driver/deadline.js';
 import type { StorageDriver } from '../driver/driver.js';
 import { assertValidId } from '../driver/ids.js';
+import { FallbackDriver, type FallbackOptions, type FallbackStatus } from '../drivers/fallback/driver.js';
+import type { ReplayReport } from '../drivers/fallback/replay.js';
 import { MemoryDriver } from '../drivers/memory.js';
 import { driverFromUrl, sqliteDriver, type SqliteStoreOptions } from '../drivers/registry.js';
 import type {
@@ -89,10 +91,13 @@ export interface DriverStoreOptions extends StoreOptions {
 export class SessionStore {
   private readonly context: StoreContext;
   private readonly ownsDriver: boolean;
+  /** The driver as given, before the deadline wrapper: what `fallback` wraps and `status` asks. */
+  private readonly baseDriver: StorageDriver;
 
-  private constructor(context: StoreContext, ownsDriver: boolean) {
+  private constructor(context: StoreContext, ownsDriver: boolean, baseDriver: StorageDriver) {
     this.context = context;
     this.ownsDriver = ownsDriver;
+    this.baseDriver = baseDriver;
   }
 
   /** A store over any driver (yours, or one of ours); the conformance suite in `sessionloom/testing` checks it. */
@@ -103,6 +108,7 @@ export class SessionStore {
     return new SessionStore(
       {
         driver: withDeadline(driver, parsed.deadlineMs ?? DEFAULT_DEADLINE_MS),
+        deadlineMs: parsed.deadlineMs ?? DEFAULT_DEADLINE_MS,
         now: () => clock(),
         defaultTtlMs: parsed.defaultTtlMs ?? DEFAULT_TTL_MS,
         retentionMs: parsed.retentionMs ?? DEFAULT_RETENTION_MS,
@@ -111,7 +117,49 @@ export class SessionStore {
         segmentCache: new SegmentCache(),
       },
       options.ownsDriver ?? true,
+      driver,
     );
+  }
+
+  /**
+   * A store that keeps working while `primary` is down and loses nothing: see `FallbackOptions`.
+   * It takes over the primary store (closing it closes the primary).
+   *
+   * @example
+   * const store = SessionStore.fallback(await SessionStore.open(process.env.REDIS_URL!), {
+   *   onFallback: (error) => log.warn('sessions degraded', error),
+   *   onRecover: (report) => log.info('sessions recovered', report),
+   * });
+   */
+  static fallback(primary: SessionStore, options: FallbackOptions & StoreOptions = {}): SessionStore {
+    const { fallback, onFallback, onRecover, onConflict, probeIntervalMs, primaryDeadlineMs, cacheSessions, cacheMessagesPerSegment, ...storeOptions } = options;
+    const driver = new FallbackDriver(primary.baseDriver, {
+      ...(fallback === undefined ? {} : { fallback }),
+      ...(onFallback === undefined ? {} : { onFallback }),
+      ...(onRecover === undefined ? {} : { onRecover }),
+      ...(onConflict === undefined ? {} : { onConflict }),
+      ...(probeIntervalMs === undefined ? {} : { probeIntervalMs }),
+      primaryDeadlineMs: primaryDeadlineMs ?? storeOptions.deadlineMs ?? primary.context.deadlineMs,
+      ...(cacheSessions === undefined ? {} : { cacheSessions }),
+      ...(cacheMessagesPerSegment === undefined ? {} : { cacheMessagesPerSegment }),
+      ...(storeOptions.clock === undefined ? {} : { clock: storeOptions.clock }),
+    });
+    return SessionStore.fromDriver(driver, storeOptions);
+  }
+
+  /** True while a fallback store serves from its journal because the primary is down (always false for other stores). */
+  isDegraded(): boolean {
+    return this.baseDriver instanceof FallbackDriver && this.baseDriver.isDegraded();
+  }
+
+  /** For a fallback store: degraded or not, journal length and location, last replay. Undefined for other stores. */
+  status(): FallbackStatus | undefined {
+    return this.baseDriver instanceof FallbackDriver ? this.baseDriver.status() : undefined;
+  }
+
+  /** For a fallback store: replay the journal now if the primary answers (the probe also does this). */
+  async recover(): Promise<ReplayReport | undefined> {
+    return this.baseDriver instanceof FallbackDriver ? this.baseDriver.recover() : undefined;
   }
 
   /** Sessions in this process's memory: gone when it exits. */
@@ -137,7 +185,7 @@ export class SessionStore {
   /** A view of this store that sees and changes only `scope.userId`'s sessions. Closing it leaves this store open. */
   withScope(scope: { userId: string }): SessionStore {
     assertValidId(scope?.userId, 'scope.userId');
-    return new SessionStore({ ...this.context, scopeUserId: scope.userId }, false);
+    return new SessionStore({ ...this.context, scopeUserId: scope.userId }, false, this.baseDriver);
   }
 
   /** A new session, optionally with initial messages. */

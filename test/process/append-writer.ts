@@ -1,19 +1,19 @@
 /**
- * A writer process for the process-level tests: opens the SQLite store, says "ready", waits for
+ * A writer process for the process-level tests: opens the store at URL, says "ready", waits for
  * "go" on stdin (so every writer starts at once), then appends `count` messages to one session,
  * printing "ack <content> <messageId>" after each append returns. With count 0 it appends forever.
  */
 import { createInterface } from 'node:readline';
 import { SessionStore } from '../../src/index.js';
 
-const [path, sessionId, writer, countText] = process.argv.slice(2);
-if (!path || !sessionId || !writer || !countText) {
-  console.error('usage: append-writer PATH SESSION_ID WRITER COUNT');
+const [url, sessionId, writer, countText] = process.argv.slice(2);
+if (!url || !sessionId || !writer || !countText) {
+  console.error('usage: append-writer STORE_URL SESSION_ID WRITER COUNT');
   process.exit(2);
 }
 const count = Number(countText);
-const store = SessionStore.sqlite(path);
-await store.get(sessionId); // opens the database before "ready", so startup is not part of the race
+const store = await SessionStore.open(url);
+await store.get(sessionId); // connects before "ready", so startup is not part of the race
 console.log('ready');
 
 const lines = createInterface({ input: process.stdin });

@@ -16,8 +16,8 @@ export interface Writer {
   stderr: string[];
 }
 
-export function spawnWriter(path: string, sessionId: string, writer: string, count: number): Writer {
-  const child = spawn(process.execPath, ['--import', 'tsx', writerScript, path, sessionId, writer, String(count)], {
+export function spawnWriter(url: string, sessionId: string, writer: string, count: number): Writer {
+  const child = spawn(process.execPath, ['--import', 'tsx', writerScript, url, sessionId, writer, String(count)], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

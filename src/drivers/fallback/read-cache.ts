@@ -1,0 +1,134 @@
+/**
+ * What the fallback store remembers of the primary while it is healthy, so sessions in use just
+ * before an outage stay readable during it: the latest record of recently used sessions, their
+ * segments (immutable), and a window of the newest messages of each recently read or written
+ * segment. Bounded: least recently used entries go first.
+ */
+import type { MessageRecord, RunRecord, SegmentRecord, SessionRecord } from '../../driver/driver.js';
+
+class LeastRecentlyUsed<Value> {
+  private readonly entries = new Map<string, Value>();
+  constructor(private readonly capacity: number) {}
+
+  get(key: string): Value | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: Value): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  values(): Value[] {
+    return [...this.entries.values()];
+  }
+}
+
+export interface ReadCacheLimits {
+  /** Sessions (and as many segments and runs) remembered. */
+  sessions: number;
+  /** Newest messages remembered per segment. */
+  messagesPerSegment: number;
+}
+
+export class ReadCache {
+  private readonly sessions: LeastRecentlyUsed<SessionRecord>;
+  private readonly segments: LeastRecentlyUsed<SegmentRecord>;
+  /** Per segment: messages by seq, a contiguous window ending at the newest one seen. */
+  private readonly messages: LeastRecentlyUsed<Map<number, MessageRecord>>;
+  private readonly locations = new Map<string, { segmentId: string; seq: number }>();
+  private readonly runs: LeastRecentlyUsed<RunRecord>;
+
+  constructor(private readonly limits: ReadCacheLimits) {
+    this.sessions = new LeastRecentlyUsed(limits.sessions);
+    this.segments = new LeastRecentlyUsed(limits.sessions * 4);
+    this.messages = new LeastRecentlyUsed(limits.sessions * 2);
+    this.runs = new LeastRecentlyUsed(limits.sessions);
+  }
+
+  session(id: string): SessionRecord | undefined {
+    const record = this.sessions.get(id);
+    return record && structuredClone(record);
+  }
+
+  allSessions(): SessionRecord[] {
+    return this.sessions.values().map((record) => structuredClone(record));
+  }
+
+  rememberSession(record: SessionRecord): void {
+    this.sessions.set(record.id, structuredClone(record));
+  }
+
+  forgetSession(id: string): void {
+    this.sessions.delete(id);
+  }
+
+  segment(id: string): SegmentRecord | undefined {
+    const segment = this.segments.get(id);
+    return segment && { ...segment };
+  }
+
+  allSegments(): SegmentRecord[] {
+    return this.segments.values().map((segment) => ({ ...segment }));
+  }
+
+  rememberSegment(segment: SegmentRecord): void {
+    this.segments.set(segment.id, { ...segment });
+  }
+
+  rememberMessages(rows: MessageRecord[]): void {
+    for (const row of rows) {
+      let window = this.messages.get(row.segmentId);
+      if (!window) {
+        window = new Map();
+        this.messages.set(row.segmentId, window);
+      }
+      window.set(row.seq, { ...row });
+      this.locations.set(row.id, { segmentId: row.segmentId, seq: row.seq });
+      if (window.size > this.limits.messagesPerSegment) {
+        const oldestSeq = Math.min(...window.keys());
+        const oldest = window.get(oldestSeq);
+        window.delete(oldestSeq);
+        if (oldest) this.locations.delete(oldest.id);
+      }
+    }
+  }
+
+  /** The remembered messages of a segment within `fromSeq..toSeq`, by seq. */
+  messagesOf(segmentId: string, fromSeq: number, toSeq: number): MessageRecord[] {
+    const window = this.messages.get(segmentId);
+    if (!window) return [];
+    return [...window.values()].filter((row) => row.seq >= fromSeq && row.seq <= toSeq).map((row) => ({ ...row }));
+  }
+
+  location(messageId: string): { segmentId: string; seq: number } | undefined {
+    const location = this.locations.get(messageId);
+    return location && { ...location };
+  }
+
+  run(id: string): RunRecord | undefined {
+    const run = this.runs.get(id);
+    return run && structuredClone(run);
+  }
+
+  allRuns(): RunRecord[] {
+    return this.runs.values().map((run) => structuredClone(run));
+  }
+
+  rememberRun(run: RunRecord): void {
+    this.runs.set(run.id, structuredClone(run));
+  }
+}

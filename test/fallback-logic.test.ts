@@ -1,0 +1,180 @@
+/**
+ * The fallback store's logic over a primary whose availability the test switches: a memory driver
+ * behind a gate that answers StoreUnavailableError while closed (as a real driver does when its
+ * server is down). The same promises against real Redis and PostgreSQL servers, stopped and killed,
+ * are in fallback-servers.test.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryDriver, SessionStore, StoreUnavailableError, type StorageDriver } from '../src/index.js';
+
+/** A driver that fails every call with StoreUnavailableError while `down`, optionally after `failAfter` more commits. */
+function gatedDriver(inner: StorageDriver) {
+  const gate = { down: false, commitsBeforeFailure: Infinity };
+  const driver = new Proxy(inner, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || property === 'close') return value;
+      return async (...args: unknown[]) => {
+        if (property === 'commit' && gate.commitsBeforeFailure !== Infinity) {
+          if (gate.commitsBeforeFailure <= 0) gate.down = true;
+          gate.commitsBeforeFailure -= 1;
+        }
+        if (gate.down) throw new StoreUnavailableError({ store: 'gated', message: 'the gated store is down' });
+        return (value as (...callArgs: unknown[]) => Promise<unknown>).apply(target, args);
+      };
+    },
+  });
+  return { driver, gate };
+}
+
+const directories: string[] = [];
+const stores: SessionStore[] = [];
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((store) => store.close()));
+  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+function journalDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'sessionloom-journal-test-'));
+  directories.push(directory);
+  return directory;
+}
+
+function setup(options: { directory?: string } = {}) {
+  const backend = new MemoryDriver();
+  const { driver, gate } = gatedDriver(backend);
+  const events: string[] = [];
+  const conflicts: Array<{ sessionId: string; forkId: string }> = [];
+  const primary = SessionStore.fromDriver(driver);
+  const store = SessionStore.fallback(primary, {
+    fallback: { directory: options.directory ?? journalDirectory() },
+    probeIntervalMs: 60_000, // the tests call recover() themselves
+    onFallback: () => events.push('fallback'),
+    onRecover: () => events.push('recover'),
+    onConflict: (conflict) => conflicts.push(conflict),
+  });
+  stores.push(store);
+  // A second, direct view of the primary's data, as another process would have.
+  const direct = SessionStore.fromDriver(backend, { ownsDriver: false });
+  return { store, gate, events, conflicts, direct, backend };
+}
+
+const texts = (messages: Array<{ content: unknown }>) => messages.map((message) => String(message.content));
+
+describe('fallback store', () => {
+  it('keeps appending through an outage and replays every degraded append to the primary, in order, once', async () => {
+    const { store, gate, events, direct } = setup();
+    const session = await store.create();
+    await store.append(session.id, [{ role: 'user', content: 'before 1' }, { role: 'assistant', content: 'before 2' }]);
+    gate.down = true;
+    for (let index = 0; index < 10; index += 1) await store.append(session.id, { role: 'user', content: `during ${index}` });
+    expect(store.isDegraded()).toBe(true);
+    expect(store.status()).toMatchObject({ degraded: true, journalLength: 11 }); // one seed + ten appends
+    expect(texts(await store.getMessages(session.id, { last: 3 }))).toEqual(['during 7', 'during 8', 'during 9']);
+    await expect(store.recover()).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    gate.down = false;
+    const report = await store.recover();
+    expect(report).toMatchObject({ entries: 10, conflicts: [] });
+    expect(events).toEqual(['fallback', 'recover']);
+    expect(store.isDegraded()).toBe(false);
+    expect(store.status()).toMatchObject({ degraded: false, journalLength: 0 });
+    const onPrimary = texts(await direct.getMessages(session.id));
+    expect(onPrimary).toEqual(['before 1', 'before 2', ...Array.from({ length: 10 }, (_, index) => `during ${index}`)]);
+    expect((await direct.get(session.id))?.version).toBe((await store.get(session.id))?.version);
+  });
+
+  it('creates sessions during an outage, forks and rewinds them, and replays it all', async () => {
+    const { store, gate, direct } = setup();
+    gate.down = true;
+    const created = await store.create({ userId: 'u-1', metadata: { topic: 'outage' } });
+    const [first] = await store.append(created.id, [{ role: 'user', content: 'one' }, { role: 'user', content: 'two' }]);
+    const fork = await store.fork(created.id, { fromMessage: first!.id });
+    await store.append(fork.id, { role: 'user', content: 'fork two' });
+    await store.rewind(created.id, { toMessage: first!.id });
+    await store.append(created.id, { role: 'user', content: 'two again' });
+    gate.down = false;
+    await store.recover();
+    expect(texts(await direct.getMessages(created.id))).toEqual(['one', 'two again']);
+    expect(texts(await direct.getMessages(fork.id))).toEqual(['one', 'fork two']);
+    expect((await direct.get(created.id))?.metadata).toEqual({ topic: 'outage' });
+    expect((await direct.branches(created.id)).rewoundTails.flatMap((tail) => tail.messageIds)).toHaveLength(1);
+  });
+
+  it('serves recently used sessions during an outage, and refuses history it does not hold instead of answering partially', async () => {
+    const { store, gate } = setup();
+    const warm = await store.create();
+    // 300 messages: more than the 200 newest the cache keeps per segment.
+    const written = await store.append(
+      warm.id,
+      Array.from({ length: 300 }, (_, index) => ({ role: 'user' as const, content: `m${index}` })),
+    );
+    gate.down = true;
+    expect(texts(await store.getMessages(warm.id, { last: 50 }))).toEqual(texts(written.slice(250)));
+    await store.append(warm.id, { role: 'assistant', content: 'during' });
+    expect(texts(await store.getMessages(warm.id, { last: 2 }))).toEqual(['m299', 'during']);
+    await expect(store.getMessages(warm.id)).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    await expect(store.get('never-seen-session')).rejects.toSatisfy(StoreUnavailableError.isInstance);
+  });
+
+  it('turns degraded writes to a session also changed on the primary into a fork, dropping neither side', async () => {
+    const { store, gate, conflicts, direct } = setup();
+    const session = await store.create();
+    const [base] = await store.append(session.id, { role: 'user', content: 'shared' });
+    gate.down = true;
+    await store.append(session.id, { role: 'user', content: 'mine 1' });
+    await store.append(session.id, { role: 'user', content: 'mine 2' });
+    // Meanwhile another process, which still reaches the primary, writes to the same session.
+    await direct.append(session.id, { role: 'user', content: 'theirs' });
+    gate.down = false;
+    const report = await store.recover();
+    expect(report.conflicts).toHaveLength(1);
+    expect(conflicts).toEqual(report.conflicts);
+    const forkId = report.conflicts[0]!.forkId;
+    expect(texts(await direct.getMessages(session.id))).toEqual(['shared', 'theirs']);
+    expect(texts(await direct.getMessages(forkId))).toEqual(['shared', 'mine 1', 'mine 2']);
+    expect(await direct.get(forkId)).toMatchObject({ parentId: session.id, forkedFrom: { sessionId: session.id, messageId: base!.id } });
+    // Both keep working afterwards.
+    await store.append(forkId, { role: 'user', content: 'mine 3' });
+    await store.append(session.id, { role: 'user', content: 'after' });
+    expect(texts(await direct.getMessages(forkId))).toEqual(['shared', 'mine 1', 'mine 2', 'mine 3']);
+    expect(texts(await direct.getMessages(session.id))).toEqual(['shared', 'theirs', 'after']);
+  });
+
+  it('finishes a replay interrupted halfway without duplicating what already landed', async () => {
+    const { store, gate, direct } = setup();
+    const session = await store.create();
+    gate.down = true;
+    for (let index = 0; index < 8; index += 1) await store.append(session.id, { role: 'user', content: `m${index}` });
+    gate.down = false;
+    gate.commitsBeforeFailure = 3; // the primary fails again after three replayed batches
+    await expect(store.recover()).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    expect(texts(await direct.getMessages(session.id))).toEqual(['m0', 'm1', 'm2']);
+    gate.commitsBeforeFailure = Infinity;
+    gate.down = false;
+    await store.recover();
+    expect(texts(await direct.getMessages(session.id))).toEqual(Array.from({ length: 8 }, (_, index) => `m${index}`));
+  });
+
+  it('keeps its journal across a restart of the process and replays it before serving the primary again', async () => {
+    const directory = journalDirectory();
+    const first = setup({ directory });
+    const session = await first.store.create();
+    await first.store.append(session.id, { role: 'user', content: 'before' });
+    first.gate.down = true;
+    await first.store.append(session.id, { role: 'user', content: 'during' });
+    await first.store.close(); // as if the process ended; the journal stays on disk
+
+    // The "restarted process": a new fallback store over the same primary data and journal directory.
+    const { driver, gate } = gatedDriver(first.backend);
+    const restarted = SessionStore.fallback(SessionStore.fromDriver(driver), { fallback: { directory }, probeIntervalMs: 60_000 });
+    stores.push(restarted);
+    expect(restarted.isDegraded()).toBe(true);
+    expect(texts(await restarted.getMessages(session.id, { last: 1 }))).toEqual(['during']);
+    gate.down = false;
+    await restarted.recover();
+    expect(texts(await first.direct.getMessages(session.id))).toEqual(['before', 'during']);
+  });
+});
