@@ -1,8 +1,18 @@
-/** From a store URL (`memory:`, `sqlite:PATH`, ...) to a driver. */
+/**
+ * From a factory call or a store URL to a driver. Every driver except memory is loaded on demand
+ * (a dynamic import), so users never load a database client they do not use, and a missing client
+ * library is a clear error naming the package to install.
+ *
+ * URLs: `memory:`, `sqlite:PATH` (`sqlite::memory:` too), `file:DIR`,
+ * `postgres://...?schema=NAME&tablePrefix=PREFIX`, `redis://...?keyPrefix=PREFIX&ttlSeconds=N`.
+ */
 import type { StorageDriver } from '../driver/driver.js';
 import { InvalidArgumentError } from '../errors.js';
-import { lazyDriver } from './lazy.js';
+import type { FileDriverOptions } from './file/driver.js';
+import { importClient, lazyDriver } from './lazy.js';
 import { MemoryDriver } from './memory.js';
+import type { PostgresDriverOptions } from './postgres/options.js';
+import type { RedisDriverOptions } from './redis/options.js';
 
 export interface SqliteStoreOptions {
   /** `durable` (default): on disk before a call returns, power loss included. `relaxed`: survives a crash of the process, not of the machine. */
@@ -11,7 +21,13 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-export function sqliteDriver(path: string, options: SqliteStoreOptions = {}): StorageDriver & { ready(): Promise<StorageDriver> } {
+export type FileStoreOptions = Omit<FileDriverOptions, 'directory'>;
+export type PostgresStoreOptions = PostgresDriverOptions;
+export type RedisStoreOptions = Omit<RedisDriverOptions, 'url' | 'client'>;
+
+type LazyDriver = StorageDriver & { ready(): Promise<StorageDriver> };
+
+export function sqliteDriver(path: string, options: SqliteStoreOptions = {}): LazyDriver {
   if (typeof path !== 'string' || path.length === 0) {
     throw new InvalidArgumentError({ argument: 'sqlite path', message: 'expected a file path or ":memory:".' });
   }
@@ -21,23 +37,87 @@ export function sqliteDriver(path: string, options: SqliteStoreOptions = {}): St
   });
 }
 
-/** The driver for a store URL, ready to use (so a bad path or a missing library fails here). */
-export async function driverFromUrl(url: string, options: SqliteStoreOptions = {}): Promise<StorageDriver> {
+export function fileDriver(directory: string, options: FileStoreOptions = {}): LazyDriver {
+  if (typeof directory !== 'string' || directory.length === 0) {
+    throw new InvalidArgumentError({ argument: 'file store directory', message: 'expected a directory path.' });
+  }
+  return lazyDriver('file', async () => {
+    const { FileDriver } = await import('./file/driver.js');
+    return new FileDriver({ ...options, directory });
+  });
+}
+
+export function postgresDriver(options: PostgresDriverOptions): LazyDriver {
+  return lazyDriver('postgres', async () => {
+    if (options.pool === undefined) await importClient('pg', 'postgres');
+    const { PostgresDriver } = await import('./postgres/driver.js');
+    return PostgresDriver.connect(options);
+  });
+}
+
+export function redisDriver(connection: { url: string } | { client: NonNullable<RedisDriverOptions['client']> }, options: RedisStoreOptions = {}): LazyDriver {
+  return lazyDriver('redis', async () => {
+    if (!('client' in connection)) await importClient('ioredis', 'redis');
+    const { RedisDriver } = await import('./redis/driver.js');
+    return RedisDriver.connect({ ...options, ...connection });
+  });
+}
+
+/** Takes sessionloom's own query parameters out of a PostgreSQL URL (pg would send unknown ones to the server). */
+function postgresFromUrl(url: string): PostgresDriverOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (error) {
+    throw new InvalidArgumentError({ argument: 'store URL', message: 'it is not a valid postgres:// URL.', cause: error });
+  }
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  const tablePrefix = parsed.searchParams.get('tablePrefix') ?? undefined;
+  parsed.searchParams.delete('schema');
+  parsed.searchParams.delete('tablePrefix');
+  return {
+    connectionString: parsed.toString(),
+    ...(schema === undefined ? {} : { schema }),
+    ...(tablePrefix === undefined ? {} : { tablePrefix }),
+  };
+}
+
+/**
+ * The driver for a store URL. With `connect` (the default) it is ready to use, so a bad path, a
+ * refused connection or a missing library fails here; without, it connects on first use (what a
+ * fallback store wants: its primary may be down when the process starts).
+ */
+export async function driverFromUrl(
+  url: string,
+  options: SqliteStoreOptions & FileStoreOptions = {},
+  { connect = true }: { connect?: boolean } = {},
+): Promise<StorageDriver> {
   if (typeof url !== 'string') throw new InvalidArgumentError({ argument: 'store URL', message: 'expected a string.' });
-  const scheme = url.slice(0, url.indexOf(':') + 1);
+  const scheme = url.slice(0, url.indexOf(':') + 1).toLowerCase();
+  let driver: LazyDriver;
   switch (scheme) {
     case 'memory:':
       return new MemoryDriver();
-    case 'sqlite:': {
-      const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-      const driver = sqliteDriver(path, options);
-      await driver.ready();
-      return driver;
-    }
+    case 'sqlite:':
+      driver = sqliteDriver(url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, ''), options);
+      break;
+    case 'file:':
+      driver = fileDriver(url.slice('file:'.length).replace(/^\/\/(?=\/)/, ''), options);
+      break;
+    case 'postgres:':
+    case 'postgresql:':
+      driver = postgresDriver(postgresFromUrl(url));
+      break;
+    case 'redis:':
+    case 'rediss:':
+      driver = redisDriver({ url });
+      break;
     default:
       throw new InvalidArgumentError({
         argument: 'store URL',
-        message: `"${url}" has no supported scheme; use memory:, sqlite:PATH (file:, postgres:// and redis:// are coming).`,
+        message: `"${url}" has no supported scheme; use memory:, sqlite:PATH, file:DIR, postgres://... or redis://...`,
       });
   }
+  if (connect) await driver.ready();
+  return driver;
 }

@@ -33,6 +33,7 @@ import { registerMessageShapeTests } from './message-shapes.js';
 import { registerMessagesPagingTests } from './messages-paging.js';
 import { registerPruneTests } from './prune.js';
 import { registerRewindTests } from './rewind.js';
+import { registerRunTests } from './runs.js';
 import { registerScopeTests } from './scope.js';
 import { registerUpdateDeleteTests } from './update-delete.js';
 import { registerIdValidationTests } from './validation-ids.js';
@@ -65,6 +66,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     registerAffinityTests(context);
     registerScopeTests(context);
     registerConcurrencyTests(context);
+    registerRunTests(context);
     registerIdValidationTests(context);
     registerMessageValidationTests(context);
     registerMetadataValidationTests(context);

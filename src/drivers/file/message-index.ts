@@ -1,0 +1,75 @@
+/**
+ * Where each message lives, for `locateMessage` and the duplicate-id check: `index/messages/<xx>.jsonl`,
+ * 256 shards chosen by a hash of the message id, one line `{"m":id,"g":segment,"q":seq}` per
+ * message. A process loads only the shards it is asked about, and then only what was appended since
+ * it last looked. Entries are hints checked against the segment file (see IndexLog), so the newest
+ * entry for an id wins: an id may be used again once retention deleted its first message.
+ */
+import type { MessageRecord } from '../../driver/driver.js';
+import { ID_PATTERN } from '../../driver/ids.js';
+import { IndexLog } from './index-log.js';
+import type { StoreLayout } from './layout.js';
+
+export interface MessageLocation {
+  segmentId: string;
+  seq: number;
+}
+
+interface Shard {
+  log: IndexLog<{ messageId: string; location: MessageLocation }>;
+  locations: Map<string, MessageLocation>;
+}
+
+export function formatMessageIndexLine(message: MessageRecord): string {
+  return `${JSON.stringify({ m: message.id, g: message.segmentId, q: message.seq })}\n`;
+}
+
+export class MessageIndex {
+  private readonly shards = new Map<string, Shard>();
+
+  constructor(
+    private readonly layout: StoreLayout,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  /** The file holding `messageId`'s entry. */
+  shardFile(messageId: string): string {
+    return this.layout.messageIndexFile(messageId);
+  }
+
+  /** The newest recorded location of the id (unchecked: the caller verifies it against the segment). */
+  async lookup(messageId: string): Promise<MessageLocation | undefined> {
+    const shard = this.shard(this.shardFile(messageId));
+    await shard.log.refresh();
+    const location = shard.locations.get(messageId);
+    return location && { ...location };
+  }
+
+  clear(): void {
+    this.shards.clear();
+  }
+
+  private shard(path: string): Shard {
+    let shard = this.shards.get(path);
+    if (!shard) {
+      const locations = new Map<string, MessageLocation>();
+      const log = new IndexLog<{ messageId: string; location: MessageLocation }>(
+        path,
+        {
+          parse: (value) => {
+            const { m, g, q } = value;
+            if (typeof m !== 'string' || typeof g !== 'string' || !ID_PATTERN.test(m) || !ID_PATTERN.test(g)) return undefined;
+            if (!Number.isSafeInteger(q) || (q as number) < 1) return undefined;
+            return { messageId: m, location: { segmentId: g, seq: q as number } };
+          },
+          apply: (entry) => locations.set(entry.messageId, entry.location),
+          reset: () => locations.clear(),
+        },
+        this.warn,
+      );
+      shard = { log, locations };
+      this.shards.set(path, shard);
+    }
+    return shard;
+  }
+}

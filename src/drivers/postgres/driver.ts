@@ -1,0 +1,213 @@
+/**
+ * The PostgreSQL storage driver (node-postgres). Any number of processes may share one database:
+ * every commit is one transaction that locks the sessions it changes, and the schema migrates once
+ * under an advisory lock however many processes start together.
+ *
+ * Failures that mean "the server is away" (refused or dropped connections, shutdowns, timeouts)
+ * reject with `StoreUnavailableError` carrying the pg error as `cause`; the pool replaces broken
+ * connections, so the same driver works again once the server is back.
+ */
+import type {
+  MessageRecord,
+  OperationRecord,
+  RunEventRecord,
+  RunRecord,
+  SegmentRecord,
+  SessionQuery,
+  SessionRecord,
+  StorageDriver,
+  WriteBatch,
+} from '../../driver/driver.js';
+import { applyBatch } from './commit.js';
+import { driverError } from './errors.js';
+import type { TableNames } from './identifiers.js';
+import { migrate } from './migrations.js';
+import { parseOptions, type PostgresDriverOptions } from './options.js';
+import { limitParameter, seqBound } from './parameters.js';
+import { createOwnedPool, type OwnedPool, type PgPoolLike } from './pool.js';
+import { buildListSessionsQuery } from './queries.js';
+import {
+  messageFromRow,
+  operationFromRow,
+  segmentFromRow,
+  sessionFromRow,
+  type MessageRow,
+  type OperationRow,
+  type SegmentRow,
+  type SessionRow,
+} from './rows.js';
+import { buildStatements, type Statements } from './statements.js';
+import { withTransaction } from './transaction.js';
+
+export type { PostgresDriverOptions } from './options.js';
+export type { PgPoolClientLike, PgPoolLike, PgQueryResultLike } from './pool.js';
+
+export class PostgresDriver implements StorageDriver {
+  readonly name = 'postgres';
+
+  private readonly pool: PgPoolLike;
+  private readonly ownedPool: OwnedPool | undefined;
+  private readonly names: TableNames;
+  private readonly statements: Statements;
+  private closed = false;
+
+  private constructor(pool: PgPoolLike, ownedPool: OwnedPool | undefined, names: TableNames) {
+    this.pool = pool;
+    this.ownedPool = ownedPool;
+    this.names = names;
+    this.statements = buildStatements(names);
+  }
+
+  /** Connects and brings the tables to the current schema (creating them the first time). */
+  static async connect(options: PostgresDriverOptions): Promise<PostgresDriver> {
+    const settings = parseOptions(options);
+    let pool: PgPoolLike;
+    let ownedPool: OwnedPool | undefined;
+    if ('pool' in settings.source) {
+      pool = settings.source.pool;
+    } else {
+      pool = ownedPool = await createOwnedPool({
+        connectionString: settings.source.connectionString,
+        connectionTimeoutMs: settings.connectionTimeoutMs,
+        statementTimeoutMs: settings.statementTimeoutMs,
+      });
+    }
+    try {
+      await migrate(pool, settings.names);
+    } catch (error) {
+      await ownedPool?.end().catch(() => {});
+      throw driverError(error, 'connect');
+    }
+    return new PostgresDriver(pool, ownedPool, settings.names);
+  }
+
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    return this.run('getSession', async () => {
+      const result = await this.pool.query(this.statements.selectSession, [id]);
+      const row = result.rows[0] as SessionRow | undefined;
+      return row === undefined ? undefined : sessionFromRow(row);
+    });
+  }
+
+  async listSessions(query: SessionQuery): Promise<SessionRecord[]> {
+    return this.run('listSessions', async () => {
+      const built = buildListSessionsQuery(this.names.sessions, query);
+      const result = await this.pool.query(built.text, built.values);
+      return (result.rows as SessionRow[]).map(sessionFromRow);
+    });
+  }
+
+  async getSegment(id: string): Promise<SegmentRecord | undefined> {
+    return this.run('getSegment', async () => {
+      const result = await this.pool.query(this.statements.selectSegment, [id]);
+      const row = result.rows[0] as SegmentRow | undefined;
+      return row === undefined ? undefined : segmentFromRow(row);
+    });
+  }
+
+  async listSegments(where: { sessionId: string } | { parentId: string }): Promise<SegmentRecord[]> {
+    return this.run('listSegments', async () => {
+      const result =
+        'sessionId' in where
+          ? await this.pool.query(this.statements.selectSegmentsBySession, [where.sessionId])
+          : await this.pool.query(this.statements.selectSegmentsByParent, [where.parentId]);
+      return (result.rows as SegmentRow[]).map(segmentFromRow);
+    });
+  }
+
+  async readMessages(
+    segmentId: string,
+    range: { fromSeq: number; toSeq: number; order: 'asc' | 'desc'; limit?: number },
+  ): Promise<MessageRecord[]> {
+    return this.run('readMessages', async () => {
+      const statement =
+        range.order === 'desc' ? this.statements.selectMessagesDescending : this.statements.selectMessagesAscending;
+      const result = await this.pool.query(statement, [
+        segmentId,
+        seqBound(range.fromSeq),
+        seqBound(range.toSeq),
+        limitParameter(range.limit),
+      ]);
+      return (result.rows as MessageRow[]).map(messageFromRow);
+    });
+  }
+
+  async locateMessage(messageId: string): Promise<{ segmentId: string; seq: number } | undefined> {
+    return this.run('locateMessage', async () => {
+      const result = await this.pool.query(this.statements.selectMessageLocation, [messageId]);
+      const row = result.rows[0] as { segment_id: string; seq: unknown } | undefined;
+      return row === undefined ? undefined : { segmentId: row.segment_id, seq: Number(row.seq) };
+    });
+  }
+
+  async getOperation(sessionId: string, operationId: string): Promise<OperationRecord | undefined> {
+    return this.run('getOperation', async () => {
+      const result = await this.pool.query(this.statements.selectOperation, [sessionId, operationId]);
+      const row = result.rows[0] as OperationRow | undefined;
+      return row === undefined ? undefined : operationFromRow(row);
+    });
+  }
+
+  async commit(batch: WriteBatch): Promise<void> {
+    return this.run('commit', () => withTransaction(this.pool, (client) => applyBatch(client, this.statements, batch)));
+  }
+
+  async deleteMessagesAfter(segmentId: string, afterSeq: number): Promise<number> {
+    return this.run('deleteMessagesAfter', async () => {
+      const result = await this.pool.query(this.statements.deleteMessagesAfter, [segmentId, seqBound(afterSeq)]);
+      return result.rowCount ?? 0;
+    });
+  }
+
+  async deleteSegment(segmentId: string): Promise<number> {
+    return this.run('deleteSegment', async () => {
+      const result = await this.pool.query(this.statements.deleteSegment, [segmentId]);
+      return Number((result.rows[0] as { removed: unknown } | undefined)?.removed ?? 0);
+    });
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    return this.run('getRun', async () => {
+      const result = await this.pool.query(this.statements.selectRun, [id]);
+      const row = result.rows[0] as { record: string } | undefined;
+      return row === undefined ? undefined : (JSON.parse(row.record) as RunRecord);
+    });
+  }
+
+  async listRuns(sessionId: string): Promise<RunRecord[]> {
+    return this.run('listRuns', async () => {
+      const result = await this.pool.query(this.statements.selectRunsBySession, [sessionId]);
+      return (result.rows as Array<{ record: string }>).map((row) => JSON.parse(row.record) as RunRecord);
+    });
+  }
+
+  async readRunEvents(runId: string, range: { afterSeq: number; limit?: number }): Promise<RunEventRecord[]> {
+    return this.run('readRunEvents', async () => {
+      const result = await this.pool.query(this.statements.selectRunEvents, [runId, seqBound(range.afterSeq), limitParameter(range.limit)]);
+      return (result.rows as Array<{ run_id: string; seq: unknown; type: string; at: unknown; data: string }>).map((row) => ({
+        runId: row.run_id,
+        seq: Number(row.seq),
+        type: row.type,
+        at: Number(row.at),
+        data: row.data,
+      }));
+    });
+  }
+
+  /** Ends the pool the driver made; a pool passed in stays open for its owner. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ownedPool?.end();
+  }
+
+  /** Runs one call: a clear error once closed, and unavailability errors as `StoreUnavailableError`. */
+  private async run<Result>(call: string, work: () => Promise<Result>): Promise<Result> {
+    if (this.closed) throw new Error(`PostgresDriver: the driver is closed (${call}).`);
+    try {
+      return await work();
+    } catch (error) {
+      throw driverError(error, call);
+    }
+  }
+}
