@@ -129,7 +129,7 @@ describe('fallback store', () => {
     // Meanwhile another process, which still reaches the primary, writes to the same session.
     await direct.append(session.id, { role: 'user', content: 'theirs' });
     gate.down = false;
-    const report = await store.recover();
+    const report = (await store.recover())!;
     expect(report.conflicts).toHaveLength(1);
     expect(conflicts).toEqual(report.conflicts);
     const forkId = report.conflicts[0]!.forkId;

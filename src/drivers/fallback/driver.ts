@@ -346,6 +346,9 @@ export class FallbackDriver implements StorageDriver {
     await this.seedSessions(batch);
     await this.overlay.commit(batch); // compare-and-set against what this process knows; throws WriteConflict like any driver
     this.journal.append({ kind: 'batch', batch });
+    // Everything above is synchronous work: without a real yield, a caller appending in a loop would
+    // starve timers (the recovery probe) and I/O callbacks for as long as the outage lasts.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   /** Journals the last-seen state of every pre-outage session the batch touches, once per outage. */

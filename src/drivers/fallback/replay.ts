@@ -140,6 +140,8 @@ export class JournalReplay {
         if (reason.kind === 'version') {
           const deleting = original.deleteSessions?.some((removal) => removal.id === reason.sessionId);
           if (deleting && reason.actualVersion === undefined) return; // already gone
+          // The write that failed over may itself have reached the primary (its answer was lost).
+          if (!this.redirects.has(reason.sessionId) && (await this.alreadyLanded(original))) return;
           // Changed on the primary by someone else during the outage: fork it and try again.
           const base = this.bases.get(reason.sessionId) ?? (await this.creationBase(original, reason.sessionId));
           await this.redirect(reason.sessionId, base, this.forkIdFor(reason.sessionId));
@@ -149,6 +151,23 @@ export class JournalReplay {
       }
     }
     throw new Error(`sessionloom fallback: journal entry ${seq} kept conflicting on replay.`);
+  }
+
+  /**
+   * Did this batch reach the primary before the outage was noticed? A commit whose server died after
+   * applying it fails over and is journaled with the same message ids and versions, so its messages
+   * (or, for a batch without messages, its exact session record) are already there.
+   */
+  private async alreadyLanded(batch: WriteBatch): Promise<boolean> {
+    const first = batch.messages?.[0];
+    if (first) {
+      const location = await this.primary.locateMessage(first.id);
+      return location?.segmentId === first.segmentId && location.seq === first.seq;
+    }
+    const write = batch.sessions?.[0];
+    if (!write) return false;
+    const current = await this.primary.getSession(write.record.id);
+    return current?.version === write.record.version && current.updatedAt === write.record.updatedAt;
   }
 
   /** For a session created while degraded (no seed): its base is its creation, with nothing before. */
