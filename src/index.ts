@@ -25,3 +25,23 @@ export { WriteConflict } from './driver/driver.js';
 export { MemoryDriver } from './drivers/memory.js';
 export type { FallbackOptions, FallbackStatus } from './drivers/fallback/driver.js';
 export type { ReplayReport, ReplayConflict } from './drivers/fallback/replay.js';
+// Agents. None of these modules loads the `ai` package when imported: running an agent does.
+export { Agent, DEFAULT_MAX_STEPS, type AgentConfig, type ModelSettings } from './agent/agent.js';
+export { Runner, type RunOptions, type RunSessionOptions } from './agent/runner.js';
+export { RunStream } from './agent/run-stream.js';
+export type { RunResult } from './agent/run-result.js';
+export { RUN_EVENT_TYPES, type RunEventType, type RunStreamEvent, type ToolResultOutput } from './agent/run-events.js';
+export type { RunInput } from './agent/run-input.js';
+export { costOf, type ModelPrice, type PriceTable } from './agent/pricing.js';
+export { Chat, type ChatOptions, type SendOptions } from './agent/chat.js';
+export {
+  ScriptedLanguageModel,
+  echoReply,
+  type ScriptedModelOptions,
+  type ScriptedReply,
+  type ScriptedTurn,
+  type ScriptedToolCall,
+  type ScriptContext,
+} from './agent/scripted-model.js';
+export { resolveModel, type ResolveModelOptions } from './agent/resolve-model.js';
+export { INTERRUPTED_TOOL_RESULT_TEXT, repairTranscript, type TranscriptOptions } from './session/transcript.js';

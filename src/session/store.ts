@@ -14,7 +14,18 @@ import { assertValidId } from '../driver/ids.js';
 import { FallbackDriver, type FallbackOptions, type FallbackStatus } from '../drivers/fallback/driver.js';
 import type { ReplayReport } from '../drivers/fallback/replay.js';
 import { MemoryDriver } from '../drivers/memory.js';
-import { driverFromUrl, sqliteDriver, type SqliteStoreOptions } from '../drivers/registry.js';
+import type { RedisClientLike } from '../drivers/redis/client.js';
+import {
+  driverFromUrl,
+  fileDriver,
+  postgresDriver,
+  redisDriver,
+  sqliteDriver,
+  type FileStoreOptions,
+  type PostgresStoreOptions,
+  type RedisStoreOptions,
+  type SqliteStoreOptions,
+} from '../drivers/registry.js';
 import type {
   AppendOptions,
   Branches,
@@ -67,6 +78,10 @@ import { getMessages } from './read.js';
 import { toSession } from './records.js';
 import { deleteSession, pruneSessions } from './retention.js';
 import { finishRun, getRun, listRuns, readRunEvents, recordRunEvents, startRun } from './runs.js';
+import { readTranscript, type TranscriptOptions } from './transcript.js';
+import type { Agent } from '../agent/agent.js';
+import type { Chat, ChatOptions } from '../agent/chat.js';
+import type { ModelMessage } from '../types.js';
 
 export interface StoreOptions {
   /** The time source, in epoch milliseconds (tests inject a manual clock). Default `Date.now`. */
@@ -81,6 +96,11 @@ export interface StoreOptions {
   scope?: { userId: string };
   /** Longest any single backend call may take before it fails with `StoreUnavailableError`. Default 10 s. */
   deadlineMs?: number;
+}
+
+export interface OpenOptions extends StoreOptions, SqliteStoreOptions, FileStoreOptions {
+  /** Connect now (default), so an unreachable backend fails `open`; `false` connects on first use (for a fallback's primary). */
+  connect?: boolean;
 }
 
 export interface DriverStoreOptions extends StoreOptions {
@@ -172,9 +192,50 @@ export class SessionStore {
     return SessionStore.fromDriver(sqliteDriver(path, options), options);
   }
 
-  /** A store from a URL: `memory:`, `sqlite:PATH`. Opens the backend now, so a bad URL fails here. */
-  static async open(url: string, options: StoreOptions & SqliteStoreOptions = {}): Promise<SessionStore> {
-    return SessionStore.fromDriver(await driverFromUrl(url, options), options);
+  /** Append-only JSONL files in a directory, fsynced before each call returns; several processes may share it. */
+  static file(directory: string, options: StoreOptions & FileStoreOptions = {}): SessionStore {
+    const { clock, defaultTtlMs, retentionMs, maxMessageBytes, scope, deadlineMs, ...fileOptions } = options;
+    return SessionStore.fromDriver(fileDriver(directory, fileOptions), { clock, defaultTtlMs, retentionMs, maxMessageBytes, scope, deadlineMs });
+  }
+
+  /**
+   * PostgreSQL through `pg` (install it): `{ connectionString }` or a `{ pool }` you own, plus `schema` and `tablePrefix`.
+   *
+   * @example
+   * const store = SessionStore.postgres({ connectionString: process.env.DATABASE_URL! });
+   */
+  static postgres(connection: PostgresStoreOptions, options: StoreOptions = {}): SessionStore {
+    return SessionStore.fromDriver(postgresDriver(connection), options);
+  }
+
+  /**
+   * Redis through `ioredis` (install it): `{ url }` or a `{ client }` you own; `keyPrefix`, and `ttlSeconds` for native expiry.
+   *
+   * @example
+   * const store = SessionStore.redis({ url: 'redis://127.0.0.1:6379' }, { keyPrefix: 'app:sessions:' });
+   */
+  static redis(
+    connection: { url: string } | { client: RedisClientLike },
+    redisOptions: RedisStoreOptions = {},
+    options: StoreOptions = {},
+  ): SessionStore {
+    return SessionStore.fromDriver(redisDriver(connection, redisOptions), options);
+  }
+
+  /**
+   * A store from a URL: `memory:`, `sqlite:PATH`, `file:DIR`, `postgres://...?schema=&tablePrefix=`,
+   * `redis://...?keyPrefix=&ttlSeconds=`. Connects now, so a bad URL or an unreachable server fails here.
+   */
+  static async open(url: string, options: OpenOptions = {}): Promise<SessionStore> {
+    const { clock, defaultTtlMs, retentionMs, maxMessageBytes, scope, deadlineMs, connect, ...driverOptions } = options;
+    return SessionStore.fromDriver(await driverFromUrl(url, driverOptions, { connect: connect ?? true }), {
+      clock,
+      defaultTtlMs,
+      retentionMs,
+      maxMessageBytes,
+      scope,
+      deadlineMs,
+    });
   }
 
   /** The backend's name (`memory`, `sqlite`, ...). */
@@ -305,6 +366,33 @@ export class SessionStore {
   /** Ends a run and adds its usage to the session's total, atomically. */
   finishRun(runId: string, options: FinishRunOptions): Promise<Run> {
     return finishRun(this.context, runId, options);
+  }
+
+  /**
+   * The session's path (or its newest `last` messages) as plain model messages, repaired for a
+   * model: a tool call whose result was never written gets an "interrupted" result, a result
+   * without its call is dropped. What is stored is not changed.
+   *
+   * @example
+   * const messages = await store.transcript(sessionId, { last: 50 });
+   * await generateText({ model, messages: [...messages, { role: 'user', content: 'And now?' }] });
+   */
+  transcript(id: string, options?: TranscriptOptions): Promise<ModelMessage[]> {
+    return readTranscript(this.context, id, options);
+  }
+
+  /**
+   * A conversation handle for chat apps: `send`, `stream`, `history`, `runs`. The agent code is
+   * loaded here, on first use, so a store that never runs an agent never loads the AI SDK.
+   *
+   * @example
+   * const chat = await store.chat(agent, { id: 'user-7-support' }); // created if it does not exist
+   * const { output } = await chat.send('Where is my order?');
+   * const later = await store.chat(agent, { resume: chat.id });    // e.g. after a restart
+   */
+  async chat(agent: Agent, options?: ChatOptions): Promise<Chat> {
+    const { openChat } = await import('../agent/chat.js');
+    return openChat(this, agent, options);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,105 @@
+/**
+ * `Agent`: what to run (a model, instructions, tools); `Runner` decides where its conversation
+ * lives. An agent holds no conversation state, so one agent serves any number of sessions.
+ */
+import type { LanguageModel, ToolSet } from 'ai';
+import type { SharedV3ProviderOptions } from '@ai-sdk/provider';
+import { assertValidId } from '../driver/ids.js';
+import { InvalidArgumentError } from '../errors.js';
+
+/** Settings passed to every model call of the agent. */
+export interface ModelSettings {
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  maxOutputTokens?: number;
+  seed?: number;
+  stopSequences?: string[];
+  /** Retries of a failed model call (the AI SDK's default is 2). */
+  maxRetries?: number;
+  providerOptions?: SharedV3ProviderOptions;
+}
+
+export interface AgentConfig<TOOLS extends ToolSet = ToolSet> {
+  /** Shown in run records and the inspector. Any text. */
+  name: string;
+  /** The system prompt, sent with every model call (not stored in the session, so it can change between runs). */
+  instructions?: string;
+  /** An AI SDK language model: `openai('gpt-4o')`, `anthropic(...)`, `resolveModel('scripted')`, a mock. */
+  model: LanguageModel;
+  /** AI SDK tools (`tool({ description, inputSchema, execute })`). A tool without `execute` ends the run when called. */
+  tools?: TOOLS;
+  /** Most model calls in one run (a call and the tool results it asked for make one step). Default 10. */
+  maxSteps?: number;
+  /** Recorded as the session's `agentId` for sessions the runner creates; must be a valid id. */
+  id?: string;
+  modelSettings?: ModelSettings;
+}
+
+export const DEFAULT_MAX_STEPS = 10;
+
+/**
+ * An agent: a model with instructions and tools.
+ *
+ * @example
+ * import { tool } from 'ai';
+ * import { z } from 'zod';
+ * const agent = new Agent({
+ *   name: 'Weather helper',
+ *   instructions: 'Answer briefly.',
+ *   model: openai('gpt-4o-mini'),
+ *   tools: { weather: tool({ inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => `Sunny in ${city}` }) },
+ * });
+ * const { output, sessionId } = await Runner.run(agent, { input: 'Weather in Lisbon?', session: { store } });
+ */
+export class Agent<TOOLS extends ToolSet = ToolSet> {
+  readonly name: string;
+  readonly instructions: string | undefined;
+  readonly model: LanguageModel;
+  readonly tools: TOOLS;
+  readonly maxSteps: number;
+  readonly id: string | undefined;
+  readonly modelSettings: ModelSettings;
+
+  constructor(config: AgentConfig<TOOLS>) {
+    if (typeof config !== 'object' || config === null) throw new InvalidArgumentError({ argument: 'agent config', message: 'expected an object.' });
+    if (typeof config.name !== 'string' || config.name.trim() === '') {
+      throw new InvalidArgumentError({ argument: 'agent name', message: 'expected a non-empty string.' });
+    }
+    if (config.instructions !== undefined && typeof config.instructions !== 'string') {
+      throw new InvalidArgumentError({ argument: 'agent instructions', message: 'expected a string.' });
+    }
+    if (config.model === undefined || config.model === null) {
+      throw new InvalidArgumentError({ argument: 'agent model', message: 'expected an AI SDK language model (or a gateway model id).' });
+    }
+    const maxSteps = config.maxSteps ?? DEFAULT_MAX_STEPS;
+    if (!Number.isInteger(maxSteps) || maxSteps < 1) {
+      throw new InvalidArgumentError({ argument: 'agent maxSteps', message: 'expected a positive integer.' });
+    }
+    if (config.id !== undefined) assertValidId(config.id, 'agent id');
+    const tools = config.tools ?? ({} as TOOLS);
+    for (const [toolName, tool] of Object.entries(tools)) {
+      // Approval needs the run to pause and wait for a person; running the tool without asking would be worse than refusing.
+      if (tool.needsApproval !== undefined && tool.needsApproval !== false) {
+        throw new InvalidArgumentError({ argument: `agent tools.${toolName}`, message: 'tools that need approval are not supported by the runner yet.' });
+      }
+    }
+    this.name = config.name;
+    this.instructions = config.instructions;
+    this.model = config.model;
+    this.tools = tools;
+    this.maxSteps = maxSteps;
+    this.id = config.id;
+    this.modelSettings = { ...config.modelSettings };
+  }
+
+  /** The model's id as providers report it (`gpt-4o`, `scripted`), for run records and price tables. */
+  get modelId(): string {
+    return typeof this.model === 'string' ? this.model : this.model.modelId;
+  }
+
+  /** The model's provider (`openai.chat`, `scripted`), or `gateway` for a model given by id. */
+  get provider(): string {
+    return typeof this.model === 'string' ? 'gateway' : this.model.provider;
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * One model call of a run, through the AI SDK (`generateText` for `Runner.run`, `streamText` for
+ * `Runner.stream`), with the agent's tools declared but not executed: the runner stores the step
+ * and then runs the tools itself (see tool-execution.ts).
+ */
+import type { AssistantModelMessage, FinishReason, LanguageModelUsage } from 'ai';
+import type { ModelMessage } from '../types.js';
+import type { Agent } from './agent.js';
+import { loadAi } from './ai-module.js';
+import { cancellationError } from './cancellation.js';
+import type { RunStreamEvent } from './run-events.js';
+import { withoutExecute } from './tool-execution.js';
+
+type ToolMessage = Extract<ModelMessage, { role: 'tool' }>;
+
+export interface ModelToolCall {
+  toolCallId: string;
+  toolName: string;
+  input: unknown;
+  providerExecuted?: boolean;
+  /** The model's input did not parse or match the schema (the SDK already wrote an error result). */
+  invalid?: boolean;
+}
+
+export interface ModelStepRequest {
+  agent: Agent;
+  messages: ModelMessage[];
+  step: number;
+  mode: 'generate' | 'stream';
+  signal?: AbortSignal;
+  emit: (event: RunStreamEvent) => void;
+}
+
+export interface ModelStepResponse {
+  /** The assistant message to store (absent when the model returned nothing). */
+  assistant: AssistantModelMessage | undefined;
+  /** Tool results the SDK wrote itself: errors for calls whose input was invalid. */
+  toolMessage: ToolMessage | undefined;
+  toolCalls: ModelToolCall[];
+  text: string;
+  reasoningText: string | undefined;
+  usage: LanguageModelUsage;
+  finishReason: FinishReason;
+  /** The model id the provider answered with (may be more specific than the one asked for). */
+  responseModelId: string | undefined;
+}
+
+export async function callModel(request: ModelStepRequest): Promise<ModelStepResponse> {
+  const ai = await loadAi();
+  const { agent, step, emit, signal } = request;
+  const { maxRetries, providerOptions, ...settings } = agent.modelSettings;
+  const call = {
+    model: agent.model,
+    ...(agent.instructions === undefined ? {} : { system: agent.instructions }),
+    messages: request.messages,
+    ...(Object.keys(agent.tools).length === 0 ? {} : { tools: withoutExecute(agent.tools) }),
+    ...(signal ? { abortSignal: signal } : {}),
+    ...(maxRetries === undefined ? {} : { maxRetries }),
+    ...(providerOptions === undefined ? {} : { providerOptions }),
+    ...settings,
+  };
+
+  if (request.mode === 'generate') {
+    const result = await ai.generateText(call);
+    const toolCalls = result.toolCalls.map(toModelToolCall);
+    for (const toolCall of toolCalls) emit({ type: 'tool-call', step, toolCallId: toolCall.toolCallId, toolName: toolCall.toolName, input: toolCall.input });
+    return {
+      ...splitResponse(result.response.messages),
+      toolCalls,
+      text: result.text,
+      reasoningText: result.reasoningText,
+      usage: result.usage,
+      finishReason: result.finishReason,
+      responseModelId: result.response.modelId,
+    };
+  }
+
+  // Errors arrive as stream parts and are thrown below; the SDK's default handler would also log them.
+  const result = ai.streamText({ ...call, onError: () => {} });
+  for await (const part of result.fullStream) {
+    switch (part.type) {
+      case 'text-delta':
+        emit({ type: 'text-delta', step, text: part.text });
+        break;
+      case 'reasoning-delta':
+        emit({ type: 'reasoning-delta', step, text: part.text });
+        break;
+      case 'tool-call':
+        emit({ type: 'tool-call', step, toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
+        break;
+      case 'error':
+        throw part.error;
+      case 'abort':
+        throw cancellationError(signal);
+      default:
+        break;
+    }
+  }
+  const [response, toolCalls, text, reasoningText, usage, finishReason] = await Promise.all([
+    result.response,
+    result.toolCalls,
+    result.text,
+    result.reasoningText,
+    result.usage,
+    result.finishReason,
+  ]);
+  return {
+    ...splitResponse(response.messages),
+    toolCalls: toolCalls.map(toModelToolCall),
+    text,
+    reasoningText,
+    usage,
+    finishReason,
+    responseModelId: response.modelId,
+  };
+}
+
+function toModelToolCall(call: { toolCallId: string; toolName: string; input: unknown; providerExecuted?: boolean; invalid?: boolean }): ModelToolCall {
+  return {
+    toolCallId: call.toolCallId,
+    toolName: call.toolName,
+    input: call.input,
+    ...(call.providerExecuted ? { providerExecuted: true } : {}),
+    ...(call.invalid ? { invalid: true } : {}),
+  };
+}
+
+function splitResponse(messages: ReadonlyArray<ModelMessage>): Pick<ModelStepResponse, 'assistant' | 'toolMessage'> {
+  let assistant: AssistantModelMessage | undefined;
+  let toolMessage: ToolMessage | undefined;
+  for (const message of messages) {
+    if (message.role === 'assistant') assistant = message;
+    else if (message.role === 'tool') toolMessage = toolMessage ? { ...toolMessage, content: [...toolMessage.content, ...message.content] } : message;
+  }
+  return { assistant, toolMessage };
+}

@@ -1,0 +1,43 @@
+/**
+ * The events of a run: what `Runner.stream` yields as they happen, and what the run's event log
+ * (`store.runEvents(runId)`) keeps for replay. The log is coarser than the stream: text is kept once
+ * per step, not once per delta, so replaying a long answer does not cost one row per token.
+ */
+import type { FinishReason } from 'ai';
+import type { ModelMessage, StoredMessage, Usage } from '../types.js';
+import type { RunResult } from './run-result.js';
+
+type ToolMessage = Extract<ModelMessage, { role: 'tool' }>;
+type ToolResultPart = Extract<ToolMessage['content'][number], { type: 'tool-result' }>;
+/** What a tool result tells the model (`{ type: 'json', value }`, `{ type: 'error-text', value }`, ...). */
+export type ToolResultOutput = ToolResultPart['output'];
+
+/** One event of a streamed run. `step` counts model calls from 1. */
+export type RunStreamEvent =
+  | { type: 'run-start'; runId: string; sessionId: string }
+  | { type: 'step-start'; step: number }
+  | { type: 'text-delta'; step: number; text: string }
+  | { type: 'reasoning-delta'; step: number; text: string }
+  | { type: 'tool-call'; step: number; toolCallId: string; toolName: string; input: unknown }
+  | { type: 'tool-result'; step: number; toolCallId: string; toolName: string; output: ToolResultOutput; isError: boolean }
+  | { type: 'step-end'; step: number; finishReason: FinishReason; usage: Usage; text: string; messages: StoredMessage[] }
+  | { type: 'run-end'; result: RunResult };
+
+/**
+ * The event types written to a run's log, in the order a step writes them:
+ * `run-start`, then per step `step-start`, `reasoning`?, `text`?, `tool-call`*, `tool-result`*,
+ * `step-end`; then `error` when the run failed or was cancelled, and `run-end`.
+ */
+export const RUN_EVENT_TYPES = [
+  'run-start',
+  'step-start',
+  'reasoning',
+  'text',
+  'tool-call',
+  'tool-result',
+  'step-end',
+  'error',
+  'run-end',
+] as const;
+
+export type RunEventType = (typeof RUN_EVENT_TYPES)[number];

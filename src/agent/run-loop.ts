@@ -1,0 +1,212 @@
+/**
+ * The run loop: model step, store it, run the tools it asked for, store their results, repeat until
+ * the model answers without tools or `maxSteps` is reached. Every step is written as it completes
+ * (the assistant message before any tool starts, the tool results when the tools are done), so a
+ * crash keeps everything up to the last completed write, and the event log gets one write per half
+ * step rather than one per token.
+ */
+import type { FinishReason } from 'ai';
+import { repairTranscript } from '../session/transcript.js';
+import { addUsage, EMPTY_USAGE } from '../session/usage.js';
+import type { ModelMessage, RunEventInput, StoredMessage, Usage } from '../types.js';
+import type { Agent } from './agent.js';
+import { cancellationError, throwIfCancelled } from './cancellation.js';
+import { callModel, type ModelStepResponse } from './model-step.js';
+import { usageFromModel } from './model-usage.js';
+import { costOf, findPrice, type PriceTable } from './pricing.js';
+import type { RunStreamEvent } from './run-events.js';
+import type { RunRecorder } from './run-recorder.js';
+import type { RunResult } from './run-result.js';
+import { errorMessage, executableTool, executeToolCall, type ToolCallOutcome } from './tool-execution.js';
+
+type ToolMessage = Extract<ModelMessage, { role: 'tool' }>;
+type ToolResultPart = Extract<ToolMessage['content'][number], { type: 'tool-result' }>;
+
+export interface RunLoopOptions {
+  agent: Agent;
+  /** The conversation so far, as stored. Not written again. */
+  history: ReadonlyArray<ModelMessage | StoredMessage>;
+  /** The new messages, written first. */
+  input: ModelMessage[];
+  recorder: RunRecorder;
+  mode: 'generate' | 'stream';
+  emit?: (event: RunStreamEvent) => void;
+  signal?: AbortSignal;
+  pricing?: PriceTable;
+  /** Added to the `run-start` event: how the session was opened (new, resumed, forked). */
+  startData?: Record<string, unknown>;
+}
+
+export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> {
+  const { agent, recorder, signal, mode } = options;
+  const emit = options.emit ?? (() => {});
+  const runMessages: StoredMessage[] = [];
+  let usage: Usage = { ...EMPTY_USAGE };
+  let step = 0;
+  let stepStartedAt = 0;
+  let stepStartRecorded = true;
+  // Text of the step in progress: logged as partial if the step never completes.
+  let partialText = '';
+
+  try {
+    throwIfCancelled(signal);
+    if (options.input.length > 0) runMessages.push(...(await recorder.append(options.input)));
+    await recorder.record([
+      {
+        type: 'run-start',
+        data: {
+          agent: agent.name,
+          model: agent.modelId,
+          provider: agent.provider,
+          inputMessageIds: runMessages.map((message) => message.id),
+          historyLength: options.history.length,
+          ...options.startData,
+        },
+      },
+    ]);
+    emit({ type: 'run-start', runId: recorder.runId, sessionId: recorder.sessionId });
+
+    // Repaired together, so a tool result given as input answers the call it follows (a tool
+    // without execute, answered by the application) instead of the call being closed as interrupted.
+    const transcript: ModelMessage[] = repairTranscript([...options.history, ...options.input]);
+    let last: ModelStepResponse | undefined;
+    let keepGoing = true;
+    while (keepGoing && step < agent.maxSteps) {
+      throwIfCancelled(signal);
+      step += 1;
+      stepStartedAt = Date.now();
+      stepStartRecorded = false;
+      partialText = '';
+      emit({ type: 'step-start', step });
+      const stepInput = [...transcript];
+      const response = await callModel({
+        agent,
+        messages: stepInput,
+        step,
+        mode,
+        ...(signal ? { signal } : {}),
+        emit: (event) => {
+          if (event.type === 'text-delta') partialText += event.text;
+          emit(event);
+        },
+      });
+      last = response;
+      const stepUsage = priced(usageFromModel(response.usage), options.pricing, [agent.modelId, response.responseModelId]);
+      // Counted now: the tokens are spent even if a tool or the store fails later in the step.
+      usage = addUsage(usage, stepUsage);
+      const stepMessages: StoredMessage[] = [];
+
+      // First half of the step: what the model said, stored before any tool runs.
+      if (response.assistant) {
+        stepMessages.push(...(await recorder.append([response.assistant])));
+        transcript.push(response.assistant);
+      }
+      await recorder.record([
+        { type: 'step-start', at: stepStartedAt, data: { step } },
+        ...(response.reasoningText ? [{ type: 'reasoning', data: { step, text: response.reasoningText } }] : []),
+        ...(response.text ? [{ type: 'text', data: { step, text: response.text } }] : []),
+        ...response.toolCalls.map((call) => ({ type: 'tool-call', data: { step, ...call } })),
+      ]);
+      stepStartRecorded = true;
+      partialText = '';
+
+      // Second half: the tools' results, stored together as the AI SDK would store them.
+      const results = await answerToolCalls(agent, response, { step, messages: stepInput, emit, ...(signal ? { signal } : {}) });
+      const endEvents: RunEventInput[] = results.map((result) => ({
+        type: 'tool-result',
+        data: { step, toolCallId: result.part.toolCallId, toolName: result.part.toolName, output: result.part.output, isError: result.isError },
+      }));
+      if (results.length > 0) {
+        const toolMessage: ToolMessage = { role: 'tool', content: results.map((result) => result.part) };
+        stepMessages.push(...(await recorder.append([toolMessage])));
+        transcript.push(toolMessage);
+      }
+      endEvents.push({
+        type: 'step-end',
+        data: { step, finishReason: response.finishReason, usage: stepUsage, ...(response.responseModelId ? { model: response.responseModelId } : {}) },
+      });
+      await recorder.record(endEvents);
+      runMessages.push(...stepMessages);
+      emit({ type: 'step-end', step, finishReason: response.finishReason, usage: stepUsage, text: response.text, messages: stepMessages });
+
+      // As the AI SDK does: go on only when every call the client had to answer was answered.
+      const clientCalls = response.toolCalls.filter((call) => !call.providerExecuted);
+      const answered = new Set(results.map((result) => result.part.toolCallId));
+      keepGoing = clientCalls.length > 0 && clientCalls.every((call) => answered.has(call.toolCallId));
+    }
+
+    const finishReason: FinishReason = last?.finishReason ?? 'other';
+    await recorder.record([{ type: 'run-end', data: { status: 'completed', usage, steps: step, finishReason } }]);
+    await recorder.finish({ status: 'completed', usage });
+    const result: RunResult = {
+      sessionId: recorder.sessionId,
+      runId: recorder.runId,
+      output: last?.text ?? '',
+      messages: runMessages,
+      usage,
+      steps: step,
+      finishReason,
+    };
+    emit({ type: 'run-end', result });
+    return result;
+  } catch (error) {
+    const cancelled = signal?.aborted === true;
+    const failure = cancelled ? cancellationError(signal) : error;
+    const status = cancelled ? 'cancelled' : 'failed';
+    const described = { message: errorMessage(failure), ...(failure instanceof Error ? { name: failure.name } : {}) };
+    const events: RunEventInput[] = [];
+    if (step > 0 && !stepStartRecorded) events.push({ type: 'step-start', at: stepStartedAt, data: { step } });
+    if (partialText) events.push({ type: 'text', data: { step, text: partialText, partial: true } });
+    events.push({ type: 'error', data: { step, status, ...described } });
+    events.push({ type: 'run-end', data: { status, usage, steps: step } });
+    // Best effort: the store may be what failed, and the caller must get the original error either way.
+    await recorder.record(events).catch(() => {});
+    await recorder.finish({ status, usage, error: described }).catch(() => {});
+    throw failure;
+  }
+}
+
+interface AnsweredCall {
+  part: ToolResultPart;
+  isError: boolean;
+}
+
+/** Results for the step's tool calls, in call order: the SDK's (invalid input) and the executed tools'. */
+async function answerToolCalls(
+  agent: Agent,
+  response: ModelStepResponse,
+  context: { step: number; messages: ModelMessage[]; emit: (event: RunStreamEvent) => void; signal?: AbortSignal },
+): Promise<AnsweredCall[]> {
+  const answers = new Map<string, AnsweredCall>();
+  for (const part of response.toolMessage?.content ?? []) {
+    if (part.type !== 'tool-result') continue;
+    const answer = { part, isError: part.output.type === 'error-text' || part.output.type === 'error-json' };
+    answers.set(part.toolCallId, answer);
+    context.emit({ type: 'tool-result', step: context.step, toolCallId: part.toolCallId, toolName: part.toolName, output: part.output, isError: answer.isError });
+  }
+  const runnable = response.toolCalls.filter((call) => !call.providerExecuted && !call.invalid && !answers.has(call.toolCallId));
+  // Tools of one step run concurrently, as in the AI SDK.
+  await Promise.all(
+    runnable.map(async (call) => {
+      const tool = executableTool(agent.tools, call.toolName);
+      if (!tool) return; // a tool without execute is answered by the application, after the run
+      const outcome: ToolCallOutcome = await executeToolCall(tool, call, { messages: context.messages, ...(context.signal ? { signal: context.signal } : {}) });
+      answers.set(call.toolCallId, {
+        part: { type: 'tool-result', toolCallId: outcome.toolCallId, toolName: outcome.toolName, output: outcome.output },
+        isError: outcome.isError,
+      });
+      context.emit({ type: 'tool-result', step: context.step, ...outcome });
+    }),
+  );
+  const ordered: AnsweredCall[] = [];
+  for (const call of response.toolCalls) {
+    const answer = answers.get(call.toolCallId);
+    if (answer) ordered.push(answer);
+  }
+  return ordered;
+}
+
+function priced(usage: Usage, pricing: PriceTable | undefined, modelIds: Array<string | undefined>): Usage {
+  const price = findPrice(pricing, modelIds);
+  return price ? { ...usage, costUsd: costOf(usage, price) } : usage;
+}

@@ -1,0 +1,56 @@
+/**
+ * Where a run's messages and events go. The runner writes through a recorder so the same loop
+ * serves a stored run (every step written as it completes), a run that stores nothing
+ * (`persist: false`) and a chat that keeps its turns in memory until `save()`.
+ */
+import type { SessionStore } from '../session/store.js';
+import type { Metadata, ModelMessage, RunEventInput, RunStatus, StoredMessage, Usage } from '../types.js';
+
+export interface RunOutcome {
+  status: Exclude<RunStatus, 'running'>;
+  usage: Usage;
+  error?: { message: string; name?: string };
+}
+
+export interface RunRecorder {
+  readonly sessionId: string;
+  readonly runId: string;
+  /** Adds messages at the session's head, tagged with the run; returns them with ids. */
+  append(messages: ModelMessage[]): Promise<StoredMessage[]>;
+  /** Adds events to the run's log, in order. */
+  record(events: RunEventInput[]): Promise<void>;
+  /** Ends the run with its status and usage. */
+  finish(outcome: RunOutcome): Promise<void>;
+}
+
+export interface RunRecordInit {
+  agentName: string;
+  metadata?: Metadata;
+}
+
+/** Writes straight to the store: each call is durable when it returns. */
+export class StoreRunRecorder implements RunRecorder {
+  private constructor(
+    private readonly store: SessionStore,
+    readonly sessionId: string,
+    readonly runId: string,
+  ) {}
+
+  /** Starts a run record in the store (so the run shows as `running` from its first moment). */
+  static async start(store: SessionStore, sessionId: string, init: RunRecordInit): Promise<StoreRunRecorder> {
+    const run = await store.startRun(sessionId, { agentName: init.agentName, ...(init.metadata ? { metadata: init.metadata } : {}) });
+    return new StoreRunRecorder(store, sessionId, run.id);
+  }
+
+  append(messages: ModelMessage[]): Promise<StoredMessage[]> {
+    return this.store.append(this.sessionId, messages, { runId: this.runId });
+  }
+
+  async record(events: RunEventInput[]): Promise<void> {
+    await this.store.recordRunEvents(this.runId, events);
+  }
+
+  async finish(outcome: RunOutcome): Promise<void> {
+    await this.store.finishRun(this.runId, outcome);
+  }
+}

@@ -1,0 +1,20 @@
+/** What `Runner.run` returns (and `Runner.stream(...).result` resolves to). */
+import type { FinishReason } from 'ai';
+import type { StoredMessage, Usage } from '../types.js';
+
+export interface RunResult {
+  /** The session the run wrote to (with `persist: false`, an id that was never stored). */
+  sessionId: string;
+  /** The run's id: `store.getRun(runId)`, `store.runEvents(runId)`. */
+  runId: string;
+  /** The text of the run's last step: the agent's answer. */
+  output: string;
+  /** The messages this run added, in order: the input, then each step's assistant and tool messages. */
+  messages: StoredMessage[];
+  /** Tokens used by all the run's model calls, with `costUsd` when a price table knew the model. */
+  usage: Usage;
+  /** How many model calls the run made. */
+  steps: number;
+  /** Why the last model call ended (`stop`, `tool-calls` when `maxSteps` cut the run short, `length`, ...). */
+  finishReason: FinishReason;
+}

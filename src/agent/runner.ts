@@ -1,0 +1,79 @@
+/**
+ * `Runner`: runs an agent on a session. The input is stored first, then every model step and its
+ * tool results as they complete, and the run is recorded with its events and usage
+ * (`store.runs(sessionId)`, `store.runEvents(runId)`).
+ */
+import { InvalidArgumentError } from '../errors.js';
+import type { ModelMessage } from '../types.js';
+import type { Agent } from './agent.js';
+import { assertPriceTable, type PriceTable } from './pricing.js';
+import { toInputMessages, type RunInput } from './run-input.js';
+import { runAgentLoop } from './run-loop.js';
+import type { RunResult } from './run-result.js';
+import { openRunSession, type RunSessionOptions } from './run-session.js';
+import { RunStream } from './run-stream.js';
+
+export interface RunOptions {
+  /** The new turn: a string (a user message), a model message, or several. */
+  input?: RunInput;
+  /** The new turn as model messages (the same as `input` with an array). */
+  messages?: ModelMessage[];
+  /** Where the conversation lives. Without it, the run stores nothing (as with `persist: false`). */
+  session?: RunSessionOptions;
+  /** Cancels the run: it is recorded as `cancelled`, and what was already written stays. */
+  signal?: AbortSignal;
+  /** Prices by model id, to record each run's cost in USD. */
+  pricing?: PriceTable;
+}
+
+export type { RunSessionOptions };
+
+/**
+ * Runs agents on sessions.
+ *
+ * @example
+ * const store = SessionStore.sqlite('./sessions.db');
+ * const first = await Runner.run(agent, { input: 'My name is Ada.', session: { store } });
+ * // later, in another process:
+ * const next = await Runner.run(agent, { input: 'What is my name?', session: { store, resume: first.sessionId } });
+ * // try something else from the same point, leaving the original alone:
+ * const other = await Runner.run(agent, { input: 'Call me Grace.', session: { store, fork: { from: first.sessionId } } });
+ */
+export class Runner {
+  private constructor() {}
+
+  /** Runs the agent to the end and returns its answer and what it stored. A failed run throws the model's error after recording it. */
+  static async run(agent: Agent, options: RunOptions = {}): Promise<RunResult> {
+    const { input, signal, pricing } = prepare(agent, options);
+    const opened = await openRunSession(agent, options.session ?? { persist: false }, { hasInput: input.length > 0 });
+    return runAgentLoop({ agent, ...opened, input, mode: 'generate', ...(signal ? { signal } : {}), ...(pricing ? { pricing } : {}) });
+  }
+
+  /**
+   * Runs the agent, yielding its events as they happen (text deltas, tool calls, tool results, step
+   * ends); `result` resolves to what `run` would have returned.
+   *
+   * @example
+   * const stream = Runner.stream(agent, { input: 'Tell me a story', session: { store, resume: id } });
+   * for await (const text of stream.textStream) process.stdout.write(text);
+   * const { usage } = await stream.result;
+   */
+  static stream(agent: Agent, options: RunOptions = {}): RunStream {
+    return new RunStream(async (emit) => {
+      const { input, signal, pricing } = prepare(agent, options);
+      const opened = await openRunSession(agent, options.session ?? { persist: false }, { hasInput: input.length > 0 });
+      return runAgentLoop({ agent, ...opened, input, mode: 'stream', emit, ...(signal ? { signal } : {}), ...(pricing ? { pricing } : {}) });
+    });
+  }
+}
+
+function prepare(agent: Agent, options: RunOptions): { input: ModelMessage[]; signal?: AbortSignal; pricing?: PriceTable } {
+  // Checked by shape, not `instanceof`, so an agent from another copy of the package still runs.
+  if (typeof agent !== 'object' || agent === null || typeof agent.maxSteps !== 'number' || agent.model === undefined || typeof agent.tools !== 'object') {
+    throw new InvalidArgumentError({ argument: 'agent', message: 'expected an Agent (new Agent({ name, model, ... })).' });
+  }
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError({ argument: 'run options', message: 'expected an object.' });
+  assertPriceTable(options.pricing);
+  const input = toInputMessages(options.input, options.messages);
+  return { input, ...(options.signal ? { signal: options.signal } : {}), ...(options.pricing ? { pricing: options.pricing } : {}) };
+}
