@@ -1,0 +1,176 @@
+/**
+ * `SessionloomSession`: an OpenAI Agents SDK `Session` backed by any sessionloom store, so an
+ * Agents SDK app keeps its agents and gains sessionloom's stores, forks, rewinds and audit trail.
+ * Each item is one message (see `stored-item.ts`); every method behaves as the SDK's own
+ * `MemorySession` does, which the tests check side by side.
+ *
+ * @example
+ * const store = SessionStore.sqlite('./sessions.db');
+ * const session = new SessionloomSession({ store, sessionId: 'order-42', userId: 'user-7' });
+ * await run(agent, 'Where is my order?', { session });
+ * // tomorrow, in another process: the same id resumes the conversation
+ * await run(agent, 'And the invoice?', { session: new SessionloomSession({ store, sessionId: 'order-42' }) });
+ */
+import type { AgentInputItem, SessionHistoryTransactionArgs, SessionHistoryTransactionAwareSession } from '@openai/agents-core';
+import { assertValidId, generateId } from '../../driver/ids.js';
+import type { SessionStore } from '../../session/store.js';
+import type { CreateSessionInit, Metadata } from '../../types.js';
+import { StoredHistory } from './history.js';
+import { itemFromMessage, messageFromItem } from './stored-item.js';
+import { applyHistoryTransaction } from './transaction.js';
+
+export interface SessionloomSessionOptions {
+  store: SessionStore;
+  /**
+   * The sessionloom session to resume. When it does not exist yet it reads as empty and is
+   * created with this id on the first write. Default: a new id, created on the first write.
+   */
+  sessionId?: string;
+  /** Owner, agent, metadata and tags of the session when the adapter creates it. */
+  userId?: string;
+  agentId?: string;
+  metadata?: Metadata;
+  tags?: string[];
+  /** Keep a cleared conversation as an expired fork, readable for audit (default true). */
+  archiveOnClear?: boolean;
+}
+
+export interface ForkItemsOptions {
+  /** The fork's id (default: a generated one). */
+  sessionId?: string;
+  /** Merged over the source's metadata. */
+  metadata?: Metadata;
+}
+
+export class SessionloomSession implements SessionHistoryTransactionAwareSession {
+  private readonly history: StoredHistory;
+  private readonly archiveOnClear: boolean;
+
+  constructor(options: SessionloomSessionOptions) {
+    const sessionId = options.sessionId ?? generateId('session');
+    // Checked here, so a bad id fails when the session is made rather than on its first use.
+    assertValidId(sessionId, 'sessionId');
+    this.archiveOnClear = options.archiveOnClear ?? true;
+    this.history = new StoredHistory({
+      store: options.store,
+      sessionId,
+      creation: creationOf(options),
+      archiveOnClear: this.archiveOnClear,
+    });
+  }
+
+  /** A new session, created in the store now (the constructor creates it on the first write). */
+  static async create(options: SessionloomSessionOptions): Promise<SessionloomSession> {
+    const session = new SessionloomSession(options);
+    await options.store.create({ ...creationOf(options), id: session.sessionId });
+    return session;
+  }
+
+  get store(): SessionStore {
+    return this.history.store;
+  }
+
+  /** The sessionloom session id (synchronous, unlike `getSessionId`). */
+  get sessionId(): string {
+    return this.history.sessionId;
+  }
+
+  async getSessionId(): Promise<string> {
+    return this.history.sessionId;
+  }
+
+  /** All items, oldest first; with `limit`, the newest `limit` of them, still oldest first. */
+  async getItems(limit?: number): Promise<AgentInputItem[]> {
+    const last = newestCount(limit);
+    if (last === 0) return [];
+    const messages = await this.history.read(last === undefined ? undefined : { last });
+    return messages.map(itemFromMessage);
+  }
+
+  async addItems(items: AgentInputItem[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.history.append(items.map((item, index) => messageFromItem(item, `items[${index}]`)));
+  }
+
+  /**
+   * Removes and returns the newest item. It leaves the path by a rewind, so it stays in the audit
+   * trail. The read and the rewind are two calls: an item another process appends between them is
+   * rewound too (the Agents SDK pops only within its own turn, where nothing else writes).
+   */
+  async popItem(): Promise<AgentInputItem | undefined> {
+    const messages = await this.history.read({ last: 2 });
+    const newest = messages.at(-1);
+    if (!newest) return undefined;
+    const item = itemFromMessage(newest);
+    const previous = messages.length === 2 ? messages[0] : undefined;
+    // A rewind cannot go to before the first message, so popping the only item empties the session.
+    if (previous) await this.store.rewind(this.sessionId, { toMessage: previous.id });
+    else await this.history.reset();
+    return item;
+  }
+
+  /** Empties the session, keeping its id; see `reset.ts` for how, and where the old items go. */
+  async clearSession(): Promise<void> {
+    await this.history.reset();
+  }
+
+  async applyHistoryTransaction(args: SessionHistoryTransactionArgs): Promise<void> {
+    await applyHistoryTransaction(this.history, args);
+  }
+
+  /**
+   * A new session whose history is this one's up to and including the item at `fromItemIndex`
+   * (negative counts from the newest; default: all of it). This session is untouched, and
+   * nothing is copied, whatever the history's length.
+   */
+  async fork(fromItemIndex?: number, options: ForkItemsOptions = {}): Promise<SessionloomSession> {
+    const source = await this.history.session();
+    if (fromItemIndex === undefined && (source?.messageCount ?? 0) === 0) {
+      // The store forks from a message; a fork of an empty conversation is a new empty one.
+      return new SessionloomSession({
+        store: this.store,
+        ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }),
+        ...(source?.userId === undefined ? {} : { userId: source.userId }),
+        metadata: { ...source?.metadata, ...options.metadata },
+        archiveOnClear: this.archiveOnClear,
+      });
+    }
+    const fromMessage = fromItemIndex === undefined ? undefined : (await this.history.messageAt(fromItemIndex)).id;
+    const forked = await this.store.fork(this.sessionId, {
+      ...(fromMessage === undefined ? {} : { fromMessage }),
+      ...(options.sessionId === undefined ? {} : { id: options.sessionId }),
+      ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
+    });
+    return new SessionloomSession({ store: this.store, sessionId: forked.id, archiveOnClear: this.archiveOnClear });
+  }
+
+  /**
+   * Makes the item at `toItemIndex` the newest (negative counts from the newest). The later items
+   * leave the history but stay readable through `store.branches`. Use `clearSession` to remove all.
+   */
+  async rewind(toItemIndex: number): Promise<{ removedItems: number }> {
+    const target = await this.history.messageAt(toItemIndex);
+    const result = await this.store.rewind(this.sessionId, { toMessage: target.id });
+    return { removedItems: result.removedMessages };
+  }
+}
+
+/** What the adapter creates the session with. */
+function creationOf(options: SessionloomSessionOptions): Omit<CreateSessionInit, 'id' | 'messages'> {
+  return {
+    ...(options.userId === undefined ? {} : { userId: options.userId }),
+    ...(options.agentId === undefined ? {} : { agentId: options.agentId }),
+    ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
+    ...(options.tags === undefined ? {} : { tags: options.tags }),
+  };
+}
+
+/**
+ * How many of the newest items `getItems(limit)` returns, as `MemorySession` computes it:
+ * all for no limit (or NaN or Infinity), none for zero or less, and a fractional limit rounded up.
+ */
+function newestCount(limit: number | undefined): number | undefined {
+  if (limit === undefined || Number.isNaN(limit) || limit === Number.POSITIVE_INFINITY) return undefined;
+  if (limit <= 0) return 0;
+  return Math.ceil(limit);
+}

@@ -1,0 +1,61 @@
+/**
+ * One Agents SDK item is one sessionloom message: the transcript view (`transcript.ts`) as the
+ * message's role and content, and the item itself under `metadata.openaiAgents.item`, so
+ * `getItems` returns exactly what `addItems` was given.
+ *
+ * Message metadata is plain JSON, but an item may hold bytes (a tool's image output as a
+ * `Uint8Array`), so the item is written in the codec's tagged JSON form and decoded on the way
+ * out. As everywhere in sessionloom, an object key set to `undefined` is stored as absent.
+ */
+import type { AgentInputItem } from '@openai/agents-core';
+import { decodeJson, encodeJson } from '../../driver/codec.js';
+import { describeType } from '../../driver/ids.js';
+import { InvalidArgumentError } from '../../errors.js';
+import type { JsonValue, MessageInput, StoredMessage } from '../../types.js';
+import { transcriptMessageOf } from './transcript.js';
+
+/** The message metadata key the adapter owns. */
+export const METADATA_KEY = 'openaiAgents';
+
+export interface ItemEnvelope {
+  item: JsonValue;
+  /** Digest of the history transaction that wrote this message (on its first message only). */
+  transactionDigest?: string;
+}
+
+export function messageFromItem(item: AgentInputItem, argument: string, transactionDigest?: string): MessageInput {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    throw new InvalidArgumentError({ argument, message: `expected an Agents SDK item object, got ${describeType(item)}.` });
+  }
+  const envelope: ItemEnvelope = {
+    item: encodeItem(item, argument),
+    ...(transactionDigest === undefined ? {} : { transactionDigest }),
+  };
+  return { ...transcriptMessageOf(item), metadata: { [METADATA_KEY]: { ...envelope } } };
+}
+
+export function itemFromMessage(message: StoredMessage): AgentInputItem {
+  return decodeJson(JSON.stringify(envelopeOf(message).item)) as AgentInputItem;
+}
+
+/** The digest of the transaction that wrote this message, if it was the first message of one. */
+export function transactionDigestOf(message: StoredMessage | undefined): string | undefined {
+  return message === undefined ? undefined : envelopeOf(message).transactionDigest;
+}
+
+function envelopeOf(message: StoredMessage): ItemEnvelope {
+  const envelope = message.metadata?.[METADATA_KEY];
+  if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope) || !('item' in envelope)) {
+    throw new InvalidArgumentError({
+      argument: 'session history',
+      message:
+        `message "${message.id}" (${message.role}) was not written by the OpenAI Agents adapter, so it carries no ` +
+        'Agents SDK item; read this session with store.getMessages() instead.',
+    });
+  }
+  return envelope as unknown as ItemEnvelope;
+}
+
+function encodeItem(item: AgentInputItem, argument: string): JsonValue {
+  return JSON.parse(encodeJson(item, { argument, allowRichValues: true, dropUndefinedKeys: true })) as JsonValue;
+}
