@@ -65,6 +65,26 @@ export interface RunEventRecord {
   data: string;
 }
 
+/** File bytes kept for checkpoints, addressed by the SHA-256 of their content (hex). */
+export interface BlobRecord {
+  hash: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * What a workspace's files were before the turn that followed a message: written when the turn
+ * starts, keyed by that message. `manifest` is encoded JSON, opaque to the driver; `blobHashes`
+ * lists the blobs it uses, so retention can tell which blobs are still needed.
+ */
+export interface CheckpointRecord {
+  messageId: string;
+  /** The session that wrote it (deleting that session's history deletes its checkpoints). */
+  sessionId: string;
+  createdAt: number;
+  manifest: string;
+  blobHashes: string[];
+}
+
 /** A query over sessions; every field present must match. */
 export interface SessionQuery {
   userId?: string;
@@ -112,6 +132,10 @@ export interface WriteBatch {
   runs?: RunRecord[];
   /** Run events to put; an existing `(runId, seq)` is replaced. Only sent to drivers that implement the run methods. */
   runEvents?: RunEventRecord[];
+  /** Blobs to store; a hash already stored is left as it is (same hash, same bytes). Only sent to checkpoint-capable drivers. */
+  blobs?: BlobRecord[];
+  /** Checkpoints to put; an existing `messageId` is replaced. Only sent to checkpoint-capable drivers. */
+  checkpoints?: CheckpointRecord[];
 }
 
 export type WriteConflictReason =
@@ -180,6 +204,37 @@ export interface StorageDriver {
   listRuns?(sessionId: string): Promise<RunRecord[]>;
   /** The run's events with `seq > afterSeq`, in seq order, at most `limit` (all when absent). */
   readRunEvents?(runId: string, range: { afterSeq: number; limit?: number }): Promise<RunEventRecord[]>;
+}
+
+/**
+ * Checkpoints and blobs (a capability while every driver gains it). Deleting a session does not
+ * delete its checkpoints: they follow the messages, which forks may still reach; retention removes
+ * checkpoints whose message is gone, then blobs no checkpoint uses.
+ */
+export interface CheckpointStorage {
+  /** The blob's bytes, or undefined. */
+  getBlob(hash: string): Promise<Uint8Array | undefined>;
+  /** Which of these hashes are not stored yet (so a checkpoint uploads only new content). */
+  missingBlobs(hashes: string[]): Promise<string[]>;
+  /** The checkpoint taken before the turn after this message, or undefined. */
+  getCheckpoint(messageId: string): Promise<CheckpointRecord | undefined>;
+  /** The checkpoints a session wrote, oldest first. */
+  listCheckpoints(sessionId: string): Promise<CheckpointRecord[]>;
+  /** Deletes checkpoints whose message no longer exists, then blobs no checkpoint uses; returns what went. Idempotent. */
+  collectCheckpoints(): Promise<{ checkpoints: number; blobs: number }>;
+}
+
+export type CheckpointCapableDriver = StorageDriver & CheckpointStorage;
+
+export function supportsCheckpoints(driver: StorageDriver): driver is CheckpointCapableDriver {
+  const candidate = driver as Partial<CheckpointStorage>;
+  return (
+    typeof candidate.getBlob === 'function' &&
+    typeof candidate.missingBlobs === 'function' &&
+    typeof candidate.getCheckpoint === 'function' &&
+    typeof candidate.listCheckpoints === 'function' &&
+    typeof candidate.collectCheckpoints === 'function'
+  );
 }
 
 /** The run methods, for drivers that have them. */
