@@ -10,10 +10,12 @@ const marker = Symbol.for('sessionloom.error');
 export type ErrorCode =
   | 'SESSION_NOT_FOUND'
   | 'MESSAGE_NOT_FOUND'
+  | 'RUN_NOT_FOUND'
   | 'SESSION_CONFLICT'
   | 'SESSION_EXPIRED'
   | 'INVALID_ARGUMENT'
-  | 'STORE_UNAVAILABLE';
+  | 'STORE_UNAVAILABLE'
+  | 'WORKSPACE_CONFLICT';
 
 export interface SessionloomErrorOptions {
   message: string;
@@ -71,6 +73,18 @@ export class MessageNotFoundError extends SessionloomError {
   }
   static isInstance(error: unknown): error is MessageNotFoundError {
     return SessionloomError.hasCode(error, 'MESSAGE_NOT_FOUND');
+  }
+}
+
+/** The run does not exist, or belongs to a session outside the store's scope. */
+export class RunNotFoundError extends SessionloomError {
+  readonly runId: string;
+  constructor(options: { runId: string; message?: string }) {
+    super('RUN_NOT_FOUND', { message: options.message ?? `Run "${options.runId}" was not found. List a session's runs with runs(sessionId).` });
+    this.runId = options.runId;
+  }
+  static isInstance(error: unknown): error is RunNotFoundError {
+    return SessionloomError.hasCode(error, 'RUN_NOT_FOUND');
   }
 }
 
@@ -135,5 +149,30 @@ export class StoreUnavailableError extends SessionloomError {
   }
   static isInstance(error: unknown): error is StoreUnavailableError {
     return SessionloomError.hasCode(error, 'STORE_UNAVAILABLE');
+  }
+}
+
+/**
+ * A rewind with `rewindFiles` would overwrite or delete files that someone other than the agent
+ * changed since the agent's last turn. Nothing was changed; `files` names them. Pass `force: true`
+ * to rewind anyway, or `dryRun: true` to see the whole plan first.
+ */
+export class WorkspaceConflictError extends SessionloomError {
+  readonly sessionId: string;
+  /** Workspace-relative paths, sorted. */
+  readonly files: string[];
+  constructor(options: { sessionId: string; files: string[]; message?: string }) {
+    const listed = options.files.slice(0, 20).join(', ') + (options.files.length > 20 ? `, and ${options.files.length - 20} more` : '');
+    super('WORKSPACE_CONFLICT', {
+      message:
+        options.message ??
+        `Rewinding session "${options.sessionId}" would overwrite changes made since the agent's last turn by someone else: ${listed}. ` +
+          'Nothing was changed. Save those changes elsewhere, or pass force: true to rewind anyway.',
+    });
+    this.sessionId = options.sessionId;
+    this.files = options.files;
+  }
+  static isInstance(error: unknown): error is WorkspaceConflictError {
+    return SessionloomError.hasCode(error, 'WORKSPACE_CONFLICT');
   }
 }

@@ -104,10 +104,11 @@ describe('sessionloom CLI', () => {
     expect(report.store).toBe(storeUrl);
     expect(report.steps.map((step) => step.step)).toEqual(['create', 'resume', 'fork', 'rewind']);
     const [create, resume, fork, rewind] = report.steps;
-    expect(create).toMatchObject({ sessionId: report.sessionId, messageCount: 7 });
-    expect(resume).toMatchObject({ reopenedStore: true, messagesReadBack: 7, identical: true, messageCount: 9 });
-    expect(fork).toMatchObject({ sourceId: report.sessionId, forkId: report.forkId, messageCountAtFork: 5, messageCount: 7, sourceMessageCount: 9 });
-    expect(rewind).toMatchObject({ sessionId: report.sessionId, removedMessages: 2, messageCount: 7 });
+    // Six messages from two agent runs (the weather question answered through a tool call, then a follow-up).
+    expect(create).toMatchObject({ sessionId: report.sessionId, messageCount: 6 });
+    expect(resume).toMatchObject({ reopenedStore: true, messagesReadBack: 6, identical: true, messageCount: 8 });
+    expect(fork).toMatchObject({ sourceId: report.sessionId, forkId: report.forkId, messageCountAtFork: 4, messageCount: 6, sourceMessageCount: 8 });
+    expect(rewind).toMatchObject({ sessionId: report.sessionId, removedMessages: 2, messageCount: 6 });
     expect(report.tree.rootId).toBe(report.sessionId);
     expect(report.tree.root.children.map((child) => child.session.id)).toEqual([report.forkId]);
     expect(report.tree.rewoundTails).toHaveLength(1);
@@ -116,13 +117,13 @@ describe('sessionloom CLI', () => {
     await withLibraryStore(storeUrl, async (store) => {
       const original = await store.get(report.sessionId);
       const forked = await store.get(report.forkId);
-      expect(original?.messageCount).toBe(7);
-      expect(forked?.messageCount).toBe(7);
+      expect(original?.messageCount).toBe(6);
+      expect(forked?.messageCount).toBe(6);
       expect(forked?.forkedFrom?.sessionId).toBe(report.sessionId);
       const forkMessages = await store.getMessages(report.forkId);
       const originalMessages = await store.getMessages(report.sessionId);
-      expect(forkMessages.slice(0, 5)).toEqual(originalMessages.slice(0, 5));
-      const toolCall = originalMessages[2];
+      expect(forkMessages.slice(0, 4)).toEqual(originalMessages.slice(0, 4));
+      const toolCall = originalMessages[1];
       expect(toolCall?.role).toBe('assistant');
       expect(JSON.stringify(toolCall?.content)).toContain('"type":"tool-call"');
     });
@@ -134,11 +135,14 @@ describe('sessionloom CLI', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('[tool-call get_weather]');
     expect(result.stdout).toContain('identical to what was written');
-    expect(result.stdout).toMatch(/Forked session_\S+ at message 5/);
+    expect(result.stdout).toMatch(/Forked session_\S+ at message 4/);
+    expect(result.stdout).toMatch(/ran the agent on it twice \(run_\S+, run_\S+\)/);
     expect(result.stdout).toContain('2 messages left its path');
     expect(result.stdout).toContain('Fork tree:');
     expect(result.stdout).toMatch(/sessionloom show session_/);
     expect(result.stdout).toMatch(/sessionloom tree session_/);
+    expect(result.stdout).toMatch(/sessionloom runs session_/);
+    expect(result.stdout).toMatch(/sessionloom replay run_\S+ +# the run that called the tool/);
   });
 
   it('list: shows sessions the library created on the same file, filtered and paged', async () => {

@@ -53,6 +53,9 @@ export async function callModel(request: ModelStepRequest): Promise<ModelStepRes
     model: agent.model,
     ...(agent.instructions === undefined ? {} : { system: agent.instructions }),
     messages: request.messages,
+    // A stored conversation may hold system messages (an application's, or an imported one): they are
+    // part of the history, not a mistake, so the SDK should not warn on every call.
+    allowSystemInMessages: true,
     ...(Object.keys(agent.tools).length === 0 ? {} : { tools: withoutExecute(agent.tools) }),
     ...(signal ? { abortSignal: signal } : {}),
     ...(maxRetries === undefined ? {} : { maxRetries }),

@@ -106,9 +106,9 @@ export function truncate(text: string, maxLength: number): string {
   return text.length <= maxLength ? text : `${text.slice(0, Math.max(0, maxLength - 1))}…`;
 }
 
-/** "1 message", "3 messages". */
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+/** "1 message", "3 messages"; `pluralNoun` for the irregular ones ("1 entry", "2 entries"). */
+export function plural(count: number, noun: string, pluralNoun: string = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : pluralNoun}`;
 }
 
 /** A session's fields, one per line; fields it does not have (no user, no tags) are left out. */

@@ -4,12 +4,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { addChatCommand } from './commands/chat.js';
 import { addDemoCommand } from './commands/demo.js';
 import { addForkCommand } from './commands/fork.js';
 import { addListCommand } from './commands/list.js';
+import { addReplayCommand } from './commands/replay.js';
 import { addRewindCommand } from './commands/rewind.js';
+import { addRunsCommand } from './commands/runs.js';
 import { addShowCommand } from './commands/show.js';
+import { addSweepCommand } from './commands/sweep.js';
 import { addTreeCommand } from './commands/tree.js';
+import { FALLBACK_ENVIRONMENT_VARIABLE } from './fallback-store.js';
 import { DEFAULT_STORE_URL, STORE_ENVIRONMENT_VARIABLE } from './store-url.js';
 
 export function buildProgram(): Command {
@@ -18,8 +23,15 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     // Program options are recognised after the subcommand too (`sessionloom list --store ...`),
     // because commander only stops at subcommands when positional options are enabled; they are not.
-    .option('--store <url>', `store URL: memory:, sqlite:PATH (default: $${STORE_ENVIRONMENT_VARIABLE}, else ${DEFAULT_STORE_URL})`)
+    .option(
+      '--store <url>',
+      `store URL: memory:, sqlite:PATH, file:DIR, postgres://..., redis://... (default: $${STORE_ENVIRONMENT_VARIABLE}, else ${DEFAULT_STORE_URL})`,
+    )
     .option('--json', 'print one JSON document on stdout instead of the readable view')
+    .option(
+      '--fallback',
+      `keep working when the store is down: serve from a local journal and replay it when the store is back (also $${FALLBACK_ENVIRONMENT_VARIABLE}=1)`,
+    )
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .showSuggestionAfterError(true)
     // Throw instead of exiting, so main.ts decides the exit code. Set before the subcommands are
@@ -27,22 +39,30 @@ export function buildProgram(): Command {
     .exitOverride();
 
   addDemoCommand(program);
+  addChatCommand(program);
   addListCommand(program);
   addShowCommand(program);
   addTreeCommand(program);
   addForkCommand(program);
   addRewindCommand(program);
+  addRunsCommand(program);
+  addReplayCommand(program);
+  addSweepCommand(program);
 
   program.addHelpText(
     'after',
     [
       '',
       'Examples:',
-      '  sessionloom demo                      try resume, fork and rewind on ./sessions.db',
+      '  sessionloom demo                      try an agent run, resume, fork and rewind on ./sessions.db',
+      '  sessionloom chat                      talk to an agent (offline scripted model; --model openai:NAME)',
       '  sessionloom list --user user-7        that user\'s sessions, most recently updated first',
       '  sessionloom show ID --last 20         a session and its newest 20 messages',
       '  sessionloom tree ID                   the fork tree around a session',
+      '  sessionloom runs ID                   the agent runs of a session',
+      '  sessionloom replay RUN                a run\'s events, step by step, with timings',
       '  sessionloom --store memory: list      any command on another store',
+      '  sessionloom --fallback list           keep answering while the store is down',
     ].join('\n'),
   );
   return program;

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { SessionStore } from '../session/store.js';
+import { openFallbackStore, reportFallbackStoreAtClose, wantsFallback } from './fallback-store.js';
 
 export const DEFAULT_STORE_URL = 'sqlite:./sessions.db';
 export const STORE_ENVIRONMENT_VARIABLE = 'SESSIONLOOM_STORE';
@@ -17,18 +18,24 @@ export function resolveStoreUrl(command: Command): string {
   return DEFAULT_STORE_URL;
 }
 
-export function openStore(url: string): Promise<SessionStore> {
-  return SessionStore.open(url);
+/** The store at `url`, wrapped in a fallback store when the command asked for one (`--fallback`). */
+export function openStore(command: Command, url: string = resolveStoreUrl(command)): Promise<SessionStore> {
+  return wantsFallback(command) ? openFallbackStore(url) : SessionStore.open(url);
+}
+
+export async function closeStore(store: SessionStore): Promise<void> {
+  reportFallbackStoreAtClose(store);
+  await store.close();
 }
 
 /** Runs `work` on the command's store and closes the store afterwards, whether `work` succeeded or threw. */
 export async function withStore<Result>(command: Command, work: (store: SessionStore, url: string) => Promise<Result>): Promise<Result> {
   const url = resolveStoreUrl(command);
-  const store = await openStore(url);
+  const store = await openStore(command, url);
   try {
     return await work(store, url);
   } finally {
-    await store.close();
+    await closeStore(store);
   }
 }
 

@@ -6,7 +6,7 @@
 import { decodeJson, encodeJson } from '../driver/codec.js';
 import { supportsRuns, type RunCapableDriver, type RunEventRecord, type RunRecord } from '../driver/driver.js';
 import { assertValidId, generateId } from '../driver/ids.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, RunNotFoundError } from '../errors.js';
 import type { FinishRunOptions, Run, RunEvent, RunEventInput, StartRunOptions } from '../types.js';
 import { assertNotExpired, findSession, mutateSession, requireSession } from './access.js';
 import type { StoreContext } from './context.js';
@@ -38,7 +38,7 @@ async function findRun(context: StoreContext, runId: string): Promise<RunRecord 
 
 async function requireRun(context: StoreContext, runId: string): Promise<RunRecord> {
   const run = await findRun(context, runId);
-  if (!run) throw new InvalidArgumentError({ argument: 'run id', message: `there is no run "${runId}" in this store.` });
+  if (!run) throw new RunNotFoundError({ runId });
   return run;
 }
 
@@ -59,7 +59,11 @@ export async function startRun(context: StoreContext, sessionId: string, options
     metadata: options.metadata === undefined ? {} : structuredClone(options.metadata),
     eventCount: 0,
   };
-  if (await driver.getRun(run.id)) throw new InvalidArgumentError({ argument: 'run id', message: `a run with id "${run.id}" already exists.` });
+  // Generated ids are unique by construction; only a caller-chosen one can collide. (Not asking for
+  // generated ones also lets a degraded fallback store start runs it cannot look up.)
+  if (options.id !== undefined && (await driver.getRun(run.id))) {
+    throw new InvalidArgumentError({ argument: 'run id', message: `a run with id "${run.id}" already exists.` });
+  }
   await driver.commit({ runs: [run] });
   return toRun(run);
 }

@@ -1,6 +1,6 @@
 /** Runs: recorded with status, timing and usage, an ordered event log, and usage summed into the session atomically. */
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, SessionNotFoundError } from '../index.js';
+import { InvalidArgumentError, RunNotFoundError, SessionNotFoundError } from '../index.js';
 import type { SuiteContext } from './context.js';
 import { mustGet, rejectionOf, sessionWithMessages, uniqueId } from './helpers.js';
 
@@ -83,7 +83,7 @@ export function registerRunTests(context: SuiteContext): void {
     it('refuses runs on an unknown session, unknown run ids and bad statuses', async () => {
       const store = await context.open();
       expect(SessionNotFoundError.isInstance(await rejectionOf(store.startRun(uniqueId('session'))))).toBe(true);
-      expect(InvalidArgumentError.isInstance(await rejectionOf(store.runEvents(uniqueId('run'))))).toBe(true);
+      expect(RunNotFoundError.isInstance(await rejectionOf(store.runEvents(uniqueId('run'))))).toBe(true);
       expect(InvalidArgumentError.isInstance(await rejectionOf(store.startRun('../x')))).toBe(true);
       const { session } = await sessionWithMessages(store, 1);
       const run = await store.startRun(session.id);
@@ -100,7 +100,7 @@ export function registerRunTests(context: SuiteContext): void {
       const stranger = store.withScope({ userId: uniqueId('user') });
       expect(await stranger.getRun(run.id)).toBeUndefined();
       expect(SessionNotFoundError.isInstance(await rejectionOf(stranger.runs(session.id)))).toBe(true);
-      expect(InvalidArgumentError.isInstance(await rejectionOf(stranger.runEvents(run.id)))).toBe(true);
+      expect(RunNotFoundError.isInstance(await rejectionOf(stranger.runEvents(run.id)))).toBe(true);
       expect(await store.withScope({ userId: owner }).getRun(run.id)).toMatchObject({ id: run.id });
     });
 

@@ -1,59 +1,29 @@
 /**
- * `sessionloom demo`: a scripted, offline tour of what the library does (no model, no network).
- * It writes a conversation, closes the store and resumes it from a new store object (what a user
- * coming back tomorrow gets), forks it to try another direction, and rewinds the original.
+ * `sessionloom demo`: a scripted, offline tour of what the library does (a scripted model, no
+ * network). An agent answers through `Runner` (calling a tool once), so every turn is also a
+ * recorded run; then the demo closes the store and resumes the conversation from a new store
+ * object (what a user coming back tomorrow gets), forks it to try another direction, and rewinds
+ * the original.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Command } from 'commander';
-import type { MessageInput, StoredMessage } from '../../types.js';
+import { Runner } from '../../agent/runner.js';
+import type { StoredMessage } from '../../types.js';
+import { createTravelAgent, QUESTIONS } from '../demo/travel-agent.js';
 import { plural, previewMessage, printJson, printLines, truncate, wantsJson } from '../output.js';
-import { openStore, resolveStoreUrl, suggestCommand } from '../store-url.js';
+import { closeStore, openStore, resolveStoreUrl, suggestCommand } from '../store-url.js';
 import { type ForkTree, loadForkTree, renderForkTree } from './tree.js';
 
-/** The first visit: a question answered with a tool call, then a follow-up. */
-const FIRST_VISIT: MessageInput[] = [
-  { role: 'system', content: 'You are a concise travel assistant.' },
-  { role: 'user', content: 'What is the weather in Lisbon today?' },
-  {
-    role: 'assistant',
-    content: [
-      { type: 'text', text: 'Let me check.' },
-      { type: 'tool-call', toolCallId: 'call_weather_1', toolName: 'get_weather', input: { city: 'Lisbon' } },
-    ],
-  },
-  {
-    role: 'tool',
-    content: [
-      {
-        type: 'tool-result',
-        toolCallId: 'call_weather_1',
-        toolName: 'get_weather',
-        output: { type: 'json', value: { city: 'Lisbon', temperatureC: 22, conditions: 'sunny' } },
-      },
-    ],
-  },
-  { role: 'assistant', content: 'It is 22°C and sunny in Lisbon today.' },
-  { role: 'user', content: 'What should I pack for a day of walking there?' },
-  { role: 'assistant', content: 'Sunscreen, water, comfortable shoes and a light jacket for the evening breeze.' },
-];
-/** The answer the fork starts from: message 5, the weather report. */
-const FORK_POINT_INDEX = 4;
-/** Where the rewind takes the original back to: message 7, before the second visit's turn. */
-const REWIND_POINT_INDEX = 6;
-
-const SECOND_VISIT: MessageInput[] = [
-  { role: 'user', content: 'And tomorrow?' },
-  { role: 'assistant', content: 'Tomorrow: 19°C with light rain in the afternoon; take an umbrella.' },
-];
-
-const FORK_CONTINUATION: MessageInput[] = [
-  { role: 'user', content: 'Actually, what about Porto instead?' },
-  { role: 'assistant', content: 'Porto is cooler: 18°C and cloudy, windy by the sea.' },
-];
+/** The answer the fork starts from: message 4, the weather report after the tool call. */
+const FORK_POINT_INDEX = 3;
+/** Where the rewind takes the original back to: message 6, before the second visit's turn. */
+const REWIND_POINT_INDEX = 5;
 
 interface CreateStep {
   step: 'create';
   sessionId: string;
+  /** The agent runs that wrote the step's messages (`sessionloom replay RUN`). */
+  runIds: string[];
   appendedMessages: number;
   messageCount: number;
 }
@@ -61,6 +31,7 @@ interface CreateStep {
 interface ResumeStep {
   step: 'resume';
   sessionId: string;
+  runIds: string[];
   /** False only for `memory:`, whose sessions do not outlive the store object. */
   reopenedStore: boolean;
   messagesReadBack: number;
@@ -73,6 +44,7 @@ interface ResumeStep {
 interface ForkStep {
   step: 'fork';
   sourceId: string;
+  runIds: string[];
   forkId: string;
   fromMessageId: string;
   messageCountAtFork: number;
@@ -95,6 +67,8 @@ interface DemoReport {
   store: string;
   sessionId: string;
   forkId: string;
+  /** The first run: the one that called a tool, the most telling to replay. */
+  runId: string;
   steps: DemoStep[];
   tree: ForkTree;
 }
@@ -102,12 +76,12 @@ interface DemoReport {
 export function addDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('an offline scripted conversation showing resume, fork and rewind on the store')
+    .description('an offline scripted agent conversation showing runs, resume, fork and rewind on the store')
     .action(async (_options: unknown, command: Command) => {
       const json = wantsJson(command);
       const url = resolveStoreUrl(command);
-      if (!json) printLines(`sessionloom demo on ${url} (scripted and offline: no model, no network)`, '');
-      const report = await runDemo(url, json ? () => {} : (step, messages) => printLines(...describeStep(step, messages), ''));
+      if (!json) printLines(`sessionloom demo on ${url} (scripted and offline: a scripted model, no network)`, '');
+      const report = await runDemo(command, url, json ? () => {} : (step, messages) => printLines(...describeStep(step, messages), ''));
       if (json) {
         printJson(report);
         return;
@@ -119,8 +93,9 @@ export function addDemoCommand(program: Command): void {
 
 type StepListener = (step: DemoStep, messages: StoredMessage[]) => void;
 
-async function runDemo(url: string, onStep: StepListener): Promise<DemoReport> {
-  let store = await openStore(url);
+async function runDemo(command: Command, url: string, onStep: StepListener): Promise<DemoReport> {
+  const agent = createTravelAgent();
+  let store = await openStore(command, url);
   try {
     const steps: DemoStep[] = [];
     const record = (step: DemoStep, messages: StoredMessage[]): void => {
@@ -129,47 +104,55 @@ async function runDemo(url: string, onStep: StepListener): Promise<DemoReport> {
     };
 
     const session = await store.create({ userId: 'demo-user', agentId: 'travel-assistant', tags: ['demo'], metadata: { source: 'sessionloom demo' } });
-    const written = await store.append(session.id, FIRST_VISIT);
-    record({ step: 'create', sessionId: session.id, appendedMessages: written.length, messageCount: written.length }, written);
+    const weather = await Runner.run(agent, { input: QUESTIONS.weather, session: { store, resume: session.id } });
+    const packing = await Runner.run(agent, { input: QUESTIONS.packing, session: { store, resume: session.id } });
+    const written = [...weather.messages, ...packing.messages];
+    record({ step: 'create', sessionId: session.id, runIds: [weather.runId, packing.runId], appendedMessages: written.length, messageCount: written.length }, written);
 
     // A new store object on the same URL, as a process started tomorrow would have. A memory:
     // store cannot do this (its sessions live in the object), so it keeps the one it has.
     const reopenedStore = store.backend !== 'memory';
     if (reopenedStore) {
-      await store.close();
-      store = await openStore(url);
+      await closeStore(store);
+      store = await openStore(command, url);
     }
     const readBack = await store.getMessages(session.id);
-    const secondVisit = await store.append(session.id, SECOND_VISIT);
+    const tomorrow = await Runner.run(agent, { input: QUESTIONS.tomorrow, session: { store, resume: session.id } });
     record(
       {
         step: 'resume',
         sessionId: session.id,
+        runIds: [tomorrow.runId],
         reopenedStore,
         messagesReadBack: readBack.length,
         identical: isDeepStrictEqual(readBack, written),
-        appendedMessages: secondVisit.length,
-        messageCount: readBack.length + secondVisit.length,
+        appendedMessages: tomorrow.messages.length,
+        messageCount: readBack.length + tomorrow.messages.length,
       },
       readBack,
     );
 
     const forkPoint = messageAt(written, FORK_POINT_INDEX);
-    const fork = await store.fork(session.id, { fromMessage: forkPoint.id, metadata: { direction: 'Porto instead of Lisbon' } });
-    const continuation = await store.append(fork.id, FORK_CONTINUATION);
+    const porto = await Runner.run(agent, {
+      input: QUESTIONS.porto,
+      session: { store, fork: { from: session.id, fromMessage: forkPoint.id }, metadata: { direction: 'Porto instead of Lisbon' } },
+    });
+    const fork = await store.get(porto.sessionId);
     const source = await store.get(session.id);
+    const forkMessageCount = fork?.messageCount ?? 0;
     record(
       {
         step: 'fork',
         sourceId: session.id,
-        forkId: fork.id,
+        runIds: [porto.runId],
+        forkId: porto.sessionId,
         fromMessageId: forkPoint.id,
-        messageCountAtFork: fork.messageCount,
-        appendedMessages: continuation.length,
-        messageCount: fork.messageCount + continuation.length,
+        messageCountAtFork: forkMessageCount - porto.messages.length,
+        appendedMessages: porto.messages.length,
+        messageCount: forkMessageCount,
         sourceMessageCount: source?.messageCount ?? 0,
       },
-      [forkPoint, ...continuation],
+      [forkPoint, ...porto.messages],
     );
 
     const rewindPoint = messageAt(written, REWIND_POINT_INDEX);
@@ -185,9 +168,9 @@ async function runDemo(url: string, onStep: StepListener): Promise<DemoReport> {
       [rewindPoint],
     );
 
-    return { store: url, sessionId: session.id, forkId: fork.id, steps, tree: await loadForkTree(store, session.id) };
+    return { store: url, sessionId: session.id, forkId: porto.sessionId, runId: weather.runId, steps, tree: await loadForkTree(store, session.id) };
   } finally {
-    await store.close();
+    await closeStore(store);
   }
 }
 
@@ -202,8 +185,8 @@ function describeStep(step: DemoStep, messages: StoredMessage[]): string[] {
   switch (step.step) {
     case 'create':
       return [
-        `1. Created session ${step.sessionId} and appended a first visit: ${plural(step.messageCount, 'message')},`,
-        '   including an assistant tool call and its result:',
+        `1. Created session ${step.sessionId} and ran the agent on it twice (${step.runIds.join(', ')}):`,
+        `   ${plural(step.messageCount, 'message')}, including the assistant's tool call and its result:`,
         ...messageList(messages, 1),
       ];
     case 'resume':
@@ -212,13 +195,14 @@ function describeStep(step: DemoStep, messages: StoredMessage[]): string[] {
           ? `2. Closed the store, opened a new store object on the same URL and resumed ${step.sessionId}:`
           : `2. Resumed ${step.sessionId} (a memory: store lives in its object, so the demo kept the same one):`,
         `   read back ${plural(step.messagesReadBack, 'message')}, ${step.identical ? 'identical to what was written' : 'NOT identical to what was written'}.`,
-        `   Appended a second visit: it now has ${plural(step.messageCount, 'message')}.`,
+        `   Ran the agent on it again (${step.runIds.join(', ')}): it now has ${plural(step.messageCount, 'message')}.`,
       ];
     case 'fork': {
       const [forkPoint, ...continuation] = messages;
       return [
         `3. Forked ${step.sourceId} at message ${step.messageCountAtFork} (${forkPoint?.id}: "${truncate(forkPoint ? previewMessage(forkPoint) : '', 40)}")`,
-        `   into ${step.forkId}, which starts with those ${plural(step.messageCountAtFork, 'message')} and went another way:`,
+        `   into ${step.forkId}, which starts with those ${plural(step.messageCountAtFork, 'message')}, and ran the agent there`,
+        `   (${step.runIds.join(', ')}) to go another way:`,
         ...messageList(continuation, step.messageCountAtFork + 1),
         `   The fork has ${plural(step.messageCount, 'message')}; the original still has ${step.sourceMessageCount}.`,
       ];
@@ -244,6 +228,8 @@ function explorationHints(command: Command, report: DemoReport): string[] {
     [suggestCommand(command, 'show', report.forkId), 'the fork'],
     [suggestCommand(command, 'tree', report.sessionId), 'the fork tree and the rewound messages'],
     [suggestCommand(command, 'list', '--tag', 'demo'), 'every session the demo has made'],
+    [suggestCommand(command, 'runs', report.sessionId), 'the agent runs of the original'],
+    [suggestCommand(command, 'replay', report.runId), 'the run that called the tool, step by step'],
   ];
   const width = Math.max(...hints.map(([commandLine]) => commandLine.length));
   return ['Explore further:', ...hints.map(([commandLine, purpose]) => `  ${commandLine.padEnd(width)}   # ${purpose}`)];

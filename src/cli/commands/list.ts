@@ -33,9 +33,14 @@ export function addListCommand(program: Command): void {
     .addOption(new Option('--order-by <field>', 'sort field').choices(['createdAt', 'updatedAt', 'lastActiveAt']))
     .addOption(new Option('--order <direction>', 'sort direction (default desc)').choices(['asc', 'desc']))
     .action(async (options: ListCommandOptions, command: Command) => {
-      const result = await withStore(command, (store) => store.list(toListOptions(options)));
+      const { result, status } = await withStore(command, async (store) => {
+        const listed = await store.list(toListOptions(options));
+        // Taken after the listing, which is what may have found the primary down.
+        return { result: listed, status: store.status() };
+      });
       if (wantsJson(command)) {
-        printJson(result);
+        // `status` only for a fallback store (--fallback): whether this list came from the journal and cache.
+        printJson(status === undefined ? result : { ...result, status });
         return;
       }
       if (result.sessions.length === 0) {

@@ -419,13 +419,19 @@ export class FallbackDriver implements StorageDriver {
   private async replay(): Promise<ReplayReport> {
     if (this.closed) throw new Error('the fallback store is closed');
     // Cheap check first: no point replaying into a primary that does not answer.
-    await this.primary.getSession('sessionloom-probe');
+    try {
+      await this.primary.getSession('sessionloom-probe');
+    } catch (error) {
+      this.lastError = error instanceof Error ? error.message : String(error);
+      throw error;
+    }
     const replay = new JournalReplay(this.primary, this.journal.id, this.now);
     const report: ReplayReport = { at: this.now(), entries: 0, conflicts: replay.conflicts };
     try {
       report.entries = await replay.run(this.journal.entries(), (seq) => this.journal.markReplayed(seq));
     } catch (error) {
-      this.lastReplay = { ...report, error: error instanceof Error ? error.message : String(error) };
+      this.lastError = error instanceof Error ? error.message : String(error);
+      this.lastReplay = { ...report, error: this.lastError };
       throw error;
     }
     this.journal.clear();
