@@ -242,17 +242,26 @@ export class FallbackDriver implements StorageDriver {
   // Writes ---------------------------------------------------------------------------------------
 
   async commit(batch: WriteBatch): Promise<void> {
-    if (!this.isDegraded()) {
-      try {
-        await this.primary.commit(batch);
-        this.rememberBatch(batch);
-        return;
-      } catch (error) {
-        if (!StoreUnavailableError.isInstance(error)) throw error;
-        this.enterDegraded(error);
-      }
+    if (!this.isDegraded() && (await this.commitToPrimary(batch))) return;
+    await this.serialized(async () => {
+      // Queued behind a replay that has since brought the primary back: the write goes there, not
+      // into a journal nobody would replay.
+      if (!this.isDegraded() && (await this.commitToPrimary(batch))) return;
+      await this.commitDegraded(batch);
+    });
+  }
+
+  /** True when the primary took the batch; false when it is unavailable (now degraded). */
+  private async commitToPrimary(batch: WriteBatch): Promise<boolean> {
+    try {
+      await this.primary.commit(batch);
+      this.rememberBatch(batch);
+      return true;
+    } catch (error) {
+      if (!StoreUnavailableError.isInstance(error)) throw error;
+      this.enterDegraded(error);
+      return false;
     }
-    await this.serialized(() => this.commitDegraded(batch));
   }
 
   async deleteMessagesAfter(segmentId: string, afterSeq: number): Promise<number> {
@@ -385,6 +394,18 @@ export class FallbackDriver implements StorageDriver {
     for (const run of batch.runs ?? []) this.cache.rememberRun(run);
   }
 
+  /**
+   * After a replay the primary holds what the overlay held, so the overlay's records are the latest
+   * the cache can know; a session redirected to a fork is forgotten instead (the primary has the
+   * other writer's version). A later outage then seeds from current records, not pre-outage ones.
+   */
+  private async refreshCacheFromOverlay(redirected: Set<string>): Promise<void> {
+    for (const record of await this.overlay.listSessions({ orderBy: 'createdAt', order: 'asc', limit: UNBOUNDED })) {
+      if (redirected.has(record.id)) this.cache.forgetSession(record.id);
+      else this.cache.rememberSession(record);
+    }
+  }
+
   private async readMessagesDegraded(segmentId: string, range: { fromSeq: number; toSeq: number; order: 'asc' | 'desc'; limit?: number }): Promise<MessageRecord[]> {
     const bySeq = new Map<number, MessageRecord>();
     for (const row of this.cache.messagesOf(segmentId, range.fromSeq, range.toSeq)) bySeq.set(row.seq, row);
@@ -435,6 +456,7 @@ export class FallbackDriver implements StorageDriver {
       throw error;
     }
     this.journal.clear();
+    await this.refreshCacheFromOverlay(new Set(report.conflicts.map((conflict) => conflict.sessionId)));
     this.overlay = new MemoryDriver();
     this.degradedSince = undefined;
     this.stopProbe();
