@@ -1,118 +1,99 @@
 /**
- * `npm run bench`: the performance shape of SPEC section 6, measured in one run on this machine.
- * Every promise is a ratio of two figures measured here, side by side (interleaved), so a slow or
- * busy machine shifts both and the ratio still means something. Never part of `npm test`.
+ * `npm run bench`: the performance shape of SPEC section 6 on every store (memory, SQLite, file,
+ * PostgreSQL, Redis), measured in one run on this machine. Every promise is a ratio of two
+ * figures measured here, side by side (interleaved), so a slow or busy machine shifts both and
+ * the ratio still means something. PostgreSQL and Redis run as private servers started here and
+ * stopped at the end; a store whose server is not installed is skipped with a line saying how to
+ * install it. Never part of `npm test`.
  *
- *   BENCH_QUICK=1 npm run bench   smaller counts, for a smoke run
+ *   BENCH_QUICK=1 npm run bench              smaller counts, for a smoke run
+ *   BENCH_STORES=sqlite,redis npm run bench  only these stores
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { SessionStore } from '../src/index.js';
-import { formatMs } from './measure.js';
-import { rawInsertThroughput } from './sqlite-baseline.js';
-import {
-  appendCostByDepth,
-  appendThroughput,
-  forkCostByDepth,
-  readCosts,
-  rewindCostByDepth,
-  sessionOfDepth,
-  type DepthComparison,
-} from './workload.js';
+import { fileURLToPath } from 'node:url';
+import { atCleanup, cleanUp, cleanUpOnSignal, wasInterrupted } from './cleanup.js';
+import { readConfiguration } from './configuration.js';
+import { announce } from './progress.js';
+import { storeTable, summaryEntries, summaryTable, writeJson, type StoreNotMeasured, type StoreReport } from './report.js';
+import { destroyAllServers } from './servers.js';
+import { benchStore } from './store-bench.js';
+import { prepareTarget } from './store-targets.js';
 
-const quick = process.env.BENCH_QUICK === '1';
-const counts = {
-  deep: quick ? 2_000 : 10_000,
-  appends: quick ? 100 : 500,
-  forks: quick ? 50 : 200,
-  rewinds: quick ? 40 : 90,
-  reads: quick ? 5 : 20,
-  throughput: quick ? 200 : 1_000,
-};
+/** Next to the package's other reports, wherever the bench is started from. */
+const REPORT_PATH = fileURLToPath(new URL('../reports/bench.json', import.meta.url));
 
-interface Row {
-  store: string;
-  measure: string;
-  figure: string;
-  target?: string;
-  pass?: boolean;
-}
-const rows: Row[] = [];
-const results: Record<string, unknown> = { counts, node: process.version, at: new Date().toISOString() };
+const configuration = readConfiguration();
+const directory = mkdtempSync(join(configuration.directory ?? tmpdir(), 'sessionloom-bench-'));
+const reports: StoreReport[] = [];
+const skipped: StoreNotMeasured[] = [];
+const failed: StoreNotMeasured[] = [];
+const results: Record<string, unknown> = {};
+const started = Date.now();
+atCleanup(() => rmSync(directory, { recursive: true, force: true }));
+atCleanup(destroyAllServers);
+cleanUpOnSignal();
 
-function depthRow(store: string, name: string, comparison: DepthComparison, shallow: number, limit: number) {
-  rows.push({
-    store,
-    measure: `${name} at ${shallow} vs ${counts.deep}`,
-    figure: `${formatMs(comparison.shallow.mean)} vs ${formatMs(comparison.deep.mean)} (median ${formatMs(comparison.shallow.median)} vs ${formatMs(comparison.deep.median)}): ratio ${comparison.ratio.toFixed(2)}`,
-    target: `ratio <= ${limit}`,
-    pass: comparison.ratio <= limit,
-  });
+/** Other processes on the machine lengthen the tails of the timings: printed so a reader can weigh a noisy run. */
+function machineLoad(): string {
+  return `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`;
 }
 
-async function benchStore(name: string, open: () => SessionStore) {
-  const store = open();
-  const append = await appendCostByDepth(store, 10, counts.deep, counts.appends);
-  depthRow(name, `append (mean of ${counts.appends})`, append, 10, 1.3);
-  const fork = await forkCostByDepth(store, 100, counts.deep, counts.forks);
-  depthRow(name, `fork (mean of ${counts.forks})`, fork, 100, 1.5);
-  const rewind = await rewindCostByDepth(store, 100, counts.deep, counts.rewinds);
-  depthRow(name, `rewind (mean of ${counts.rewinds})`, rewind, 100, 1.5);
-  const reads = await readCosts(store, counts.deep, counts.reads);
-  rows.push({ store: name, measure: `resume: getMessages of all ${counts.deep}`, figure: `mean ${formatMs(reads.resume.mean)}, median ${formatMs(reads.resume.median)}` });
-  rows.push({
-    store: name,
-    measure: `page: last 50 of ${counts.deep}`,
-    figure: `mean ${formatMs(reads.lastPage.mean)}, p95 ${formatMs(reads.lastPage.p95)}`,
-    target: name === 'sqlite' ? '< 5 ms' : undefined,
-    pass: name === 'sqlite' ? reads.lastPage.mean < 5 : undefined,
-  });
-  const throughput = await appendThroughput(store, counts.throughput);
-  rows.push({ store: name, measure: 'append throughput, 1 writer', figure: `${throughput.toFixed(0)} appends/s` });
-  await store.close();
-  results[name] = { append, fork, rewind, reads, throughput };
-  return throughput;
-}
-
-async function bytesPerMessage(directory: string): Promise<number> {
-  const path = join(directory, 'size.db');
-  const store = SessionStore.sqlite(path);
-  await sessionOfDepth(store, counts.deep);
-  await store.close();
-  const database = new Database(path);
-  database.pragma('wal_checkpoint(TRUNCATE)');
-  database.close();
-  return statSync(path).size / counts.deep;
-}
-
-const directory = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'sessionloom-bench-'));
 try {
-  console.log(`sessionloom bench (${quick ? 'quick' : 'full'}), node ${process.version}, files in ${directory}\n`);
-  await benchStore('memory', () => SessionStore.memory());
-  const sqliteThroughput = await benchStore('sqlite', () => SessionStore.sqlite(join(directory, 'bench.db')));
-  const rawThroughput = await rawInsertThroughput(join(directory, 'raw.db'), counts.throughput, 'FULL');
-  const ratio = sqliteThroughput / rawThroughput;
-  rows.push({
-    store: 'sqlite',
-    measure: 'durable append throughput vs raw better-sqlite3 insert (1 tx per row, synchronous=FULL)',
-    figure: `${sqliteThroughput.toFixed(0)} vs ${rawThroughput.toFixed(0)} rows/s: ratio ${ratio.toFixed(2)}`,
-    target: 'ratio >= 0.5',
-    pass: ratio >= 0.5,
-  });
-  const bytes = await bytesPerMessage(directory);
-  rows.push({ store: 'sqlite', measure: `bytes on disk per message (${counts.deep} messages, ~190 B of content)`, figure: `${bytes.toFixed(0)} B` });
-  Object.assign(results, { rawThroughput, throughputRatio: ratio, bytesPerMessage: bytes });
-
-  const width = Math.max(...rows.map((row) => row.measure.length));
-  for (const row of rows) {
-    const verdict = row.target === undefined ? '' : `  [${row.pass ? 'ok' : 'MISSED'}: ${row.target}]`;
-    console.log(`${row.store.padEnd(7)} ${row.measure.padEnd(width)}  ${row.figure}${verdict}`);
+  console.log(
+    `sessionloom bench (${configuration.quick ? 'quick' : 'full'}), node ${process.version}, ${machineLoad()}, ` +
+      `stores ${configuration.stores.join(', ')}, files in ${directory}\n`,
+  );
+  for (const name of configuration.stores) {
+    // One store failing (its server would not start, a check found lost appends) must not cost
+    // the figures of the others: it is reported, and the run exits non-zero at the end.
+    try {
+      const target = await prepareTarget(name, directory);
+      if ('skipped' in target) {
+        announce(name, `SKIPPED: ${target.skipped}`);
+        skipped.push({ store: name, reason: target.skipped });
+        continue;
+      }
+      const load = machineLoad();
+      announce(name, `starting, ${load}`);
+      try {
+        const { lines, results: storeResults } = await benchStore(target, configuration.counts, directory);
+        reports.push({ store: name, lines });
+        results[name] = { machineLoadAtStart: load, ...storeResults };
+      } finally {
+        await target.release();
+      }
+    } catch (error) {
+      if (wasInterrupted()) throw error;
+      const reason = (error instanceof Error ? error.message : String(error)).trim();
+      announce(name, `FAILED: ${reason}`);
+      console.error(error);
+      failed.push({ store: name, reason });
+      process.exitCode = 1;
+    }
   }
-  mkdirSync('reports', { recursive: true });
-  writeFileSync('reports/bench.json', `${JSON.stringify({ ...results, rows }, null, 2)}\n`);
-  console.log('\nwritten to reports/bench.json');
+
+  for (const report of reports) console.log(storeTable(report));
+  const summary = summaryEntries(reports);
+  console.log(summaryTable(summary, skipped, failed));
+  if (configuration.quick) console.log('  quick mode: a few rounds each, so the ratios are noisy; judge the targets on a full run.');
+  writeJson(REPORT_PATH, {
+    mode: configuration.quick ? 'quick' : 'full',
+    counts: configuration.counts,
+    node: process.version,
+    cpus: cpus().length,
+    at: new Date().toISOString(),
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    stores: Object.fromEntries(reports.map((report) => [report.store, { lines: report.lines, results: results[report.store] }])),
+    skipped,
+    failed,
+    summary,
+  });
+  console.log(`\nwritten to ${REPORT_PATH} (run took ${Math.round((Date.now() - started) / 1000)} s, ${machineLoad()} at the end)`);
+} catch (error) {
+  // After Ctrl-C the servers are going away under a running phase: its error is expected, not news.
+  if (!wasInterrupted()) throw error;
 } finally {
-  rmSync(directory, { recursive: true, force: true });
+  await cleanUp();
 }

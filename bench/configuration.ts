@@ -1,0 +1,91 @@
+/**
+ * What a bench run does, from the environment:
+ *
+ *   BENCH_QUICK=1              smaller counts, for a smoke run (the ratios are noisier)
+ *   BENCH_STORES=sqlite,redis  only these stores (default: every store)
+ *   BENCH_DIR=/path            where the SQLite and file stores live (default: the OS temp dir)
+ */
+export const STORE_NAMES = ['memory', 'sqlite', 'file', 'postgres', 'redis'] as const;
+export type StoreName = (typeof STORE_NAMES)[number];
+
+export interface Counts {
+  /** The deep history: messages in the deep session of every depth comparison, and in the resumed session. */
+  deep: number;
+  /** Appends timed at each depth. */
+  appends: number;
+  /** Forks timed at each depth. */
+  forks: number;
+  /** Rewinds timed at each depth (each rewinds by one message, then one is appended back, untimed). */
+  rewinds: number;
+  /** Full reads (resume) timed. */
+  reads: number;
+  /** `last: 50` pages timed. */
+  pages: number;
+  /** Sessions in the store that `list` picks the 20 most recent from. */
+  listSessions: number;
+  /** `list` calls timed. */
+  listCalls: number;
+  /** Appends timed for each kind of writer (1 writer, 8 sessions, 8 writers on one session), split over rounds. */
+  throughputAppends: number;
+  /** Rounds the throughput blocks are interleaved over (each round runs every kind once). */
+  throughputRounds: number;
+}
+
+const FULL: Counts = {
+  deep: 10_000,
+  appends: 500,
+  forks: 500,
+  rewinds: 500,
+  reads: 20,
+  pages: 100,
+  listSessions: 10_000,
+  listCalls: 20,
+  throughputAppends: 2_000,
+  throughputRounds: 10,
+};
+
+const QUICK: Counts = {
+  deep: 2_000,
+  appends: 100,
+  forks: 50,
+  rewinds: 50,
+  reads: 5,
+  pages: 20,
+  listSessions: 1_000,
+  listCalls: 5,
+  throughputAppends: 200,
+  throughputRounds: 5,
+};
+
+export interface Configuration {
+  quick: boolean;
+  counts: Counts;
+  stores: StoreName[];
+  /** Parent of the run's temporary directory. */
+  directory: string | undefined;
+}
+
+function isStoreName(value: string): value is StoreName {
+  return (STORE_NAMES as readonly string[]).includes(value);
+}
+
+/** The stores named in BENCH_STORES, in the canonical order; a misspelt name stops the run before anything starts. */
+function selectedStores(value: string | undefined): StoreName[] {
+  if (value === undefined || value.trim() === '') return [...STORE_NAMES];
+  const names = value.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !isStoreName(name));
+  if (unknown.length > 0) {
+    throw new Error(`BENCH_STORES names unknown store(s) ${unknown.join(', ')}; choose from ${STORE_NAMES.join(', ')}.`);
+  }
+  return STORE_NAMES.filter((name) => names.includes(name));
+}
+
+export function readConfiguration(environment: NodeJS.ProcessEnv = process.env): Configuration {
+  const quick = environment.BENCH_QUICK === '1';
+  return {
+    quick,
+    counts: quick ? QUICK : FULL,
+    stores: selectedStores(environment.BENCH_STORES),
+    directory: environment.BENCH_DIR,
+  };
+}

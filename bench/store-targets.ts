@@ -1,0 +1,57 @@
+/**
+ * Each store the bench measures, as a way to open an empty store on demand. Phases that need a
+ * known population (the `list` phase needs exactly N sessions, the SQLite baseline an empty file)
+ * ask for their own namespace: a fresh file, directory, PostgreSQL schema or Redis key prefix on
+ * the same backend, so they never see the sessions other phases left behind.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SessionStore } from '../src/index.js';
+import type { StoreName } from './configuration.js';
+import { startServer, type BenchServer } from './servers.js';
+
+export interface StoreTarget {
+  name: StoreName;
+  /** An empty store of this kind; `namespace` is a short lowercase word unique within the run. */
+  open(namespace: string): Promise<SessionStore>;
+  /** Stops the store's server, if it has one. */
+  release(): Promise<void>;
+}
+
+export interface SkippedStore {
+  name: StoreName;
+  skipped: string;
+}
+
+/** The store, ready to open; or why it cannot run on this machine. */
+export async function prepareTarget(name: StoreName, directory: string): Promise<StoreTarget | SkippedStore> {
+  switch (name) {
+    case 'memory':
+      return { name, open: async () => SessionStore.memory(), release: async () => {} };
+    case 'sqlite':
+      return { name, open: async (namespace) => SessionStore.sqlite(join(directory, `${namespace}.db`)), release: async () => {} };
+    case 'file':
+      return {
+        name,
+        open: async (namespace) => {
+          const storeDirectory = join(directory, `file-${namespace}`);
+          mkdirSync(storeDirectory, { recursive: true });
+          return SessionStore.file(storeDirectory);
+        },
+        release: async () => {},
+      };
+    case 'postgres':
+    case 'redis': {
+      const server = await startServer(name);
+      if ('missing' in server) return { name, skipped: server.missing };
+      return { name, open: (namespace) => openOnServer(name, server, namespace), release: () => server.destroy() };
+    }
+  }
+}
+
+/** Namespaces on a shared server: a schema of its own (PostgreSQL), a key prefix of its own (Redis). */
+async function openOnServer(name: 'postgres' | 'redis', server: BenchServer, namespace: string): Promise<SessionStore> {
+  return name === 'postgres'
+    ? SessionStore.postgres({ connectionString: server.url, schema: `bench_${namespace}` })
+    : SessionStore.redis({ url: server.url }, { keyPrefix: `bench:${namespace}:` });
+}
