@@ -4,10 +4,12 @@ export {
   SessionloomError,
   SessionNotFoundError,
   MessageNotFoundError,
+  RunNotFoundError,
   SessionConflictError,
   SessionExpiredError,
   InvalidArgumentError,
   StoreUnavailableError,
+  WorkspaceConflictError,
   type ErrorCode,
 } from './errors.js';
 export type * from './types.js';
@@ -20,14 +22,19 @@ export type {
   SessionQuery,
   WriteBatch,
   WriteConflictReason,
+  BlobRecord,
+  CheckpointRecord,
+  CheckpointStorage,
+  CheckpointCapableDriver,
 } from './driver/driver.js';
-export { WriteConflict } from './driver/driver.js';
+export { WriteConflict, supportsCheckpoints } from './driver/driver.js';
 export { MemoryDriver } from './drivers/memory.js';
 export type { FallbackOptions, FallbackStatus } from './drivers/fallback/driver.js';
 export type { ReplayReport, ReplayConflict } from './drivers/fallback/replay.js';
 // Agents. None of these modules loads the `ai` package when imported: running an agent does.
 export { Agent, DEFAULT_MAX_STEPS, type AgentConfig, type ModelSettings } from './agent/agent.js';
 export { Runner, type RunOptions, type RunSessionOptions } from './agent/runner.js';
+export type { CheckpointFilesOptions } from './agent/run-checkpoint.js';
 export { RunStream } from './agent/run-stream.js';
 export type { RunResult } from './agent/run-result.js';
 export { RUN_EVENT_TYPES, type RunEventType, type RunStreamEvent, type ToolResultOutput } from './agent/run-events.js';

@@ -154,12 +154,84 @@ export interface ForkOptions {
 export interface RewindOptions {
   /** The message that becomes the head. */
   toMessage: string;
+  /** Also put the workspace's files back as they were at `toMessage` (it needs a file checkpoint: see `checkpoint`). */
+  rewindFiles?: boolean;
+  /** The workspace directory to restore (with `rewindFiles`). */
+  workspace?: string;
+  /** Report what would change (messages and files) without changing anything. */
+  dryRun?: boolean;
+  /** Overwrite files someone other than the agent changed since its last turn (otherwise a `WorkspaceConflictError`). */
+  force?: boolean;
 }
 
 export interface RewindResult {
   session: Session;
   /** How many messages left the session's path (they stay readable through `branches`). */
   removedMessages: number;
+  /** With `rewindFiles`: what was (or, with `dryRun`, would be) changed in the workspace. Paths are workspace-relative. */
+  files?: RewoundFiles;
+  /** True when nothing was changed because of `dryRun`. */
+  dryRun?: boolean;
+}
+
+export interface RewoundFiles {
+  /** Files (and symlinks) written back: changed or deleted since the checkpoint. */
+  restored: string[];
+  /** Files created since the checkpoint, removed. */
+  removed: string[];
+  /** Files someone other than the agent changed since its last turn (overwritten only with `force`). */
+  conflicts: string[];
+  /** Directories created since the checkpoint and removed once empty. */
+  removedDirectories: string[];
+  /** Files the checkpoint skipped (too large, unreadable): left as they are. */
+  skipped: string[];
+}
+
+/** Options of `store.checkpoint`. */
+export interface CheckpointOptions {
+  /** The directory whose files are recorded. */
+  workspace: string;
+  /** The message the checkpoint belongs to: rewinding to it restores the files recorded now. Default: the session's head. */
+  atMessage?: string;
+  /** Extra paths not to record, in gitignore syntax (besides `.git`, `node_modules` and the root `.gitignore`). */
+  ignore?: string[];
+  /** Files larger than this are skipped with a warning naming them. Default 10 MiB. */
+  maxFileBytes?: number;
+}
+
+/** A file a checkpoint did not record, and why. */
+export interface SkippedFile {
+  path: string;
+  size: number;
+  reason: 'too-large' | 'unreadable' | 'not-a-file' | 'unsupported-name';
+}
+
+export interface CheckpointResult {
+  messageId: string;
+  /** Files (and symlinks) the checkpoint records. */
+  files: number;
+  /** Bytes of file content newly stored (content already in the store, from any checkpoint or session, is not stored again). */
+  bytesStored: number;
+  /** Size of the stored manifest: the changes since the previous checkpoint on the session's path. */
+  manifestBytes: number;
+  /** Files recorded as changed since the previous checkpoint on the path (all of them for a first checkpoint). */
+  changedFiles: number;
+  /** Files not recorded (each is also named in a process warning). */
+  skipped: SkippedFile[];
+  /** True when the message already had a checkpoint, which was kept (the first one taken at a message wins). */
+  existing: boolean;
+}
+
+/** A message that has a file checkpoint, as `store.checkpoints(id)` lists it. */
+export interface CheckpointSummary {
+  messageId: string;
+  /** The session that took it (a fork lists its source's checkpoints on the shared history too). */
+  sessionId: string;
+  createdAt: number;
+  /** Files changed since the previous checkpoint on the path (all of them for a full manifest). */
+  changedFiles: number;
+  /** Whether the end of the turn that followed was recorded (what tells the agent's edits from someone else's). */
+  turnFinished: boolean;
 }
 
 export type SessionOrderBy = 'createdAt' | 'updatedAt' | 'lastActiveAt';

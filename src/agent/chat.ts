@@ -15,6 +15,7 @@ import type { Metadata, Run, RunEvent, StoredMessage } from '../types.js';
 import type { Agent } from './agent.js';
 import { MemoryRunRecorder } from './memory-run-recorder.js';
 import { assertPriceTable, type PriceTable } from './pricing.js';
+import type { CheckpointFilesOptions } from './run-checkpoint.js';
 import { toInputMessages, type RunInput } from './run-input.js';
 import { runAgentLoop } from './run-loop.js';
 import type { RunResult } from './run-result.js';
@@ -36,6 +37,10 @@ export interface ChatOptions {
   window?: number;
   /** Prices by model id, to record each run's cost. */
   pricing?: PriceTable;
+  /** Checkpoint the files under `workspace` before each turn, so a rewind with `rewindFiles` puts them back (needs autoSave). */
+  checkpointFiles?: boolean | CheckpointFilesOptions;
+  /** The directory whose files are checkpointed (with `checkpointFiles`). */
+  workspace?: string;
 }
 
 export interface SendOptions {
@@ -136,7 +141,13 @@ export class Chat {
   private runnerOptions(input: RunInput, options: SendOptions) {
     return {
       input,
-      session: { store: this.store, resume: this.id, ...(this.options.window === undefined ? {} : { window: this.options.window }) },
+      session: {
+        store: this.store,
+        resume: this.id,
+        ...(this.options.window === undefined ? {} : { window: this.options.window }),
+        ...(this.options.checkpointFiles === undefined ? {} : { checkpointFiles: this.options.checkpointFiles }),
+        ...(this.options.workspace === undefined ? {} : { workspace: this.options.workspace }),
+      },
       ...(options.signal ? { signal: options.signal } : {}),
       ...(this.options.pricing ? { pricing: this.options.pricing } : {}),
     };
@@ -222,6 +233,10 @@ export async function openChat(store: SessionStore, agent: Agent, options: ChatO
   }
   assertPriceTable(options.pricing);
   const autoSave = options.autoSave ?? true;
+  if (options.checkpointFiles !== undefined && options.checkpointFiles !== false && !autoSave) {
+    // A checkpoint belongs to a stored message; unsaved turns have none yet.
+    throw new InvalidArgumentError({ argument: 'chat options', message: 'checkpointFiles needs autoSave (the default): a checkpoint belongs to a stored message.' });
+  }
   if (options.resume !== undefined) {
     if (!(await store.get(options.resume))) throw new SessionNotFoundError({ sessionId: options.resume });
     return new Chat(store, agent, options.resume, true, options);

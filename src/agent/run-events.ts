@@ -15,6 +15,7 @@ export type ToolResultOutput = ToolResultPart['output'];
 /** One event of a streamed run. `step` counts model calls from 1. */
 export type RunStreamEvent =
   | { type: 'run-start'; runId: string; sessionId: string }
+  | { type: 'checkpoint'; messageId: string; files: number; changedFiles: number; bytesStored: number; skipped: string[] }
   | { type: 'step-start'; step: number }
   | { type: 'text-delta'; step: number; text: string }
   | { type: 'reasoning-delta'; step: number; text: string }
@@ -25,11 +26,12 @@ export type RunStreamEvent =
 
 /**
  * The event types written to a run's log, in the order a step writes them:
- * `run-start`, then per step `step-start`, `reasoning`?, `text`?, `tool-call`*, `tool-result`*,
+ * `run-start`, `checkpoint` (with `checkpointFiles`: the files recorded before the first step), then per step `step-start`, `reasoning`?, `text`?, `tool-call`*, `tool-result`*,
  * `step-end`; then `error` when the run failed or was cancelled, and `run-end`.
  */
 export const RUN_EVENT_TYPES = [
   'run-start',
+  'checkpoint',
   'step-start',
   'reasoning',
   'text',

@@ -15,6 +15,7 @@ import { callModel, type ModelStepResponse } from './model-step.js';
 import { usageFromModel } from './model-usage.js';
 import { costOf, findPrice, type PriceTable } from './pricing.js';
 import type { RunStreamEvent } from './run-events.js';
+import type { RunCheckpoint } from './run-checkpoint.js';
 import type { RunRecorder } from './run-recorder.js';
 import type { RunResult } from './run-result.js';
 import { errorMessage, executableTool, executeToolCall, type ToolCallOutcome } from './tool-execution.js';
@@ -35,6 +36,8 @@ export interface RunLoopOptions {
   pricing?: PriceTable;
   /** Added to the `run-start` event: how the session was opened (new, resumed, forked). */
   startData?: Record<string, unknown>;
+  /** File checkpoint hooks: the workspace is checkpointed before the first model step and the turn's changes recorded at the end. */
+  checkpoint?: RunCheckpoint;
 }
 
 export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> {
@@ -47,6 +50,7 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
   let stepStartRecorded = true;
   // Text of the step in progress: logged as partial if the step never completes.
   let partialText = '';
+  let checkpointBegun = false;
 
   try {
     throwIfCancelled(signal);
@@ -65,6 +69,22 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
       },
     ]);
     emit({ type: 'run-start', runId: recorder.runId, sessionId: recorder.sessionId });
+    if (options.checkpoint) {
+      const head = runMessages.at(-1) ?? options.history.at(-1);
+      const messageId = head !== undefined && 'id' in head && typeof head.id === 'string' ? head.id : undefined;
+      if (messageId === undefined) throw new Error('sessionloom: a file checkpoint needs a stored message to belong to, and this run has none.');
+      const checkpoint = await options.checkpoint.begin(recorder.sessionId, messageId);
+      checkpointBegun = true;
+      const data = {
+        messageId,
+        files: checkpoint.files,
+        changedFiles: checkpoint.changedFiles,
+        bytesStored: checkpoint.bytesStored,
+        skipped: checkpoint.skipped.map((file) => file.path),
+      };
+      await recorder.record([{ type: 'checkpoint', data }]);
+      emit({ type: 'checkpoint', ...data });
+    }
 
     // Repaired together, so a tool result given as input answers the call it follows (a tool
     // without execute, answered by the application) instead of the call being closed as interrupted.
@@ -136,6 +156,10 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
     }
 
     const finishReason: FinishReason = last?.finishReason ?? 'other';
+    if (checkpointBegun) {
+      checkpointBegun = false; // a failure here is the run's failure; the catch must not record the turn twice
+      await options.checkpoint?.finish();
+    }
     await recorder.record([{ type: 'run-end', data: { status: 'completed', usage, steps: step, finishReason } }]);
     await recorder.finish({ status: 'completed', usage });
     const result: RunResult = {
@@ -160,6 +184,7 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
     events.push({ type: 'error', data: { step, status, ...described } });
     events.push({ type: 'run-end', data: { status, usage, steps: step } });
     // Best effort: the store may be what failed, and the caller must get the original error either way.
+    if (checkpointBegun) await options.checkpoint?.finish().catch(() => {});
     await recorder.record(events).catch(() => {});
     await recorder.finish({ status, usage, error: described }).catch(() => {});
     throw failure;

@@ -9,6 +9,7 @@ import { readWindow } from '../session/transcript.js';
 import type { Metadata, StoredMessage } from '../types.js';
 import type { Agent } from './agent.js';
 import { MemoryRunRecorder } from './memory-run-recorder.js';
+import { prepareRunCheckpoint, type CheckpointFilesOptions, type RunCheckpoint } from './run-checkpoint.js';
 import { StoreRunRecorder, type RunRecorder } from './run-recorder.js';
 
 export interface RunSessionOptions {
@@ -30,6 +31,13 @@ export interface RunSessionOptions {
   window?: number;
   /** Metadata of the run record. */
   runMetadata?: Metadata;
+  /**
+   * Checkpoint the files under `workspace` before the turn (once the input is stored), so
+   * `store.rewind(id, { toMessage, rewindFiles: true, workspace })` puts them back, whatever changed them.
+   */
+  checkpointFiles?: boolean | CheckpointFilesOptions;
+  /** The directory whose files are checkpointed (with `checkpointFiles`). */
+  workspace?: string;
 }
 
 export interface OpenedRunSession {
@@ -38,6 +46,8 @@ export interface OpenedRunSession {
   history: StoredMessage[];
   /** How the session was opened, for the run's `run-start` event. */
   startData: Record<string, unknown>;
+  /** File checkpoint hooks, with `checkpointFiles`. */
+  checkpoint?: RunCheckpoint;
 }
 
 /**
@@ -58,6 +68,12 @@ export async function openRunSession(agent: Agent, options: RunSessionOptions, i
     throw new InvalidArgumentError({ argument: 'session.store', message: 'a store is needed to persist or resume a session (or pass persist: false).' });
   }
   if (!input.hasInput && resume === undefined && fork === undefined) throw nothingToRun();
+  const checkpoint = await prepareRunCheckpoint(store, {
+    ...(options.checkpointFiles === undefined ? {} : { checkpointFiles: options.checkpointFiles }),
+    ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
+    persist,
+  });
+  const withCheckpoint = (opened: OpenedRunSession): OpenedRunSession => (checkpoint ? { ...opened, checkpoint } : opened);
   const recordInit = { agentName: agent.name, metadata: { model: agent.modelId, ...options.runMetadata } };
 
   if (!persist) {
@@ -73,7 +89,7 @@ export async function openRunSession(agent: Agent, options: RunSessionOptions, i
     const history = await readHistory(sessionStore, resume, window);
     if (!input.hasInput && history.length === 0) throw nothingToRun();
     const recorder = await StoreRunRecorder.start(sessionStore, resume, recordInit);
-    return { recorder, history, startData: { resumed: resume } };
+    return withCheckpoint({ recorder, history, startData: { resumed: resume } });
   }
   if (fork !== undefined) {
     if (typeof fork !== 'object' || fork === null) throw new InvalidArgumentError({ argument: 'session.fork', message: 'expected { from, fromMessage? }.' });
@@ -85,7 +101,7 @@ export async function openRunSession(agent: Agent, options: RunSessionOptions, i
     });
     const history = await readHistory(sessionStore, forked.id, window);
     const recorder = await StoreRunRecorder.start(sessionStore, forked.id, recordInit);
-    return { recorder, history, startData: { forkedFrom: forked.forkedFrom ?? { sessionId: fork.from } } };
+    return withCheckpoint({ recorder, history, startData: { forkedFrom: forked.forkedFrom ?? { sessionId: fork.from } } });
   }
   const created = await sessionStore.create({
     ...(options.id === undefined ? {} : { id: options.id }),
@@ -94,7 +110,7 @@ export async function openRunSession(agent: Agent, options: RunSessionOptions, i
     ...(agent.id === undefined ? {} : { agentId: agent.id }),
   });
   const recorder = await StoreRunRecorder.start(sessionStore, created.id, recordInit);
-  return { recorder, history: [], startData: { created: true } };
+  return withCheckpoint({ recorder, history: [], startData: { created: true } });
 }
 
 /** The session's path, or its newest `window` messages with tool calls and results kept paired. */

@@ -7,7 +7,7 @@
  * retry with the same `operationId`, which appends nothing twice.
  */
 import { StoreUnavailableError } from '../errors.js';
-import type { StorageDriver } from './driver.js';
+import type { CheckpointStorage, StorageDriver } from './driver.js';
 
 export const DEFAULT_DEADLINE_MS = 10_000;
 
@@ -19,7 +19,7 @@ export class DeadlineExceededError extends Error {
   }
 }
 
-const CALLS = [
+const CALLS: ReadonlyArray<keyof StorageDriver | keyof CheckpointStorage> = [
   'getSession',
   'listSessions',
   'getSegment',
@@ -34,16 +34,24 @@ const CALLS = [
   'getRun',
   'listRuns',
   'readRunEvents',
-] as const;
+  'getBlob',
+  'missingBlobs',
+  'getCheckpoint',
+  'listCheckpoints',
+  'collectCheckpoints',
+];
 
 /** The driver with each call raced against `deadlineMs`. */
 export function withDeadline<Driver extends StorageDriver>(driver: Driver, deadlineMs: number): StorageDriver {
   const wrapped: Record<string, unknown> = { name: driver.name };
+  // Capability methods (checkpoints) are not members of StorageDriver, so the driver is read by name.
+  const methods = driver as unknown as Record<string, unknown>;
   for (const call of CALLS) {
-    if (typeof driver[call] !== 'function') continue; // an optional capability this driver lacks
+    const method = methods[call];
+    if (typeof method !== 'function') continue; // an optional capability this driver lacks
     wrapped[call] = (...args: unknown[]) =>
       race(
-        () => (driver[call] as (...callArgs: unknown[]) => Promise<unknown>).apply(driver, args),
+        () => (method as (...callArgs: unknown[]) => Promise<unknown>).apply(driver, args),
         driver.name,
         call,
         deadlineMs,

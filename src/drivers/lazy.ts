@@ -22,7 +22,23 @@ const METHODS = [
   'readRunEvents',
 ] as const;
 
-export function lazyDriver(name: string, load: () => Promise<StorageDriver>): StorageDriver & { ready(): Promise<StorageDriver> } {
+/**
+ * Declared up front because the core asks whether a driver has a capability before it is loaded
+ * (`supportsCheckpoints`): offering methods the loaded driver lacks would make every store look
+ * capable and fail later with a vaguer error.
+ */
+const CHECKPOINT_METHODS = ['getBlob', 'missingBlobs', 'getCheckpoint', 'listCheckpoints', 'collectCheckpoints'] as const;
+
+export interface LazyDriverCapabilities {
+  /** The loaded driver implements `CheckpointStorage`. */
+  checkpoints?: boolean;
+}
+
+export function lazyDriver(
+  name: string,
+  load: () => Promise<StorageDriver>,
+  capabilities: LazyDriverCapabilities = {},
+): StorageDriver & { ready(): Promise<StorageDriver> } {
   let loaded: Promise<StorageDriver> | undefined;
   let closed = false;
   const ready = () => {
@@ -45,7 +61,7 @@ export function lazyDriver(name: string, load: () => Promise<StorageDriver>): St
       if (loaded) await (await loaded).close();
     },
   } as StorageDriver & { ready(): Promise<StorageDriver> };
-  for (const method of METHODS) {
+  for (const method of [...METHODS, ...(capabilities.checkpoints ? CHECKPOINT_METHODS : [])]) {
     (driver as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
       const target = (await ready()) as unknown as Record<string, ((...callArgs: unknown[]) => Promise<unknown>) | undefined>;
       const call = target[method];

@@ -6,6 +6,8 @@
  */
 import {
   WriteConflict,
+  type CheckpointRecord,
+  type CheckpointStorage,
   type MessageRecord,
   type OperationRecord,
   type RunEventRecord,
@@ -18,7 +20,7 @@ import {
 } from '../driver/driver.js';
 import { matchesQuery, compareForQuery, isAfterCursor } from '../driver/query-match.js';
 
-export class MemoryDriver implements StorageDriver {
+export class MemoryDriver implements StorageDriver, CheckpointStorage {
   readonly name = 'memory';
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly segments = new Map<string, SegmentRecord>();
@@ -31,6 +33,9 @@ export class MemoryDriver implements StorageDriver {
   private readonly runs = new Map<string, RunRecord>();
   /** Each run's events, indexed by seq - 1. */
   private readonly runEvents = new Map<string, RunEventRecord[]>();
+  /** Checkpoint content by SHA-256; the bytes are copied in and out, never shared. */
+  private readonly blobs = new Map<string, Uint8Array>();
+  private readonly checkpoints = new Map<string, CheckpointRecord>();
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
     const record = this.sessions.get(id);
@@ -100,6 +105,8 @@ export class MemoryDriver implements StorageDriver {
       if (!events) this.runEvents.set(event.runId, (events = []));
       events[event.seq - 1] = { ...event };
     }
+    for (const blob of batch.blobs ?? []) if (!this.blobs.has(blob.hash)) this.blobs.set(blob.hash, Uint8Array.from(blob.bytes));
+    for (const checkpoint of batch.checkpoints ?? []) this.checkpoints.set(checkpoint.messageId, structuredClone(checkpoint));
   }
 
   async deleteMessagesAfter(segmentId: string, afterSeq: number): Promise<number> {
@@ -136,6 +143,45 @@ export class MemoryDriver implements StorageDriver {
   async readRunEvents(runId: string, range: { afterSeq: number; limit?: number }): Promise<RunEventRecord[]> {
     const events = (this.runEvents.get(runId) ?? []).filter((event) => event !== undefined && event.seq > range.afterSeq);
     return (range.limit === undefined ? events : events.slice(0, range.limit)).map((event) => ({ ...event }));
+  }
+
+  async getBlob(hash: string): Promise<Uint8Array | undefined> {
+    const bytes = this.blobs.get(hash);
+    return bytes && Uint8Array.from(bytes);
+  }
+
+  async missingBlobs(hashes: string[]): Promise<string[]> {
+    return [...new Set(hashes)].filter((hash) => !this.blobs.has(hash));
+  }
+
+  async getCheckpoint(messageId: string): Promise<CheckpointRecord | undefined> {
+    const checkpoint = this.checkpoints.get(messageId);
+    return checkpoint && structuredClone(checkpoint);
+  }
+
+  async listCheckpoints(sessionId: string): Promise<CheckpointRecord[]> {
+    return [...this.checkpoints.values()]
+      .filter((checkpoint) => checkpoint.sessionId === sessionId)
+      .sort((left, right) => left.createdAt - right.createdAt || (left.messageId < right.messageId ? -1 : left.messageId > right.messageId ? 1 : 0))
+      .map((checkpoint) => structuredClone(checkpoint));
+  }
+
+  async collectCheckpoints(): Promise<{ checkpoints: number; blobs: number }> {
+    let checkpoints = 0;
+    for (const messageId of this.checkpoints.keys()) {
+      if (this.messageLocations.has(messageId)) continue;
+      this.checkpoints.delete(messageId);
+      checkpoints += 1;
+    }
+    const used = new Set<string>();
+    for (const checkpoint of this.checkpoints.values()) for (const hash of checkpoint.blobHashes) used.add(hash);
+    let blobs = 0;
+    for (const hash of this.blobs.keys()) {
+      if (used.has(hash)) continue;
+      this.blobs.delete(hash);
+      blobs += 1;
+    }
+    return { checkpoints, blobs };
   }
 
   async close(): Promise<void> {}

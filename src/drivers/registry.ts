@@ -31,10 +31,14 @@ export function sqliteDriver(path: string, options: SqliteStoreOptions = {}): La
   if (typeof path !== 'string' || path.length === 0) {
     throw new InvalidArgumentError({ argument: 'sqlite path', message: 'expected a file path or ":memory:".' });
   }
-  return lazyDriver('sqlite', async () => {
-    const { SqliteDriver } = await import('./sqlite/driver.js');
-    return new SqliteDriver({ path, ...options });
-  });
+  return lazyDriver(
+    'sqlite',
+    async () => {
+      const { SqliteDriver } = await import('./sqlite/driver.js');
+      return new SqliteDriver({ path, ...options });
+    },
+    { checkpoints: true },
+  );
 }
 
 export function fileDriver(directory: string, options: FileStoreOptions = {}): LazyDriver {

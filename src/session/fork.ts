@@ -3,7 +3,7 @@
  * segment is based at the fork point; a rewind gives the session a new segment based at the
  * rewind point, so the messages after it leave the path but stay stored for audit.
  */
-import type { SegmentRecord, SessionRecord } from '../driver/driver.js';
+import type { SegmentRecord, SessionRecord, WriteBatch } from '../driver/driver.js';
 import { WriteConflict } from '../driver/driver.js';
 import { assertValidId, generateId } from '../driver/ids.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -84,25 +84,41 @@ async function headMessageId(context: StoreContext, source: SessionRecord, spans
 export async function rewindSession(context: StoreContext, sessionId: string, rewindOptions: RewindOptions): Promise<RewindResult> {
   assertValidId(sessionId, 'session id');
   const options = parseOptions(rewindOptionsSchema, rewindOptions, 'rewind options');
+  if (options.rewindFiles === true && options.workspace !== undefined) {
+    // Loaded on demand: a store that never rewinds files never loads the file system code.
+    const { rewindWithFiles } = await import('./rewind-files.js');
+    return rewindWithFiles(context, sessionId, { ...options, workspace: options.workspace });
+  }
   return mutateSession<RewindResult>(context, sessionId, {}, async (record) => {
     assertNotExpired(record);
     const spans = await resolvePath(context, record.headSegmentId, record.messageCount);
     const position = await positionOnPath(context, spans, options.toMessage, sessionId);
     if (position === record.messageCount) return { done: { session: toSession(record), removedMessages: 0 } };
-    const now = context.now();
-    const segment: SegmentRecord = {
-      id: generateId('segment'),
-      sessionId,
-      parentId: spanOf(spans, position)?.segmentId ?? record.headSegmentId,
-      baseSeq: position,
-      createdAt: now,
-    };
-    const next = withActivity(context, nextVersion(record, now), now);
-    next.messageCount = position;
-    next.headSegmentId = segment.id;
-    return {
-      batch: { sessions: [{ record: next, expectedVersion: record.version }], segments: [segment] },
-      result: { session: toSession(next), removedMessages: record.messageCount - position },
-    };
+    if (options.dryRun === true) return { done: { session: toSession(record), removedMessages: record.messageCount - position, dryRun: true } };
+    return planHeadMove(context, record, spans, position);
   });
+}
+
+/** The write that moves a session's head back to `position` (a new segment based there), and its result. */
+export function planHeadMove(
+  context: StoreContext,
+  record: SessionRecord,
+  spans: PathSpan[],
+  position: number,
+): { batch: WriteBatch; result: RewindResult } {
+  const now = context.now();
+  const segment: SegmentRecord = {
+    id: generateId('segment'),
+    sessionId: record.id,
+    parentId: spanOf(spans, position)?.segmentId ?? record.headSegmentId,
+    baseSeq: position,
+    createdAt: now,
+  };
+  const next = withActivity(context, nextVersion(record, now), now);
+  next.messageCount = position;
+  next.headSegmentId = segment.id;
+  return {
+    batch: { sessions: [{ record: next, expectedVersion: record.version }], segments: [segment] },
+    result: { session: toSession(next), removedMessages: record.messageCount - position },
+  };
 }

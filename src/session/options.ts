@@ -65,7 +65,32 @@ export const forkOptionsSchema = z.strictObject({
   tags: z.array(label).optional(),
 });
 
-export const rewindOptionsSchema = z.strictObject({ toMessage: id });
+const workspacePath = z.string().min(1);
+
+export const rewindOptionsSchema = z
+  .strictObject({
+    toMessage: id,
+    rewindFiles: z.boolean().optional(),
+    workspace: workspacePath.optional(),
+    dryRun: z.boolean().optional(),
+    force: z.boolean().optional(),
+  })
+  .refine((options) => options.rewindFiles !== true || options.workspace !== undefined, {
+    message: 'rewindFiles needs the workspace directory ("workspace")',
+  })
+  // Silently leaving the files alone when the caller named a workspace would be the worst outcome.
+  .refine((options) => options.workspace === undefined || options.rewindFiles === true, {
+    message: 'a workspace is only used with rewindFiles: true',
+  });
+
+export const checkpointOptionsSchema = z.strictObject({
+  workspace: workspacePath,
+  atMessage: id.optional(),
+  ignore: z.array(z.string().min(1).max(1000).refine((pattern) => !pattern.includes('\n'), 'one pattern per entry')).max(1000).optional(),
+  maxFileBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+});
+
+export const finishCheckpointOptionsSchema = z.strictObject({ workspace: workspacePath, atMessage: id.optional() });
 
 export const listOptionsSchema = z.strictObject({
   userId: id.optional(),

@@ -4,7 +4,7 @@
  * continues it, and a segment that a fork still continues keeps exactly the messages up to the
  * furthest fork point. Collection is idempotent, so an interrupted one is finished by the next.
  */
-import { WriteConflict, type SegmentRecord } from '../driver/driver.js';
+import { supportsCheckpoints, WriteConflict, type SegmentRecord } from '../driver/driver.js';
 import { assertValidId } from '../driver/ids.js';
 import type { PruneResult } from '../types.js';
 import { findSession } from './access.js';
@@ -85,7 +85,11 @@ export async function pruneSessions(context: StoreContext, pruneOptions: { older
       result.messages += removed;
     }
     const last = page[page.length - 1];
-    if (page.length < PRUNE_PAGE || !last) return result;
+    if (page.length < PRUNE_PAGE || !last) {
+      // Checkpoints follow their messages: those whose message went, then blobs no checkpoint uses.
+      if (supportsCheckpoints(context.driver)) result.blobs = (await context.driver.collectCheckpoints()).blobs;
+      return result;
+    }
     after = { value: last.updatedAt, id: last.id };
   }
 }

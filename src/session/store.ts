@@ -9,7 +9,7 @@
  * const history = await store.getMessages(session.id);
  */
 import { DEFAULT_DEADLINE_MS, withDeadline } from '../driver/deadline.js';
-import type { StorageDriver } from '../driver/driver.js';
+import { supportsCheckpoints, type StorageDriver } from '../driver/driver.js';
 import { assertValidId } from '../driver/ids.js';
 import { FallbackDriver, type FallbackOptions, type FallbackStatus } from '../drivers/fallback/driver.js';
 import type { ReplayReport } from '../drivers/fallback/replay.js';
@@ -29,6 +29,9 @@ import {
 import type {
   AppendOptions,
   Branches,
+  CheckpointOptions,
+  CheckpointResult,
+  CheckpointSummary,
   CreateSessionInit,
   FinishRunOptions,
   ForkOptions,
@@ -281,9 +284,55 @@ export class SessionStore {
     return forkSession(this.context, id, options);
   }
 
-  /** Moves the head back to `toMessage`; later messages leave the path but stay readable through `branches`. */
+  /**
+   * Moves the head back to `toMessage`; later messages leave the path but stay readable through
+   * `branches`. With `rewindFiles`, the workspace's files go back too, to the checkpoint taken at
+   * `toMessage`, all or nothing; `dryRun` reports what would change and changes nothing.
+   *
+   * @example
+   * const plan = await store.rewind(id, { toMessage, rewindFiles: true, workspace: './repo', dryRun: true });
+   * console.log(plan.files); // { restored: [...], removed: [...], conflicts: [...], ... }
+   * await store.rewind(id, { toMessage, rewindFiles: true, workspace: './repo' });
+   */
   rewind(id: string, options: RewindOptions): Promise<RewindResult> {
     return rewindSession(this.context, id, options);
+  }
+
+  /** Whether this store keeps file checkpoints (`checkpoint`, `rewind` with `rewindFiles`). */
+  get supportsCheckpoints(): boolean {
+    return supportsCheckpoints(this.context.driver);
+  }
+
+  /**
+   * Records the workspace's files before a turn, at `atMessage` (default: the head, usually the
+   * user's message that starts the turn), so `rewind(id, { toMessage, rewindFiles: true })` can put
+   * them back. Only content the store lacks is stored. For agent loops of your own: `Runner.run`
+   * does this with `session: { checkpointFiles: true, workspace }`.
+   *
+   * @example
+   * const [input] = await store.append(id, { role: 'user', content: 'Refactor utils.ts' });
+   * await store.checkpoint(id, { workspace: './repo' });
+   * await runMyAgent();                                     // edits files, runs shell commands...
+   * await store.finishCheckpoint(id, { workspace: './repo' });
+   */
+  async checkpoint(id: string, options: CheckpointOptions): Promise<CheckpointResult> {
+    const { checkpointWorkspace } = await import('./checkpoints.js');
+    return checkpointWorkspace(this.context, id, options);
+  }
+
+  /**
+   * Records that the turn after the newest checkpoint (or `atMessage`'s) has ended, and what it
+   * changed, so a later rewind can tell the agent's edits from someone else's (conflicts).
+   */
+  async finishCheckpoint(id: string, options: { workspace: string; atMessage?: string }): Promise<{ messageId: string; changedFiles: number }> {
+    const { finishCheckpoint } = await import('./checkpoints.js');
+    return finishCheckpoint(this.context, id, options);
+  }
+
+  /** The messages of the session's path that have a file checkpoint, oldest first. */
+  async checkpoints(id: string): Promise<CheckpointSummary[]> {
+    const { listCheckpoints } = await import('./checkpoints.js');
+    return listCheckpoints(this.context, id);
   }
 
   /** The fork tree around a session: its parents, its forks, and the tails its rewinds left. */

@@ -9,6 +9,8 @@
 import Database from 'better-sqlite3';
 import {
   WriteConflict,
+  type CheckpointRecord,
+  type CheckpointStorage,
   type MessageRecord,
   type OperationRecord,
   type RunEventRecord,
@@ -47,6 +49,24 @@ import { prepareStatements, type Statements } from './statements.js';
 
 export type { BetterSqliteDatabaseLike } from './database.js';
 
+interface CheckpointRow {
+  message_id: string;
+  session_id: string;
+  created_at: number;
+  manifest: string;
+  blob_hashes: string;
+}
+
+function checkpointFromRow(row: CheckpointRow): CheckpointRecord {
+  return {
+    messageId: row.message_id,
+    sessionId: row.session_id,
+    createdAt: row.created_at,
+    manifest: row.manifest,
+    blobHashes: JSON.parse(row.blob_hashes) as string[],
+  };
+}
+
 export interface SqliteDriverOptions {
   /** The database file, or `:memory:`. Only used for messages when `database` is given. */
   path: string;
@@ -68,7 +88,7 @@ function openingError(path: string, error: unknown): Error {
 /** Dynamic list queries prepared and kept; their shapes repeat (same fields, same number of tags). */
 const listStatementCacheSize = 64;
 
-export class SqliteDriver implements StorageDriver {
+export class SqliteDriver implements StorageDriver, CheckpointStorage {
   readonly name = 'sqlite';
 
   private readonly database: BetterSqliteDatabaseLike;
@@ -78,6 +98,7 @@ export class SqliteDriver implements StorageDriver {
   private readonly listStatements = new Map<string, SqliteStatementLike>();
   private readonly commitTransaction: SqliteTransactionLike<[WriteBatch], void>;
   private readonly deleteSegmentTransaction: SqliteTransactionLike<[string], number>;
+  private readonly collectCheckpointsTransaction: SqliteTransactionLike<[], { checkpoints: number; blobs: number }>;
   private closed = false;
 
   constructor(options: SqliteDriverOptions) {
@@ -102,6 +123,11 @@ export class SqliteDriver implements StorageDriver {
       const deleted = this.statements.deleteSegmentMessages.run(segmentId).changes;
       this.statements.deleteSegment.run(segmentId);
       return deleted;
+    });
+    this.collectCheckpointsTransaction = this.database.transaction(() => {
+      const checkpoints = this.statements.deleteOrphanCheckpoints.run().changes;
+      const blobs = this.statements.deleteUnusedBlobs.run().changes;
+      return { checkpoints, blobs };
     });
   }
 
@@ -194,6 +220,32 @@ export class SqliteDriver implements StorageDriver {
     return rows.map((row) => ({ runId: row.run_id, seq: row.seq, type: row.type, at: row.at, data: row.data }));
   }
 
+  async getBlob(hash: string): Promise<Uint8Array | undefined> {
+    const row = this.activeStatements().selectBlob.get(hash) as { bytes: Buffer } | undefined;
+    return row === undefined ? undefined : new Uint8Array(row.bytes);
+  }
+
+  async missingBlobs(hashes: string[]): Promise<string[]> {
+    if (hashes.length === 0) return [];
+    const rows = this.activeStatements().selectMissingBlobs.all(JSON.stringify(hashes)) as Array<{ hash: string }>;
+    return rows.map((row) => row.hash);
+  }
+
+  async getCheckpoint(messageId: string): Promise<CheckpointRecord | undefined> {
+    const row = this.activeStatements().selectCheckpoint.get(messageId) as CheckpointRow | undefined;
+    return row === undefined ? undefined : checkpointFromRow(row);
+  }
+
+  async listCheckpoints(sessionId: string): Promise<CheckpointRecord[]> {
+    const rows = this.activeStatements().selectCheckpointsBySession.all(sessionId) as CheckpointRow[];
+    return rows.map(checkpointFromRow);
+  }
+
+  async collectCheckpoints(): Promise<{ checkpoints: number; blobs: number }> {
+    this.activeStatements();
+    return this.collectCheckpointsTransaction.immediate();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -246,6 +298,10 @@ export class SqliteDriver implements StorageDriver {
     for (const operation of batch.operations ?? []) this.insertOperation(operation);
     for (const run of batch.runs ?? []) statements.putRun.run(run.id, run.sessionId, run.startedAt, JSON.stringify(run));
     for (const event of batch.runEvents ?? []) statements.putRunEvent.run(event.runId, event.seq, event.type, event.at, event.data);
+    for (const blob of batch.blobs ?? []) statements.insertBlob.run(blob.hash, blob.bytes);
+    for (const checkpoint of batch.checkpoints ?? []) {
+      statements.putCheckpoint.run(checkpoint.messageId, checkpoint.sessionId, checkpoint.createdAt, checkpoint.manifest, JSON.stringify(checkpoint.blobHashes));
+    }
   }
 
   private expectVersion(sessionId: string, expectedVersion: number): void {

@@ -102,6 +102,28 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    up: `
+      -- File checkpoint content, addressed by SHA-256 (hex): the same bytes are stored once, whatever
+      -- the number of checkpoints and sessions that use them.
+      CREATE TABLE blobs (
+        hash TEXT PRIMARY KEY NOT NULL,
+        bytes BLOB NOT NULL
+      ) WITHOUT ROWID;
+
+      -- One checkpoint per message (taken before the turn that followed it). blob_hashes (a JSON
+      -- array) is what retention reads to know which blobs are still used.
+      CREATE TABLE checkpoints (
+        message_id TEXT PRIMARY KEY NOT NULL,
+        session_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        manifest TEXT NOT NULL,
+        blob_hashes TEXT NOT NULL
+      );
+      CREATE INDEX checkpoints_by_session ON checkpoints (session_id, created_at, message_id);
+    `,
+  },
 ];
 
 export const latestSchemaVersion = (list: readonly Migration[] = migrations): number =>

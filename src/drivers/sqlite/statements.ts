@@ -65,6 +65,23 @@ const statementSources = {
   deleteSessionRuns: 'DELETE FROM runs WHERE session_id = ?',
   selectRunEvents: 'SELECT run_id, seq, type, at, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
   putRunEvent: 'INSERT OR REPLACE INTO run_events (run_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)',
+
+  selectBlob: 'SELECT bytes FROM blobs WHERE hash = ?',
+  // The hashes arrive as one JSON array: one statement whatever their number, and no SQL built from input.
+  selectMissingBlobs: 'SELECT DISTINCT value AS hash FROM json_each(?) WHERE value NOT IN (SELECT hash FROM blobs)',
+  // Same hash, same bytes: an existing blob is left as it is.
+  insertBlob: 'INSERT OR IGNORE INTO blobs (hash, bytes) VALUES (?, ?)',
+  selectCheckpoint: 'SELECT message_id, session_id, created_at, manifest, blob_hashes FROM checkpoints WHERE message_id = ?',
+  selectCheckpointsBySession: `
+    SELECT message_id, session_id, created_at, manifest, blob_hashes FROM checkpoints
+    WHERE session_id = ? ORDER BY created_at, message_id`,
+  putCheckpoint: 'INSERT OR REPLACE INTO checkpoints (message_id, session_id, created_at, manifest, blob_hashes) VALUES (?, ?, ?, ?, ?)',
+  // Checkpoints follow their messages: one whose message retention removed goes too.
+  deleteOrphanCheckpoints: 'DELETE FROM checkpoints WHERE message_id NOT IN (SELECT id FROM messages)',
+  deleteUnusedBlobs: `
+    DELETE FROM blobs WHERE hash NOT IN (
+      SELECT used.value FROM checkpoints, json_each(checkpoints.blob_hashes) AS used
+    )`,
 } as const;
 
 export type Statements = Record<keyof typeof statementSources, SqliteStatementLike>;

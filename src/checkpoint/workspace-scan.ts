@@ -1,0 +1,164 @@
+/**
+ * Scanning a workspace: every visible file, symlink and directory under the root, with ignore
+ * rules applied and symlinks recorded, never followed (so a scan never reads outside the root,
+ * and never loops). A file's hash is taken from the index when its size and times have not
+ * changed since a trustworthy observation; only the others are read and hashed. Files over the
+ * size limit, unreadable files and special files (sockets, FIFOs) are recorded as skipped and
+ * reported, so a restore knows to leave them alone.
+ *
+ * The calls are synchronous, in slices of a few milliseconds separated by a yield to the event
+ * loop: on 10,000 small files that is about 7 times faster than one promise per call (each async
+ * call pays a thread-pool round trip), and the process still answers between slices.
+ */
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import type { SkippedFile } from '../types.js';
+import type { IgnoreRules } from './ignore-rules.js';
+import { sha256, type FileEntry } from './file-entry.js';
+import { RACY_MARGIN_MS, type ScanIndex } from './scan-index.js';
+import { join } from 'node:path';
+import { absolutePath, relativePathProblem } from './workspace-path.js';
+import { emptyState, type WorkspaceState } from './workspace-state.js';
+
+/** Paths longer than this are not recorded (the same bound a manifest path has). */
+const MAX_SCANNED_PATH_LENGTH = 4096;
+
+/** Longest stretch of synchronous file system work before the event loop gets a turn. */
+const SLICE_MS = 8;
+
+export type { SkippedFile };
+
+export interface ScanOptions {
+  rules: IgnoreRules;
+  maxFileBytes: number;
+  index: ScanIndex;
+}
+
+export interface ScanResult {
+  state: WorkspaceState;
+  /** Sorted by path. Names a manifest cannot hold (`unsupported-name`) are left out of the state entirely. */
+  skipped: SkippedFile[];
+  /** How many files were read and hashed (the others were known from the index). */
+  hashedFiles: number;
+}
+
+/** Yields to the event loop once a slice of synchronous work has run long enough. */
+export class TimeSlicer {
+  private sliceStart = performance.now();
+  async pause(): Promise<void> {
+    if (performance.now() - this.sliceStart < SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.sliceStart = performance.now();
+  }
+}
+
+export async function scanWorkspace(root: string, options: ScanOptions): Promise<ScanResult> {
+  const observedAt = Date.now();
+  const state = emptyState();
+  const skipped: SkippedFile[] = [];
+  const slicer = new TimeSlicer();
+  let hashedFiles = 0;
+  // Each directory is listed by its absolute path; children are checked by name alone (their parent already was).
+  const pending: Array<{ path: string; absolute: string }> = [{ path: '', absolute: root }];
+  while (pending.length > 0) {
+    const directory = pending.pop()!;
+    for (const name of listDirectory(directory.absolute)) {
+      await slicer.pause();
+      const path = directory.path === '' ? name : `${directory.path}/${name}`;
+      if (relativePathProblem(name) !== undefined || path.length > MAX_SCANNED_PATH_LENGTH) {
+        skipped.push({ path, size: 0, reason: 'unsupported-name' });
+        continue;
+      }
+      const absolute = join(directory.absolute, name);
+      const stats = lstatIfPresent(absolute);
+      if (stats === undefined) continue; // removed while we looked
+      if (stats.isDirectory()) {
+        if (options.rules.ignores(path, true)) continue;
+        state.directories.add(path);
+        pending.push({ path, absolute });
+        continue;
+      }
+      if (options.rules.ignores(path, false)) continue;
+      const inspected = inspectEntry(absolute, path, stats, options, observedAt);
+      if (inspected === undefined) continue; // removed while we looked
+      if (inspected.hashed) hashedFiles += 1;
+      state.files.set(path, inspected.entry);
+      if (inspected.entry.kind === 'skipped') skipped.push({ path, size: inspected.entry.size, reason: inspected.entry.reason });
+    }
+  }
+  skipped.sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
+  return { state, skipped, hashedFiles };
+}
+
+/**
+ * What is at one path now, looked at alone (for paths a restore needs that the scan did not
+ * visit, such as files the current rules ignore): an entry, `directory`, or undefined when absent.
+ */
+export function inspectPath(root: string, path: string, options: ScanOptions): FileEntry | 'directory' | undefined {
+  const stats = lstatIfPresent(absolutePath(root, path));
+  if (stats === undefined) return undefined;
+  if (stats.isDirectory()) return 'directory';
+  return inspectEntry(absolutePath(root, path), path, stats, options, Date.now())?.entry;
+}
+
+function inspectEntry(
+  absolute: string,
+  path: string,
+  stats: Stats,
+  options: ScanOptions,
+  observedAt: number,
+): { entry: FileEntry; hashed: boolean } | undefined {
+  if (stats.isSymbolicLink()) return { entry: { kind: 'link', target: readlinkSync(absolute) }, hashed: false };
+  if (!stats.isFile()) return { entry: { kind: 'skipped', reason: 'not-a-file', size: stats.size }, hashed: false };
+  if (stats.size > options.maxFileBytes) return { entry: { kind: 'skipped', reason: 'too-large', size: stats.size }, hashed: false };
+  const mode = stats.mode & 0o777;
+  // Recorded only when trustworthy, so a process seeding its index from the manifest can rely on it.
+  const trustedTime = observedAt - stats.mtimeMs > RACY_MARGIN_MS ? { mtimeMs: stats.mtimeMs } : {};
+  const known = options.index.trustedHash(path, stats);
+  if (known !== undefined) return { entry: { kind: 'file', hash: known, size: stats.size, mode, ...trustedTime }, hashed: false };
+  let bytes: Buffer;
+  try {
+    bytes = readRegularFile(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return { entry: { kind: 'skipped', reason: 'unreadable', size: stats.size }, hashed: false };
+    if (code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const hash = sha256(bytes);
+  options.index.record(path, { size: bytes.length, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino, hash, observedAt });
+  return { entry: { kind: 'file', hash, size: bytes.length, mode, ...(bytes.length === stats.size ? trustedTime : {}) }, hashed: true };
+}
+
+/**
+ * Reads a file without following a symlink at its name (`O_NOFOLLOW`): the scan saw a regular
+ * file there, and if it was swapped for a link since, nothing outside the workspace is read.
+ */
+export function readRegularFile(absolute: string): Buffer {
+  // O_NONBLOCK: if a FIFO took the file's place since the lstat, opening it must not wait for a writer.
+  const descriptor = openSync(absolute, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(descriptor).isFile()) throw Object.assign(new Error(`"${absolute}" is no longer a regular file`), { code: 'ENOENT' });
+    return readFileSync(descriptor);
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/** The names in a directory (empty when it vanished meanwhile). */
+function listDirectory(absolute: string): string[] {
+  try {
+    return readdirSync(absolute);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    throw error;
+  }
+}
+
+function lstatIfPresent(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
