@@ -7,7 +7,7 @@
  * retry with the same `operationId`, which appends nothing twice.
  */
 import { StoreUnavailableError } from '../errors.js';
-import type { CheckpointStorage, StorageDriver } from './driver.js';
+import { CHECKPOINT_METHODS, RUN_METHODS, STORAGE_METHODS, type StorageDriver } from './driver.js';
 
 export const DEFAULT_DEADLINE_MS = 10_000;
 
@@ -19,31 +19,11 @@ export class DeadlineExceededError extends Error {
   }
 }
 
-const CALLS: ReadonlyArray<keyof StorageDriver | keyof CheckpointStorage> = [
-  'getSession',
-  'listSessions',
-  'getSegment',
-  'listSegments',
-  'readMessages',
-  'locateMessage',
-  'getOperation',
-  'commit',
-  'deleteMessagesAfter',
-  'deleteSegment',
-  'close',
-  'getRun',
-  'listRuns',
-  'readRunEvents',
-  'getBlob',
-  'missingBlobs',
-  'getCheckpoint',
-  'listCheckpoints',
-  'collectCheckpoints',
-];
+const CALLS = [...STORAGE_METHODS, 'close', ...RUN_METHODS, ...CHECKPOINT_METHODS] as const;
 
 /** The driver with each call raced against `deadlineMs`. */
 export function withDeadline<Driver extends StorageDriver>(driver: Driver, deadlineMs: number): StorageDriver {
-  const wrapped: Record<string, unknown> = { name: driver.name };
+  const wrapped: Record<string, unknown> = { name: driver.name, ...(driver.location === undefined ? {} : { location: driver.location }) };
   // Capability methods (checkpoints) are not members of StorageDriver, so the driver is read by name.
   const methods = driver as unknown as Record<string, unknown>;
   for (const call of CALLS) {

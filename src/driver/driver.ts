@@ -163,6 +163,12 @@ export class WriteConflict extends Error {
 export interface StorageDriver {
   /** A short name for errors and logs: `memory`, `sqlite`, ... */
   readonly name: string;
+  /**
+   * Where the data lives, without credentials (a file path, `host:port/database#prefix`), when the
+   * driver knows it: a fallback store keys its journal by it, so a journal is never replayed into
+   * another store.
+   */
+  readonly location?: string;
 
   /** The session record, or undefined when there is none. */
   getSession(id: string): Promise<SessionRecord | undefined>;
@@ -236,6 +242,32 @@ export function supportsCheckpoints(driver: StorageDriver): driver is Checkpoint
     typeof candidate.collectCheckpoints === 'function'
   );
 }
+
+/** Every call of the core interface, by name: for wrappers (deadlines, lazy loading) that forward them all. */
+export const STORAGE_METHODS = [
+  'getSession',
+  'listSessions',
+  'getSegment',
+  'listSegments',
+  'readMessages',
+  'locateMessage',
+  'getOperation',
+  'commit',
+  'deleteMessagesAfter',
+  'deleteSegment',
+] as const satisfies ReadonlyArray<keyof StorageDriver>;
+
+/** The run capability's calls, by name. */
+export const RUN_METHODS = ['getRun', 'listRuns', 'readRunEvents'] as const satisfies ReadonlyArray<keyof StorageDriver>;
+
+/** The checkpoint capability's calls, by name. */
+export const CHECKPOINT_METHODS = [
+  'getBlob',
+  'missingBlobs',
+  'getCheckpoint',
+  'listCheckpoints',
+  'collectCheckpoints',
+] as const satisfies ReadonlyArray<keyof CheckpointStorage>;
 
 /** The run methods, for drivers that have them. */
 export type RunCapableDriver = StorageDriver & Required<Pick<StorageDriver, 'getRun' | 'listRuns' | 'readRunEvents'>>;

@@ -3,35 +3,20 @@
  * stay synchronous and the package never loads a database client the user does not use; a
  * missing client library surfaces as a clear error at the first call (and at `SessionStore.open`).
  */
-import type { StorageDriver } from '../driver/driver.js';
+import { CHECKPOINT_METHODS, RUN_METHODS, STORAGE_METHODS, type StorageDriver } from '../driver/driver.js';
 import { StoreUnavailableError } from '../errors.js';
 
-const METHODS = [
-  'getSession',
-  'listSessions',
-  'getSegment',
-  'listSegments',
-  'readMessages',
-  'locateMessage',
-  'getOperation',
-  'commit',
-  'deleteMessagesAfter',
-  'deleteSegment',
-  'getRun',
-  'listRuns',
-  'readRunEvents',
-] as const;
 
-/**
- * Declared up front because the core asks whether a driver has a capability before it is loaded
- * (`supportsCheckpoints`): offering methods the loaded driver lacks would make every store look
- * capable and fail later with a vaguer error.
- */
-const CHECKPOINT_METHODS = ['getBlob', 'missingBlobs', 'getCheckpoint', 'listCheckpoints', 'collectCheckpoints'] as const;
+
+// Checkpoint methods are offered only when declared: the core asks whether a driver has the
+// capability before it is loaded (`supportsCheckpoints`), and offering methods the loaded driver
+// lacks would make every store look capable and fail later with a vaguer error.
 
 export interface LazyDriverCapabilities {
   /** The loaded driver implements `CheckpointStorage`. */
   checkpoints?: boolean;
+  /** Where the data lives, without credentials (see `StorageDriver.location`). */
+  location?: string;
 }
 
 export function lazyDriver(
@@ -54,6 +39,7 @@ export function lazyDriver(
   };
   const driver = {
     name,
+    ...(capabilities.location === undefined ? {} : { location: capabilities.location }),
     ready,
     async close() {
       if (closed) return;
@@ -61,7 +47,7 @@ export function lazyDriver(
       if (loaded) await (await loaded).close();
     },
   } as StorageDriver & { ready(): Promise<StorageDriver> };
-  for (const method of [...METHODS, ...(capabilities.checkpoints ? CHECKPOINT_METHODS : [])]) {
+  for (const method of [...STORAGE_METHODS, ...RUN_METHODS, ...(capabilities.checkpoints ? CHECKPOINT_METHODS : [])]) {
     (driver as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
       const target = (await ready()) as unknown as Record<string, ((...callArgs: unknown[]) => Promise<unknown>) | undefined>;
       const call = target[method];

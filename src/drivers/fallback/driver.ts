@@ -16,6 +16,7 @@
  * When the process restarts with a journal still holding entries, it starts degraded and replays
  * them first, so the order of writes on the primary is kept.
  */
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DEADLINE_MS, withDeadline } from '../../driver/deadline.js';
@@ -94,7 +95,7 @@ export class FallbackDriver implements StorageDriver {
     this.journal =
       fallback === 'memory'
         ? new MemoryJournal()
-        : SqliteJournal.open(fallback === 'sqlite' ? join(tmpdir(), 'sessionloom-journal', safeName(primary.name)) : fallback.directory);
+        : SqliteJournal.open(fallback === 'sqlite' ? defaultJournalDirectory(primary) : fallback.directory);
     if (this.journal.size() > 0) {
       // A journal left by an earlier run of this process: serve from it and replay it before anything new reaches the primary.
       this.rebuildOverlay();
@@ -467,6 +468,13 @@ export class FallbackDriver implements StorageDriver {
   }
 }
 
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_-]/g, '_');
+/**
+ * One journal directory per primary store (keyed by its location), so a journal left by a process
+ * is only ever replayed into the store it was written for. A driver that does not say where its
+ * data lives shares one directory per driver name: give such a store `fallback: { directory }`.
+ */
+function defaultJournalDirectory(primary: StorageDriver): string {
+  const name = primary.name.replace(/[^A-Za-z0-9_-]/g, '_');
+  const digest = createHash('sha256').update(primary.location ?? `unknown ${primary.name}`).digest('hex').slice(0, 16);
+  return join(tmpdir(), 'sessionloom-journal', `${name}-${digest}`);
 }
