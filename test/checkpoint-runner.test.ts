@@ -3,7 +3,7 @@
  * and run `sh -c` edits a workspace over several turns with `checkpointFiles`; a rewind to each
  * earlier turn in turn (newest to oldest) leaves the workspace byte-identical to a copy taken at
  * that point (every file's hash, the set of files and of directories). A dry run changes nothing;
- * a person's edit is a conflict unless `force`. On memory and SQLite; also through `Runner.stream`
+ * a person's edit is a conflict unless `force`. On memory, SQLite, the file store and PostgreSQL; also through `Runner.stream`
  * and the chat handle, and the refusals that must come before anything is written.
  */
 import { execFile } from 'node:child_process';
@@ -12,10 +12,12 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { tool } from 'ai';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { Agent, InvalidArgumentError, Runner, SessionStore, WorkspaceConflictError } from '../src/index.js';
 import { scriptedMock, type MockTurn } from './fixtures/agent-models.js';
+import { storeWithoutCheckpoints } from './fixtures/driver-without-checkpoints.js';
+import { PostgresPrefixes } from './fixtures/postgres-tables.js';
 import { binaryBytes, copyWorkspace, snapshotWorkspace, temporaryDirectory, writeTree } from './fixtures/workspace.js';
 
 const run = promisify(execFile);
@@ -24,9 +26,24 @@ afterAll(() => directories.forEach((directory) => rmSync(directory, { recursive:
 const databases = temporaryDirectory('checkpoint-runner-db');
 directories.push(databases);
 
+const redisUrl = inject('redisUrl');
+const postgresUrl = inject('postgresUrl');
+const postgresPrefixes = new PostgresPrefixes('checkpoint_runner');
+afterAll(async () => {
+  if (postgresUrl !== undefined) await postgresPrefixes.dropAll(postgresUrl);
+});
+
+const randomName = () => Math.random().toString(36).slice(2);
 const stores = [
   { name: 'memory', open: () => SessionStore.memory() },
-  { name: 'sqlite', open: () => SessionStore.sqlite(join(databases, `${Math.random().toString(36).slice(2)}.db`)) },
+  { name: 'sqlite', open: () => SessionStore.sqlite(join(databases, `${randomName()}.db`)) },
+  { name: 'file', open: () => SessionStore.file(join(databases, randomName())) },
+  // Skipped only where no PostgreSQL server is installed (CI fails the run instead, in test/global-setup.ts).
+  ...(postgresUrl === undefined
+    ? []
+    : [{ name: 'postgres', open: () => SessionStore.postgres({ connectionString: postgresUrl, tablePrefix: postgresPrefixes.next() }) }]),
+  // Skipped only where no Redis server is installed; each store gets keys of its own.
+  ...(redisUrl === undefined ? [] : [{ name: 'redis', open: () => SessionStore.redis({ url: redisUrl }, { keyPrefix: `checkpoint-runner-${randomName()}:` }) }]),
 ];
 
 function workspace(): string {
@@ -209,11 +226,10 @@ describe('checkpointFiles through the stream and the chat handle', () => {
     await expect(Runner.run(agent, { input: 'x', session: { store, workspace: root } })).rejects.toThrow(/only used with checkpointFiles/);
     await expect(Runner.run(agent, { input: 'x', session: { store, checkpointFiles: true, workspace: join(root, 'missing') } })).rejects.toThrow(InvalidArgumentError);
     expect((await store.list()).sessions).toHaveLength(0);
-    const fileStoreDirectory = workspace();
-    const fileStore = SessionStore.file(fileStoreDirectory);
-    await expect(Runner.run(agent, { input: 'x', session: { store: fileStore, checkpointFiles: true, workspace: root } })).rejects.toThrow(/does not keep file checkpoints/);
-    expect((await fileStore.list()).sessions).toHaveLength(0);
-    await fileStore.close();
+    const plainStore = storeWithoutCheckpoints();
+    await expect(Runner.run(agent, { input: 'x', session: { store: plainStore, checkpointFiles: true, workspace: root } })).rejects.toThrow(/does not keep file checkpoints/);
+    expect((await plainStore.list()).sessions).toHaveLength(0);
+    await plainStore.close();
     await expect(store.chat(agent, { autoSave: false, checkpointFiles: true, workspace: root })).rejects.toThrow(/needs autoSave/);
   });
 });

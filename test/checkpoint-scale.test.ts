@@ -5,7 +5,7 @@
  */
 import { readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { resetScanIndexes } from '../src/checkpoint/scan-index.js';
 import { SessionStore } from '../src/index.js';
 import { temporaryDirectory, writeTree } from './fixtures/workspace.js';
@@ -16,9 +16,12 @@ const DIRECTORIES = 100;
 const directories: string[] = [];
 afterAll(() => directories.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
 
+const redisUrl = inject('redisUrl');
 const stores = [
   { name: 'sqlite', open: (directory: string) => SessionStore.sqlite(join(directory, 'sessions.db')) },
   { name: 'memory', open: () => SessionStore.memory() },
+  // Skipped only where no Redis server is installed; each store gets keys of its own.
+  ...(redisUrl === undefined ? [] : [{ name: 'redis', open: () => SessionStore.redis({ url: redisUrl }, { keyPrefix: `checkpoint-scale-${Math.random().toString(36).slice(2)}:` }) }]),
 ];
 
 describe.each(stores)('a 10,000-file workspace on $name', ({ name, open }) => {

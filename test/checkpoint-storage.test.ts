@@ -1,27 +1,45 @@
 /**
- * The `CheckpointStorage` capability on the memory and SQLite drivers, below the core: blobs
+ * The `CheckpointStorage` capability on the memory, SQLite, file and PostgreSQL drivers, below the core: blobs
  * deduplicated by hash, checkpoints replaced by message id, both written in the same atomic batch
  * as session changes, and collected once their message is gone. Plus the SQLite migration to
  * schema version 3 on a database written by the previous version.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { CheckpointCapableDriver, CheckpointRecord, SessionRecord } from '../src/driver/driver.js';
+import { FileDriver } from '../src/drivers/file/driver.js';
+import { PostgresDriver } from '../src/drivers/postgres/driver.js';
+import { RedisDriver } from '../src/drivers/redis/driver.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { migrate, migrations } from '../src/drivers/sqlite/migrations.js';
 import { sessionParameters } from '../src/drivers/sqlite/rows.js';
 import { MemoryDriver, WriteConflict } from '../src/index.js';
+import { PostgresPrefixes } from './fixtures/postgres-tables.js';
 import { temporaryDirectory } from './fixtures/workspace.js';
 
 const directory = temporaryDirectory('checkpoint-storage');
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
+const postgresUrl = inject('postgresUrl');
+const redisUrl = inject('redisUrl');
+const postgresPrefixes = new PostgresPrefixes('checkpoint_storage');
+afterAll(async () => {
+  rmSync(directory, { recursive: true, force: true });
+  if (postgresUrl !== undefined) await postgresPrefixes.dropAll(postgresUrl);
+});
 
-const drivers: Array<{ name: string; open: () => CheckpointCapableDriver }> = [
+const randomName = () => Math.random().toString(36).slice(2);
+const drivers: Array<{ name: string; open: () => CheckpointCapableDriver | Promise<CheckpointCapableDriver> }> = [
   { name: 'memory', open: () => new MemoryDriver() },
-  { name: 'sqlite', open: () => new SqliteDriver({ path: join(directory, `${Math.random().toString(36).slice(2)}.db`) }) },
+  { name: 'sqlite', open: () => new SqliteDriver({ path: join(directory, `${randomName()}.db`) }) },
+  { name: 'file', open: () => new FileDriver({ directory: join(directory, randomName()) }) },
+  // Skipped only where no PostgreSQL server is installed (CI fails the run instead, in test/global-setup.ts).
+  ...(postgresUrl === undefined
+    ? []
+    : [{ name: 'postgres', open: () => PostgresDriver.connect({ connectionString: postgresUrl, tablePrefix: postgresPrefixes.next() }) }]),
+  // Skipped only where no Redis server is installed; each driver gets keys of its own.
+  ...(redisUrl === undefined ? [] : [{ name: 'redis', open: () => RedisDriver.connect({ url: redisUrl, keyPrefix: `checkpoint-storage-${randomUUID()}:` }) }]),
 ];
 
 const bytesOf = (text: string) => new TextEncoder().encode(text);
@@ -53,7 +71,7 @@ function checkpoint(messageId: string, sessionId: string, blobHashes: string[], 
 
 describe.each(drivers)('checkpoint storage on $name', ({ open }) => {
   it('stores a blob once per hash, answers which are missing, and returns the bytes exactly', async () => {
-    const driver = open();
+    const driver = await open();
     const binary = Uint8Array.from({ length: 512 }, (_, index) => index % 256);
     const text = bytesOf('hello');
     await driver.commit({ blobs: [{ hash: hashOf(binary), bytes: binary }, { hash: hashOf(text), bytes: text }] });
@@ -69,7 +87,7 @@ describe.each(drivers)('checkpoint storage on $name', ({ open }) => {
   });
 
   it('puts checkpoints by message id (replacing), lists a session\'s oldest first', async () => {
-    const driver = open();
+    const driver = await open();
     await driver.commit({ checkpoints: [checkpoint('m2', 's1', ['b'], 20), checkpoint('m1', 's1', ['a'], 10), checkpoint('m3', 's2', [], 5)] });
     await driver.commit({ checkpoints: [{ ...checkpoint('m2', 's1', ['b'], 20), manifest: 'replaced' }] });
     expect((await driver.getCheckpoint('m2'))?.manifest).toBe('replaced');
@@ -81,7 +99,7 @@ describe.each(drivers)('checkpoint storage on $name', ({ open }) => {
   });
 
   it('writes blobs and checkpoints in the same all-or-nothing batch as the session change', async () => {
-    const driver = open();
+    const driver = await open();
     await driver.commit({ sessions: [{ record: session('s1', 1), expectedVersion: 0 }] });
     const content = bytesOf('turn content');
     const stale = driver.commit({
@@ -96,7 +114,7 @@ describe.each(drivers)('checkpoint storage on $name', ({ open }) => {
   });
 
   it('collects checkpoints whose message is gone, then blobs no checkpoint uses', async () => {
-    const driver = open();
+    const driver = await open();
     const [shared, onlyOld, orphan] = ['shared', 'only-old', 'orphan'].map(bytesOf) as [Uint8Array, Uint8Array, Uint8Array];
     await driver.commit({
       sessions: [{ record: session('s1', 1), expectedVersion: 0 }],

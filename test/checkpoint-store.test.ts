@@ -1,14 +1,16 @@
 /**
  * `store.checkpoint`, `store.finishCheckpoint` and `rewind` with `rewindFiles`, through the public
- * API on memory and SQLite: exact restores, content stored once, dry runs, conflicts and `force`,
+ * API on memory, SQLite, the file store and PostgreSQL: exact restores, content stored once, dry runs, conflicts and `force`,
  * forks finding their source's checkpoints, a rewind from a process that never saw the workspace,
  * failures that leave files and head as they were, retention, and stores without the capability.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { resetScanIndexes } from '../src/checkpoint/scan-index.js';
 import { InvalidArgumentError, MemoryDriver, SessionStore, WorkspaceConflictError, type WriteBatch } from '../src/index.js';
+import { storeWithoutCheckpoints } from './fixtures/driver-without-checkpoints.js';
+import { PostgresPrefixes } from './fixtures/postgres-tables.js';
 import { binaryBytes, snapshotWorkspace, temporaryDirectory, writeTree } from './fixtures/workspace.js';
 
 const directories: string[] = [];
@@ -23,9 +25,24 @@ function workspace(spec: Parameters<typeof writeTree>[1] = {}): string {
   return root;
 }
 
+const redisUrl = inject('redisUrl');
+const postgresUrl = inject('postgresUrl');
+const postgresPrefixes = new PostgresPrefixes('checkpoint_store');
+afterAll(async () => {
+  if (postgresUrl !== undefined) await postgresPrefixes.dropAll(postgresUrl);
+});
+
+const randomName = () => Math.random().toString(36).slice(2);
 const stores = [
   { name: 'memory', open: () => SessionStore.memory() },
-  { name: 'sqlite', open: () => SessionStore.sqlite(join(databases, `${Math.random().toString(36).slice(2)}.db`)) },
+  { name: 'sqlite', open: () => SessionStore.sqlite(join(databases, `${randomName()}.db`)) },
+  { name: 'file', open: () => SessionStore.file(join(databases, randomName())) },
+  // Skipped only where no PostgreSQL server is installed (CI fails the run instead, in test/global-setup.ts).
+  ...(postgresUrl === undefined
+    ? []
+    : [{ name: 'postgres', open: () => SessionStore.postgres({ connectionString: postgresUrl, tablePrefix: postgresPrefixes.next() }) }]),
+  // Skipped only where no Redis server is installed; each store gets keys of its own.
+  ...(redisUrl === undefined ? [] : [{ name: 'redis', open: () => SessionStore.redis({ url: redisUrl }, { keyPrefix: `checkpoint-store-${randomName()}:` }) }]),
 ];
 
 async function say(store: SessionStore, id: string, content: string): Promise<string> {
@@ -253,14 +270,12 @@ describe.each(stores)('file checkpoints on $name', ({ open }) => {
 
 describe('stores without the checkpoint capability', () => {
   it('refuse checkpoint calls with a clear InvalidArgumentError, and prune as before', async () => {
-    const directory = temporaryDirectory('checkpoint-file-store');
-    directories.push(directory);
-    const store = SessionStore.file(directory);
+    const store = storeWithoutCheckpoints();
     expect(store.supportsCheckpoints).toBe(false);
     const root = workspace({ 'a.txt': 'a' });
     const session = await store.create();
     const start = await say(store, session.id, 'start');
-    await expect(store.checkpoint(session.id, { workspace: root })).rejects.toThrow(/file store does not keep file checkpoints yet/);
+    await expect(store.checkpoint(session.id, { workspace: root })).rejects.toThrow(/store does not keep file checkpoints yet/);
     await expect(store.rewind(session.id, { toMessage: start, rewindFiles: true, workspace: root })).rejects.toThrow(InvalidArgumentError);
     expect(await store.prune({ olderThan: 0 })).toEqual({ sessions: 0, messages: 0, blobs: 0 });
     await store.close();

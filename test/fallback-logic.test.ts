@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryDriver, SessionStore, StoreUnavailableError, type StorageDriver } from '../src/index.js';
 
@@ -176,5 +176,21 @@ describe('fallback store', () => {
     gate.down = false;
     await restarted.recover();
     expect(texts(await first.direct.getMessages(session.id))).toEqual(['before', 'during']);
+  });
+
+  it('keys its default journal by the primary store, so a journal is never replayed into another store', async () => {
+    const directory = journalDirectory();
+    const open = (name: string) => SessionStore.fallback(SessionStore.sqlite(join(directory, name)), { probeIntervalMs: 60_000 });
+    const first = open('one.db');
+    const other = open('two.db');
+    stores.push(first, other);
+    const firstLocation = first.status()!.journalLocation;
+    expect(other.status()!.journalLocation).not.toBe(firstLocation);
+    expect(dirname(other.status()!.journalLocation)).not.toBe(dirname(firstLocation));
+    // The same store opened twice shares the directory (each process takes its own slot in it).
+    const again = open('one.db');
+    stores.push(again);
+    expect(dirname(again.status()!.journalLocation)).toBe(dirname(firstLocation));
+    expect(again.status()!.journalLocation).not.toBe(firstLocation);
   });
 });

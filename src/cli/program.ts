@@ -59,6 +59,7 @@ export function buildProgram(): Command {
       '  sessionloom list --user user-7        that user\'s sessions, most recently updated first',
       '  sessionloom show ID --last 20         a session and its newest 20 messages',
       '  sessionloom tree ID                   the fork tree around a session',
+      '  sessionloom rewind ID --to MSG --files --workspace DIR --dry-run   what rewinding the files too would change',
       '  sessionloom runs ID                   the agent runs of a session',
       '  sessionloom replay RUN                a run\'s events, step by step, with timings',
       '  sessionloom --store memory: list      any command on another store',

@@ -6,6 +6,8 @@
  * URLs: `memory:`, `sqlite:PATH` (`sqlite::memory:` too), `file:DIR`,
  * `postgres://...?schema=NAME&tablePrefix=PREFIX`, `redis://...?keyPrefix=PREFIX&ttlSeconds=N`.
  */
+import { createHash, randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { StorageDriver } from '../driver/driver.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { FileDriverOptions } from './file/driver.js';
@@ -37,7 +39,7 @@ export function sqliteDriver(path: string, options: SqliteStoreOptions = {}): La
       const { SqliteDriver } = await import('./sqlite/driver.js');
       return new SqliteDriver({ path, ...options });
     },
-    { checkpoints: true },
+    { checkpoints: true, location: path === ':memory:' ? `:memory:#${randomUUID()}` : resolve(path) },
   );
 }
 
@@ -45,26 +47,59 @@ export function fileDriver(directory: string, options: FileStoreOptions = {}): L
   if (typeof directory !== 'string' || directory.length === 0) {
     throw new InvalidArgumentError({ argument: 'file store directory', message: 'expected a directory path.' });
   }
-  return lazyDriver('file', async () => {
-    const { FileDriver } = await import('./file/driver.js');
-    return new FileDriver({ ...options, directory });
-  });
+  return lazyDriver(
+    'file',
+    async () => {
+      const { FileDriver } = await import('./file/driver.js');
+      return new FileDriver({ ...options, directory });
+    },
+    { checkpoints: true, location: resolve(directory) },
+  );
 }
 
 export function postgresDriver(options: PostgresDriverOptions): LazyDriver {
-  return lazyDriver('postgres', async () => {
-    if (options.pool === undefined) await importClient('pg', 'postgres');
-    const { PostgresDriver } = await import('./postgres/driver.js');
-    return PostgresDriver.connect(options);
-  });
+  return lazyDriver(
+    'postgres',
+    async () => {
+      if (options.pool === undefined) await importClient('pg', 'postgres');
+      const { PostgresDriver } = await import('./postgres/driver.js');
+      return PostgresDriver.connect(options);
+    },
+    {
+      checkpoints: true,
+      ...(options.connectionString === undefined
+        ? {}
+        : { location: `${withoutCredentials(options.connectionString)}#${options.schema ?? 'public'}.${options.tablePrefix ?? 'sessionloom_'}` }),
+    },
+  );
 }
 
 export function redisDriver(connection: { url: string } | { client: NonNullable<RedisDriverOptions['client']> }, options: RedisStoreOptions = {}): LazyDriver {
-  return lazyDriver('redis', async () => {
-    if (!('client' in connection)) await importClient('ioredis', 'redis');
-    const { RedisDriver } = await import('./redis/driver.js');
-    return RedisDriver.connect({ ...options, ...connection });
-  });
+  return lazyDriver(
+    'redis',
+    async () => {
+      if (!('client' in connection)) await importClient('ioredis', 'redis');
+      const { RedisDriver } = await import('./redis/driver.js');
+      return RedisDriver.connect({ ...options, ...connection });
+    },
+    {
+      checkpoints: true,
+      // The URL carries the key prefix as a query parameter when it came from `open`.
+      ...('url' in connection ? { location: `${withoutCredentials(connection.url)}#${options.keyPrefix ?? ''}` } : {}),
+    },
+  );
+}
+
+/** The URL without user name and password: a location to key things by, never to print secrets from. */
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return createHash('sha256').update(url).digest('hex');
+  }
 }
 
 /** Takes sessionloom's own query parameters out of a PostgreSQL URL (pg would send unknown ones to the server). */

@@ -32,7 +32,7 @@ export function checkpointDriver(context: StoreContext): CheckpointCapableDriver
   if (!supportsCheckpoints(context.driver)) {
     throw new InvalidArgumentError({
       argument: 'store',
-      message: `the ${context.driver.name} store does not keep file checkpoints yet; use a memory or SQLite store for checkpointFiles and rewindFiles.`,
+      message: `the ${context.driver.name} store does not keep file checkpoints yet; every built-in store (memory, SQLite, file, PostgreSQL, Redis) does, but a fallback store does not yet.`,
     });
   }
   return context.driver;

@@ -1,7 +1,7 @@
-/** `sessionloom show ID`: a session's fields, then the messages on its path. */
+/** `sessionloom show ID`: a session's fields, then the messages on its path, marking those with a file checkpoint. */
 import { type Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
 import { SessionNotFoundError } from '../../errors.js';
-import type { Session, StoredMessage } from '../../types.js';
+import type { CheckpointSummary, Session, StoredMessage } from '../../types.js';
 import { formatTable, plural, previewMessage, printJson, printLines, relativeTime, sessionFields, wantsJson } from '../output.js';
 import { withStore } from '../store-url.js';
 
@@ -12,37 +12,54 @@ export function addShowCommand(program: Command): void {
     .argument('<id>', 'session id')
     .option('--last <n>', 'only the newest N messages', parseLast)
     .action(async (id: string, options: { last?: number }, command: Command) => {
-      const { session, messages } = await withStore(command, async (store) => {
+      const { session, messages, checkpoints } = await withStore(command, async (store) => {
         const found = await store.get(id);
         if (!found) throw new SessionNotFoundError({ sessionId: id });
         const history = await store.getMessages(id, options.last === undefined ? {} : { last: options.last });
-        return { session: found, messages: history };
+        // Undefined (not empty) on a store that keeps no checkpoints, so the output does not claim there are none.
+        const taken = store.supportsCheckpoints ? await store.checkpoints(id) : undefined;
+        return { session: found, messages: history, checkpoints: taken };
       });
       if (wantsJson(command)) {
-        printJson({ session, messages });
+        printJson({ session, messages, ...(checkpoints === undefined ? {} : { checkpoints }) });
         return;
       }
       printLines(...sessionFields(session), '');
       // With --last the page starts partway along the path; number messages by their place on the whole path.
       const firstIndex = options.last === undefined ? 1 : Math.max(1, session.messageCount - messages.length + 1);
-      printLines(...messageLines(session, messages, firstIndex));
+      printLines(...messageLines(session, messages, firstIndex, checkpoints ?? []));
     });
 }
 
-function messageLines(session: Session, messages: StoredMessage[], firstIndex: number): string[] {
+function messageLines(session: Session, messages: StoredMessage[], firstIndex: number, checkpoints: CheckpointSummary[]): string[] {
   if (messages.length === 0) return ['No messages yet.'];
   const now = Date.now();
   const lastIndex = firstIndex + messages.length - 1;
   const heading =
     firstIndex > 1 ? `Messages ${firstIndex} to ${lastIndex} of ${session.messageCount}:` : `${plural(messages.length, 'message')}:`;
-  return [
+  const checkpointed = new Set(checkpoints.map((checkpoint) => checkpoint.messageId));
+  // The mark column appears only when a message has a checkpoint, so plain sessions read as before.
+  const marked = messages.some((message) => checkpointed.has(message.id));
+  const mark = (message: StoredMessage): string[] => (marked ? [checkpointed.has(message.id) ? CHECKPOINT_MARK : ''] : []);
+  const lines = [
     heading,
     ...formatTable(
-      ['#', 'ID', 'ROLE', 'PREVIEW', 'TIME'],
-      messages.map((message, offset) => [String(firstIndex + offset), message.id, message.role, previewMessage(message), relativeTime(message.createdAt, now)]),
+      ['#', 'ID', 'ROLE', ...(marked ? ['FILES'] : []), 'PREVIEW', 'TIME'],
+      messages.map((message, offset) => [
+        String(firstIndex + offset),
+        message.id,
+        message.role,
+        ...mark(message),
+        previewMessage(message),
+        relativeTime(message.createdAt, now),
+      ]),
     ),
   ];
+  if (marked) lines.push('', `${CHECKPOINT_MARK}: the workspace's files were saved before the next turn; rewind --files --to that message restores them.`);
+  return lines;
 }
+
+const CHECKPOINT_MARK = 'checkpoint';
 
 function parseLast(value: string): number {
   const last = Number(value);

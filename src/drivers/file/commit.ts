@@ -5,7 +5,8 @@
  *  2. check every condition on fresh data from disk: versions first, then duplicate message and
  *     operation ids; a failed condition throws `WriteConflict` before anything is written;
  *  3. plan the writes: lines appended to segment files, index logs and operation logs, new
- *     segment files, and whole record files (sessions, runs) to publish;
+ *     segment files, new blobs (staged until the commit point), and whole record files
+ *     (sessions, runs, checkpoints) to publish;
  *  4. journal the plan, write it, pass the commit point, publish, clear the journal.
  *
  * Appended lines are invisible until the head that covers them is published (see loadVisible and
@@ -23,6 +24,7 @@ import {
   type SessionRecord,
   type WriteBatch,
 } from '../../driver/driver.js';
+import { planCheckpoints, prepareBlobShards, type PlannedBlob } from './checkpoint-plan.js';
 import { cleanTail } from './clean-tail.js';
 import type { CommitPoint, JournalEntry } from './journal.js';
 import type { HeldLock } from './lock.js';
@@ -43,6 +45,8 @@ interface Plan {
   appends: Map<string, PlannedAppend>;
   creates: Array<{ path: string; data: string }>;
   puts: Array<{ path: string; content: string }>;
+  /** New blobs, staged before the commit point and renamed into place after it. */
+  blobs: PlannedBlob[];
   /** Removals that are the commit itself (a deleted session's record). */
   primaryRemovals: string[];
   /** Removals that follow from it (the deleted session's operations and runs). */
@@ -96,7 +100,7 @@ async function checkDuplicates(parts: StoreParts, batch: WriteBatch, sessions: M
 }
 
 async function planWrites(parts: StoreParts, batch: WriteBatch, commitId: string): Promise<Plan> {
-  const plan: Plan = { appends: new Map(), creates: [], puts: [], primaryRemovals: [], cleanupRemovals: [] };
+  const plan: Plan = { appends: new Map(), creates: [], puts: [], blobs: [], primaryRemovals: [], cleanupRemovals: [] };
   const append = (path: string, line: string) => {
     const planned = plan.appends.get(path);
     if (planned) planned.lines.push(line);
@@ -145,6 +149,7 @@ async function planWrites(parts: StoreParts, batch: WriteBatch, commitId: string
   }
 
   await planRuns(parts, batch, commitId, plan, append);
+  await planCheckpoints(parts, batch, commitId, plan, append);
 
   const deleted = new Set((batch.deleteSessions ?? []).map((removal) => removal.id));
   for (const sessionId of deleted) {
@@ -193,18 +198,23 @@ async function write(parts: StoreParts, plan: Plan, commitId: string, held: Held
     appended.push({ path: layout.toRelative(path), length: tail.length });
   }
   for (const create of plan.creates) newDirectoryEntries.add(dirname(create.path));
+  for (const directory of prepareBlobShards(parts, plan.blobs)) newDirectoryEntries.add(directory);
+  for (const blob of plan.blobs) newDirectoryEntries.add(dirname(blob.staged));
 
   const primaries = [
     ...plan.puts.map((put) => ({ kind: 'put' as const, path: layout.toRelative(put.path) })),
     ...plan.primaryRemovals.map((path) => ({ kind: 'remove' as const, path: layout.toRelative(path) })),
   ];
-  const commitPoint: CommitPoint = primaries.length === 1 ? (primaries[0] as CommitPoint) : { kind: 'flip' };
+  // Staged blobs are renamed into place when publishing: a single record as commit point would be
+  // visible before them, so a commit with blobs always flips the journal.
+  const commitPoint: CommitPoint = primaries.length === 1 && plan.blobs.length === 0 ? (primaries[0] as CommitPoint) : { kind: 'flip' };
   const entry: JournalEntry = {
     commitId,
     appended,
     created: plan.creates.map((create) => layout.toRelative(create.path)),
     puts: plan.puts.map((put) => ({ path: layout.toRelative(put.path), content: put.content })),
     removals: [...plan.primaryRemovals, ...plan.cleanupRemovals].map((path) => layout.toRelative(path)),
+    ...(plan.blobs.length === 0 ? {} : { blobs: plan.blobs.map((blob) => ({ staged: layout.toRelative(blob.staged), path: layout.toRelative(blob.path) })) }),
     commitPoint,
   };
 
@@ -214,6 +224,7 @@ async function write(parts: StoreParts, plan: Plan, commitId: string, held: Held
   try {
     await Promise.all([
       ...plan.creates.map((create) => writer.create(create.path, Buffer.from(create.data))),
+      ...plan.blobs.map((blob) => writer.create(blob.staged, Buffer.from(blob.bytes.buffer, blob.bytes.byteOffset, blob.bytes.byteLength))),
       ...[...plan.appends.values()].map((planned) => writer.append(planned.path, Buffer.from(planned.lines.join('')))),
     ]);
     await Promise.all([...newDirectoryEntries].map((directory) => writer.syncDirectory(directory)));

@@ -26,6 +26,8 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
+  CheckpointRecord,
+  CheckpointStorage,
   MessageRecord,
   OperationRecord,
   RunEventRecord,
@@ -37,11 +39,12 @@ import type {
   WriteBatch,
 } from '../../driver/driver.js';
 import { compareForQuery, isAfterCursor, matchesQuery } from '../../driver/query-match.js';
+import { collectCheckpointFiles } from './checkpoint-collect.js';
 import { checkVersions, commitBatch } from './commit.js';
 import type { Durability } from './durable-write.js';
 import { assertStorableId } from './file-names.js';
 import { CommitLock, lockStaleTime } from './lock.js';
-import { STORE_DIRECTORIES, StoreLayout } from './layout.js';
+import { assertBlobHash, STORE_DIRECTORIES, StoreLayout } from './layout.js';
 import { copySegment } from './segment-log.js';
 import { createStoreParts, findMessage, loadVisible, type StoreParts } from './store-parts.js';
 import { validateBatch } from './validate-batch.js';
@@ -59,7 +62,7 @@ export interface FileDriverOptions {
 
 const MARKER = { format: 'sessionloom-file-store', version: 1 } as const;
 
-export class FileDriver implements StorageDriver {
+export class FileDriver implements StorageDriver, CheckpointStorage {
   readonly name = 'file';
   /** The store directory, absolute. */
   readonly directory: string;
@@ -209,6 +212,43 @@ export class FileDriver implements StorageDriver {
     const run = await this.parts.runs.read(runId);
     if (!run) return [];
     return this.parts.runs.readEvents(runId, { afterSeq: range.afterSeq, visibleUpTo: run.eventCount, ...(range.limit === undefined ? {} : { limit: range.limit }) });
+  }
+
+  async getBlob(hash: string): Promise<Uint8Array | undefined> {
+    this.assertOpen();
+    assertBlobHash(hash);
+    return this.parts.checkpoints.readBlob(hash);
+  }
+
+  async missingBlobs(hashes: string[]): Promise<string[]> {
+    this.assertOpen();
+    for (const hash of hashes) assertBlobHash(hash);
+    return [...new Set(hashes)].filter((hash) => !this.parts.checkpoints.hasBlob(hash));
+  }
+
+  async getCheckpoint(messageId: string): Promise<CheckpointRecord | undefined> {
+    this.assertOpen();
+    assertStorableId(messageId, 'message id');
+    return this.parts.checkpoints.read(messageId);
+  }
+
+  async listCheckpoints(sessionId: string): Promise<CheckpointRecord[]> {
+    this.assertOpen();
+    assertStorableId(sessionId, 'session id');
+    const checkpoints: CheckpointRecord[] = [];
+    for (const messageId of await this.parts.checkpoints.messageIds(sessionId)) {
+      const checkpoint = await this.parts.checkpoints.read(messageId);
+      // The index only points: the checkpoint may since have been collected, or rewritten by another session.
+      if (checkpoint?.sessionId === sessionId) checkpoints.push(checkpoint);
+    }
+    return checkpoints.sort(
+      (left, right) => left.createdAt - right.createdAt || (left.messageId < right.messageId ? -1 : left.messageId > right.messageId ? 1 : 0),
+    );
+  }
+
+  async collectCheckpoints(): Promise<{ checkpoints: number; blobs: number }> {
+    this.assertOpen();
+    return this.lock.run(() => collectCheckpointFiles(this.parts));
   }
 
   async close(): Promise<void> {

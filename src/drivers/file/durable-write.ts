@@ -96,6 +96,20 @@ export class DurableWriter {
     await this.syncDirectory(dirname(path));
   }
 
+  /**
+   * Renames `from` to `to` (same directory, so the rename is atomic); false when `from` does not
+   * exist. The caller syncs the directory.
+   */
+  async rename(from: string, to: string): Promise<boolean> {
+    try {
+      renameSync(from, to);
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
   /** Removes the file if it exists; true when it did (the caller syncs the directory). */
   async remove(path: string): Promise<boolean> {
     try {

@@ -6,15 +6,17 @@
  * A commit (see commit.ts):
  *  1. writes the journal: the length of every file it will append to, the files it will create,
  *     and the records it will publish (session and run files, written whole), marked `P`repared;
- *  2. appends message lines, index lines, operation lines; creates segment files;
+ *  2. appends message lines, index lines, operation lines; creates segment files; writes new
+ *     blobs under temporary names (staged), each beside the name it will have;
  *  3. passes its commit point: when it publishes a single record, renaming that record's file into
  *     place (the file carries the commit's id); otherwise, flipping the journal's mark to
  *     `C`ommitted (a one-byte write, which cannot tear);
- *  4. publishes the remaining records and removes what deleted sessions leave behind;
+ *  4. renames staged blobs into place, publishes the remaining records (checkpoints included) and
+ *     removes what deleted sessions leave behind;
  *  5. empties the journal.
  *
  * Recovery runs under the lock before every commit: a journal that did not pass its commit point
- * is rolled back (appended files cut back to their recorded length, created files removed); one
+ * is rolled back (appended files cut back to their recorded length, created and staged files removed); one
  * that did is rolled forward (every record published again, which is idempotent). Lines a crashed
  * commit left beyond a head are therefore gone before anyone appends at those positions again.
  *
@@ -39,6 +41,12 @@ export interface JournalEntry {
   puts: Array<{ path: string; content: string }>;
   /** Files removed when publishing (deleted sessions and what belongs to them). */
   removals: string[];
+  /**
+   * New blobs, written under a temporary name before the commit point and renamed into place after
+   * it: so no reader sees a blob of a commit that may still roll back, and a checkpoint is never
+   * published before the blobs it uses. Absent in journals written before checkpoints existed.
+   */
+  blobs?: Array<{ staged: string; path: string }>;
   commitPoint: CommitPoint;
 }
 
@@ -91,9 +99,17 @@ export class CommitJournal {
     }
   }
 
-  /** Step 4: publish the records and removals, except the one already published as the commit point. */
+  /** Step 4: publish the blobs, records and removals, except the one already published as the commit point. */
   async publish(entry: JournalEntry, alreadyDone?: string): Promise<void> {
     const directories = new Set<string>();
+    // Blobs first: a checkpoint published below may use them.
+    for (const blob of entry.blobs ?? []) {
+      const path = this.layout.fromRelative(blob.path);
+      // A staged file already gone was renamed by an earlier attempt at this step.
+      if (await this.writer.rename(this.layout.fromRelative(blob.staged), path)) directories.add(dirname(path));
+    }
+    for (const directory of directories) await this.writer.syncDirectory(directory);
+    directories.clear();
     for (const removal of entry.removals) {
       if (removal === alreadyDone) continue;
       const path = this.layout.fromRelative(removal);
@@ -150,7 +166,7 @@ export class CommitJournal {
    * only arise inside a commit, so they are looked for only after one was interrupted.
    */
   private removeTemporaryFiles(): void {
-    for (const directory of [this.layout.sessionsDirectory, this.layout.runsDirectory]) {
+    for (const directory of [this.layout.sessionsDirectory, this.layout.runsDirectory, this.layout.checkpointsDirectory]) {
       let names: string[];
       try {
         names = readdirSync(directory);
@@ -187,7 +203,7 @@ export class CommitJournal {
       if (await this.writer.truncate(this.layout.fromRelative(path), length)) undone.push(`${path} (to ${length} bytes)`);
     }
     const directories = new Set<string>();
-    for (const created of entry.created) {
+    for (const created of [...entry.created, ...(entry.blobs ?? []).map((blob) => blob.staged)]) {
       const path = this.layout.fromRelative(created);
       if (await this.writer.remove(path)) {
         undone.push(created);
@@ -209,6 +225,7 @@ function parseJournal(text: string): JournalEntry | undefined {
       Array.isArray(entry.created) &&
       Array.isArray(entry.puts) &&
       Array.isArray(entry.removals) &&
+      (entry.blobs === undefined || Array.isArray(entry.blobs)) &&
       typeof entry.commitPoint === 'object' &&
       entry.commitPoint !== null;
     return valid ? entry : undefined;

@@ -16,13 +16,33 @@
  *   index/segments.jsonl            (segment, owner session, parent segment) per segment: listSegments
  *   index/runs.jsonl                (run, session) per run: listRuns
  *   index/messages/<xx>.jsonl       (message, segment, seq) per message, 256 shards by hash: locateMessage
+ *   blobs/<xx>/<hash>               checkpoint file content, named by its SHA-256 (xx: its first two hex digits)
+ *   checkpoints/<message id>.json   one checkpoint record, replaced atomically
+ *   index/checkpoints.jsonl         (message, session) per checkpoint: listCheckpoints
  * ```
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { InvalidArgumentError } from '../../errors.js';
+import { TEMPORARY_PREFIX } from './durable-write.js';
 import { assertStorableId, encodeFileName } from './file-names.js';
 
-export const STORE_DIRECTORIES = ['sessions', 'segments', 'operations', 'runs', 'run-events', 'index', join('index', 'messages')] as const;
+export const STORE_DIRECTORIES = [
+  'sessions',
+  'segments',
+  'operations',
+  'runs',
+  'run-events',
+  'index',
+  join('index', 'messages'),
+  'blobs',
+  'checkpoints',
+] as const;
+
+/** A blob's name: the SHA-256 of its content in lower-case hex, the only input that ever names a blob file. */
+export const BLOB_HASH_PATTERN = /^[0-9a-f]{64}$/;
+/** A blob shard directory's name: the first two hex digits of the hashes it holds. */
+export const BLOB_SHARD_PATTERN = /^[0-9a-f]{2}$/;
 
 const MESSAGE_INDEX_SHARDS = 256;
 
@@ -57,6 +77,15 @@ export class StoreLayout {
   get runIndexFile(): string {
     return this.inside('index', 'runs.jsonl');
   }
+  get checkpointIndexFile(): string {
+    return this.inside('index', 'checkpoints.jsonl');
+  }
+  get blobsDirectory(): string {
+    return this.inside('blobs');
+  }
+  get checkpointsDirectory(): string {
+    return this.inside('checkpoints');
+  }
 
   sessionFile(sessionId: string): string {
     assertStorableId(sessionId, 'session id');
@@ -81,6 +110,28 @@ export class StoreLayout {
   runEventsFile(runId: string): string {
     assertStorableId(runId, 'run id');
     return this.inside('run-events', `${encodeFileName(runId)}.jsonl`);
+  }
+
+  checkpointFile(messageId: string): string {
+    assertStorableId(messageId, 'message id');
+    return this.inside('checkpoints', `${encodeFileName(messageId)}.json`);
+  }
+
+  /** Blobs are spread over 256 directories so none grows to millions of entries. */
+  blobFile(hash: string): string {
+    assertBlobHash(hash);
+    return this.inside('blobs', hash.slice(0, 2), hash);
+  }
+
+  /** Where a new blob is written before its commit point: beside its final name, so the rename is atomic. */
+  stagedBlobFile(hash: string): string {
+    assertBlobHash(hash);
+    return this.inside('blobs', hash.slice(0, 2), `${TEMPORARY_PREFIX}${randomUUID()}`);
+  }
+
+  blobShardDirectory(shard: string): string {
+    if (!BLOB_SHARD_PATTERN.test(shard)) throw new Error(`FileDriver: ${JSON.stringify(shard)} is not a blob shard name.`);
+    return this.inside('blobs', shard);
   }
 
   /** The shard of the message index that holds this id: a hash spreads ids evenly whatever their shape. */
@@ -115,5 +166,13 @@ export class StoreLayout {
       throw new Error(`FileDriver: refusing the path ${JSON.stringify(path)}, which is outside the store directory ${this.root}.`);
     }
     return resolved;
+  }
+}
+
+/** Throws `InvalidArgumentError` unless `hash` is a lower-case hex SHA-256: checked before any blob path is built. */
+export function assertBlobHash(hash: unknown): asserts hash is string {
+  if (typeof hash !== 'string' || !BLOB_HASH_PATTERN.test(hash)) {
+    const shown = typeof hash === 'string' ? JSON.stringify(hash.length > 70 ? `${hash.slice(0, 70)}...` : hash) : typeof hash;
+    throw new InvalidArgumentError({ argument: 'blob hash', message: `${shown} is not a lower-case hex SHA-256; the file store refuses to build a path from it.` });
   }
 }

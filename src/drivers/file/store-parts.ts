@@ -1,4 +1,5 @@
 /** The pieces of one file store, built once per driver and shared by its operations. */
+import { CheckpointFiles } from './checkpoint-files.js';
 import { CommitJournal } from './journal.js';
 import { DurableWriter, type Durability } from './durable-write.js';
 import type { StoreLayout } from './layout.js';
@@ -19,6 +20,7 @@ export interface StoreParts {
   segmentIndex: SegmentIndex;
   operations: OperationLog;
   runs: RunFiles;
+  checkpoints: CheckpointFiles;
   warn: (message: string) => void;
 }
 
@@ -34,6 +36,7 @@ export function createStoreParts(layout: StoreLayout, durability: Durability, wa
     segmentIndex: new SegmentIndex(layout, warn),
     operations: new OperationLog(layout),
     runs: new RunFiles(layout, warn),
+    checkpoints: new CheckpointFiles(layout, warn),
     warn,
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { WriteBatch } from '../../driver/driver.js';
 import { assertStorableId } from './file-names.js';
+import { assertBlobHash } from './layout.js';
 
 export function validateBatch(batch: WriteBatch): void {
   for (const check of batch.checks ?? []) assertStorableId(check.id, 'session id');
@@ -42,6 +43,22 @@ export function validateBatch(batch: WriteBatch): void {
   for (const event of batch.runEvents ?? []) {
     assertStorableId(event.runId, 'run id');
     assertCount(event.seq, 'event seq');
+  }
+  for (const blob of batch.blobs ?? []) {
+    assertBlobHash(blob.hash);
+    if (!(blob.bytes instanceof Uint8Array)) throw new Error('FileDriver: a blob\'s bytes must be a Uint8Array.');
+  }
+  for (const checkpoint of batch.checkpoints ?? []) {
+    assertStorableId(checkpoint.messageId, 'message id');
+    assertStorableId(checkpoint.sessionId, 'session id');
+    if (typeof checkpoint.createdAt !== 'number' || !Number.isFinite(checkpoint.createdAt)) {
+      throw new Error(`FileDriver: a checkpoint's createdAt must be a finite number, got ${String(checkpoint.createdAt)}.`);
+    }
+    if (typeof checkpoint.manifest !== 'string') throw new Error('FileDriver: a checkpoint manifest must be a string (the encoded manifest).');
+    // Not matched against the hash pattern: they only name blobs to keep, never a path to build.
+    if (!Array.isArray(checkpoint.blobHashes) || !checkpoint.blobHashes.every((hash) => typeof hash === 'string')) {
+      throw new Error('FileDriver: a checkpoint\'s blobHashes must be an array of strings.');
+    }
   }
 }
 

@@ -8,6 +8,8 @@
  * connections, so the same driver works again once the server is back.
  */
 import type {
+  CheckpointRecord,
+  CheckpointStorage,
   MessageRecord,
   OperationRecord,
   RunEventRecord,
@@ -18,6 +20,14 @@ import type {
   StorageDriver,
   WriteBatch,
 } from '../../driver/driver.js';
+import {
+  buildCheckpointStatements,
+  checkpointFromRow,
+  collectCheckpoints,
+  writeCheckpoints,
+  type CheckpointRow,
+  type CheckpointStatements,
+} from './checkpoints.js';
 import { applyBatch } from './commit.js';
 import { driverError } from './errors.js';
 import type { TableNames } from './identifiers.js';
@@ -42,13 +52,14 @@ import { withTransaction } from './transaction.js';
 export type { PostgresDriverOptions } from './options.js';
 export type { PgPoolClientLike, PgPoolLike, PgQueryResultLike } from './pool.js';
 
-export class PostgresDriver implements StorageDriver {
+export class PostgresDriver implements StorageDriver, CheckpointStorage {
   readonly name = 'postgres';
 
   private readonly pool: PgPoolLike;
   private readonly ownedPool: OwnedPool | undefined;
   private readonly names: TableNames;
   private readonly statements: Statements;
+  private readonly checkpointStatements: CheckpointStatements;
   private closed = false;
 
   private constructor(pool: PgPoolLike, ownedPool: OwnedPool | undefined, names: TableNames) {
@@ -56,6 +67,7 @@ export class PostgresDriver implements StorageDriver {
     this.ownedPool = ownedPool;
     this.names = names;
     this.statements = buildStatements(names);
+    this.checkpointStatements = buildCheckpointStatements(names);
   }
 
   /** Connects and brings the tables to the current schema (creating them the first time). */
@@ -149,7 +161,12 @@ export class PostgresDriver implements StorageDriver {
   }
 
   async commit(batch: WriteBatch): Promise<void> {
-    return this.run('commit', () => withTransaction(this.pool, (client) => applyBatch(client, this.statements, batch)));
+    return this.run('commit', () =>
+      withTransaction(this.pool, async (client) => {
+        await applyBatch(client, this.statements, batch);
+        await writeCheckpoints(client, this.checkpointStatements, this.names, batch);
+      }),
+    );
   }
 
   async deleteMessagesAfter(segmentId: string, afterSeq: number): Promise<number> {
@@ -192,6 +209,44 @@ export class PostgresDriver implements StorageDriver {
         data: row.data,
       }));
     });
+  }
+
+  async getBlob(hash: string): Promise<Uint8Array | undefined> {
+    return this.run('getBlob', async () => {
+      const result = await this.pool.query(this.checkpointStatements.selectBlob, [hash]);
+      const row = result.rows[0] as { bytes: Buffer } | undefined;
+      // A copy, not a view of pg's buffer: records handed out are never shared.
+      return row === undefined ? undefined : new Uint8Array(row.bytes);
+    });
+  }
+
+  async missingBlobs(hashes: string[]): Promise<string[]> {
+    if (hashes.length === 0) return [];
+    return this.run('missingBlobs', async () => {
+      const result = await this.pool.query(this.checkpointStatements.selectMissingBlobs, [hashes]);
+      return (result.rows as Array<{ hash: string }>).map((row) => row.hash);
+    });
+  }
+
+  async getCheckpoint(messageId: string): Promise<CheckpointRecord | undefined> {
+    return this.run('getCheckpoint', async () => {
+      const result = await this.pool.query(this.checkpointStatements.selectCheckpoint, [messageId]);
+      const row = result.rows[0] as CheckpointRow | undefined;
+      return row === undefined ? undefined : checkpointFromRow(row);
+    });
+  }
+
+  async listCheckpoints(sessionId: string): Promise<CheckpointRecord[]> {
+    return this.run('listCheckpoints', async () => {
+      const result = await this.pool.query(this.checkpointStatements.selectCheckpointsBySession, [sessionId]);
+      return (result.rows as CheckpointRow[]).map(checkpointFromRow);
+    });
+  }
+
+  async collectCheckpoints(): Promise<{ checkpoints: number; blobs: number }> {
+    return this.run('collectCheckpoints', () =>
+      withTransaction(this.pool, (client) => collectCheckpoints(client, this.checkpointStatements, this.names)),
+    );
   }
 
   /** Ends the pool the driver made; a pool passed in stays open for its owner. Idempotent. */

@@ -25,6 +25,8 @@ export interface TableNames {
   operations: string;
   runs: string;
   runEvents: string;
+  blobs: string;
+  checkpoints: string;
   migrations: string;
 }
 
@@ -57,6 +59,8 @@ export function tableNames(schema: string = defaultSchema, prefix: string = defa
     operations: table('operations'),
     runs: table('runs'),
     runEvents: table('run_events'),
+    blobs: table('blobs'),
+    checkpoints: table('checkpoints'),
     migrations: table('schema_migrations'),
   };
 }
@@ -72,6 +76,18 @@ export function indexName(names: TableNames, suffix: string): string {
  * Returned as a decimal string, bound as a `bigint` parameter.
  */
 export function migrationLockKey(names: TableNames): string {
-  const digest = createHash('sha256').update(`sessionloom migrations ${names.schemaName}.${names.prefix}`).digest();
-  return digest.readBigInt64BE(0).toString();
+  return lockKey(`sessionloom migrations ${names.schemaName}.${names.prefix}`);
+}
+
+/**
+ * The key of the advisory lock that keeps checkpoint collection apart from commits that write
+ * checkpoints (shared by those commits, exclusive for collection): without it, collection could
+ * delete a blob that a checkpoint being committed, not yet visible to it, goes on to use.
+ */
+export function checkpointLockKey(names: TableNames): string {
+  return lockKey(`sessionloom checkpoints ${names.schemaName}.${names.prefix}`);
+}
+
+function lockKey(text: string): string {
+  return createHash('sha256').update(text).digest().readBigInt64BE(0).toString();
 }

@@ -114,6 +114,28 @@ export const migrations: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 3,
+    up: (names) => [
+      // File checkpoint content, addressed by SHA-256 (hex): the same bytes are stored once, whatever
+      // the number of checkpoints and sessions that use them.
+      `CREATE TABLE ${names.blobs} (
+        hash text COLLATE "C" PRIMARY KEY,
+        bytes bytea NOT NULL
+      )`,
+      // One checkpoint per message (taken before the turn that followed it). blob_hashes is what
+      // retention reads to know which blobs are still used.
+      `CREATE TABLE ${names.checkpoints} (
+        message_id text COLLATE "C" PRIMARY KEY,
+        session_id text COLLATE "C" NOT NULL,
+        created_at double precision NOT NULL,
+        manifest text NOT NULL,
+        blob_hashes text[] NOT NULL
+      )`,
+      // Ends with message_id so a session's checkpoints come out in listing order without a sort.
+      `CREATE INDEX ${indexName(names, 'checkpoints_session')} ON ${names.checkpoints} (session_id, created_at, message_id)`,
+    ],
+  },
 ];
 
 export const latestSchemaVersion = (list: readonly Migration[] = migrations): number =>

@@ -11,7 +11,9 @@
 import { importClient } from '../lazy.js';
 
 export interface RedisClientLike {
-  call(command: string, ...args: Array<string | number>): Promise<unknown>;
+  call(command: string, ...args: Array<string | number | Buffer>): Promise<unknown>;
+  /** Like `call`, with binary replies kept as Buffers; needed only for file checkpoints (blobs). */
+  callBuffer?(command: string, ...args: Array<string | number | Buffer>): Promise<unknown>;
   on(event: 'error', listener: (error: Error) => void): unknown;
   removeListener(event: 'error', listener: (error: Error) => void): unknown;
   quit(): Promise<unknown>;

@@ -1,11 +1,12 @@
 /**
- * The commit script: how every session, segment, message, operation and run is written (retention's
+ * The commit script: how every session, segment, message, operation, run, blob and checkpoint is written (retention's
  * deletions have their own scripts in scripts.ts). Redis runs it atomically, and it
  * checks every condition of the batch before its first write, so a failed condition leaves nothing
  * behind and a passing batch is applied whole. Its input is built by commit.ts (see scripts.ts for
  * how inputs travel).
  */
 import { luaScript } from './connection.js';
+import { CHECKPOINT_HELPERS, CHECKPOINT_WRITES } from './checkpoint-scripts.js';
 import { HELPERS } from './scripts.js';
 
 /**
@@ -17,6 +18,7 @@ import { HELPERS } from './scripts.js';
 export const COMMIT_SCRIPT = luaScript(
   'commit',
   HELPERS +
+    CHECKPOINT_HELPERS +
     String.raw`
 local h = cjson.decode(ARGV[1])
 local locations = KEYS[1]
@@ -113,6 +115,9 @@ for _, event in ipairs(h.runEvents) do
   redis.call('ZREMRANGEBYLEX', event[1], event[2], event[3])
   redis.call('ZADD', event[1], 0, ARGV[event[4]])
 end
+` +
+    CHECKPOINT_WRITES +
+    String.raw`
 
 if h.ttlMs ~= '' then
   local time = redis.call('TIME')
@@ -132,6 +137,8 @@ if h.ttlMs ~= '' then
         redis.call('PEXPIREAT', key, deadline)
         redis.call('PEXPIREAT', h.prefixes.segmentMessages .. current, deadline)
         redis.call('PEXPIREAT', h.prefixes.segmentChildren .. current, deadline)
+        -- Checkpoints belong to the segment's messages, so they live exactly as long.
+        redis.call('PEXPIREAT', h.prefixes.segmentCheckpoints .. current, deadline)
         local raw = redis.call('GET', key)
         current = raw and cjson.decode(raw).parentId or nil
       end

@@ -29,6 +29,9 @@ interface CommitHeader {
   runLocations: string;
   messageCursor: string;
   runCursor: string;
+  checkpointIndex: string;
+  unplacedCheckpoints: string;
+  blobReferences: string;
   versions: Row[];
   deletes: Row[];
   sessions: Row[];
@@ -37,13 +40,15 @@ interface CommitHeader {
   operations: Row[];
   runs: Row[];
   runEvents: Row[];
+  blobs: Row[];
+  checkpoints: Row[];
   refresh: Row[];
 }
 
 export async function commitBatch(connection: RedisConnection, keys: RedisKeys, ttlMs: number | undefined, batch: WriteBatch): Promise<void> {
-  const values: string[] = [];
+  const values: Array<string | Buffer> = [];
   // ARGV[1] is the header, so the first value is ARGV[2].
-  const value = (text: string): number => values.push(text) + 1;
+  const value = (text: string | Buffer): number => values.push(text) + 1;
   const runSessions = await sessionsOfRuns(connection, keys, batch);
   const header: CommitHeader = {
     ttlMs: ttlMs === undefined ? '' : String(ttlMs),
@@ -53,6 +58,9 @@ export async function commitBatch(connection: RedisConnection, keys: RedisKeys, 
     runLocations: keys.runLocations,
     messageCursor: keys.messageLocationsScanCursor,
     runCursor: keys.runLocationsScanCursor,
+    checkpointIndex: keys.checkpointIndex,
+    unplacedCheckpoints: keys.unplacedCheckpoints,
+    blobReferences: keys.blobReferences,
     versions: [
       ...(batch.checks ?? []).map((check) => versionRow(keys, check.id, check.version)),
       ...(batch.sessions ?? []).map((write) => versionRow(keys, write.record.id, write.expectedVersion)),
@@ -99,6 +107,7 @@ export async function commitBatch(connection: RedisConnection, keys: RedisKeys, 
       const slot = runEventSlot(event.runId, event.seq);
       return [keys.sessionRunEvents(sessionOfEvent(runSessions, event)), slot.min, slot.max, value(encodeRunEventMember(event))];
     }),
+    ...checkpointRows(keys, batch, value),
     refresh: ttlMs === undefined ? [] : [...sessionsToRefresh(batch, runSessions)].map((id) => refreshRow(keys, id)),
   };
   const reply = asStringArray(await connection.evaluate(COMMIT_SCRIPT, [keys.messageLocations], [JSON.stringify(header), ...values]));
@@ -111,7 +120,41 @@ function versionRow(keys: RedisKeys, id: string, version: number): Row {
 
 function refreshRow(keys: RedisKeys, id: string): Row {
   // The session's segment list must stay the fourth element: the script walks the segments from it.
-  return [id, keys.session(id), keys.sessionOperations(id), keys.sessionSegments(id), keys.sessionRuns(id), keys.sessionRunOrder(id), keys.sessionRunEvents(id)];
+  return [
+    id,
+    keys.session(id),
+    keys.sessionOperations(id),
+    keys.sessionSegments(id),
+    keys.sessionRuns(id),
+    keys.sessionRunOrder(id),
+    keys.sessionRunEvents(id),
+    keys.sessionCheckpoints(id),
+  ];
+}
+
+/**
+ * Blob rows carry the bytes as a Buffer value (binary-safe in ARGV); checkpoint rows carry the
+ * message's segment when the batch writes the message too (the script looks up the others).
+ */
+function checkpointRows(keys: RedisKeys, batch: WriteBatch, value: (text: string | Buffer) => number): { blobs: Row[]; checkpoints: Row[] } {
+  const segmentOfNewMessage = new Map((batch.messages ?? []).map((message) => [message.id, message.segmentId]));
+  return {
+    blobs: (batch.blobs ?? []).map((blob) => [blob.hash, keys.blob(blob.hash), value(Buffer.from(blob.bytes.buffer, blob.bytes.byteOffset, blob.bytes.byteLength))]),
+    checkpoints: (batch.checkpoints ?? []).map((checkpoint) => {
+      assertKeyId(checkpoint.messageId, 'checkpoint message id');
+      for (const hash of checkpoint.blobHashes) assertKeyId(hash, 'blob hash');
+      return [
+        checkpoint.messageId,
+        checkpoint.sessionId,
+        segmentOfNewMessage.get(checkpoint.messageId) ?? '',
+        checkpoint.blobHashes.join(' '),
+        value(JSON.stringify(checkpoint)),
+        keys.sessionCheckpoints(checkpoint.sessionId),
+        finiteText(checkpoint.createdAt, 'checkpoint createdAt'),
+        keys.session(checkpoint.sessionId),
+      ];
+    }),
+  };
 }
 
 /**

@@ -27,7 +27,7 @@ export class RedisConnection {
     this.closed = true;
   }
 
-  async call(command: string, ...args: Array<string | number>): Promise<unknown> {
+  async call(command: string, ...args: Array<string | number | Buffer>): Promise<unknown> {
     if (this.closed) throw closedError();
     try {
       return await this.client.call(command, ...args);
@@ -36,7 +36,18 @@ export class RedisConnection {
     }
   }
 
-  async evaluate(script: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+  /** A command whose reply is binary (blob bytes): ioredis would decode it as UTF-8 through `call`. */
+  async callBuffer(command: string, ...args: Array<string | number>): Promise<unknown> {
+    if (this.closed) throw closedError();
+    if (this.client.callBuffer === undefined) throw new Error('RedisDriver: file checkpoints need a client with callBuffer() (an ioredis client).');
+    try {
+      return await this.client.callBuffer(command, ...args);
+    } catch (error) {
+      throw toStoreError(error, command);
+    }
+  }
+
+  async evaluate(script: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number | Buffer>): Promise<unknown> {
     if (this.closed) throw closedError();
     try {
       try {

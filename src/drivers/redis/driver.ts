@@ -30,6 +30,25 @@
  *   (`expiry-deadlines`) passed lose their index entries, and a cursor walks the two location
  *   hashes a few dozen fields at a time, dropping those whose segment or session is gone.
  *
+ * File checkpoints (checkpoints.ts, checkpoint-scripts.ts): blobs are binary strings `blob:<hash>`,
+ * written in the commit script from Buffer ARGV values with SET NX (created only if absent) and read
+ * with a binary reply. A checkpoint record lives in a hash per segment of its message
+ * (`segment-checkpoints:<segmentId>`), because a checkpoint must expire no earlier than the message
+ * it describes: that hash gets the segment's deadline when written and is renewed in the same walk
+ * as the segment's messages, so it expires exactly when they do, forks keeping it alive too (a
+ * deadline per session would expire a checkpoint a fork still reaches). A checkpoint written before
+ * its message exists goes to `unplaced-checkpoints` (no expiry) until collected. `checkpoint-index`
+ * maps each message id to where its record is, its session and its blob hashes; a session's sorted
+ * set lists its checkpoints by `createdAt`, with the session's deadline.
+ * Blobs have no expiry: they are shared across sessions by hash, so a deadline would have to be the
+ * latest of every checkpoint using them, renewed with each. Instead `blob-references` counts the
+ * checkpoints using each blob (kept in the commit script), and `collectCheckpoints` first drops
+ * checkpoints whose message is gone (deleted, or expired with its segment: the index entry keeps the
+ * hashes to release), then deletes blobs whose count is zero. So with `ttlSeconds`, blob space comes
+ * back only when `collectCheckpoints` (the store's `prune`) runs. Known gap, as on other backends: a
+ * blob unused at the moment `missingBlobs` reported it stored may be collected before the commit
+ * that reuses it.
+ *
  * Failures: a refused, dropped or timed-out connection surfaces as `StoreUnavailableError` with the
  * ioredis error as `cause` (errors.ts); the client made from a URL fails fast while disconnected and
  * reconnects by itself (client.ts). Its 'error' events are always listened to, so none crashes
@@ -37,6 +56,8 @@
  * cluster): the scripts touch keys across sessions.
  */
 import {
+  type CheckpointRecord,
+  type CheckpointStorage,
   type MessageRecord,
   type OperationRecord,
   type RunEventRecord,
@@ -50,6 +71,7 @@ import {
 import { ID_PATTERN } from '../../driver/ids.js';
 import { StoreUnavailableError } from '../../errors.js';
 import { connectClient, type RedisClientLike } from './client.js';
+import * as checkpoints from './checkpoints.js';
 import { commitBatch } from './commit.js';
 import { asInteger, asOptionalString, asStringArray, RedisConnection } from './connection.js';
 import { RedisKeys } from './keys.js';
@@ -73,7 +95,7 @@ export type { RedisDriverOptions } from './options.js';
 /** How long close() waits for the server to acknowledge QUIT. */
 const QUIT_PATIENCE_MS = 1_000;
 
-export class RedisDriver implements StorageDriver {
+export class RedisDriver implements StorageDriver, CheckpointStorage {
   readonly name = 'redis';
 
   private readonly connection: RedisConnection;
@@ -232,6 +254,26 @@ export class RedisDriver implements StorageDriver {
     const bounds = runEventRange(runId, Math.max(0, Math.floor(range.afterSeq) + 1));
     const members = await this.connection.call('ZRANGEBYLEX', key, bounds.min, bounds.max, ...(limit === undefined ? [] : ['LIMIT', 0, limit]));
     return asStringArray(members).flatMap((member) => (member === undefined ? [] : [decodeRunEventMember(member, key)]));
+  }
+
+  getBlob(hash: string): Promise<Uint8Array | undefined> {
+    return checkpoints.getBlob(this.connection, this.keys, hash);
+  }
+
+  missingBlobs(hashes: string[]): Promise<string[]> {
+    return checkpoints.missingBlobs(this.connection, this.keys, hashes);
+  }
+
+  getCheckpoint(messageId: string): Promise<CheckpointRecord | undefined> {
+    return checkpoints.getCheckpoint(this.connection, this.keys, messageId);
+  }
+
+  listCheckpoints(sessionId: string): Promise<CheckpointRecord[]> {
+    return checkpoints.listCheckpoints(this.connection, this.keys, sessionId);
+  }
+
+  collectCheckpoints(): Promise<{ checkpoints: number; blobs: number }> {
+    return checkpoints.collectCheckpoints(this.connection, this.keys);
   }
 
   async close(): Promise<void> {

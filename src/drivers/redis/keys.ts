@@ -80,14 +80,51 @@ export class RedisKeys {
     return this.withId(SEGMENT_CHILDREN_KIND, id, 'segment id');
   }
 
-  /** The prefixes the Lua scripts append a (re-validated) segment or session id to. */
-  get scriptPrefixes(): { segment: string; segmentMessages: string; segmentChildren: string; sessionRuns: string } {
+  /** Hash: message id -> checkpoint record JSON, for the checkpoints of this segment's messages (they expire with it). */
+  segmentCheckpoints(id: string): string {
+    return this.withId(SEGMENT_CHECKPOINTS_KIND, id, 'segment id');
+  }
+  /** Sorted set of the message ids a session wrote checkpoints for, scored by `createdAt` (ties by id). */
+  sessionCheckpoints(id: string): string {
+    return this.withId(SESSION_CHECKPOINTS_KIND, id, 'session id');
+  }
+  /** The bytes of one blob (a binary string), addressed by its hash. */
+  blob(hash: string): string {
+    return this.withId(BLOB_KIND, hash, 'blob hash');
+  }
+
+  /** The prefixes the Lua scripts append a (re-validated) segment, session id or blob hash to. */
+  get scriptPrefixes(): {
+    segment: string;
+    segmentMessages: string;
+    segmentChildren: string;
+    segmentCheckpoints: string;
+    sessionRuns: string;
+    sessionCheckpoints: string;
+    blob: string;
+  } {
     return {
       segment: this.prefix + SEGMENT_KIND,
       segmentMessages: this.prefix + SEGMENT_MESSAGES_KIND,
       segmentChildren: this.prefix + SEGMENT_CHILDREN_KIND,
+      segmentCheckpoints: this.prefix + SEGMENT_CHECKPOINTS_KIND,
       sessionRuns: `${this.prefix}session-runs:`,
+      sessionCheckpoints: this.prefix + SESSION_CHECKPOINTS_KIND,
+      blob: this.prefix + BLOB_KIND,
     };
+  }
+
+  /** Hash: message id -> `<segmentId or empty>\n<sessionId>\n<blob hashes, space-separated>`: where each checkpoint lives and what it uses. */
+  get checkpointIndex(): string {
+    return `${this.prefix}checkpoint-index`;
+  }
+  /** Hash: message id -> checkpoint record JSON, for checkpoints whose message was not stored when they were written. */
+  get unplacedCheckpoints(): string {
+    return `${this.prefix}unplaced-checkpoints`;
+  }
+  /** Hash: blob hash -> how many checkpoints use it (0 for a stored blob no checkpoint uses yet). */
+  get blobReferences(): string {
+    return `${this.prefix}blob-references`;
   }
 
   /** Hash: message id -> `<segmentId>\n<seq>`. */
@@ -138,6 +175,9 @@ export class RedisKeys {
 const SEGMENT_KIND = 'segment:';
 const SEGMENT_MESSAGES_KIND = 'segment-messages:';
 const SEGMENT_CHILDREN_KIND = 'segment-children:';
+const SEGMENT_CHECKPOINTS_KIND = 'segment-checkpoints:';
+const SESSION_CHECKPOINTS_KIND = 'session-checkpoints:';
+const BLOB_KIND = 'blob:';
 
 function indexField(field: IndexField): IndexField {
   if (!INDEX_FIELDS.has(field)) throw new InvalidArgumentError({ argument: 'orderBy', message: `cannot index sessions by ${JSON.stringify(field)}.` });
