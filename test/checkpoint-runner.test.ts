@@ -12,39 +12,19 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { tool } from 'ai';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Agent, InvalidArgumentError, Runner, SessionStore, WorkspaceConflictError } from '../src/index.js';
 import { scriptedMock, type MockTurn } from './fixtures/agent-models.js';
 import { storeWithoutCheckpoints } from './fixtures/driver-without-checkpoints.js';
-import { PostgresPrefixes } from './fixtures/postgres-tables.js';
 import { binaryBytes, copyWorkspace, snapshotWorkspace, temporaryDirectory, writeTree } from './fixtures/workspace.js';
+import { everyStore } from './fixtures/every-store.js';
 
 const run = promisify(execFile);
 const directories: string[] = [];
 afterAll(() => directories.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
-const databases = temporaryDirectory('checkpoint-runner-db');
-directories.push(databases);
 
-const redisUrl = inject('redisUrl');
-const postgresUrl = inject('postgresUrl');
-const postgresPrefixes = new PostgresPrefixes('checkpoint_runner');
-afterAll(async () => {
-  if (postgresUrl !== undefined) await postgresPrefixes.dropAll(postgresUrl);
-});
-
-const randomName = () => Math.random().toString(36).slice(2);
-const stores = [
-  { name: 'memory', open: () => SessionStore.memory() },
-  { name: 'sqlite', open: () => SessionStore.sqlite(join(databases, `${randomName()}.db`)) },
-  { name: 'file', open: () => SessionStore.file(join(databases, randomName())) },
-  // Skipped only where no PostgreSQL server is installed (CI fails the run instead, in test/global-setup.ts).
-  ...(postgresUrl === undefined
-    ? []
-    : [{ name: 'postgres', open: () => SessionStore.postgres({ connectionString: postgresUrl, tablePrefix: postgresPrefixes.next() }) }]),
-  // Skipped only where no Redis server is installed; each store gets keys of its own.
-  ...(redisUrl === undefined ? [] : [{ name: 'redis', open: () => SessionStore.redis({ url: redisUrl }, { keyPrefix: `checkpoint-runner-${randomName()}:` }) }]),
-];
+const stores = everyStore('checkpoint_runner');
 
 function workspace(): string {
   const root = temporaryDirectory('checkpoint-agent');

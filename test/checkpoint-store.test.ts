@@ -6,17 +6,15 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { resetScanIndexes } from '../src/checkpoint/scan-index.js';
 import { InvalidArgumentError, MemoryDriver, SessionStore, WorkspaceConflictError, type WriteBatch } from '../src/index.js';
 import { storeWithoutCheckpoints } from './fixtures/driver-without-checkpoints.js';
-import { PostgresPrefixes } from './fixtures/postgres-tables.js';
 import { binaryBytes, snapshotWorkspace, temporaryDirectory, writeTree } from './fixtures/workspace.js';
+import { everyStore } from './fixtures/every-store.js';
 
 const directories: string[] = [];
 afterAll(() => directories.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
-const databases = temporaryDirectory('checkpoint-store-db');
-directories.push(databases);
 
 function workspace(spec: Parameters<typeof writeTree>[1] = {}): string {
   const root = temporaryDirectory('checkpoint-store');
@@ -25,25 +23,7 @@ function workspace(spec: Parameters<typeof writeTree>[1] = {}): string {
   return root;
 }
 
-const redisUrl = inject('redisUrl');
-const postgresUrl = inject('postgresUrl');
-const postgresPrefixes = new PostgresPrefixes('checkpoint_store');
-afterAll(async () => {
-  if (postgresUrl !== undefined) await postgresPrefixes.dropAll(postgresUrl);
-});
-
-const randomName = () => Math.random().toString(36).slice(2);
-const stores = [
-  { name: 'memory', open: () => SessionStore.memory() },
-  { name: 'sqlite', open: () => SessionStore.sqlite(join(databases, `${randomName()}.db`)) },
-  { name: 'file', open: () => SessionStore.file(join(databases, randomName())) },
-  // Skipped only where no PostgreSQL server is installed (CI fails the run instead, in test/global-setup.ts).
-  ...(postgresUrl === undefined
-    ? []
-    : [{ name: 'postgres', open: () => SessionStore.postgres({ connectionString: postgresUrl, tablePrefix: postgresPrefixes.next() }) }]),
-  // Skipped only where no Redis server is installed; each store gets keys of its own.
-  ...(redisUrl === undefined ? [] : [{ name: 'redis', open: () => SessionStore.redis({ url: redisUrl }, { keyPrefix: `checkpoint-store-${randomName()}:` }) }]),
-];
+const stores = everyStore('checkpoint_store');
 
 async function say(store: SessionStore, id: string, content: string): Promise<string> {
   const [message] = await store.append(id, { role: 'user', content });

@@ -24,6 +24,7 @@ import { tableNames } from '../src/drivers/postgres/identifiers.js';
 import { migrations } from '../src/drivers/postgres/migrations.js';
 import { InvalidArgumentError, StoreUnavailableError } from '../src/errors.js';
 import type { SessionOrderBy } from '../src/types.js';
+import { messageRecord, segmentRecord, sessionRecord } from './fixtures/driver-records.js';
 
 const url = inject('postgresUrl');
 
@@ -50,34 +51,6 @@ async function withClient<Result>(work: (client: pg.Client) => Promise<Result>):
 
 async function tableExists(name: string): Promise<boolean> {
   return withClient(async (client) => (await client.query('SELECT to_regclass($1) IS NOT NULL AS present', [name])).rows[0].present);
-}
-
-function sessionRecord(overrides: Partial<SessionRecord> & { id: string }): SessionRecord {
-  return {
-    state: 'active',
-    metadata: {},
-    tags: [],
-    attachedSurfaces: [],
-    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
-    messageCount: 0,
-    version: 1,
-    createdAt: 1_000,
-    updatedAt: 1_000,
-    lastActiveAt: 1_000,
-    ttlMs: 3_600_000,
-    suspendAt: 3_601_000,
-    expiresAt: 7_201_000,
-    headSegmentId: `${overrides.id}-segment`,
-    ...overrides,
-  };
-}
-
-function segmentRecord(id: string, sessionId: string, extra: Partial<SegmentRecord> = {}): SegmentRecord {
-  return { id, sessionId, baseSeq: 0, createdAt: 1_000, ...extra };
-}
-
-function messageRecord(id: string, segmentId: string, seq: number, extra: Partial<MessageRecord> = {}): MessageRecord {
-  return { id, segmentId, seq, createdAt: 1_000 + seq, body: JSON.stringify({ role: 'user', content: id }), ...extra };
 }
 
 /** What the promise rejects with (fails the test when it resolves). */

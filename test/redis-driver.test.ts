@@ -24,6 +24,7 @@ import { choosePlan } from '../src/drivers/redis/query-plan.js';
 import { InvalidArgumentError, SessionStore, StoreUnavailableError } from '../src/index.js';
 import type { SessionOrderBy, SessionState } from '../src/types.js';
 import { freePort } from './servers/ports.js';
+import { messageRecord, segmentRecord, sessionRecord } from './fixtures/driver-records.js';
 
 const url = inject('redisUrl');
 const describeRedis = url === undefined ? describe.skip : describe;
@@ -73,34 +74,6 @@ async function snapshot(prefix: string): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
   for (const key of await keysUnder(prefix)) result[key] = (await raw().dumpBuffer(key))?.toString('hex') ?? '';
   return result;
-}
-
-function sessionRecord(overrides: Partial<SessionRecord> & { id: string }): SessionRecord {
-  return {
-    state: 'active',
-    metadata: {},
-    tags: [],
-    attachedSurfaces: [],
-    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
-    messageCount: 0,
-    version: 1,
-    createdAt: 1_000,
-    updatedAt: 1_000,
-    lastActiveAt: 1_000,
-    ttlMs: 3_600_000,
-    suspendAt: 3_601_000,
-    expiresAt: 7_201_000,
-    headSegmentId: `${overrides.id}-segment`,
-    ...overrides,
-  };
-}
-
-function segmentRecord(id: string, sessionId: string, extra: Partial<SegmentRecord> = {}): SegmentRecord {
-  return { id, sessionId, baseSeq: 0, createdAt: 1_000, ...extra };
-}
-
-function messageRecord(id: string, segmentId: string, seq: number, extra: Partial<MessageRecord> = {}): MessageRecord {
-  return { id, segmentId, seq, createdAt: 1_000 + seq, body: JSON.stringify({ role: 'user', content: id }), ...extra };
 }
 
 async function createSession(driver: RedisDriver, record: SessionRecord, messages: MessageRecord[] = []): Promise<void> {

@@ -21,40 +21,13 @@ import {
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { latestSchemaVersion, migrate, migrations } from '../src/drivers/sqlite/migrations.js';
 import type { SessionOrderBy } from '../src/types.js';
+import { messageRecord, segmentRecord, sessionRecord } from './fixtures/driver-records.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-sqlite-'));
 let fileCounter = 0;
 const newPath = (): string => join(directory, `test-${++fileCounter}.db`);
 
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
-
-function sessionRecord(overrides: Partial<SessionRecord> & { id: string }): SessionRecord {
-  return {
-    state: 'active',
-    metadata: {},
-    tags: [],
-    attachedSurfaces: [],
-    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
-    messageCount: 0,
-    version: 1,
-    createdAt: 1_000,
-    updatedAt: 1_000,
-    lastActiveAt: 1_000,
-    ttlMs: 3_600_000,
-    suspendAt: 3_601_000,
-    expiresAt: 7_201_000,
-    headSegmentId: `${overrides.id}-segment`,
-    ...overrides,
-  };
-}
-
-function segmentRecord(id: string, sessionId: string, extra: Partial<SegmentRecord> = {}): SegmentRecord {
-  return { id, sessionId, baseSeq: 0, createdAt: 1_000, ...extra };
-}
-
-function messageRecord(id: string, segmentId: string, seq: number, extra: Partial<MessageRecord> = {}): MessageRecord {
-  return { id, segmentId, seq, createdAt: 1_000 + seq, body: JSON.stringify({ role: 'user', content: id }), ...extra };
-}
 
 /** The reason of the WriteConflict the promise rejects with (fails the test on anything else). */
 async function conflictReason(promise: Promise<unknown>): Promise<WriteConflictReason> {
