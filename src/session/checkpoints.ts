@@ -92,6 +92,14 @@ export async function checkpointWorkspace(context: StoreContext, sessionId: stri
     });
     const record: CheckpointRecord = { messageId, sessionId, createdAt: context.now(), manifest, blobHashes };
     await commitCheckpoint(driver, record, blobs);
+    // A blob that was stored when we asked may have been collected (prune) before the record that
+    // now references it landed. From here on it is referenced and safe, so upload what went missing.
+    const lost = await driver.missingBlobs(blobHashes);
+    if (lost.length > 0) {
+      const again = await readBlobs(root, delta, lost, index);
+      if (again === undefined) continue; // the file changed meanwhile: checkpoint again (the record is replaced)
+      await driver.commit({ blobs: again });
+    }
     index.rememberState(messageId, scan.state);
     warnAboutSkipped(scan.skipped, options.workspace, messageId, rules.maxFileBytes);
     return {
