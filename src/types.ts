@@ -152,8 +152,10 @@ export interface ForkOptions {
 }
 
 export interface RewindOptions {
-  /** The message that becomes the head. */
-  toMessage: string;
+  /** The message that becomes the head (give this or `toStart`). */
+  toMessage?: string;
+  /** Rewind to before the first message: an empty path, the old messages kept as a rewound tail. */
+  toStart?: true;
   /** Also put the workspace's files back as they were at `toMessage` (it needs a file checkpoint: see `checkpoint`). */
   rewindFiles?: boolean;
   /** The workspace directory to restore (with `rewindFiles`). */

@@ -87,12 +87,12 @@ export async function rewindSession(context: StoreContext, sessionId: string, re
   if (options.rewindFiles === true && options.workspace !== undefined) {
     // Loaded on demand: a store that never rewinds files never loads the file system code.
     const { rewindWithFiles } = await import('./rewind-files.js');
-    return rewindWithFiles(context, sessionId, { ...options, workspace: options.workspace });
+    return rewindWithFiles(context, sessionId, { ...options, toMessage: options.toMessage!, workspace: options.workspace });
   }
   return mutateSession<RewindResult>(context, sessionId, {}, async (record) => {
     assertNotExpired(record);
     const spans = await resolvePath(context, record.headSegmentId, record.messageCount);
-    const position = await positionOnPath(context, spans, options.toMessage, sessionId);
+    const position = options.toMessage === undefined ? 0 : await positionOnPath(context, spans, options.toMessage, sessionId);
     if (position === record.messageCount) return { done: { session: toSession(record), removedMessages: 0 } };
     if (options.dryRun === true) return { done: { session: toSession(record), removedMessages: record.messageCount - position, dryRun: true } };
     return planHeadMove(context, record, spans, position);
@@ -110,7 +110,8 @@ export function planHeadMove(
   const segment: SegmentRecord = {
     id: generateId('segment'),
     sessionId: record.id,
-    parentId: spanOf(spans, position)?.segmentId ?? record.headSegmentId,
+    // Rewound to the start, the new segment continues nothing: the old path stays readable as a rewound tail.
+    ...(position === 0 ? {} : { parentId: spanOf(spans, position)?.segmentId ?? record.headSegmentId }),
     baseSeq: position,
     createdAt: now,
   };

@@ -69,11 +69,19 @@ const workspacePath = z.string().min(1);
 
 export const rewindOptionsSchema = z
   .strictObject({
-    toMessage: id,
+    toMessage: id.optional(),
+    toStart: z.literal(true).optional(),
     rewindFiles: z.boolean().optional(),
     workspace: workspacePath.optional(),
     dryRun: z.boolean().optional(),
     force: z.boolean().optional(),
+  })
+  .refine((options) => (options.toMessage === undefined) !== (options.toStart === undefined), {
+    message: 'give either "toMessage" (the message that becomes the head) or "toStart: true" (an empty path)',
+  })
+  // No checkpoint precedes the first message: the files before the conversation began were never recorded.
+  .refine((options) => options.toStart === undefined || options.rewindFiles !== true, {
+    message: '"rewindFiles" needs a message to rewind to; "toStart" has no checkpoint',
   })
   .refine((options) => options.rewindFiles !== true || options.workspace !== undefined, {
     message: 'rewindFiles needs the workspace directory ("workspace")',

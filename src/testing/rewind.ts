@@ -1,6 +1,6 @@
 /** rewind(): the head moves back, rewound messages stay readable, later appends and forks build on the new head. */
 import { describe, expect, it } from 'vitest';
-import { MessageNotFoundError, SessionNotFoundError } from '../index.js';
+import { InvalidArgumentError, MessageNotFoundError, SessionNotFoundError } from '../index.js';
 import type { SuiteContext } from './context.js';
 import { buildForkChain } from './fork-chain.js';
 import { at, conversation, expectUnchanged, idsOf, mustGet, sessionWithMessages, snapshot, uniqueId, userMessage } from './helpers.js';
@@ -67,6 +67,28 @@ export function registerRewindTests(context: SuiteContext): void {
         expect(tail.messageCount).toBe(tail.messageIds.length);
         if (tail.afterMessageId !== undefined) expect(known.has(tail.afterMessageId)).toBe(true);
       }
+    });
+
+    it('rewinds to the start: an empty path, appends start over, the old messages stay a rewound tail', async () => {
+      const store = await context.open();
+      const { session, messages } = await sessionWithMessages(store, 3);
+      const result = await store.rewind(session.id, { toStart: true });
+      expect(result.removedMessages).toBe(3);
+      expect(result.session).toMatchObject({ messageCount: 0, version: session.version + 1 });
+      expect(await store.getMessages(session.id)).toEqual([]);
+      const [fresh] = await store.append(session.id, userMessage('a new beginning'));
+      expect(idsOf(await store.getMessages(session.id))).toEqual([fresh!.id]);
+      const tails = (await store.branches(session.id)).rewoundTails;
+      expect(tails).toEqual([{ messageIds: idsOf(messages), messageCount: 3 }]);
+    });
+
+    it('refuses toMessage and toStart together, or neither, changing nothing', async () => {
+      const store = await context.open();
+      const { session, messages } = await sessionWithMessages(store, 2);
+      const before = await snapshot(store, session.id);
+      await expect(store.rewind(session.id, { toMessage: at(messages, 0).id, toStart: true })).rejects.toSatisfy(InvalidArgumentError.isInstance);
+      await expect(store.rewind(session.id, {})).rejects.toSatisfy(InvalidArgumentError.isInstance);
+      await expectUnchanged(store, session.id, before);
     });
 
     it('rewinding to the head removes nothing', async () => {
