@@ -5,16 +5,14 @@
  * the store down. Tests run concurrently (each spawn costs about a second under tsx) and group
  * their assertions per spawn.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { SessionStore, type Run, type RunEvent, type Session, type StoredMessage } from '../src/index.js';
+import { runCliJson, runCliProcess, withLibraryStore } from './fixtures/cli-process.js';
 import { freePort } from './servers/ports.js';
 
-const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-cli-agent-'));
 let fileCounter = 0;
 
@@ -24,52 +22,8 @@ function newStoreUrl(): string {
   return `sqlite:${join(directory, `cli-agent-${++fileCounter}.db`)}`;
 }
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface CliOptions {
-  storeUrl?: string;
-  /** Written to the process's stdin, which is then closed (a pipe, not a terminal). */
-  input?: string;
-  env?: Record<string, string>;
-}
-
-function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const environment: NodeJS.ProcessEnv = { ...process.env, ...options.env };
-  delete environment.SESSIONLOOM_DEBUG;
-  if (options.env?.SESSIONLOOM_FALLBACK === undefined) delete environment.SESSIONLOOM_FALLBACK;
-  if (options.storeUrl === undefined) delete environment.SESSIONLOOM_STORE;
-  else environment.SESSIONLOOM_STORE = options.storeUrl;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: packageRoot, env: environment });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
-
-async function runJson<Document>(args: string[], options: CliOptions): Promise<Document> {
-  const result = await runCli([...args, '--json'], options);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as Document;
-}
-
-async function withLibraryStore<Result>(storeUrl: string, work: (store: SessionStore) => Promise<Result>): Promise<Result> {
-  const store = await SessionStore.open(storeUrl);
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
+const runCli = runCliProcess;
+const runJson = runCliJson;
 
 /** The text of a stored message, whether its content is a string or text parts. */
 function textOf(message: StoredMessage | undefined): string {

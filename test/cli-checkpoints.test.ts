@@ -2,37 +2,17 @@
  * `sessionloom rewind --files` and the checkpoint marks of `show`, as a user runs them: a real
  * process per command on a SQLite file, with checkpoints taken through the library beforehand.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SessionStore } from '../src/index.js';
+import { runCliProcess } from './fixtures/cli-process.js';
 import { snapshotWorkspace, temporaryDirectory, writeTree, type Snapshot } from './fixtures/workspace.js';
 
-const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const directories: string[] = [];
 afterAll(() => directories.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], storeUrl: string): Promise<CliResult> {
-  const environment: NodeJS.ProcessEnv = { ...process.env, SESSIONLOOM_STORE: storeUrl };
-  delete environment.SESSIONLOOM_DEBUG;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: packageRoot, env: environment });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[], storeUrl: string) => runCliProcess(args, { storeUrl });
 
 interface Scenario {
   storeUrl: string;

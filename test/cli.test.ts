@@ -3,15 +3,13 @@
  * on a SQLite file that the test also opens through the library, so every check crosses a
  * process boundary: what the library wrote, the CLI reads, and what the CLI changed, the library sees.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SessionStore, type MessageInput, type Session, type StoredMessage } from '../src/index.js';
+import { runCliJson, runCliProcess, withLibraryStore } from './fixtures/cli-process.js';
 
-const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-cli-'));
 let fileCounter = 0;
 
@@ -22,44 +20,8 @@ function newStoreUrl(): string {
   return `sqlite:${join(directory, `cli-${++fileCounter}.db`)}`;
 }
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], storeUrl?: string): Promise<CliResult> {
-  const environment: NodeJS.ProcessEnv = { ...process.env };
-  delete environment.SESSIONLOOM_DEBUG;
-  delete environment.SESSIONLOOM_STORE;
-  if (storeUrl !== undefined) environment.SESSIONLOOM_STORE = storeUrl;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: packageRoot, env: environment });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Runs a `--json` command that must succeed, and parses its one JSON document. */
-async function runJson<Document>(args: string[], storeUrl: string): Promise<Document> {
-  const result = await runCli([...args, '--json'], storeUrl);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as Document;
-}
-
-async function withLibraryStore<Result>(storeUrl: string, work: (store: SessionStore) => Promise<Result>): Promise<Result> {
-  const store = await SessionStore.open(storeUrl);
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
+const runCli = (args: string[], storeUrl?: string) => runCliProcess(args, storeUrl === undefined ? {} : { storeUrl });
+const runJson = <Document>(args: string[], storeUrl: string) => runCliJson<Document>(args, { storeUrl });
 
 const CONVERSATION: MessageInput[] = [
   { role: 'system', content: 'You help with the weather.' },
@@ -324,7 +286,7 @@ describe('sessionloom CLI', () => {
   });
 
   it('--version prints the package version', async () => {
-    const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     const result = await runCli(['--version']);
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(manifest.version);
