@@ -100,7 +100,7 @@ export function registerListTests(context: SuiteContext): void {
       const store = await context.open();
       const userId = uniqueId('user');
       const kind = uniqueId('kind');
-      const first = await store.create({ userId, metadata: { kind, count: 1, flag: true, empty: null } });
+      const first = await store.create({ userId, metadata: { kind, count: 1, flag: true, empty: null, half: 0.5 } });
       const second = await store.create({ userId, metadata: { kind: 'other', count: '1', flag: 'true', empty: 'null' } });
       const third = await store.create({ userId, metadata: { kind, count: 2, flag: false, empty: 0 } });
       expect((await listedIds(store, { userId, filter: { kind } })).sort()).toEqual(sortedIds([first, third]));
@@ -109,6 +109,11 @@ export function registerListTests(context: SuiteContext): void {
       expect(await listedIds(store, { userId, filter: { flag: true } })).toEqual([first.id]);
       expect(await listedIds(store, { userId, filter: { flag: false } })).toEqual([third.id]);
       expect(await listedIds(store, { userId, filter: { empty: null } })).toEqual([first.id]);
+      expect(await listedIds(store, { userId, filter: { count: 1.0 } })).toEqual([first.id]);
+      expect(await listedIds(store, { userId, filter: { half: 0.5 } })).toEqual([first.id]);
+      expect(await listedIds(store, { userId, filter: { flag: 1 } })).toEqual([]);
+      // A key that is absent does not equal null.
+      expect(await listedIds(store, { userId, filter: { half: null } })).toEqual([]);
       expect(await listedIds(store, { userId, filter: { kind, count: 2 } })).toEqual([third.id]);
       expect(await listedIds(store, { userId, filter: { kind: uniqueId('absent') } })).toEqual([]);
     });

@@ -8,11 +8,11 @@
  * Blob names come only from hashes checked against `BLOB_HASH_PATTERN` (layout.ts), and blob files
  * are opened without following symlinks.
  */
-import { closeSync, fstatSync, lstatSync, openSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import type { CheckpointRecord } from '../../driver/driver.js';
 import { ID_PATTERN } from '../../driver/ids.js';
 import { FileCorruptionError, parseObjectLine } from './corruption.js';
-import { isMissing, openFlags, readSyncAt, readTextIfPresent } from './durable-write.js';
+import { readBytesIfPresent, readTextIfPresent } from './durable-write.js';
 import { IndexLog } from './index-log.js';
 import type { StoreLayout } from './layout.js';
 
@@ -86,25 +86,7 @@ export class CheckpointFiles {
 
   /** The blob's bytes, or undefined. */
   readBlob(hash: string): Uint8Array | undefined {
-    let descriptor: number;
-    try {
-      descriptor = openSync(this.layout.blobFile(hash), openFlags.read);
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
-    try {
-      const size = fstatSync(descriptor).size;
-      const buffer = Buffer.alloc(size);
-      let read = 0;
-      while (read < size) {
-        const bytes = readSyncAt(descriptor, buffer, read, size - read, read);
-        if (bytes === 0) break;
-        read += bytes;
-      }
-      return new Uint8Array(buffer.buffer, buffer.byteOffset, read);
-    } finally {
-      closeSync(descriptor);
-    }
+    const bytes = readBytesIfPresent(this.layout.blobFile(hash));
+    return bytes && new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   }
 }

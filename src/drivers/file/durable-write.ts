@@ -188,6 +188,11 @@ function isUnsupported(error: unknown): boolean {
 
 /** The file's whole content as UTF-8, or undefined when it does not exist. Never follows a symlink. */
 export function readTextIfPresent(path: string): string | undefined {
+  return readBytesIfPresent(path)?.toString('utf8');
+}
+
+/** The file's whole content, or undefined when it does not exist. Never follows a symlink. */
+export function readBytesIfPresent(path: string): Buffer | undefined {
   let descriptor: number;
   try {
     descriptor = openSync(path, openFlags.read);
@@ -204,7 +209,7 @@ export function readTextIfPresent(path: string): string | undefined {
       if (bytes === 0) break;
       read += bytes;
     }
-    return buffer.toString('utf8', 0, read);
+    return buffer.subarray(0, read);
   } finally {
     closeSync(descriptor);
   }
