@@ -15,8 +15,12 @@ try {
 const passed = report.numPassedTests ?? 0;
 const failed = report.numFailedTests ?? 0;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-const suiteFailures = report.numFailedTestSuites ?? 0;
+// A file that failed before running any test (an import error, a crash in a hook) reports no
+// assertions; vitest's numFailedTestSuites also counts every describe block above a failed test.
+const filesNotRun = (report.testResults ?? []).filter(
+  (file) => file.status === 'failed' && (file.assertionResults ?? []).length === 0,
+).length;
 let line = `${passed} passed, ${failed} failed`;
 if (skipped > 0) line += `, ${skipped} skipped`;
 console.log(line);
-if (suiteFailures > 0) console.log(`(${suiteFailures} test files failed to run)`);
+if (filesNotRun > 0) console.error(`(${filesNotRun} test files failed before running a test)`);

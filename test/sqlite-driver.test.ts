@@ -103,6 +103,56 @@ describe('migrations', () => {
     expect(() => new SqliteDriver({ path: join(directory, 'missing', 'x.db') })).toThrow(/cannot open the database ".*missing/);
   });
 
+  it('opens a new file from several processes at the same moment without SQLITE_BUSY, round after round', async () => {
+    // Two connections switching a new file to WAL together make SQLite answer SQLITE_BUSY at once,
+    // without waiting for the busy timeout; the driver must retry that instead of failing to open.
+    const rounds = 20;
+    const workers = 4;
+    const paths = Array.from({ length: rounds }, () => newPath());
+    const driverUrl = pathToFileURL(fileURLToPath(new URL('../src/drivers/sqlite/driver.ts', import.meta.url))).href;
+    const script = join(directory, 'concurrent-opener.mts');
+    writeFileSync(
+      script,
+      `
+      import { SqliteDriver } from ${JSON.stringify(driverUrl)};
+      const [startAtText, ...paths] = process.argv.slice(2);
+      for (const [round, path] of paths.entries()) {
+        const startAt = Number(startAtText) + round * 150;
+        while (Date.now() < startAt) {}
+        const driver = new SqliteDriver({ path });
+        await driver.close();
+      }
+      `,
+    );
+    const startAt = Date.now() + 3_000;
+    const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
+    const exits = await Promise.all(
+      Array.from(
+        { length: workers },
+        () =>
+          new Promise<{ code: number | null; errors: string }>((resolve, reject) => {
+            const child = spawn(process.execPath, ['--import', 'tsx', script, String(startAt), ...paths], {
+              cwd: repositoryRoot,
+            });
+            let errors = '';
+            child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+            child.on('error', reject);
+            child.on('close', (code) => resolve({ code, errors }));
+          }),
+      ),
+    );
+    expect(exits.map((exit) => exit.errors.trim())).toEqual(Array.from({ length: workers }, () => ''));
+    expect(exits.map((exit) => exit.code)).toEqual(Array.from({ length: workers }, () => 0));
+    for (const path of paths) {
+      const raw = new Database(path);
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(raw.prepare('SELECT version FROM schema_migrations').all()).toEqual(
+        migrations.map((migration) => ({ version: migration.version })),
+      );
+      raw.close();
+    }
+  }, 60_000);
+
   it('migrates a new file once when several processes open it at the same moment, and serializes their writes', async () => {
     const path = newPath();
     const driverUrl = pathToFileURL(fileURLToPath(new URL('../src/drivers/sqlite/driver.ts', import.meta.url))).href;

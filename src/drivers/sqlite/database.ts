@@ -57,6 +57,36 @@ export function configureConnection(
   // The busy timeout comes first: switching to WAL needs a lock another process may hold.
   database.pragma(`busy_timeout = ${settings.busyTimeoutMs}`);
   // WAL lets readers run while one process writes; `:memory:` databases answer 'memory', which is fine.
-  database.pragma('journal_mode = WAL');
+  // SQLite answers SQLITE_BUSY at once, without calling the busy handler, when two connections switch
+  // a new file to WAL together (each holds a shared lock the other's switch needs), so retry it here.
+  retryWhileBusy(() => database.pragma('journal_mode = WAL'), settings.busyTimeoutMs);
   database.pragma(`synchronous = ${synchronous}`);
+}
+
+/**
+ * Run a step that can fail with SQLITE_BUSY without SQLite waiting on its own, retrying with a short
+ * randomized pause (so competing processes fall out of step) until `timeoutMs` has passed. The pause
+ * blocks the thread: this runs while a driver is constructed, which is synchronous like better-sqlite3.
+ */
+export function retryWhileBusy<Result>(step: () => Result, timeoutMs: number): Result {
+  const giveUpAt = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return step();
+    } catch (error) {
+      if (!isBusyError(error) || Date.now() >= giveUpAt) throw error;
+      sleepSync(Math.min(5 + Math.random() * 20, Math.max(1, giveUpAt - Date.now())));
+    }
+  }
+}
+
+function isBusyError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+function sleepSync(milliseconds: number): void {
+  Atomics.wait(sleepCell, 0, 0, milliseconds);
 }

@@ -28,6 +28,7 @@ import {
   type SqliteDurability,
   type SqliteStatementLike,
   type SqliteTransactionLike,
+  retryWhileBusy,
 } from './database.js';
 import { migrate } from './migrations.js';
 import { buildListSessionsQuery } from './queries.js';
@@ -105,13 +106,17 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     this.path = options.path;
     this.ownsDatabase = options.database === undefined;
     let database = options.database;
+    const busyTimeoutMs = options.busyTimeoutMs ?? defaultBusyTimeoutMs;
     try {
       database ??= new Database(options.path);
       configureConnection(database, {
         durability: options.durability ?? 'durable',
-        busyTimeoutMs: options.busyTimeoutMs ?? defaultBusyTimeoutMs,
+        busyTimeoutMs,
       });
-      migrate(database, { location: options.path });
+      // A migration is one transaction that re-reads the version under the write lock, so a retry
+      // after an immediate SQLITE_BUSY cannot apply a step twice.
+      const opened = database;
+      retryWhileBusy(() => migrate(opened, { location: options.path }), busyTimeoutMs);
       this.statements = prepareStatements(database);
     } catch (error) {
       if (this.ownsDatabase) database?.close();
