@@ -407,6 +407,28 @@ describe('records and commits', () => {
     expect(await driver.getSession('head')).toStrictEqual(appended);
   });
 
+  it('writes a record whose user, parent or creation time changed in full, indexes included', async () => {
+    // Appends take a narrower UPDATE that leaves those indexed columns alone; a record that changes
+    // one of them must still land whole, and be found by the columns' new values.
+    const created = sessionRecord({ id: 'moved', userId: 'ada' });
+    await createSession(driver, created);
+    const changes: Array<Partial<SessionRecord>> = [{ userId: 'grace' }, { parentId: 'root' }, { createdAt: 500 }];
+    let current = created;
+    for (const change of changes) {
+      const next = { ...current, ...change, version: current.version + 1 };
+      await driver.commit({ sessions: [{ record: next, expectedVersion: current.version }] });
+      expect(await driver.getSession('moved')).toStrictEqual(next);
+      current = next;
+    }
+    const query = (extra: Partial<SessionQuery>): SessionQuery => ({ orderBy: 'createdAt', order: 'asc', limit: 10, ...extra });
+    const ids = async (extra: Partial<SessionQuery>) => (await driver.listSessions(query(extra))).map((record) => record.id);
+    expect(await ids({ userId: 'grace' })).toEqual(['moved']);
+    expect(await ids({ userId: 'ada' })).toEqual([]);
+    expect(await ids({ parentId: 'root' })).toEqual(['moved']);
+    expect(await ids({ after: { value: 499, id: '' } })).toEqual(['moved']);
+    expect(await ids({ after: { value: 500, id: 'moved' } })).toEqual([]);
+  });
+
   it('fails a batch with a duplicate message id, naming it, and applies nothing', async () => {
     const created = sessionRecord({ id: 'dup' });
     await createSession(driver, created);

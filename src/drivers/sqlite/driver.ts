@@ -294,7 +294,9 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
       statements.deleteSessionRuns.run(id);
     }
     for (const { record, expectedVersion } of batch.sessions ?? []) {
-      if (statements.putSession.run(sessionParameters(record, expectedVersion)).changes !== 1) {
+      const parameters = sessionParameters(record, expectedVersion);
+      if (expectedVersion > 0 && statements.updateSession.run(parameters).changes === 1) continue;
+      if (statements.putSession.run(parameters).changes !== 1) {
         throw new Error(`SqliteDriver: session "${record.id}" changed inside a write transaction.`);
       }
     }

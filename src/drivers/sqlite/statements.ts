@@ -29,6 +29,18 @@ const statementSources = {
       suspend_at = excluded.suspend_at, expires_at = excluded.expires_at, version = excluded.version,
       metadata = excluded.metadata, tags = excluded.tags, surfaces = excluded.surfaces, record = excluded.record
     WHERE sessions.version = @expectedVersion`,
+  // The common write (an append, a touch): every column that can change, and none of the indexed
+  // ones that never do (user, parent, creation time). SQLite maintains an index on UPDATE when the
+  // SET list names one of its columns, whatever the value, so leaving them out spares the indexes
+  // by creation and by parent. The WHERE repeats them: if one did change, no row matches and the
+  // driver writes the whole row with putSession instead.
+  updateSession: `
+    UPDATE sessions SET
+      agent_id = @agentId, workspace_id = @workspaceId, state = @state, updated_at = @updatedAt,
+      last_active_at = @lastActiveAt, suspend_at = @suspendAt, expires_at = @expiresAt,
+      version = @version, metadata = @metadata, tags = @tags, surfaces = @surfaces, record = @record
+    WHERE id = @id AND version = @expectedVersion
+      AND user_id IS @userId AND parent_id IS @parentId AND created_at = @createdAt`,
   deleteSession: 'DELETE FROM sessions WHERE id = ? AND version = ?',
   deleteSessionOperations: 'DELETE FROM operations WHERE session_id = ?',
 
