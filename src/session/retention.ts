@@ -2,7 +2,8 @@
  * `delete` and `prune`, aware of forks. Deleting a session removes its record at once; its
  * segments are then collected: a segment goes only when its owner is gone and no other segment
  * continues it, and a segment that a fork still continues keeps exactly the messages up to the
- * furthest fork point. Collection is idempotent, so an interrupted one is finished by the next.
+ * furthest fork point. Collection is idempotent, so a delete interrupted after its record went is
+ * finished by calling `delete` again.
  */
 import { supportsCheckpoints, WriteConflict, type SegmentRecord } from '../driver/driver.js';
 import { assertValidId } from '../driver/ids.js';
@@ -15,7 +16,12 @@ const PRUNE_PAGE = 200;
 
 export async function deleteSession(context: StoreContext, id: string): Promise<boolean> {
   assertValidId(id, 'session id');
-  return (await removeSession(context, id)) !== undefined;
+  if ((await removeSession(context, id)) !== undefined) return true;
+  // No such session, but a delete of it may have stopped (a crash) between removing the record and
+  // collecting its segments: deleting again finishes that. Usually there is nothing to collect.
+  // Only segments whose owner is gone are touched, so this frees storage and reveals nothing.
+  await collectSegmentsOf(context, id);
+  return false;
 }
 
 /** Deletes the session and collects its segments; returns the messages removed, or undefined if there was no session. */
