@@ -19,7 +19,13 @@ export interface Usage {
   costUsd?: number;
 }
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+/**
+ * `interrupted`: the run never finished and its writer has shown no sign of life (an event or a
+ * heartbeat) for the store's `staleRunMs`: the process running it most likely died. It is how a
+ * `running` run reads once stale; its writer can still finish it, and any process may finish it
+ * explicitly with `finishRun(id, { status: 'interrupted' })`.
+ */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 
 /** One agent invocation inside a session. */
 export interface Run {
@@ -28,6 +34,8 @@ export interface Run {
   status: RunStatus;
   startedAt: number;
   endedAt?: number;
+  /** The last sign of life of the run's writer: its start, its latest event or heartbeat. */
+  lastActiveAt: number;
   usage: Usage;
   error?: { message: string; name?: string };
   agentName?: string;

@@ -10,7 +10,9 @@ import type { LanguageModelV3Prompt } from '@ai-sdk/provider';
 import { afterAll, describe, expect, it } from 'vitest';
 import { INTERRUPTED_TOOL_RESULT_TEXT, SessionStore } from '../src/index.js';
 import { compactMessages, compactPrompt } from './fixtures/agent-models.js';
-import { runAgentChild, spawnAgentChild } from './process/agent-spawn.js';
+import { AGENT_TURN_STALE_RUN_MS, runAgentChild, spawnAgentChild } from './process/agent-spawn.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-agent-processes-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -63,10 +65,20 @@ describe('agents across processes (SQLite)', () => {
     expect(stored.map((message) => message.role)).toEqual(['user', 'assistant']);
     const [call] = compactMessages(stored)[1]?.toolCalls ?? [];
     expect(call?.toolName).toBe('slow');
+    // While the tool blocks, the writer heartbeats: past a whole silence window, the run still reads as running.
+    const watcher = SessionStore.sqlite(path, { staleRunMs: AGENT_TURN_STALE_RUN_MS });
+    const [started] = await store.runs(session.id);
+    await sleep(AGENT_TURN_STALE_RUN_MS * 1.5);
+    const [beating] = await watcher.runs(session.id);
+    expect(beating?.status).toBe('running');
+    expect(beating!.lastActiveAt).toBeGreaterThan(started!.lastActiveAt);
+
     child.child.kill('SIGKILL');
     expect(await child.exited).toBe('SIGKILL');
-    const [killedRun] = await store.runs(session.id);
-    expect(killedRun?.status).toBe('running'); // nobody was left to finish it
+    // Nobody was left to finish it: it stays running in storage, and reads as interrupted once silent for the window.
+    await sleep(AGENT_TURN_STALE_RUN_MS + 100);
+    expect((await watcher.runs(session.id)).map((run) => run.status)).toEqual(['interrupted']);
+    await watcher.close();
     expect(await store.getMessages(session.id)).toEqual(stored);
 
     const resumed = await turn(path, session.id, 'Are you still there?');

@@ -28,13 +28,26 @@ export interface RunRecordInit {
   metadata?: Metadata;
 }
 
-/** Writes straight to the store: each call is durable when it returns. */
+/**
+ * Writes straight to the store: each call is durable when it returns. While the run lasts it
+ * heartbeats, so a long model call or tool is not read as a dead run (`interrupted`) by others.
+ */
 export class StoreRunRecorder implements RunRecorder {
+  private readonly heartbeat: NodeJS.Timeout;
+
   private constructor(
     private readonly store: SessionStore,
     readonly sessionId: string,
     readonly runId: string,
-  ) {}
+  ) {
+    this.heartbeat = setInterval(() => {
+      // A missed beat is harmless (the next one, or the next event, makes up for it); a store that
+      // is down must not crash the process from a timer.
+      store.heartbeatRun(runId).catch(() => undefined);
+    }, store.runHeartbeatMs);
+    // A process that is otherwise done must not stay alive for the heartbeat.
+    this.heartbeat.unref();
+  }
 
   /** Starts a run record in the store (so the run shows as `running` from its first moment). */
   static async start(store: SessionStore, sessionId: string, init: RunRecordInit): Promise<StoreRunRecorder> {
@@ -51,6 +64,7 @@ export class StoreRunRecorder implements RunRecorder {
   }
 
   async finish(outcome: RunOutcome): Promise<void> {
+    clearInterval(this.heartbeat);
     await this.store.finishRun(this.runId, outcome);
   }
 }

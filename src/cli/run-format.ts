@@ -9,9 +9,11 @@ export function formatDuration(milliseconds: number): string {
   return `${minutes}m ${Math.floor((milliseconds % 60_000) / 1000)}s`;
 }
 
-/** A run's duration, or how long it has been running. */
+/** A run's duration, how long it has been running, or how long it ran before its writer fell silent. */
 export function runDuration(run: Run, now: number = Date.now()): string {
-  return run.endedAt === undefined ? `running for ${formatDuration(now - run.startedAt)}` : formatDuration(run.endedAt - run.startedAt);
+  if (run.endedAt !== undefined) return formatDuration(run.endedAt - run.startedAt);
+  if (run.status === 'interrupted') return `${formatDuration(run.lastActiveAt - run.startedAt)}, then silent`;
+  return `running for ${formatDuration(now - run.startedAt)}`;
 }
 
 /** "+0.012s": an event's time from the start of its run, in seconds with milliseconds. */

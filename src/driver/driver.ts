@@ -52,7 +52,9 @@ export interface OperationRecord {
 }
 
 /** A run as stored: the public run plus how many events it has (the next event's seq is `eventCount + 1`). */
-export interface RunRecord extends Run {
+export interface RunRecord extends Omit<Run, 'lastActiveAt'> {
+  /** Absent in records written before runs kept it (read as `startedAt`). */
+  lastActiveAt?: number;
   eventCount: number;
 }
 

@@ -4,6 +4,8 @@ import type { SegmentRecord, StorageDriver } from '../driver/driver.js';
 export const DEFAULT_TTL_MS = 60 * 60 * 1000;
 export const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+/** Silence after which an unfinished run reads as `interrupted`; runners heartbeat four times as often. */
+export const DEFAULT_STALE_RUN_MS = 10 * 60 * 1000;
 
 export interface StoreContext {
   driver: StorageDriver;
@@ -13,6 +15,7 @@ export interface StoreContext {
   defaultTtlMs: number;
   retentionMs: number;
   maxMessageBytes: number;
+  staleRunMs: number;
   /** When set, only this user's sessions exist for this store object. */
   scopeUserId?: string;
   /** Segments never change once written, so they are cached for the life of the store. */

@@ -25,6 +25,7 @@ export const storeOptionsSchema = z
     maxMessageBytes: positiveCount.optional(),
     scope: z.strictObject({ userId: id }).optional(),
     deadlineMs: duration.optional(),
+    staleRunMs: duration.optional(),
   })
   .passthrough();
 

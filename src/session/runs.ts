@@ -14,7 +14,7 @@ import { assertMetadata } from './options.js';
 import { nextVersion, withActivity } from './records.js';
 import { addUsage, EMPTY_USAGE } from './usage.js';
 
-const RUN_STATUSES = new Set(['completed', 'failed', 'cancelled']);
+const FINAL_STATUSES = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
 
 function runDriver(context: StoreContext): RunCapableDriver {
   if (!supportsRuns(context.driver)) {
@@ -23,8 +23,16 @@ function runDriver(context: StoreContext): RunCapableDriver {
   return context.driver;
 }
 
-function toRun(record: RunRecord): Run {
-  const { eventCount: _eventCount, ...run } = record;
+/**
+ * The run as callers see it. An unfinished run whose writer has been silent for `staleRunMs` reads
+ * as `interrupted`: worked out on read rather than written, so no sweeper is needed, every reader
+ * agrees, and a writer that was only slow can still finish it. Records written before runs kept
+ * `lastActiveAt` count from their start.
+ */
+function toRun(context: StoreContext, record: RunRecord): Run {
+  const { eventCount: _eventCount, lastActiveAt = record.startedAt, ...rest } = record;
+  const run: Run = { ...rest, lastActiveAt };
+  if (run.status === 'running' && context.now() - lastActiveAt > context.staleRunMs) run.status = 'interrupted';
   return run;
 }
 
@@ -49,11 +57,13 @@ export async function startRun(context: StoreContext, sessionId: string, options
   const driver = runDriver(context);
   const session = await requireSession(context, sessionId);
   assertNotExpired(session);
+  const now = context.now();
   const run: RunRecord = {
     id: options.id ?? generateId('run'),
     sessionId,
     status: 'running',
-    startedAt: context.now(),
+    startedAt: now,
+    lastActiveAt: now,
     usage: { ...EMPTY_USAGE },
     ...(options.agentName === undefined ? {} : { agentName: options.agentName }),
     metadata: options.metadata === undefined ? {} : structuredClone(options.metadata),
@@ -65,7 +75,7 @@ export async function startRun(context: StoreContext, sessionId: string, options
     throw new InvalidArgumentError({ argument: 'run id', message: `a run with id "${run.id}" already exists.` });
   }
   await driver.commit({ runs: [run] });
-  return toRun(run);
+  return toRun(context, run);
 }
 
 /**
@@ -88,43 +98,55 @@ export async function recordRunEvents(context: StoreContext, runId: string, even
       data: encodeJson(event.data ?? null, { argument: `events[${index}].data`, allowRichValues: true, dropUndefinedKeys: true }),
     };
   });
-  await runDriver(context).commit({ runs: [{ ...run, eventCount: run.eventCount + records.length }], runEvents: records });
+  // Recording is a sign of life; a finished run keeps the time it finished at.
+  const lastActiveAt = run.status === 'running' ? now : run.lastActiveAt;
+  await runDriver(context).commit({ runs: [{ ...run, eventCount: run.eventCount + records.length, lastActiveAt }], runEvents: records });
   return records.map(toRunEvent);
+}
+
+/** Marks the run's writer alive now, so the run does not read as `interrupted`. A finished run is returned unchanged. */
+export async function heartbeatRun(context: StoreContext, runId: string): Promise<Run> {
+  const run = await requireRun(context, runId);
+  if (run.status !== 'running') return toRun(context, run);
+  const beating: RunRecord = { ...run, lastActiveAt: context.now() };
+  await runDriver(context).commit({ runs: [beating] });
+  return toRun(context, beating);
 }
 
 /** Ends a run; its usage is added to the session's in the same write. Finishing twice changes nothing. */
 export async function finishRun(context: StoreContext, runId: string, options: FinishRunOptions): Promise<Run> {
-  if (!RUN_STATUSES.has(options?.status)) {
-    throw new InvalidArgumentError({ argument: 'status', message: 'expected completed, failed or cancelled.' });
+  if (!FINAL_STATUSES.has(options?.status)) {
+    throw new InvalidArgumentError({ argument: 'status', message: 'expected completed, failed, cancelled or interrupted.' });
   }
   const first = await requireRun(context, runId);
   return mutateSession<Run>(context, first.sessionId, {}, async (session) => {
     const run = await requireRun(context, runId);
-    if (run.status !== 'running') return { done: toRun(run) };
+    if (run.status !== 'running') return { done: toRun(context, run) };
     const now = context.now();
     const usage = options.usage ?? {};
     const finished: RunRecord = {
       ...run,
       status: options.status,
       endedAt: now,
+      lastActiveAt: now,
       usage: addUsage(run.usage, usage),
       ...(options.error === undefined ? {} : { error: { message: String(options.error.message), ...(options.error.name ? { name: String(options.error.name) } : {}) } }),
     };
     const next = withActivity(context, nextVersion(session, now), now);
     next.usage = addUsage(session.usage, usage);
-    return { batch: { sessions: [{ record: next, expectedVersion: session.version }], runs: [finished] }, result: toRun(finished) };
+    return { batch: { sessions: [{ record: next, expectedVersion: session.version }], runs: [finished] }, result: toRun(context, finished) };
   });
 }
 
 export async function listRuns(context: StoreContext, sessionId: string): Promise<Run[]> {
   assertValidId(sessionId, 'session id');
   await requireSession(context, sessionId);
-  return (await runDriver(context).listRuns(sessionId)).map(toRun);
+  return (await runDriver(context).listRuns(sessionId)).map((run) => toRun(context, run));
 }
 
 export async function getRun(context: StoreContext, runId: string): Promise<Run | undefined> {
   const run = await findRun(context, runId);
-  return run && toRun(run);
+  return run && toRun(context, run);
 }
 
 export async function readRunEvents(context: StoreContext, runId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<RunEvent[]> {

@@ -59,6 +59,7 @@ import { appendMessages } from './append.js';
 import { getBranches } from './branches.js';
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_STALE_RUN_MS,
   DEFAULT_RETENTION_MS,
   DEFAULT_TTL_MS,
   SegmentCache,
@@ -80,7 +81,7 @@ import { parseOptions, storeOptionsSchema } from './options.js';
 import { getMessages } from './read.js';
 import { toSession } from './records.js';
 import { deleteSession, pruneSessions } from './retention.js';
-import { finishRun, getRun, listRuns, readRunEvents, recordRunEvents, startRun } from './runs.js';
+import { finishRun, getRun, heartbeatRun, listRuns, readRunEvents, recordRunEvents, startRun } from './runs.js';
 import { readTranscript, type TranscriptOptions } from './transcript.js';
 import type { Agent } from '../agent/agent.js';
 import type { Chat, ChatOptions } from '../agent/chat.js';
@@ -99,6 +100,24 @@ export interface StoreOptions {
   scope?: { userId: string };
   /** Longest any single backend call may take before it fails with `StoreUnavailableError`. Default 10 s. */
   deadlineMs?: number;
+  /**
+   * Silence after which a run that never finished reads as `interrupted` (its process most likely
+   * died). Runners heartbeat a quarter of this apart, so a long tool call is not mistaken. Default 10 minutes.
+   */
+  staleRunMs?: number;
+}
+
+const STORE_OPTION_KEYS = ['clock', 'defaultTtlMs', 'retentionMs', 'maxMessageBytes', 'scope', 'deadlineMs', 'staleRunMs'] as const;
+
+/** Splits a factory's options into the store's own and the rest (the driver's). */
+function splitStoreOptions<Options extends StoreOptions>(options: Options): [StoreOptions, Omit<Options, keyof StoreOptions>] {
+  const store: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = { ...(options as Record<string, unknown>) };
+  for (const key of STORE_OPTION_KEYS) {
+    if (rest[key] !== undefined) store[key] = rest[key];
+    delete rest[key];
+  }
+  return [store as StoreOptions, rest as Omit<Options, keyof StoreOptions>];
 }
 
 export interface OpenOptions extends StoreOptions, SqliteStoreOptions, FileStoreOptions {
@@ -136,6 +155,7 @@ export class SessionStore {
         defaultTtlMs: parsed.defaultTtlMs ?? DEFAULT_TTL_MS,
         retentionMs: parsed.retentionMs ?? DEFAULT_RETENTION_MS,
         maxMessageBytes: parsed.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+        staleRunMs: parsed.staleRunMs ?? DEFAULT_STALE_RUN_MS,
         ...(parsed.scope ? { scopeUserId: parsed.scope.userId } : {}),
         segmentCache: new SegmentCache(),
       },
@@ -197,8 +217,8 @@ export class SessionStore {
 
   /** Append-only JSONL files in a directory, fsynced before each call returns; several processes may share it. */
   static file(directory: string, options: StoreOptions & FileStoreOptions = {}): SessionStore {
-    const { clock, defaultTtlMs, retentionMs, maxMessageBytes, scope, deadlineMs, ...fileOptions } = options;
-    return SessionStore.fromDriver(fileDriver(directory, fileOptions), { clock, defaultTtlMs, retentionMs, maxMessageBytes, scope, deadlineMs });
+    const [storeOptions, fileOptions] = splitStoreOptions(options);
+    return SessionStore.fromDriver(fileDriver(directory, fileOptions), storeOptions);
   }
 
   /**
@@ -230,15 +250,8 @@ export class SessionStore {
    * `redis://...?keyPrefix=&ttlSeconds=`. Connects now, so a bad URL or an unreachable server fails here.
    */
   static async open(url: string, options: OpenOptions = {}): Promise<SessionStore> {
-    const { clock, defaultTtlMs, retentionMs, maxMessageBytes, scope, deadlineMs, connect, ...driverOptions } = options;
-    return SessionStore.fromDriver(await driverFromUrl(url, driverOptions, { connect: connect ?? true }), {
-      clock,
-      defaultTtlMs,
-      retentionMs,
-      maxMessageBytes,
-      scope,
-      deadlineMs,
-    });
+    const [storeOptions, { connect, ...driverOptions }] = splitStoreOptions(options);
+    return SessionStore.fromDriver(await driverFromUrl(url, driverOptions, { connect: connect ?? true }), storeOptions);
   }
 
   /** The backend's name (`memory`, `sqlite`, ...). */
@@ -415,6 +428,16 @@ export class SessionStore {
   /** Ends a run and adds its usage to the session's total, atomically. */
   finishRun(runId: string, options: FinishRunOptions): Promise<Run> {
     return finishRun(this.context, runId, options);
+  }
+
+  /** Tells readers the run's writer is alive (what runners do every `runHeartbeatMs` while a run lasts). */
+  heartbeatRun(runId: string): Promise<Run> {
+    return heartbeatRun(this.context, runId);
+  }
+
+  /** How often a run's writer should heartbeat: a quarter of `staleRunMs`, so one late beat is not taken for a death. */
+  get runHeartbeatMs(): number {
+    return Math.max(1, Math.floor(this.context.staleRunMs / 4));
   }
 
   /**

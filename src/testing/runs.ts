@@ -1,6 +1,7 @@
 /** Runs: recorded with status, timing and usage, an ordered event log, and usage summed into the session atomically. */
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, RunNotFoundError, SessionNotFoundError } from '../index.js';
+import { ManualClock } from './clock.js';
 import type { SuiteContext } from './context.js';
 import { mustGet, rejectionOf, sessionWithMessages, uniqueId } from './helpers.js';
 
@@ -90,6 +91,61 @@ export function registerRunTests(context: SuiteContext): void {
       const bad = await rejectionOf(store.finishRun(run.id, { status: 'running' as never }));
       expect(InvalidArgumentError.isInstance(bad)).toBe(true);
       expect((await store.getRun(run.id))?.status).toBe('running');
+    });
+
+    const staleRunMs = 60_000;
+    /** A run started by one store object and read by another, both on a hand-moved clock. */
+    async function startWatchedRun() {
+      const clock = new ManualClock();
+      const writer = await context.open({ clock: clock.now, staleRunMs });
+      const reader = await context.open({ clock: clock.now, staleRunMs });
+      const { session } = await sessionWithMessages(writer, 1);
+      const run = await writer.startRun(session.id);
+      return { clock, writer, reader, session, run };
+    }
+
+    it('reads a run whose writer fell silent for staleRunMs as interrupted, in every process', async () => {
+      const { clock, writer, reader, session, run } = await startWatchedRun();
+      expect(run.lastActiveAt).toBe(clock.now());
+
+      clock.advance(staleRunMs);
+      expect((await reader.getRun(run.id))?.status).toBe('running');
+      clock.advance(1);
+      expect((await reader.getRun(run.id))?.status).toBe('interrupted');
+      expect((await reader.runs(session.id)).map((listed) => listed.status)).toEqual(['interrupted']);
+      // Runners beat four times per window, so one late beat does not make a live run look dead.
+      expect(writer.runHeartbeatMs).toBe(staleRunMs / 4);
+    });
+
+    it('keeps a run running while its writer records events or heartbeats', async () => {
+      const { clock, writer, reader, session, run } = await startWatchedRun();
+
+      clock.advance(staleRunMs - 1);
+      await writer.recordRunEvents(run.id, [{ type: 'step-start' }]);
+      clock.advance(staleRunMs - 1);
+      const beat = await writer.heartbeatRun(run.id);
+      expect(beat).toMatchObject({ status: 'running', lastActiveAt: clock.now() });
+      clock.advance(staleRunMs - 1);
+      expect(await reader.getRun(run.id)).toMatchObject({ status: 'running', lastActiveAt: clock.now() - (staleRunMs - 1) });
+
+      // A writer that was only slow may still finish what looked interrupted; then it is what it says.
+      clock.advance(staleRunMs + 1);
+      expect((await reader.getRun(run.id))?.status).toBe('interrupted');
+      const finished = await writer.finishRun(run.id, { status: 'completed', usage: { inputTokens: 3, outputTokens: 1, totalTokens: 4 } });
+      expect(finished).toMatchObject({ status: 'completed', endedAt: clock.now(), lastActiveAt: clock.now() });
+      clock.advance(10 * staleRunMs);
+      expect((await reader.getRun(run.id))?.status).toBe('completed');
+      expect(await writer.heartbeatRun(run.id)).toEqual(await reader.getRun(run.id));
+    });
+
+    it('lets any process finish a dead run as interrupted, once', async () => {
+      const clock = new ManualClock();
+      const store = await context.open({ clock: clock.now });
+      const { session } = await sessionWithMessages(store, 1);
+      const run = await store.startRun(session.id);
+      const finished = await store.finishRun(run.id, { status: 'interrupted', error: { message: 'the worker was replaced' } });
+      expect(finished).toMatchObject({ status: 'interrupted', endedAt: clock.now(), error: { message: 'the worker was replaced' } });
+      expect((await store.finishRun(run.id, { status: 'completed' })).status).toBe('interrupted');
     });
 
     it('hides another user\'s runs from a scoped view', async () => {

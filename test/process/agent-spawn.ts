@@ -3,6 +3,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+/** The `staleRunMs` agent-turn.ts opens its store with: short, so a test sees heartbeats and silence. */
+export const AGENT_TURN_STALE_RUN_MS = 2_000;
+
 export interface AgentChild {
   child: ChildProcessWithoutNullStreams;
   lines: string[];

@@ -10,6 +10,7 @@
 import { tool } from 'ai';
 import { z } from 'zod';
 import { Agent, Runner, SessionStore } from '../../src/index.js';
+import { AGENT_TURN_STALE_RUN_MS } from './agent-spawn.js';
 import { compactPrompt, scriptedMock } from '../fixtures/agent-models.js';
 
 const [path, sessionArgument, input, scenario] = process.argv.slice(2);
@@ -46,7 +47,8 @@ const agent = new Agent({
   },
 });
 
-const store = SessionStore.sqlite(path);
+// A short silence window, so a parent can see this process's heartbeats within a test.
+const store = SessionStore.sqlite(path, { staleRunMs: AGENT_TURN_STALE_RUN_MS });
 const session = sessionArgument === 'new' ? {} : { resume: sessionArgument };
 const result = await Runner.run(agent, { input, session: { store, ...session } });
 console.log(`result ${JSON.stringify({ sessionId: result.sessionId, runId: result.runId, output: result.output, prompts: mock.prompts })}`);
