@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'SESSION_EXPIRED'
   | 'INVALID_ARGUMENT'
   | 'STORE_UNAVAILABLE'
-  | 'WORKSPACE_CONFLICT';
+  | 'WORKSPACE_CONFLICT'
+  | 'IMPORT_INVALID';
 
 export interface SessionloomErrorOptions {
   message: string;
@@ -174,5 +175,28 @@ export class WorkspaceConflictError extends SessionloomError {
   }
   static isInstance(error: unknown): error is WorkspaceConflictError {
     return SessionloomError.hasCode(error, 'WORKSPACE_CONFLICT');
+  }
+}
+
+/**
+ * An export stream `import` refuses, at `line` (1-based): not sessionloom's format, a newer format
+ * version, a line that is not JSON or fails its checksum, a record out of place or a stream cut
+ * short (found before anything is written: nothing was imported), or a record that contradicts
+ * what the store holds (`applied`: the sessions before that line were imported).
+ */
+export class ImportError extends SessionloomError {
+  readonly line: number;
+  /** True when sessions before `line` were imported; importing again after fixing the cause carries on. */
+  readonly applied: boolean;
+  constructor(options: { line: number; reason: string; applied?: boolean }) {
+    const outcome = options.applied
+      ? 'The sessions before this line were imported; importing again after resolving it carries on from there.'
+      : 'Nothing was imported.';
+    super('IMPORT_INVALID', { message: `Import refused at line ${options.line}: ${options.reason} ${outcome}` });
+    this.line = options.line;
+    this.applied = options.applied ?? false;
+  }
+  static isInstance(error: unknown): error is ImportError {
+    return SessionloomError.hasCode(error, 'IMPORT_INVALID');
   }
 }

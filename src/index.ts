@@ -1,5 +1,9 @@
 export { SessionStore, type StoreOptions, type DriverStoreOptions } from './session/store.js';
 export type { SqliteStoreOptions } from './drivers/registry.js';
+export type { ExportOptions } from './transfer/export.js';
+export type { ImportOptions, ImportResult } from './transfer/import.js';
+export type { ImportChunks, ImportSource } from './transfer/source.js';
+export { EXPORT_FORMAT, EXPORT_VERSION } from './transfer/format.js';
 export {
   SessionloomError,
   SessionNotFoundError,
@@ -10,6 +14,7 @@ export {
   InvalidArgumentError,
   StoreUnavailableError,
   WorkspaceConflictError,
+  ImportError,
   type ErrorCode,
 } from './errors.js';
 export type * from './types.js';

@@ -83,6 +83,9 @@ import { toSession } from './records.js';
 import { deleteSession, pruneSessions } from './retention.js';
 import { finishRun, getRun, heartbeatRun, listRuns, readRunEvents, recordRunEvents, startRun } from './runs.js';
 import { readTranscript, type TranscriptOptions } from './transcript.js';
+import { exportSessions, type ExportOptions } from '../transfer/export.js';
+import { importStream, type ImportOptions, type ImportResult } from '../transfer/import.js';
+import type { ImportSource } from '../transfer/source.js';
 import type { Agent } from '../agent/agent.js';
 import type { Chat, ChatOptions } from '../agent/chat.js';
 import type { ModelMessage } from '../types.js';
@@ -428,6 +431,31 @@ export class SessionStore {
   /** Ends a run and adds its usage to the session's total, atomically. */
   finishRun(runId: string, options: FinishRunOptions): Promise<Run> {
     return finishRun(this.context, runId, options);
+  }
+
+  /**
+   * The sessions in this store's scope (or the ones named) as export lines (JSON Lines, one record
+   * per line, each with its checksum): their histories, rewound tails, runs with events, and file
+   * checkpoints with their blobs. A fork's exported history includes its source's messages up to the
+   * fork point, never after. Write each line followed by a newline.
+   *
+   * @example
+   * for await (const line of store.export()) out.write(line + '\n');
+   */
+  export(ids?: string[], options?: ExportOptions): AsyncGenerator<string> {
+    return exportSessions(this.context, ids, options);
+  }
+
+  /**
+   * Reads an export into this store. The stream is checked whole first (checksums, format version,
+   * structure): a damaged one is refused with an `ImportError` naming the line, and nothing changes.
+   * Idempotent: what the store already has is skipped. Each session lands whole or not at all.
+   *
+   * @example
+   * await store.import(() => createReadStream('sessions.jsonl'));
+   */
+  import(source: ImportSource, options?: ImportOptions): Promise<ImportResult> {
+    return importStream(this.context, source, options);
   }
 
   /** Tells readers the run's writer is alive (what runners do every `runHeartbeatMs` while a run lasts). */

@@ -35,6 +35,7 @@ import { registerPruneTests } from './prune.js';
 import { registerRewindTests } from './rewind.js';
 import { registerRunTests } from './runs.js';
 import { registerScopeTests } from './scope.js';
+import { registerTransferTests } from './transfer.js';
 import { registerUpdateDeleteTests } from './update-delete.js';
 import { registerIdValidationTests } from './validation-ids.js';
 import { registerMessageValidationTests } from './validation-messages.js';
@@ -67,6 +68,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     registerScopeTests(context);
     registerConcurrencyTests(context);
     registerRunTests(context);
+    registerTransferTests(context);
     registerIdValidationTests(context);
     registerMessageValidationTests(context);
     registerMetadataValidationTests(context);

@@ -1,0 +1,167 @@
+/**
+ * `export`: the sessions of a store (all of them in its scope, or the ones named) as export lines.
+ *
+ * For each session, in this order: the segments its history and rewound tails live in (ancestors
+ * first, each written once per stream), their messages, the session record, its runs with their
+ * events, and its checkpoints after the blobs they use. A segment owned by a session that is not
+ * exported (a fork's source, or a deleted one) contributes only the messages up to the fork point:
+ * exporting a fork never reveals what its source said after the fork.
+ */
+import { supportsCheckpoints, supportsRuns, type SegmentRecord } from '../driver/driver.js';
+import { assertValidId } from '../driver/ids.js';
+import { SessionNotFoundError } from '../errors.js';
+import { findSession } from '../session/access.js';
+import type { StoreContext } from '../session/context.js';
+import { EXPORT_FORMAT, EXPORT_VERSION, encodeLine, type RecordKind } from './format.js';
+
+const PAGE = 500;
+
+export interface ExportOptions {
+  /** Called after each session with the count done and the total. */
+  onProgress?: (progress: { sessions: number; totalSessions: number }) => void;
+}
+
+export async function* exportSessions(context: StoreContext, ids: string[] | undefined, options: ExportOptions = {}): AsyncGenerator<string> {
+  // Checked before the first line: a bad id list yields nothing rather than half a stream.
+  if (ids !== undefined) {
+    for (const id of ids) assertValidId(id, 'session id');
+    for (const id of ids) if (!(await findSession(context, id))) throw new SessionNotFoundError({ sessionId: id });
+  }
+  const sessionIds = ids === undefined ? await allSessionIds(context) : [...new Set(ids)];
+  const stream = new ExportStream(context);
+  yield stream.line('header', { format: EXPORT_FORMAT, version: EXPORT_VERSION, createdAt: context.now(), backend: context.driver.name });
+  for (const [index, sessionId] of sessionIds.entries()) {
+    yield* stream.session(sessionId);
+    options.onProgress?.({ sessions: index + 1, totalSessions: sessionIds.length });
+  }
+  yield stream.line('end', { records: stream.written });
+}
+
+/** Every session id in the store's scope, oldest first, read page by page. */
+async function allSessionIds(context: StoreContext): Promise<string[]> {
+  const ids: string[] = [];
+  let after: { value: number; id: string } | undefined;
+  for (;;) {
+    const page = await context.driver.listSessions({
+      ...(context.scopeUserId === undefined ? {} : { userId: context.scopeUserId }),
+      ...(after === undefined ? {} : { after }),
+      orderBy: 'createdAt',
+      order: 'asc',
+      limit: PAGE,
+    });
+    ids.push(...page.map((record) => record.id));
+    const last = page[page.length - 1];
+    if (page.length < PAGE || !last) return ids;
+    after = { value: last.createdAt, id: last.id };
+  }
+}
+
+/** What one stream has written so far, so shared segments and blobs go out once. */
+class ExportStream {
+  written = 0;
+  /** Segment id → the last seq of it already written (0: only the segment record). */
+  private readonly segmentsWritten = new Map<string, number>();
+  private readonly blobsWritten = new Set<string>();
+  private readonly segments = new Map<string, SegmentRecord>();
+
+  constructor(private readonly context: StoreContext) {}
+
+  line(kind: RecordKind, data: unknown): string {
+    this.written += 1;
+    return encodeLine(kind, data);
+  }
+
+  async *session(sessionId: string): AsyncGenerator<string> {
+    const { driver } = this.context;
+    const record = await findSession(this.context, sessionId);
+    if (!record) return; // deleted since the list was read
+    for (const { segment, upToSeq } of await this.segmentsOf(sessionId)) {
+      let writtenUpTo = this.segmentsWritten.get(segment.id);
+      if (writtenUpTo === undefined) {
+        yield this.line('segment', segment);
+        writtenUpTo = segment.baseSeq;
+      }
+      while (writtenUpTo < upToSeq) {
+        const page = await driver.readMessages(segment.id, { fromSeq: writtenUpTo + 1, toSeq: upToSeq, order: 'asc', limit: PAGE });
+        for (const message of page) yield this.line('message', message);
+        const last = page[page.length - 1];
+        if (page.length < PAGE || !last) {
+          writtenUpTo = upToSeq;
+          break;
+        }
+        writtenUpTo = last.seq;
+      }
+      this.segmentsWritten.set(segment.id, writtenUpTo);
+    }
+    yield this.line('session', record);
+    if (supportsRuns(driver)) {
+      for (const run of await driver.listRuns(sessionId)) {
+        yield this.line('run', run);
+        for (let afterSeq = 0; ; ) {
+          const events = await driver.readRunEvents(run.id, { afterSeq, limit: PAGE });
+          for (const event of events) yield this.line('run-event', event);
+          const last = events[events.length - 1];
+          if (events.length < PAGE || !last) break;
+          afterSeq = last.seq;
+        }
+      }
+    }
+    if (supportsCheckpoints(driver)) {
+      for (const checkpoint of await driver.listCheckpoints(sessionId)) {
+        for (const hash of checkpoint.blobHashes) {
+          if (this.blobsWritten.has(hash)) continue;
+          const bytes = await driver.getBlob(hash);
+          if (!bytes) continue; // collected meanwhile; the import keeps the checkpoint as the store had it
+          this.blobsWritten.add(hash);
+          yield this.line('blob', { hash, base64: Buffer.from(bytes).toString('base64') });
+        }
+        yield this.line('checkpoint', checkpoint);
+      }
+    }
+  }
+
+  /**
+   * The segments a session needs, ancestors first: its own in full (path and rewound tails), and
+   * the segments of others its own ones continue, each up to the furthest point continued.
+   */
+  private async segmentsOf(sessionId: string): Promise<Array<{ segment: SegmentRecord; upToSeq: number }>> {
+    const own = await this.context.driver.listSegments({ sessionId });
+    const needed = new Map<string, { segment: SegmentRecord; upToSeq: number }>();
+    for (const segment of own) needed.set(segment.id, { segment, upToSeq: Number.MAX_SAFE_INTEGER });
+    for (const segment of own) {
+      let bound = segment.baseSeq;
+      for (let parentId = segment.parentId; parentId !== undefined; ) {
+        const parent = await this.segment(parentId);
+        if (!parent) break; // collected by retention: nothing of it to export
+        const entry = needed.get(parent.id);
+        if (entry) entry.upToSeq = Math.max(entry.upToSeq, bound);
+        else needed.set(parent.id, { segment: parent, upToSeq: bound });
+        bound = parent.baseSeq;
+        parentId = parent.parentId;
+      }
+    }
+    // Roots first, so every segment's parent is written before it.
+    return [...needed.values()]
+      .map((entry) => ({ ...entry, depth: this.depthOf(entry.segment, needed) }))
+      .sort((left, right) => left.depth - right.depth || left.segment.createdAt - right.segment.createdAt)
+      .map(({ segment, upToSeq }) => ({ segment, upToSeq }));
+  }
+
+  /** How many of the needed segments lie above this one on its chain. */
+  private depthOf(segment: SegmentRecord, needed: Map<string, { segment: SegmentRecord }>): number {
+    let depth = 0;
+    for (let parentId = segment.parentId; parentId !== undefined; parentId = needed.get(parentId)?.segment.parentId) {
+      if (!needed.has(parentId)) break;
+      depth += 1;
+    }
+    return depth;
+  }
+
+  private async segment(id: string): Promise<SegmentRecord | undefined> {
+    const cached = this.segments.get(id) ?? this.context.segmentCache.get(id);
+    if (cached) return cached;
+    const segment = await this.context.driver.getSegment(id);
+    if (segment) this.segments.set(id, segment);
+    return segment;
+  }
+}
