@@ -157,6 +157,29 @@ export function registerTransferTests(context: SuiteContext): void {
       await origin.close();
     });
 
+    it('exports a session as of when its record was read, even while appends land', async () => {
+      const store = await context.open();
+      const sessionId = uniqueId('live');
+      await store.create({ id: sessionId });
+      await store.append(sessionId, [userMessage('one'), assistantMessage('two')]);
+      const lines = store.export([sessionId]);
+      const header = await lines.next();
+      const segment = await lines.next(); // the session's record has been read by now
+      expect([header.value, segment.value].map((line) => (JSON.parse(line as string) as { kind: string }).kind)).toEqual(['header', 'segment']);
+      await store.append(sessionId, userMessage('three, during the export'));
+      const rest: string[] = [];
+      for await (const line of lines) rest.push(line);
+      expect(rest.join('\n')).not.toContain('during the export');
+
+      const target = SessionStore.memory();
+      await target.import([header.value as string, segment.value as string, ...rest]);
+      expect((await target.getMessages(sessionId)).map((message) => message.content)).toEqual(['one', [{ type: 'text', text: 'two' }]]);
+      // The imported head is where the export saw it, so the next append lands cleanly.
+      await target.append(sessionId, userMessage('three, in the new store'));
+      expect(await target.get(sessionId)).toMatchObject({ messageCount: 3 });
+      await target.close();
+    });
+
     it('keeps a scoped store to its user on both sides', async () => {
       const store = await context.open();
       const mine = await buildHistory(store, workspaces);

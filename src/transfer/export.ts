@@ -7,7 +7,7 @@
  * exported (a fork's source, or a deleted one) contributes only the messages up to the fork point:
  * exporting a fork never reveals what its source said after the fork.
  */
-import { supportsCheckpoints, supportsRuns, type SegmentRecord } from '../driver/driver.js';
+import { supportsCheckpoints, supportsRuns, type SegmentRecord, type SessionRecord } from '../driver/driver.js';
 import { assertValidId } from '../driver/ids.js';
 import { SessionNotFoundError } from '../errors.js';
 import { findSession } from '../session/access.js';
@@ -75,7 +75,7 @@ class ExportStream {
     const { driver } = this.context;
     const record = await findSession(this.context, sessionId);
     if (!record) return; // deleted since the list was read
-    for (const { segment, upToSeq } of await this.segmentsOf(sessionId)) {
+    for (const { segment, upToSeq } of await this.segmentsOf(record)) {
       let writtenUpTo = this.segmentsWritten.get(segment.id);
       if (writtenUpTo === undefined) {
         yield this.line('segment', segment);
@@ -124,10 +124,12 @@ class ExportStream {
    * The segments a session needs, ancestors first: its own in full (path and rewound tails), and
    * the segments of others its own ones continue, each up to the furthest point continued.
    */
-  private async segmentsOf(sessionId: string): Promise<Array<{ segment: SegmentRecord; upToSeq: number }>> {
-    const own = await this.context.driver.listSegments({ sessionId });
+  private async segmentsOf(record: SessionRecord): Promise<Array<{ segment: SegmentRecord; upToSeq: number }>> {
+    const own = await this.context.driver.listSegments({ sessionId: record.id });
     const needed = new Map<string, { segment: SegmentRecord; upToSeq: number }>();
-    for (const segment of own) needed.set(segment.id, { segment, upToSeq: Number.MAX_SAFE_INTEGER });
+    // The head segment only up to the head as read: an append landing during the export must not
+    // put rows past the exported head, where the importing store's next append would collide.
+    for (const segment of own) needed.set(segment.id, { segment, upToSeq: segment.id === record.headSegmentId ? record.messageCount : Number.MAX_SAFE_INTEGER });
     for (const segment of own) {
       let bound = segment.baseSeq;
       for (let parentId = segment.parentId; parentId !== undefined; ) {
