@@ -255,7 +255,7 @@ describe('stores without the checkpoint capability', () => {
     const root = workspace({ 'a.txt': 'a' });
     const session = await store.create();
     const start = await say(store, session.id, 'start');
-    await expect(store.checkpoint(session.id, { workspace: root })).rejects.toThrow(/store does not keep file checkpoints yet/);
+    await expect(store.checkpoint(session.id, { workspace: root })).rejects.toThrow(/store does not keep file checkpoints/);
     await expect(store.rewind(session.id, { toMessage: start, rewindFiles: true, workspace: root })).rejects.toThrow(InvalidArgumentError);
     expect(await store.prune({ olderThan: 0 })).toEqual({ sessions: 0, messages: 0, blobs: 0 });
     await store.close();

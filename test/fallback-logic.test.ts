@@ -4,10 +4,12 @@
  * server is down). The same promises against real Redis and PostgreSQL servers, stopped and killed,
  * are in fallback-servers.test.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { SqliteJournal } from '../src/drivers/fallback/journal.js';
 import { MemoryDriver, SessionStore, StoreUnavailableError, type StorageDriver } from '../src/index.js';
 
 /** A driver that fails every call with StoreUnavailableError while `down`, optionally after `failAfter` more commits. */
@@ -84,6 +86,43 @@ describe('fallback store', () => {
     const onPrimary = texts(await direct.getMessages(session.id));
     expect(onPrimary).toEqual(['before 1', 'before 2', ...Array.from({ length: 10 }, (_, index) => `during ${index}`)]);
     expect((await direct.get(session.id))?.version).toBe((await store.get(session.id))?.version);
+  });
+
+  it('takes file checkpoints through an outage, journals their content, and the primary rewinds the files after recovery', async () => {
+    const { store, gate, direct } = setup();
+    const workspace = journalDirectory();
+    const file = (name: string) => join(workspace, name);
+    writeFileSync(file('plan.md'), 'version 1');
+    const session = await store.create();
+    const [turn1] = await store.append(session.id, { role: 'user', content: 'turn 1' });
+    await store.checkpoint(session.id, { workspace });
+    writeFileSync(file('plan.md'), 'version 2');
+    await store.append(session.id, { role: 'assistant', content: 'edited' });
+    await store.finishCheckpoint(session.id, { workspace });
+
+    gate.down = true;
+    const [turn2] = await store.append(session.id, { role: 'user', content: 'turn 2' });
+    expect(store.isDegraded()).toBe(true);
+    // The earlier checkpoint is on the primary: this one records the whole workspace, content included.
+    const during = await store.checkpoint(session.id, { workspace });
+    expect(during).toMatchObject({ messageId: turn2!.id, files: 1, changedFiles: 1, bytesStored: 'version 2'.length, existing: false });
+    writeFileSync(file('plan.md'), 'version 3');
+    writeFileSync(file('new.txt'), 'created in turn 2');
+    await store.append(session.id, { role: 'assistant', content: 'edited again' });
+    await store.finishCheckpoint(session.id, { workspace });
+    // Rewinding files during the outage would need the primary's checkpoints: refused as unavailable, nothing moved.
+    await expect(store.rewind(session.id, { toMessage: turn1!.id, rewindFiles: true, workspace })).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    expect(readFileSync(file('plan.md'), 'utf8')).toBe('version 3');
+    expect((await store.get(session.id))?.messageCount).toBe(4);
+
+    gate.down = false;
+    await store.recover();
+    expect((await direct.checkpoints(session.id)).map((checkpoint) => checkpoint.messageId)).toEqual([turn1!.id, turn2!.id]);
+    await direct.rewind(session.id, { toMessage: turn2!.id, rewindFiles: true, workspace });
+    expect(readFileSync(file('plan.md'), 'utf8')).toBe('version 2');
+    expect(existsSync(file('new.txt'))).toBe(false);
+    await direct.rewind(session.id, { toMessage: turn1!.id, rewindFiles: true, workspace });
+    expect(readFileSync(file('plan.md'), 'utf8')).toBe('version 1');
   });
 
   it('creates sessions during an outage, forks and rewinds them, and replays it all', async () => {
@@ -192,5 +231,28 @@ describe('fallback store', () => {
     stores.push(again);
     expect(dirname(again.status()!.journalLocation)).toBe(dirname(firstLocation));
     expect(again.status()!.journalLocation).not.toBe(firstLocation);
+  });
+});
+
+describe('the SQLite journal', () => {
+  it('keeps bytes (checkpoint content) exactly, and still reads entries an earlier version wrote as plain JSON', async () => {
+    const directory = journalDirectory();
+    const journal = SqliteJournal.open(directory);
+    const bytes = new Uint8Array([0, 1, 2, 250, 255]);
+    journal.append({ kind: 'batch', batch: { blobs: [{ hash: 'a'.repeat(64), bytes }] } });
+    const location = journal.location;
+    journal.close();
+
+    // An entry in the earlier format: JSON.stringify of the payload, no prefix.
+    const raw = new Database(location);
+    raw.prepare('INSERT INTO entries (payload) VALUES (?)').run(JSON.stringify({ kind: 'batch', batch: { runEvents: [{ runId: 'r', seq: 1, type: 't', at: 1, data: '{"$sl":1}' }] } }));
+    raw.close();
+
+    const reopened = SqliteJournal.open(directory);
+    const [written, earlier] = reopened.entries();
+    expect(written?.payload).toEqual({ kind: 'batch', batch: { blobs: [{ hash: 'a'.repeat(64), bytes }] } });
+    expect((written?.payload as { batch: { blobs: Array<{ bytes: unknown }> } }).batch.blobs[0]?.bytes).toBeInstanceOf(Uint8Array);
+    expect(earlier?.payload).toEqual({ kind: 'batch', batch: { runEvents: [{ runId: 'r', seq: 1, type: 't', at: 1, data: '{"$sl":1}' }] } });
+    reopened.close();
   });
 });

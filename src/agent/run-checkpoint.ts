@@ -48,7 +48,7 @@ export async function prepareRunCheckpoint(
     throw new InvalidArgumentError({ argument: 'session.checkpointFiles', message: 'checkpoints are stored with the session; they cannot be combined with persist: false.' });
   }
   if (!store.supportsCheckpoints) {
-    throw new InvalidArgumentError({ argument: 'session.checkpointFiles', message: `the ${store.backend} store does not keep file checkpoints yet.` });
+    throw new InvalidArgumentError({ argument: 'session.checkpointFiles', message: `the ${store.backend} store does not keep file checkpoints.` });
   }
   const { resolveWorkspaceRoot } = await import('../checkpoint/workspace-path.js');
   await resolveWorkspaceRoot(workspace);

@@ -32,7 +32,7 @@ export function checkpointDriver(context: StoreContext): CheckpointCapableDriver
   if (!supportsCheckpoints(context.driver)) {
     throw new InvalidArgumentError({
       argument: 'store',
-      message: `the ${context.driver.name} store does not keep file checkpoints yet; every built-in store (memory, SQLite, file, PostgreSQL, Redis) does, but a fallback store does not yet.`,
+      message: `the ${context.driver.name} store does not keep file checkpoints; every built-in store (memory, SQLite, file, PostgreSQL, Redis, and a fallback over one of them) does.`,
     });
   }
   return context.driver;

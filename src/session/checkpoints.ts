@@ -32,7 +32,7 @@ import { readRegularFile, scanWorkspace, TimeSlicer, type ScanOptions, type Scan
 import { blobHashesOf, deltaOfState, diffStates, type StateDelta } from '../checkpoint/workspace-state.js';
 import type { BlobRecord, CheckpointCapableDriver, CheckpointRecord, SessionRecord } from '../driver/driver.js';
 import { assertValidId } from '../driver/ids.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, StoreUnavailableError } from '../errors.js';
 import type { CheckpointOptions, CheckpointResult, CheckpointSummary, SkippedFile } from '../types.js';
 import { assertNotExpired, requireSession } from './access.js';
 import { BASE_SEARCH_MESSAGES, checkpointDriver, findCheckpointOnPath, loadCheckpoint, MAX_CHAIN_DEPTH, type LoadedCheckpoint } from './checkpoint-chain.js';
@@ -66,8 +66,7 @@ export async function checkpointWorkspace(context: StoreContext, sessionId: stri
   }
 
   const rules: CheckpointRules = { ignore: options.ignore ?? [], maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES };
-  const baseRecord = await findCheckpointOnPath(context, driver, spans, { lowSeq: position - BASE_SEARCH_MESSAGES, highSeq: position - 1 });
-  const base = baseRecord && (await loadCheckpoint(driver, baseRecord, index));
+  const base = await readBase(context, driver, spans, position, index);
   // A new process knows nothing of the files yet: the base's recorded sizes and times spare re-hashing them.
   if (index.isEmpty && base) index.seed(base.state);
   const deltaBase = base && base.manifest.depth < MAX_CHAIN_DEPTH ? base : undefined;
@@ -111,6 +110,21 @@ export async function checkpointWorkspace(context: StoreContext, sessionId: stri
       skipped: scan.skipped,
       existing: false,
     };
+  }
+}
+
+/**
+ * The checkpoint a new one can be a delta on: the newest on the path shortly before `position`.
+ * A base that cannot be read because the store is unavailable (a fallback store serving from its
+ * journal during an outage) is done without: the new checkpoint then records the whole workspace.
+ */
+async function readBase(context: StoreContext, driver: CheckpointCapableDriver, spans: PathSpan[], position: number, index: ScanIndex): Promise<LoadedCheckpoint | undefined> {
+  try {
+    const record = await findCheckpointOnPath(context, driver, spans, { lowSeq: position - BASE_SEARCH_MESSAGES, highSeq: position - 1 });
+    return record && (await loadCheckpoint(driver, record, index));
+  } catch (error) {
+    if (StoreUnavailableError.isInstance(error)) return undefined;
+    throw error;
   }
 }
 

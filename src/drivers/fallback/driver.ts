@@ -21,6 +21,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DEADLINE_MS, withDeadline } from '../../driver/deadline.js';
 import type {
+  CheckpointRecord,
+  CheckpointStorage,
   MessageRecord,
   OperationRecord,
   RunEventRecord,
@@ -70,7 +72,7 @@ export interface FallbackStatus {
 
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 
-export class FallbackDriver implements StorageDriver {
+export class FallbackDriver implements StorageDriver, CheckpointStorage {
   readonly name: string;
   private readonly primary: StorageDriver;
   private readonly journal: Journal;
@@ -240,6 +242,52 @@ export class FallbackDriver implements StorageDriver {
     );
   }
 
+  // File checkpoints ------------------------------------------------------------------------------
+  // While degraded, checkpoints taken during the outage (and their blobs) live in the overlay and the
+  // journal like any write; older ones are the primary's, so asking for them is "unavailable", and a
+  // new checkpoint then records the whole workspace instead of a delta on one it cannot read.
+
+  async getBlob(hash: string): Promise<Uint8Array | undefined> {
+    return this.route(
+      () => this.primaryCheckpoints().getBlob(hash),
+      async () => (await this.overlay.getBlob(hash)) ?? this.unknown(`file content ${hash.slice(0, 12)}`),
+    );
+  }
+
+  async missingBlobs(hashes: string[]): Promise<string[]> {
+    // Degraded: whatever this process has not stored during the outage is sent again (storing a blob
+    // twice is harmless: the same hash is the same bytes, and the replay skips it).
+    return this.route(
+      () => this.primaryCheckpoints().missingBlobs(hashes),
+      () => this.overlay.missingBlobs(hashes),
+    );
+  }
+
+  async getCheckpoint(messageId: string): Promise<CheckpointRecord | undefined> {
+    return this.route(
+      () => this.primaryCheckpoints().getCheckpoint(messageId),
+      async () => {
+        const record = await this.overlay.getCheckpoint(messageId);
+        if (record) return record;
+        // A message written during the outage has no checkpoint on the primary either.
+        if (await this.overlay.locateMessage(messageId)) return undefined;
+        return this.unknown(`the file checkpoint of message "${messageId}"`);
+      },
+    );
+  }
+
+  async listCheckpoints(sessionId: string): Promise<CheckpointRecord[]> {
+    return this.route(
+      () => this.primaryCheckpoints().listCheckpoints(sessionId),
+      () => this.unknown(`the file checkpoints of session "${sessionId}"`),
+    );
+  }
+
+  async collectCheckpoints(): Promise<{ checkpoints: number; blobs: number }> {
+    if (this.isDegraded()) return this.unknown('retention (collecting checkpoints)');
+    return this.guard(() => this.primaryCheckpoints().collectCheckpoints());
+  }
+
   // Writes ---------------------------------------------------------------------------------------
 
   async commit(batch: WriteBatch): Promise<void> {
@@ -313,6 +361,14 @@ export class FallbackDriver implements StorageDriver {
     const primary = this.primary;
     if (!primary.getRun || !primary.listRuns || !primary.readRunEvents) throw new Error(`the ${this.name} store does not record runs`);
     return primary as Required<Pick<StorageDriver, 'getRun' | 'listRuns' | 'readRunEvents'>>;
+  }
+
+  private primaryCheckpoints(): CheckpointStorage {
+    const primary = this.primary as StorageDriver & Partial<CheckpointStorage>;
+    if (!primary.getBlob || !primary.missingBlobs || !primary.getCheckpoint || !primary.listCheckpoints || !primary.collectCheckpoints) {
+      throw new Error(`the ${this.name} store does not keep file checkpoints`);
+    }
+    return primary as CheckpointStorage;
   }
 
   private unknown(what: string): never {

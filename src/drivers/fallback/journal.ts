@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { decodeJson, encodeJson } from '../../driver/codec.js';
 import type { SegmentRecord, SessionRecord, WriteBatch } from '../../driver/driver.js';
 
 /** One journal entry: the state a pre-outage session was seeded from, or a batch written while degraded. */
@@ -64,6 +65,11 @@ export class MemoryJournal implements Journal {
 }
 
 const SLOTS = 64;
+const CODEC_PREFIX = 'sl1:';
+
+function decodePayload(text: string): JournalPayload {
+  return (text.startsWith(CODEC_PREFIX) ? decodeJson(text.slice(CODEC_PREFIX.length)) : JSON.parse(text)) as JournalPayload;
+}
 
 export class SqliteJournal implements Journal {
   readonly id: string;
@@ -118,7 +124,9 @@ export class SqliteJournal implements Journal {
   }
 
   append(payload: JournalPayload): void {
-    this.insert.run(JSON.stringify(payload));
+    // The lossless codec, since batches may carry bytes (checkpoint blobs); the prefix tells these
+    // entries from plain-JSON ones an earlier version wrote, which are still read as they were.
+    this.insert.run(CODEC_PREFIX + encodeJson(payload, { argument: 'journal entry', allowRichValues: true, dropUndefinedKeys: true }));
   }
 
   entries(): JournalEntry[] {
@@ -127,7 +135,7 @@ export class SqliteJournal implements Journal {
       payload: string;
       replayed: number;
     }>;
-    return rows.map((row) => ({ seq: row.seq, payload: JSON.parse(row.payload) as JournalPayload, replayed: row.replayed === 1 }));
+    return rows.map((row) => ({ seq: row.seq, payload: decodePayload(row.payload), replayed: row.replayed === 1 }));
   }
 
   markReplayed(seq: number): void {

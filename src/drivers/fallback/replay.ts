@@ -204,6 +204,7 @@ export class JournalReplay {
     batch.messages = batch.messages?.map((message) => this.rewriteMessage(message));
     batch.operations = batch.operations?.map((operation) => ({ ...operation, sessionId: this.redirects.get(operation.sessionId)?.forkId ?? operation.sessionId }));
     batch.runs = batch.runs?.map((run) => ({ ...run, sessionId: this.redirects.get(run.sessionId)?.forkId ?? run.sessionId }));
+    batch.checkpoints = batch.checkpoints?.map((checkpoint) => ({ ...checkpoint, sessionId: this.redirects.get(checkpoint.sessionId)?.forkId ?? checkpoint.sessionId }));
     const deletes: NonNullable<WriteBatch['deleteSessions']> = [];
     for (const removal of batch.deleteSessions ?? []) {
       const redirect = this.redirects.get(removal.id);
