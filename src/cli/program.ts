@@ -6,8 +6,11 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { addChatCommand } from './commands/chat.js';
 import { addDemoCommand } from './commands/demo.js';
+import { addExportCommand } from './commands/export.js';
 import { addForkCommand } from './commands/fork.js';
+import { addImportCommand } from './commands/import.js';
 import { addListCommand } from './commands/list.js';
+import { addMigrateCommand } from './commands/migrate.js';
 import { addReplayCommand } from './commands/replay.js';
 import { addRewindCommand } from './commands/rewind.js';
 import { addRunsCommand } from './commands/runs.js';
@@ -48,6 +51,9 @@ export function buildProgram(): Command {
   addRunsCommand(program);
   addReplayCommand(program);
   addSweepCommand(program);
+  addExportCommand(program);
+  addImportCommand(program);
+  addMigrateCommand(program);
 
   program.addHelpText(
     'after',
@@ -62,6 +68,9 @@ export function buildProgram(): Command {
       '  sessionloom rewind ID --to MSG --files --workspace DIR --dry-run   what rewinding the files too would change',
       '  sessionloom runs ID                   the agent runs of a session',
       '  sessionloom replay RUN                a run\'s events, step by step, with timings',
+      '  sessionloom export --out backup.jsonl   every session, with its runs and checkpoints, in one private file',
+      '  sessionloom import backup.jsonl       read an export back in (safe to repeat: sessions already there are kept)',
+      '  sessionloom migrate --to postgres://localhost/app   copy every session of the store into PostgreSQL',
       '  sessionloom --store memory: list      any command on another store',
       '  sessionloom --fallback list           keep answering while the store is down',
     ].join('\n'),
