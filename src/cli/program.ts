@@ -15,6 +15,7 @@ import { addReplayCommand } from './commands/replay.js';
 import { addRewindCommand } from './commands/rewind.js';
 import { addRunsCommand } from './commands/runs.js';
 import { addShowCommand } from './commands/show.js';
+import { addServeCommand } from './commands/serve.js';
 import { addSweepCommand } from './commands/sweep.js';
 import { addTreeCommand } from './commands/tree.js';
 import { FALLBACK_ENVIRONMENT_VARIABLE } from './fallback-store.js';
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   addExportCommand(program);
   addImportCommand(program);
   addMigrateCommand(program);
+  addServeCommand(program);
 
   program.addHelpText(
     'after',
@@ -71,6 +73,7 @@ export function buildProgram(): Command {
       '  sessionloom export --out backup.jsonl   every session, with its runs and checkpoints, in one private file',
       '  sessionloom import backup.jsonl       read an export back in (safe to repeat: sessions already there are kept)',
       '  sessionloom migrate --to postgres://localhost/app   copy every session of the store into PostgreSQL',
+      '  sessionloom serve                     the web inspector and HTTP API on http://127.0.0.1:4300/',
       '  sessionloom --store memory: list      any command on another store',
       '  sessionloom --fallback list           keep answering while the store is down',
     ].join('\n'),

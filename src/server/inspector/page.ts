@@ -1,0 +1,96 @@
+/**
+ * The inspector's HTML: the static skeleton the script fills in. It holds no data, no inline
+ * script and no inline style (the Content-Security-Policy allows neither); the favicon is an empty
+ * data: URL so the browser does not ask the server for /favicon.ico.
+ */
+export const INSPECTOR_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>sessionloom inspector</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/inspector.css">
+<script type="module" src="/inspector.js"></script>
+</head>
+<body>
+<header class="topbar">
+  <h1>sessionloom <span class="muted">inspector</span></h1>
+  <span id="health" class="health" aria-live="polite"></span>
+  <button id="forget-token" type="button" class="link-button" hidden>Forget token</button>
+</header>
+
+<div id="error-banner" class="banner banner-error" role="alert" hidden>
+  <span class="banner-text"><strong id="error-code"></strong> <span id="error-message"></span></span>
+  <button id="error-dismiss" type="button" class="link-button">Dismiss</button>
+</div>
+<div id="notice-banner" class="banner banner-notice" role="status" hidden>
+  <span id="notice-message" class="banner-text"></span>
+  <button id="notice-dismiss" type="button" class="link-button">Dismiss</button>
+</div>
+
+<section id="token-prompt" class="token-prompt" aria-labelledby="token-label" hidden>
+  <label id="token-label" for="token-input">Access token</label>
+  <p id="token-reason" class="muted"></p>
+  <div class="token-row">
+    <input id="token-input" type="password" autocomplete="off" spellcheck="false" placeholder="Bearer token">
+    <button id="token-submit" type="button">Use token</button>
+  </div>
+  <p class="muted small">Kept in this tab's session storage only, and sent as an Authorization header to this server.</p>
+</section>
+
+<main class="layout">
+  <aside class="pane sessions-pane" aria-label="Sessions">
+    <h2>Sessions</h2>
+    <div class="filters" role="search">
+      <label>User <input id="filter-user" type="text" autocomplete="off" spellcheck="false"></label>
+      <label>Agent <input id="filter-agent" type="text" autocomplete="off" spellcheck="false"></label>
+      <label>State
+        <select id="filter-state">
+          <option value="">any</option>
+          <option value="active">active</option>
+          <option value="suspended">suspended</option>
+          <option value="expired">expired</option>
+        </select>
+      </label>
+      <label>Tag <input id="filter-tag" type="text" autocomplete="off" spellcheck="false"></label>
+      <div class="filter-buttons">
+        <button id="filter-apply" type="button">Apply</button>
+        <button id="filter-clear" type="button" class="secondary">Clear</button>
+      </div>
+    </div>
+    <p id="session-count" class="muted small" aria-live="polite"></p>
+    <ul id="session-list" class="session-list"></ul>
+    <button id="load-more" type="button" class="secondary wide" hidden>Load more</button>
+  </aside>
+
+  <section class="pane session-pane" aria-label="Session">
+    <div id="session-header" class="session-header">
+      <p class="muted">Select a session on the left, or open <code>#session=ID</code>.</p>
+    </div>
+    <details id="branch-section" class="branch-section" open hidden>
+      <summary>Fork tree</summary>
+      <div id="branch-graph" class="branch-graph"></div>
+    </details>
+    <button id="load-older" type="button" class="secondary wide" hidden>Load older</button>
+    <ol id="timeline" class="timeline" aria-label="Messages"></ol>
+  </section>
+
+  <aside class="pane runs-pane" aria-label="Runs">
+    <h2>Runs</h2>
+    <ul id="run-list" class="run-list"></ul>
+    <section id="run-detail" class="run-detail" hidden>
+      <div id="run-summary" class="run-summary"></div>
+      <div class="replay-controls">
+        <button id="replay" type="button">Replay</button>
+        <button id="replay-stop" type="button" class="secondary" hidden>Stop</button>
+        <span id="replay-status" class="muted small" aria-live="polite"></span>
+      </div>
+      <ol id="run-events" class="run-events" aria-label="Run events"></ol>
+    </section>
+  </aside>
+</main>
+</body>
+</html>
+`;
