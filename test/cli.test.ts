@@ -105,6 +105,7 @@ describe('sessionloom CLI', () => {
     expect(result.stdout).toMatch(/sessionloom tree session_/);
     expect(result.stdout).toMatch(/sessionloom runs session_/);
     expect(result.stdout).toMatch(/sessionloom replay run_\S+ +# the run that called the tool/);
+    expect(result.stdout).toMatch(/sessionloom serve +# all of it in the web inspector/);
   });
 
   it('list: shows sessions the library created on the same file, filtered and paged', async () => {

@@ -230,6 +230,7 @@ function explorationHints(command: Command, report: DemoReport): string[] {
     [suggestCommand(command, 'list', '--tag', 'demo'), 'every session the demo has made'],
     [suggestCommand(command, 'runs', report.sessionId), 'the agent runs of the original'],
     [suggestCommand(command, 'replay', report.runId), 'the run that called the tool, step by step'],
+    [suggestCommand(command, 'serve'), 'all of it in the web inspector, at http://127.0.0.1:4300/'],
   ];
   const width = Math.max(...hints.map(([commandLine]) => commandLine.length));
   return ['Explore further:', ...hints.map(([commandLine, purpose]) => `  ${commandLine.padEnd(width)}   # ${purpose}`)];
