@@ -135,6 +135,8 @@ export function registerTransferTests(context: SuiteContext): void {
       const messageLine = lines.findIndex((line) => line.includes('Lisbon it is.'));
       const header = JSON.parse(lines[0]!) as { data: Record<string, unknown> };
       const firstMessage = JSON.parse(lines.find((line) => line.includes('"kind":"message"'))!) as { data: Record<string, unknown> };
+      const cheaperLine = lines.findIndex((line) => line.includes('cheaper'));
+      const cheaper = JSON.parse(lines[cheaperLine]!) as { data: Record<string, unknown> };
       const damaged: Array<[string, string[], number]> = [
         ['a changed byte', lines.map((line, index) => (index === messageLine ? line.replace('Lisbon', 'Lisbom') : line)), messageLine + 1],
         ['a cut-off stream', lines.slice(0, -3), lines.length - 2],
@@ -144,6 +146,8 @@ export function registerTransferTests(context: SuiteContext): void {
         // Checksums recomputed, so only validation can catch these.
         ['a hostile message id', lines.map((line, index) => (index === 2 ? encodeLine('message', { ...firstMessage.data, id: '../../etc/passwd' }) : line)), 3],
         ['an extra field', lines.map((line, index) => (index === 2 ? encodeLine('message', { ...firstMessage.data, extra: 1 }) : line)), 3],
+        // The message after the rewind lives in a segment continuing the root after message 1.
+        ['a message inside the history its segment continues', lines.map((line, index) => (index === cheaperLine ? encodeLine('message', { ...cheaper.data, seq: 1 }) : line)), cheaperLine + 1],
         ['a wrong end count', [...lines.slice(0, -1), encodeLine('end', { records: 3 })], lines.length],
       ];
       for (const [label, stream, line] of damaged) {

@@ -33,7 +33,8 @@ export function readRecord(text: string, line: number): CheckedLine {
 }
 
 export async function checkStream(context: StoreContext, read: LineReader): Promise<number> {
-  const segments = new Set<string>();
+  /** Segment id → its base position, for segments in the stream. */
+  const segments = new Map<string, number>();
   const sessions = new Set<string>();
   const runs = new Set<string>();
   let pending = 0; // segments and messages not yet followed by their session record
@@ -66,7 +67,7 @@ export async function checkStream(context: StoreContext, read: LineReader): Prom
         if (segment.parentId !== undefined && !segments.has(segment.parentId) && !(await context.driver.getSegment(segment.parentId))) {
           fail(`segment "${segment.id}" continues segment "${segment.parentId}", which is neither earlier in the stream nor in the store.`);
         }
-        segments.add(segment.id);
+        segments.set(segment.id, segment.baseSeq);
         pending += 1;
         break;
       }
@@ -74,6 +75,10 @@ export async function checkStream(context: StoreContext, read: LineReader): Prom
         const message = record.data as RecordData<'message'>;
         if (!segments.has(message.segmentId) && !(await context.driver.getSegment(message.segmentId))) {
           fail(`message "${message.id}" is in segment "${message.segmentId}", which is neither earlier in the stream nor in the store.`);
+        }
+        const baseSeq = segments.get(message.segmentId);
+        if (baseSeq !== undefined && message.seq <= baseSeq) {
+          fail(`message "${message.id}" is at position ${message.seq}, inside the history segment "${message.segmentId}" continues (it starts after ${baseSeq}).`);
         }
         checkBody(message.body, context.maxMessageBytes, fail);
         pending += 1;
@@ -92,6 +97,10 @@ export async function checkStream(context: StoreContext, read: LineReader): Prom
         }
         if (!segments.has(session.headSegmentId) && !(await context.driver.getSegment(session.headSegmentId))) {
           fail(`session "${session.id}" has its head in segment "${session.headSegmentId}", which is neither in the stream nor in the store.`);
+        }
+        const headBase = segments.get(session.headSegmentId);
+        if (headBase !== undefined && session.messageCount < headBase) {
+          fail(`session "${session.id}" has ${session.messageCount} messages, fewer than its head segment starts after (${headBase}).`);
         }
         sessions.add(session.id);
         pending = 0;
