@@ -5,6 +5,9 @@
  * expiry with `ttlSeconds`.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import {
@@ -583,7 +586,18 @@ describeRedis('native expiry (ttlSeconds)', () => {
   const isStoreWide = (prefix: string, key: string) =>
     key.startsWith(`${prefix}index:`) ||
     key.startsWith(`${prefix}scan-cursor:`) ||
-    [`${prefix}message-locations`, `${prefix}run-locations`, `${prefix}index-memberships`, `${prefix}expiry-deadlines`].includes(key);
+    [
+      `${prefix}message-locations`,
+      `${prefix}run-locations`,
+      `${prefix}index-memberships`,
+      `${prefix}expiry-deadlines`,
+      // Checkpoints: which blobs are referenced, and where each checkpoint lives (entries checked on read and collected).
+      `${prefix}blob-references`,
+      `${prefix}checkpoint-index`,
+      `${prefix}unplaced-checkpoints`,
+    ].includes(key) ||
+    // Blobs are shared by every checkpoint with the same content: collected by reference, not expired.
+    key.startsWith(`${prefix}blob:`);
 
   it('gives every key a session needs the same deadline, forks and runs included', async () => {
     const { driver, prefix } = await newDriver({ ttlSeconds: 30 });
@@ -596,6 +610,12 @@ describeRedis('native expiry (ttlSeconds)', () => {
     await store.rewind(source.id, { toMessage: first?.id as string });
     const run = await store.startRun(source.id);
     await store.recordRunEvents(run.id, [{ type: 'text', data: 'hello' }]);
+    // A file checkpoint: its record and the blob it stored expire with the session too.
+    const workspace = mkdtempSync(join(tmpdir(), 'sessionloom-redis-ttl-'));
+    writeFileSync(join(workspace, 'notes.txt'), `content only this test writes: ${randomUUID()}`);
+    const checkpoint = await store.checkpoint(source.id, { workspace });
+    rmSync(workspace, { recursive: true, force: true });
+    expect(checkpoint.bytesStored).toBeGreaterThan(0);
 
     const sessionKeys = (await keysUnder(prefix)).filter((key) => !isStoreWide(prefix, key));
     expect(sessionKeys.length).toBeGreaterThanOrEqual(12);
@@ -628,6 +648,33 @@ describeRedis('native expiry (ttlSeconds)', () => {
     expect(await raw().zscore(`${prefix}index:all:createdAt`, session.id)).toBeNull();
     expect(await raw().hexists(`${prefix}index-memberships`, session.id)).toBe(0);
     expect(await raw().zscore(`${prefix}expiry-deadlines`, session.id)).toBeNull();
+  });
+
+  it('collects the blob of a checkpoint whose session expired, and keeps one another live checkpoint still uses', async () => {
+    // Two seconds of life: the first session is gone at the check, the second has most of a second left.
+    const { driver, prefix } = await newDriver({ ttlSeconds: 2 });
+    const store = SessionStore.fromDriver(driver, { ownsDriver: false });
+    const workspace = mkdtempSync(join(tmpdir(), 'sessionloom-redis-ttl-'));
+    const write = (name: string, text: string) => writeFileSync(join(workspace, name), text);
+    write('gone.txt', `only the expiring session has this: ${randomUUID()}`);
+    write('kept.txt', `both sessions have this: ${randomUUID()}`);
+    const expiring = await store.create({ messages: [{ role: 'user', content: 'expiring' }] });
+    await store.checkpoint(expiring.id, { workspace });
+    const blobKeys = async () => (await keysUnder(prefix)).filter((key) => key.startsWith(`${prefix}blob:`)).sort();
+    const both = await blobKeys();
+    expect(both).toHaveLength(2);
+
+    rmSync(join(workspace, 'gone.txt'));
+    await sleep(1_000);
+    const living = await store.create({ messages: [{ role: 'user', content: 'living' }] });
+    await store.checkpoint(living.id, { workspace });
+    await sleep(1_300); // the first session is past its deadline now; the second is not
+    expect(await store.get(expiring.id)).toBeUndefined();
+    expect(await store.prune({ olderThan: 0 })).toMatchObject({ blobs: 1 });
+    const left = await blobKeys();
+    expect(left).toHaveLength(1);
+    expect(both).toContain(left[0]);
+    rmSync(workspace, { recursive: true, force: true });
   });
 
   it('collects the locations of expired messages a bounded step per commit', async () => {
