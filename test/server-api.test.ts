@@ -644,3 +644,43 @@ describe('network guards', () => {
     expect((await store.getMessages('small')).map((message) => message.content)).toEqual(['ok', 'streamed']);
   });
 });
+
+describe('GET /api/export', () => {
+  const exportText = async (server: RunningServer, path: string, token?: string) => {
+    const response = await fetch(server.url + path, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+  };
+
+  it('streams the sessions in scope as an export that imports into another store equal', async () => {
+    const { server, store } = await serve({ tokens: [{ token: ALICE_TOKEN, userId: 'alice' }, { token: ADMIN_TOKEN }] });
+    const alice = await store.create({ userId: 'alice' });
+    await store.append(alice.id, [{ role: 'user', content: 'from alice' }]);
+    const bob = await store.create({ userId: 'bob' });
+    await store.append(bob.id, [{ role: 'user', content: 'from bob' }]);
+
+    const scoped = await exportText(server, '/api/export', ALICE_TOKEN);
+    expect(scoped.status).toBe(200);
+    expect(scoped.type).toMatch(/^application\/x-ndjson/);
+    expect(scoped.text).toContain('from alice');
+    expect(scoped.text).not.toContain('from bob');
+    const target = memoryStore();
+    expect(await target.import(scoped.text)).toMatchObject({ sessions: { imported: 1, existing: 0 }, messages: 1 });
+    expect(await target.getMessages(alice.id)).toEqual(await store.getMessages(alice.id));
+
+    const one = await exportText(server, `/api/export?session=${bob.id}`, ADMIN_TOKEN);
+    expect(one.text).toContain('from bob');
+    expect(one.text).not.toContain('from alice');
+    expect((await exportText(server, '/api/export')).status).toBe(401);
+  });
+
+  it('answers an unknown, foreign or hostile id with a JSON error before streaming anything', async () => {
+    const { server, store } = await serve({ tokens: [{ token: ALICE_TOKEN, userId: 'alice' }] });
+    const bob = await store.create({ userId: 'bob' });
+    const foreign = await call(server, 'GET', `/api/export?session=${bob.id}`, { token: ALICE_TOKEN });
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.error.code).toBe('SESSION_NOT_FOUND');
+    const hostile = await call(server, 'GET', `/api/export?session=${encodeURIComponent('../x')}`, { token: ALICE_TOKEN });
+    expect(hostile.status).toBe(400);
+    expect(hostile.body.error.code).toBe('INVALID_ARGUMENT');
+  });
+});
