@@ -7,7 +7,7 @@
  * retry with the same `operationId`, which appends nothing twice.
  */
 import { StoreUnavailableError } from '../errors.js';
-import { CHECKPOINT_METHODS, RUN_METHODS, STORAGE_METHODS, type StorageDriver } from './driver.js';
+import { CHECKPOINT_METHODS, LISTING_METHODS, RUN_METHODS, STORAGE_METHODS, type StorageDriver } from './driver.js';
 
 export const DEFAULT_DEADLINE_MS = 10_000;
 
@@ -19,7 +19,7 @@ export class DeadlineExceededError extends Error {
   }
 }
 
-const CALLS = [...STORAGE_METHODS, 'close', ...RUN_METHODS, ...CHECKPOINT_METHODS] as const;
+const CALLS = [...STORAGE_METHODS, 'close', ...RUN_METHODS, ...LISTING_METHODS, ...CHECKPOINT_METHODS] as const;
 
 /** The driver with each call raced against `deadlineMs`. */
 export function withDeadline<Driver extends StorageDriver>(driver: Driver, deadlineMs: number): StorageDriver {

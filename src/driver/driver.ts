@@ -212,6 +212,12 @@ export interface StorageDriver {
   listRuns?(sessionId: string): Promise<RunRecord[]>;
   /** The run's events with `seq > afterSeq`, in seq order, at most `limit` (all when absent). */
   readRunEvents?(runId: string, range: { afterSeq: number; limit?: number }): Promise<RunEventRecord[]>;
+
+  /**
+   * Every operation record of a session, oldest first (by `createdAt`, then operation id), so an
+   * export carries append's retry guards along (optional: without it they are not exported).
+   */
+  listOperations?(sessionId: string): Promise<OperationRecord[]>;
 }
 
 /**
@@ -258,6 +264,14 @@ export const STORAGE_METHODS = [
   'deleteMessagesAfter',
   'deleteSegment',
 ] as const satisfies ReadonlyArray<keyof StorageDriver>;
+
+/** The order `listOperations` answers in: by `createdAt`, then operation id. */
+export function compareOperations(left: OperationRecord, right: OperationRecord): number {
+  return left.createdAt - right.createdAt || (left.operationId < right.operationId ? -1 : left.operationId > right.operationId ? 1 : 0);
+}
+
+/** Optional calls every built-in driver has, by name. */
+export const LISTING_METHODS = ['listOperations'] as const satisfies ReadonlyArray<keyof StorageDriver>;
 
 /** The run capability's calls, by name. */
 export const RUN_METHODS = ['getRun', 'listRuns', 'readRunEvents'] as const satisfies ReadonlyArray<keyof StorageDriver>;

@@ -3,7 +3,7 @@
  * stay synchronous and the package never loads a database client the user does not use; a
  * missing client library surfaces as a clear error at the first call (and at `SessionStore.open`).
  */
-import { CHECKPOINT_METHODS, RUN_METHODS, STORAGE_METHODS, type StorageDriver } from '../driver/driver.js';
+import { CHECKPOINT_METHODS, LISTING_METHODS, RUN_METHODS, STORAGE_METHODS, type StorageDriver } from '../driver/driver.js';
 import { StoreUnavailableError } from '../errors.js';
 
 
@@ -47,7 +47,7 @@ export function lazyDriver(
       if (loaded) await (await loaded).close();
     },
   } as StorageDriver & { ready(): Promise<StorageDriver> };
-  for (const method of [...STORAGE_METHODS, ...RUN_METHODS, ...(capabilities.checkpoints ? CHECKPOINT_METHODS : [])]) {
+  for (const method of [...STORAGE_METHODS, ...RUN_METHODS, ...LISTING_METHODS, ...(capabilities.checkpoints ? CHECKPOINT_METHODS : [])]) {
     (driver as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
       const target = (await ready()) as unknown as Record<string, ((...callArgs: unknown[]) => Promise<unknown>) | undefined>;
       const call = target[method];

@@ -5,6 +5,7 @@
  * batch is atomic with respect to every other call.
  */
 import {
+  compareOperations,
   WriteConflict,
   type CheckpointRecord,
   type CheckpointStorage,
@@ -78,6 +79,13 @@ export class MemoryDriver implements StorageDriver, CheckpointStorage {
   async locateMessage(messageId: string): Promise<{ segmentId: string; seq: number } | undefined> {
     const location = this.messageLocations.get(messageId);
     return location && { ...location };
+  }
+
+  async listOperations(sessionId: string): Promise<OperationRecord[]> {
+    return [...this.operations.values()]
+      .filter((operation) => operation.sessionId === sessionId)
+      .sort(compareOperations)
+      .map((operation) => structuredClone(operation));
   }
 
   async getOperation(sessionId: string, operationId: string): Promise<OperationRecord | undefined> {

@@ -19,6 +19,16 @@ interface History {
   /** The root's first message: the checkpoint's, and where its rewound tail starts. */
   firstMessageId: string;
   workspace: string;
+  /** Appended to the fork with operationId `ask-about-porto`. */
+  portoMessageId: string;
+}
+
+/** Retrying the fork's append with its operation id must answer with the original message and add nothing. */
+async function expectRetryGuardKept(store: SessionStore, history: History): Promise<void> {
+  const before = await store.get(history.childId);
+  const retried = await store.append(history.childId, userMessage('What about Porto instead?'), { operationId: 'ask-about-porto' });
+  expect(retried.map((message) => message.id)).toEqual([history.portoMessageId]);
+  expect(await store.get(history.childId)).toEqual(before);
 }
 
 /** A user's sessions with every kind of record: fork, rewound tail, tool call, run with events, checkpoint. */
@@ -46,10 +56,10 @@ async function buildHistory(store: SessionStore, workspaceParent: string): Promi
   await store.finishRun(run.id, { status: 'completed', usage: { inputTokens: 30, outputTokens: 12, totalTokens: 42, costUsd: 0.0004 } });
   await store.finishCheckpoint(rootId, { workspace });
   const child = await store.fork(rootId, { fromMessage: turn[1]!.id, id: uniqueId('child'), metadata: { branch: 'porto' } });
-  await store.append(child.id, userMessage('What about Porto instead?'));
+  const [porto] = await store.append(child.id, userMessage('What about Porto instead?'), { operationId: 'ask-about-porto' });
   await store.rewind(rootId, { toMessage: first!.id });
   await store.append(rootId, userMessage('Plan the trip, but cheaper'));
-  return { userId, rootId, childId: child.id, firstMessageId: first!.id, workspace };
+  return { userId, rootId, childId: child.id, firstMessageId: first!.id, workspace, portoMessageId: porto!.id };
 }
 
 /** Everything a caller can read about a session, to compare two stores. */
@@ -92,6 +102,7 @@ export function registerTransferTests(context: SuiteContext): void {
       const result = await target.import(lines);
       expect(result).toEqual({ sessions: { imported: 2, existing: 0 }, messages: 6, runs: 1, checkpoints: 1, blobs: 1 });
       for (const id of [history.rootId, history.childId]) expect(await everything(target, id)).toEqual(await everything(source, id));
+      await expectRetryGuardKept(target, history);
 
       // The checkpoint came with its blobs: the imported store rewinds the files.
       await target.rewind(history.rootId, { toMessage: history.firstMessageId, rewindFiles: true, workspace: history.workspace });
@@ -105,6 +116,7 @@ export function registerTransferTests(context: SuiteContext): void {
       expect(await target.import(lines)).toEqual({ sessions: { imported: 2, existing: 0 }, messages: 6, runs: 1, checkpoints: 1, blobs: 1 });
       const before = await Promise.all([history.rootId, history.childId].map((id) => everything(target, id)));
       for (const [index, id] of [history.rootId, history.childId].entries()) expect(before[index]).toEqual(await everything(origin, id));
+      await expectRetryGuardKept(target, history);
 
       const again = await target.import(lines.join('\n') + '\n');
       expect(again).toEqual({ sessions: { imported: 0, existing: 2 }, messages: 0, runs: 0, checkpoints: 0, blobs: 0 });
@@ -137,7 +149,11 @@ export function registerTransferTests(context: SuiteContext): void {
       const firstMessage = JSON.parse(lines.find((line) => line.includes('"kind":"message"'))!) as { data: Record<string, unknown> };
       const cheaperLine = lines.findIndex((line) => line.includes('cheaper'));
       const cheaper = JSON.parse(lines[cheaperLine]!) as { data: Record<string, unknown> };
+      // The fork's operation record moved up to just after the header, before the root's session record.
+      const operationLine = lines.findIndex((line) => line.includes('"kind":"operation"'));
+      const misplaced = [lines[0]!, lines[operationLine]!, ...lines.slice(1).filter((_, index) => index + 1 !== operationLine)];
       const damaged: Array<[string, string[], number]> = [
+        ['an operation record before another session', misplaced, misplaced.findIndex((line) => line.includes('"kind":"session"')) + 1],
         ['a changed byte', lines.map((line, index) => (index === messageLine ? line.replace('Lisbon', 'Lisbom') : line)), messageLine + 1],
         ['a cut-off stream', lines.slice(0, -3), lines.length - 2],
         ['a line that is not JSON', [...lines.slice(0, 2), '{"kind":"message",', ...lines.slice(2)], 3],

@@ -2,7 +2,8 @@
  * `export`: the sessions of a store (all of them in its scope, or the ones named) as export lines.
  *
  * For each session, in this order: the segments its history and rewound tails live in (ancestors
- * first, each written once per stream), their messages, the session record, its runs with their
+ * first, each written once per stream), their messages, its operation records (append's retry
+ * guards), the session record, its runs with their
  * events, and its checkpoints after the blobs they use. A segment owned by a session that is not
  * exported (a fork's source, or a deleted one) contributes only the messages up to the fork point:
  * exporting a fork never reveals what its source said after the fork.
@@ -93,6 +94,8 @@ class ExportStream {
       }
       this.segmentsWritten.set(segment.id, writtenUpTo);
     }
+    // Before the record, so the importing store writes them in the session's own batch.
+    if (driver.listOperations) for (const operation of await driver.listOperations(sessionId)) yield this.line('operation', operation);
     yield this.line('session', record);
     if (supportsRuns(driver)) {
       for (const run of await driver.listRuns(sessionId)) {

@@ -3,7 +3,8 @@
  * `sha256` covers the kind and the data exactly as written, so a line edited, cut or corrupted in
  * transit is caught on import and named by its number. The first line is a `header` naming the
  * format and its version; the last is `end` with the count of the lines before it, so a stream cut
- * short is caught too. Records hold the stored form (messages keep their encoded bodies), which is
+ * short is caught too. Before each session record come its operation records (append's retry
+ * guards), so a retry made after a migration still appends nothing twice. Records hold the stored form (messages keep their encoded bodies), which is
  * what makes an export-import round trip lossless.
  */
 import { createHash } from 'node:crypto';
@@ -13,7 +14,7 @@ import { ID_PATTERN } from '../driver/ids.js';
 export const EXPORT_FORMAT = 'sessionloom-export';
 export const EXPORT_VERSION = 1;
 
-export type RecordKind = 'header' | 'segment' | 'message' | 'session' | 'run' | 'run-event' | 'checkpoint' | 'blob' | 'end';
+export type RecordKind = 'header' | 'segment' | 'message' | 'session' | 'operation' | 'run' | 'run-event' | 'checkpoint' | 'blob' | 'end';
 
 export interface ExportLine {
   kind: RecordKind;
@@ -46,7 +47,7 @@ function checksum(kind: string, json: string): string {
   return createHash('sha256').update(kind).update('\n').update(json).digest('hex');
 }
 
-const kinds = ['header', 'segment', 'message', 'session', 'run', 'run-event', 'checkpoint', 'blob', 'end'] as const;
+const kinds = ['header', 'segment', 'message', 'session', 'operation', 'run', 'run-event', 'checkpoint', 'blob', 'end'] as const;
 const lineSchema = z.strictObject({ kind: z.enum(kinds), data: z.unknown(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
 // The schemas of each record's data. Ids must be ids (they become keys, rows and file names).
@@ -95,6 +96,7 @@ export const recordSchemas = {
     suspendAt: time,
     expiresAt: time,
   }),
+  operation: z.strictObject({ sessionId: id, operationId: id, messageIds: z.array(id), createdAt: time }),
   run: z.strictObject({
     id,
     sessionId: id,

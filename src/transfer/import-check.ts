@@ -37,7 +37,9 @@ export async function checkStream(context: StoreContext, read: LineReader): Prom
   const segments = new Map<string, number>();
   const sessions = new Set<string>();
   const runs = new Set<string>();
-  let pending = 0; // segments and messages not yet followed by their session record
+  let pending = 0; // segments, messages and operations not yet followed by their session record
+  /** The sessions the pending operation records belong to: only the next session record may be one. */
+  const pendingOperations = new Set<string>();
   let records = 0;
   let lastLine = 0;
   let ended = false;
@@ -87,6 +89,10 @@ export async function checkStream(context: StoreContext, read: LineReader): Prom
       case 'session': {
         const session = record.data as RecordData<'session'>;
         if (sessions.has(session.id)) fail(`session "${session.id}" appears twice.`);
+        for (const owner of pendingOperations) {
+          if (owner !== session.id) fail(`operation records of session "${owner}" come before the record of session "${session.id}".`);
+        }
+        pendingOperations.clear();
         try {
           assertMetadata(session.metadata, 'metadata');
         } catch (error) {
@@ -104,6 +110,12 @@ export async function checkStream(context: StoreContext, read: LineReader): Prom
         }
         sessions.add(session.id);
         pending = 0;
+        break;
+      }
+      case 'operation': {
+        const operation = record.data as RecordData<'operation'>;
+        pendingOperations.add(operation.sessionId);
+        pending += 1;
         break;
       }
       case 'run': {

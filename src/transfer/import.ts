@@ -15,6 +15,7 @@ import {
   supportsRuns,
   WriteConflict,
   type MessageRecord,
+  type OperationRecord,
   type RunEventRecord,
   type RunRecord,
   type SegmentRecord,
@@ -64,6 +65,8 @@ class ImportWriter {
   /** Runs the store already had: their events are skipped with them. */
   private readonly skippedRuns = new Set<string>();
   private events: RunEventRecord[] = [];
+  /** The current session's operation records: written with it, when this import creates it. */
+  private operations: OperationRecord[] = [];
   private line = 0;
 
   constructor(private readonly context: StoreContext) {}
@@ -80,6 +83,9 @@ class ImportWriter {
         return;
       case 'session':
         await this.writeSession(record.data as RecordData<'session'>);
+        return;
+      case 'operation':
+        this.operations.push(record.data as RecordData<'operation'>);
         return;
       case 'run': {
         await this.flushEvents();
@@ -153,7 +159,12 @@ class ImportWriter {
     this.messages = [];
 
     const existing = await this.context.driver.getSession(session.id);
-    if (!existing) batch.sessions = [{ record: session as unknown as SessionRecord, expectedVersion: 0 }];
+    // A session the store already has keeps its own state and its own retry guards.
+    if (!existing) {
+      batch.sessions = [{ record: session as unknown as SessionRecord, expectedVersion: 0 }];
+      if (this.operations.length > 0) batch.operations = this.operations;
+    }
+    this.operations = [];
     try {
       if (batch.sessions || batch.segments!.length > 0 || batch.messages!.length > 0) await this.context.driver.commit(batch);
     } catch (error) {

@@ -209,6 +209,17 @@ export class FallbackDriver implements StorageDriver, CheckpointStorage {
     );
   }
 
+  async listOperations(sessionId: string): Promise<OperationRecord[]> {
+    return this.route(
+      () => {
+        const primary = this.primary;
+        if (!primary.listOperations) throw new Error(`the ${this.name} store does not list operations`);
+        return primary.listOperations(sessionId);
+      },
+      () => this.unknown(`the operation records of session "${sessionId}"`),
+    );
+  }
+
   async getRun(id: string): Promise<RunRecord | undefined> {
     return this.route(
       async () => {

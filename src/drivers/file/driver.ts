@@ -141,6 +141,14 @@ export class FileDriver implements StorageDriver, CheckpointStorage {
     return findMessage(this.parts, messageId, true);
   }
 
+  async listOperations(sessionId: string): Promise<OperationRecord[]> {
+    this.assertOpen();
+    assertStorableId(sessionId, 'session id');
+    const session = await this.parts.sessions.read(sessionId);
+    if (!session) return [];
+    return this.parts.operations.list(sessionId, session.version);
+  }
+
   async getOperation(sessionId: string, operationId: string): Promise<OperationRecord | undefined> {
     this.assertOpen();
     assertStorableId(sessionId, 'session id');

@@ -7,7 +7,7 @@
  * it off) names a version the session has not reached, so a concurrent retry cannot mistake an
  * append that may yet fail for one that succeeded. The file is deleted with its session.
  */
-import type { OperationRecord } from '../../driver/driver.js';
+import { compareOperations, type OperationRecord } from '../../driver/driver.js';
 import { FileCorruptionError, parseObjectLine } from './corruption.js';
 import type { DurableWriter } from './durable-write.js';
 import type { StoreLayout } from './layout.js';
@@ -67,6 +67,16 @@ export class OperationLog {
     const stored = file.operations.get(operationId);
     if (!stored || stored.version > sessionVersion) return undefined;
     return { sessionId, operationId, messageIds: [...stored.messageIds], createdAt: stored.createdAt };
+  }
+
+  /** Every operation of the session its version has reached, oldest first. */
+  async list(sessionId: string, sessionVersion: number): Promise<OperationRecord[]> {
+    const file = this.file(sessionId);
+    await file.tail.refresh();
+    return [...file.operations]
+      .filter(([, stored]) => stored.version <= sessionVersion)
+      .map(([operationId, stored]) => ({ sessionId, operationId, messageIds: [...stored.messageIds], createdAt: stored.createdAt }))
+      .sort(compareOperations);
   }
 
   /**

@@ -152,6 +152,13 @@ export class PostgresDriver implements StorageDriver, CheckpointStorage {
     });
   }
 
+  async listOperations(sessionId: string): Promise<OperationRecord[]> {
+    return this.run('listOperations', async () => {
+      const result = await this.pool.query(this.statements.selectOperationsBySession, [sessionId]);
+      return (result.rows as OperationRow[]).map(operationFromRow);
+    });
+  }
+
   async getOperation(sessionId: string, operationId: string): Promise<OperationRecord | undefined> {
     return this.run('getOperation', async () => {
       const result = await this.pool.query(this.statements.selectOperation, [sessionId, operationId]);

@@ -69,6 +69,9 @@ export function buildStatements(names: TableNames) {
     selectOperation: `
       SELECT session_id, operation_id, message_ids, created_at FROM ${operations}
       WHERE session_id = $1 AND operation_id = $2`,
+    selectOperationsBySession: `
+      SELECT session_id, operation_id, message_ids, created_at FROM ${operations}
+      WHERE session_id = $1 ORDER BY created_at, operation_id`,
     insertOperations: `
       INSERT INTO ${operations} (session_id, operation_id, message_ids, created_at)
       SELECT session_id, operation_id, ARRAY(SELECT jsonb_array_elements_text(message_ids::jsonb)), created_at

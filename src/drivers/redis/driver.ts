@@ -57,6 +57,7 @@
  */
 import {
   type CheckpointRecord,
+  compareOperations,
   type CheckpointStorage,
   type MessageRecord,
   type OperationRecord,
@@ -185,6 +186,16 @@ export class RedisDriver implements StorageDriver, CheckpointStorage {
       await this.connection.evaluate(LOCATE_SCRIPT, [this.keys.messageLocations], [messageId, this.keys.scriptPrefixes.segment]),
     );
     return value === undefined ? undefined : decodeLocation(value);
+  }
+
+  async listOperations(sessionId: string): Promise<OperationRecord[]> {
+    if (!ID_PATTERN.test(sessionId)) return [];
+    const key = this.keys.sessionOperations(sessionId);
+    const values = asStringArray(await this.connection.call('HVALS', key));
+    return values
+      .filter((value): value is string => value !== undefined)
+      .map((value) => decodeOperation(value, key))
+      .sort(compareOperations);
   }
 
   async getOperation(sessionId: string, operationId: string): Promise<OperationRecord | undefined> {

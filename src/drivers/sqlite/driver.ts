@@ -182,6 +182,11 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     return row === undefined ? undefined : { segmentId: row.segment_id, seq: row.seq };
   }
 
+  async listOperations(sessionId: string): Promise<OperationRecord[]> {
+    const rows = this.activeStatements().selectOperationsBySession.all(sessionId) as OperationRow[];
+    return rows.map(operationFromRow);
+  }
+
   async getOperation(sessionId: string, operationId: string): Promise<OperationRecord | undefined> {
     const statements = this.activeStatements();
     const row = statements.selectOperation.get(sessionId, operationId) as OperationRow | undefined;

@@ -66,6 +66,9 @@ const statementSources = {
   selectOperation: `
     SELECT session_id, operation_id, message_ids, created_at FROM operations
     WHERE session_id = ? AND operation_id = ?`,
+  selectOperationsBySession: `
+    SELECT session_id, operation_id, message_ids, created_at FROM operations
+    WHERE session_id = ? ORDER BY created_at, operation_id`,
   insertOperation: 'INSERT INTO operations (session_id, operation_id, message_ids, created_at) VALUES (?, ?, ?, ?)',
 
   selectRun: 'SELECT record FROM runs WHERE id = ?',
