@@ -4,7 +4,7 @@
  * page's actions (forks, rewinds) are checked through the store, not through the page itself.
  * Every test also fails on an uncaught script error or a Content-Security-Policy violation.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -326,6 +326,19 @@ describe.skipIf(!chromiumAvailable)('the inspector in a browser', () => {
     await expect.poll(() => messageItems(page).count(), POLL).toBe(2);
     expect(await page.locator('#notice-message').textContent()).toContain(forkId);
     expect((await store.get('forkable'))!.messageCount).toBe(4);
+  });
+
+  it('downloads a session\'s export, which imports into another store with the same history', async () => {
+    const page = await open('#session=alpha');
+    await expect.poll(() => openedSession(page), POLL).toBe('alpha');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#session-header').getByRole('button', { name: 'Export' }).click()]);
+    expect(download.suggestedFilename()).toBe('alpha.jsonl');
+    const text = readFileSync((await download.path())!, 'utf8');
+    const target = SessionStore.memory();
+    expect(await target.import(text)).toMatchObject({ sessions: { imported: 1, existing: 0 }, runs: 1, checkpoints: 1 });
+    expect(await target.getMessages('alpha')).toEqual(await store.getMessages('alpha'));
+    await target.close();
+    await expect.poll(() => page.locator('#notice-message').textContent(), POLL).toContain('Exported alpha');
   });
 
   it('rewinds to a message after a dry run confirmed in the page', async () => {

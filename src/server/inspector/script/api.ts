@@ -55,6 +55,15 @@ function withQuery(path, parameters) {
 
 /** One API call: the parsed JSON answer, or an ApiError / TokenRequired. */
 async function api(method, path, body) {
+  return (await request(method, path, body)).json;
+}
+
+/** A GET whose answer is a file (an export): its bytes as a Blob, or an ApiError / TokenRequired. */
+async function download(path) {
+  return (await request('GET', path, undefined, true)).blob;
+}
+
+async function request(method, path, body, asBlob) {
   const token = storedToken();
   const headers = { Accept: 'application/json' };
   if (token !== undefined) headers.Authorization = 'Bearer ' + token;
@@ -74,6 +83,7 @@ async function api(method, path, body) {
     showTokenPrompt(token === undefined ? 'This server needs an access token.' : 'The server refused that token; enter another.');
     throw new TokenRequired('token required');
   }
+  if (asBlob && response.ok) return { blob: await response.blob() };
   const text = await response.text();
   let data;
   try {
@@ -87,7 +97,7 @@ async function api(method, path, body) {
     const message = typeof error.message === 'string' ? error.message : response.statusText || 'The request failed.';
     throw new ApiError(response.status, code, message);
   }
-  return data;
+  return { json: data };
 }
 
 function reportError(error) {

@@ -88,6 +88,7 @@ function renderSessionHeader() {
       h('h2', { class: 'session-title mono', text: session.id }),
       stateBadge(session.state),
       h('button', { type: 'button', class: 'secondary', onclick: () => refreshSession() }, 'Refresh'),
+      h('button', { type: 'button', class: 'secondary', title: 'Download this session as a sessionloom export (JSON Lines), for sessionloom import', onclick: () => exportSession(session.id) }, 'Export'),
     ]),
     forkedFrom === undefined ? null : h('p', { class: 'forked-from small' }, [
       'Forked from ',
@@ -102,6 +103,25 @@ function renderSessionHeader() {
       h('pre', { class: 'json', text: prettyJson(session.metadata) }),
     ]),
   ]);
+}
+
+/**
+ * Downloads the session's export. The API needs the token in a header, which a plain link cannot
+ * send, so the file is fetched here and handed to the browser as a blob: URL (revoked right after).
+ */
+async function exportSession(id) {
+  hideError();
+  try {
+    const blob = await download(withQuery('/api/export', { session: id }));
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = id + '.jsonl';
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 0);
+    showNotice('Exported ' + id + ' (' + blob.size.toLocaleString('en-US') + ' bytes).');
+  } catch (error) {
+    reportError(error);
+  }
 }
 
 /** After a change made here (or elsewhere): the session again, and the list whose order it may have changed. */
