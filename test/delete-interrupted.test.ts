@@ -27,7 +27,7 @@ describe.each(drivers)('an interrupted delete on %s', (_name, openDriver) => {
   it('is finished by deleting again, keeping exactly what a fork still reaches', async () => {
     const driver = openDriver();
     const store = SessionStore.fromDriver(driver);
-    const source = await store.create({ id: 'source' });
+    await store.create({ id: 'source' });
     const written = await store.append('source', ['one', 'two', 'three', 'four'].map((content) => ({ role: 'user' as const, content })));
     const fork = await store.fork('source', { fromMessage: written[1]!.id });
 
@@ -48,7 +48,6 @@ describe.each(drivers)('an interrupted delete on %s', (_name, openDriver) => {
     expect(await store.delete(fork.id)).toBe(true);
     expect(await driver.listSegments({ sessionId: 'source' })).toEqual([]);
     expect(await driver.listSegments({ sessionId: fork.id })).toEqual([]);
-    expect(source.id).toBe('source');
     await store.close();
   });
 

@@ -63,7 +63,6 @@ class ExportStream {
   /** Segment id → the last seq of it already written (0: only the segment record). */
   private readonly segmentsWritten = new Map<string, number>();
   private readonly blobsWritten = new Set<string>();
-  private readonly segments = new Map<string, SegmentRecord>();
 
   constructor(private readonly context: StoreContext) {}
 
@@ -162,11 +161,12 @@ class ExportStream {
     return depth;
   }
 
+  /** Like path.ts's getSegment (the store's cache of immutable segments), but a collected one is undefined, not an error. */
   private async segment(id: string): Promise<SegmentRecord | undefined> {
-    const cached = this.segments.get(id) ?? this.context.segmentCache.get(id);
+    const cached = this.context.segmentCache.get(id);
     if (cached) return cached;
     const segment = await this.context.driver.getSegment(id);
-    if (segment) this.segments.set(id, segment);
+    if (segment) this.context.segmentCache.set(segment);
     return segment;
   }
 }
