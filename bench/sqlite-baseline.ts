@@ -5,7 +5,7 @@
  * the bench can interleave baseline rows with sessionloom appends and compare them side by side.
  */
 import Database from 'better-sqlite3';
-import { encodeJson } from '../src/driver/codec.js';
+import { encodeJson } from '../src/common/codec.js';
 import { sampleMessage } from './workload.js';
 
 export interface RawBaseline {

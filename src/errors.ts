@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'STORE_UNAVAILABLE'
   | 'WORKSPACE_CONFLICT'
-  | 'IMPORT_INVALID';
+  | 'IMPORT_INVALID'
+  | 'CONFIGURATION';
 
 export interface SessionloomErrorOptions {
   message: string;
@@ -135,6 +136,24 @@ export class InvalidArgumentError extends SessionloomError {
   }
   static isInstance(error: unknown): error is InvalidArgumentError {
     return SessionloomError.hasCode(error, 'INVALID_ARGUMENT');
+  }
+}
+
+/**
+ * The store is set up wrongly: a bad store option, a malformed store URL, a client library that is
+ * not installed, an object that is not a driver. Thrown at construction or `open`, never later, and
+ * never mistaken for an outage (a fallback store refuses to start over a misconfigured primary
+ * instead of running degraded forever). The message names the fix.
+ */
+export class ConfigurationError extends SessionloomError {
+  /** What was misconfigured: `store URL`, `driver`, `pg`, ... */
+  readonly setting: string;
+  constructor(options: { setting: string; message: string; cause?: unknown }) {
+    super('CONFIGURATION', { message: options.message, cause: options.cause });
+    this.setting = options.setting;
+  }
+  static isInstance(error: unknown): error is ConfigurationError {
+    return SessionloomError.hasCode(error, 'CONFIGURATION');
   }
 }
 

@@ -15,6 +15,7 @@ export {
   StoreUnavailableError,
   WorkspaceConflictError,
   ImportError,
+  ConfigurationError,
   type ErrorCode,
 } from './errors.js';
 export type * from './types.js';

@@ -1,6 +1,6 @@
 /** Generated ids: unique, time-sortable in creation order, with a random part that really varies. */
 import { describe, expect, it } from 'vitest';
-import { generateId } from '../src/driver/ids.js';
+import { generateId } from '../src/common/ids.js';
 
 describe('generateId', () => {
   it('gives 20,000 distinct ids that sort in the order they were made, past refills of the random pool', () => {

@@ -4,7 +4,7 @@
  */
 import type { LanguageModel, ToolSet } from 'ai';
 import type { SharedV3ProviderOptions } from '@ai-sdk/provider';
-import { assertValidId } from '../driver/ids.js';
+import { assertValidId } from '../common/ids.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /** Settings passed to every model call of the agent. */

@@ -7,7 +7,7 @@
  * retried save writes nothing twice), then records their runs.
  */
 import { randomUUID } from 'node:crypto';
-import { generateId } from '../driver/ids.js';
+import { generateId } from '../common/ids.js';
 import { InvalidArgumentError, SessionNotFoundError } from '../errors.js';
 import type { SessionStore } from '../session/store.js';
 import { readWindow, takeWindow, type PathReader } from '../session/transcript.js';

@@ -2,7 +2,7 @@
  * A recorder that keeps the run in memory: for `persist: false` (thrown away) and for a chat with
  * `autoSave: false` (written by `save()`).
  */
-import { generateId } from '../driver/ids.js';
+import { generateId } from '../common/ids.js';
 import type { Metadata, ModelMessage, RunEventInput, RunStatus, StoredMessage, Usage } from '../types.js';
 import type { RunOutcome, RunRecorder, RunRecordInit } from './run-recorder.js';
 

@@ -2,7 +2,7 @@
  * Where a run writes: a new session, a resumed one, a fork, or nowhere (`persist: false`), with the
  * conversation the model sees first (a repaired transcript, see session/transcript.ts).
  */
-import { generateId } from '../driver/ids.js';
+import { generateId } from '../common/ids.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { SessionStore } from '../session/store.js';
 import { readWindow } from '../session/transcript.js';

@@ -7,7 +7,7 @@
  * retry with the same `operationId`, which appends nothing twice.
  */
 import { StoreUnavailableError } from '../errors.js';
-import { CHECKPOINT_METHODS, LISTING_METHODS, RUN_METHODS, STORAGE_METHODS, type StorageDriver } from './driver.js';
+import { driverMethods, type StorageDriver } from './driver.js';
 
 export const DEFAULT_DEADLINE_MS = 10_000;
 
@@ -19,16 +19,18 @@ export class DeadlineExceededError extends Error {
   }
 }
 
-const CALLS = [...STORAGE_METHODS, 'close', ...RUN_METHODS, ...LISTING_METHODS, ...CHECKPOINT_METHODS] as const;
-
 /** The driver with each call raced against `deadlineMs`. */
 export function withDeadline<Driver extends StorageDriver>(driver: Driver, deadlineMs: number): StorageDriver {
-  const wrapped: Record<string, unknown> = { name: driver.name, ...(driver.location === undefined ? {} : { location: driver.location }) };
+  const wrapped: Record<string, unknown> = {
+    name: driver.name,
+    capabilities: driver.capabilities,
+    ...(driver.location === undefined ? {} : { location: driver.location }),
+  };
   // Capability methods (checkpoints) are not members of StorageDriver, so the driver is read by name.
   const methods = driver as unknown as Record<string, unknown>;
-  for (const call of CALLS) {
+  for (const call of driverMethods(driver.capabilities)) {
     const method = methods[call];
-    if (typeof method !== 'function') continue; // an optional capability this driver lacks
+    if (typeof method !== 'function') continue; // checked by fromDriver; a wrapper never invents a method
     wrapped[call] = (...args: unknown[]) =>
       race(
         () => (method as (...callArgs: unknown[]) => Promise<unknown>).apply(driver, args),

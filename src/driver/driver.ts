@@ -159,12 +159,34 @@ export class WriteConflict extends Error {
 }
 
 /**
+ * The optional parts of the contract a driver implements, declared rather than guessed from which
+ * methods exist: the core and every wrapper (deadline, lazy loading, fallback) read these flags.
+ */
+export interface DriverCapabilities {
+  /** `getRun`, `listRuns`, `readRunEvents`, and `runs`/`runEvents` in batches. */
+  readonly runs: boolean;
+  /** `CheckpointStorage`, and `blobs`/`checkpoints` in batches. */
+  readonly checkpoints: boolean;
+  /** `listOperations` (without it, an export does not carry append's retry guards). */
+  readonly listOperations: boolean;
+}
+
+/**
  * What every backend implements. All methods are async; none may hang forever (the core adds a
  * deadline). Records handed in or out are never shared with the driver's internal state.
+ *
+ * Errors: a driver throws `WriteConflict` when a batch's condition failed (nothing applied),
+ * `StoreUnavailableError` when the backend cannot answer now (refused or lost connection, a server
+ * that went away, SQLite's `SQLITE_BUSY` past its busy timeout, a file lock not acquired in time):
+ * a fallback store serves from its journal on that error and only that one. A bad setting found
+ * while opening is a `ConfigurationError`. Anything else (a corrupted file, a constraint the core
+ * should have prevented) is thrown as it is: a bug or damage, never retried, never masked.
  */
 export interface StorageDriver {
   /** A short name for errors and logs: `memory`, `sqlite`, ... */
   readonly name: string;
+  /** Which optional parts of the contract this driver implements. */
+  readonly capabilities: DriverCapabilities;
   /**
    * Where the data lives, without credentials (a file path, `host:port/database#prefix`), when the
    * driver knows it: a fallback store keys its journal by it, so a journal is never replayed into
@@ -241,53 +263,61 @@ export interface CheckpointStorage {
 export type CheckpointCapableDriver = StorageDriver & CheckpointStorage;
 
 export function supportsCheckpoints(driver: StorageDriver): driver is CheckpointCapableDriver {
-  const candidate = driver as Partial<CheckpointStorage>;
-  return (
-    typeof candidate.getBlob === 'function' &&
-    typeof candidate.missingBlobs === 'function' &&
-    typeof candidate.getCheckpoint === 'function' &&
-    typeof candidate.listCheckpoints === 'function' &&
-    typeof candidate.collectCheckpoints === 'function'
-  );
+  return driver.capabilities.checkpoints;
 }
 
-/** Every call of the core interface, by name: for wrappers (deadlines, lazy loading) that forward them all. */
-export const STORAGE_METHODS = [
-  'getSession',
-  'listSessions',
-  'getSegment',
-  'listSegments',
-  'readMessages',
-  'locateMessage',
-  'getOperation',
-  'commit',
-  'deleteMessagesAfter',
-  'deleteSegment',
-] as const satisfies ReadonlyArray<keyof StorageDriver>;
+/** The run methods, for drivers that have them. */
+export type RunCapableDriver = StorageDriver & Required<Pick<StorageDriver, 'getRun' | 'listRuns' | 'readRunEvents'>>;
+
+export function supportsRuns(driver: StorageDriver): driver is RunCapableDriver {
+  return driver.capabilities.runs;
+}
 
 /** The order `listOperations` answers in: by `createdAt`, then operation id. */
 export function compareOperations(left: OperationRecord, right: OperationRecord): number {
   return left.createdAt - right.createdAt || (left.operationId < right.operationId ? -1 : left.operationId > right.operationId ? 1 : 0);
 }
 
-/** Optional calls every built-in driver has, by name. */
-export const LISTING_METHODS = ['listOperations'] as const satisfies ReadonlyArray<keyof StorageDriver>;
+/** A driver with every optional part: the whole surface a wrapper may have to forward. */
+type FullDriver = Required<StorageDriver> & CheckpointStorage;
+type MethodName<Type> = { [Key in keyof Type]-?: Type[Key] extends (...args: never[]) => unknown ? Key : never }[keyof Type];
+export type DriverMethod = MethodName<FullDriver>;
 
-/** The run capability's calls, by name. */
-export const RUN_METHODS = ['getRun', 'listRuns', 'readRunEvents'] as const satisfies ReadonlyArray<keyof StorageDriver>;
+/**
+ * Every driver method and the capability it belongs to (`core`: always present). The compiler
+ * checks this table against the interfaces above, both ways, so a method added to the contract
+ * cannot be missed by the wrappers that forward calls (and so miss its deadline).
+ */
+export const DRIVER_METHODS = {
+  getSession: 'core',
+  listSessions: 'core',
+  getSegment: 'core',
+  listSegments: 'core',
+  readMessages: 'core',
+  locateMessage: 'core',
+  getOperation: 'core',
+  commit: 'core',
+  deleteMessagesAfter: 'core',
+  deleteSegment: 'core',
+  close: 'core',
+  getRun: 'runs',
+  listRuns: 'runs',
+  readRunEvents: 'runs',
+  listOperations: 'listOperations',
+  getBlob: 'checkpoints',
+  missingBlobs: 'checkpoints',
+  getCheckpoint: 'checkpoints',
+  listCheckpoints: 'checkpoints',
+  collectCheckpoints: 'checkpoints',
+} as const satisfies Record<DriverMethod, 'core' | keyof DriverCapabilities>;
 
-/** The checkpoint capability's calls, by name. */
-export const CHECKPOINT_METHODS = [
-  'getBlob',
-  'missingBlobs',
-  'getCheckpoint',
-  'listCheckpoints',
-  'collectCheckpoints',
-] as const satisfies ReadonlyArray<keyof CheckpointStorage>;
-
-/** The run methods, for drivers that have them. */
-export type RunCapableDriver = StorageDriver & Required<Pick<StorageDriver, 'getRun' | 'listRuns' | 'readRunEvents'>>;
-
-export function supportsRuns(driver: StorageDriver): driver is RunCapableDriver {
-  return typeof driver.getRun === 'function' && typeof driver.listRuns === 'function' && typeof driver.readRunEvents === 'function';
+/** The methods a driver with these capabilities has (and a wrapper must forward). */
+export function driverMethods(capabilities: DriverCapabilities): DriverMethod[] {
+  return (Object.keys(DRIVER_METHODS) as DriverMethod[]).filter((method) => {
+    const part = DRIVER_METHODS[method];
+    return part === 'core' || capabilities[part];
+  });
 }
+
+/** Every capability on: what the built-in drivers declare. */
+export const ALL_CAPABILITIES: DriverCapabilities = Object.freeze({ runs: true, checkpoints: true, listOperations: true });

@@ -3,32 +3,26 @@
  * stay synchronous and the package never loads a database client the user does not use; a
  * missing client library surfaces as a clear error at the first call (and at `SessionStore.open`).
  */
-import { CHECKPOINT_METHODS, LISTING_METHODS, RUN_METHODS, STORAGE_METHODS, type StorageDriver } from '../driver/driver.js';
-import { StoreUnavailableError } from '../errors.js';
+import { ALL_CAPABILITIES, driverMethods, type DriverCapabilities, type StorageDriver } from '../driver/driver.js';
+import { ConfigurationError, InvalidArgumentError, StoreUnavailableError } from '../errors.js';
 
-
-
-// Checkpoint methods are offered only when declared: the core asks whether a driver has the
-// capability before it is loaded (`supportsCheckpoints`), and offering methods the loaded driver
-// lacks would make every store look capable and fail later with a vaguer error.
-
-export interface LazyDriverCapabilities {
-  /** The loaded driver implements `CheckpointStorage`. */
-  checkpoints?: boolean;
+export interface LazyDriverOptions {
+  /** What the loaded driver will implement (default: everything); offered before it is loaded. */
+  capabilities?: DriverCapabilities;
   /** Where the data lives, without credentials (see `StorageDriver.location`). */
   location?: string;
 }
 
-export function lazyDriver(
-  name: string,
-  load: () => Promise<StorageDriver>,
-  capabilities: LazyDriverCapabilities = {},
-): StorageDriver & { ready(): Promise<StorageDriver> } {
+export type LazyDriver = StorageDriver & { ready(): Promise<StorageDriver> };
+
+export function lazyDriver(name: string, load: () => Promise<StorageDriver>, options: LazyDriverOptions = {}): LazyDriver {
   let loaded: Promise<StorageDriver> | undefined;
   let closed = false;
   const ready = () => {
     loaded ??= load().catch((error: unknown) => {
-      loaded = undefined; // a later call may succeed (the directory was created, the package installed)
+      loaded = undefined; // a later call may succeed (the directory was created, the server started)
+      // A setup mistake is not an outage: a fallback store must not serve degraded over it for ever.
+      if (ConfigurationError.isInstance(error) || InvalidArgumentError.isInstance(error)) throw error;
       throw new StoreUnavailableError({
         store: name,
         message: `Could not open the ${name} store: ${error instanceof Error ? error.message : String(error)}`,
@@ -37,25 +31,26 @@ export function lazyDriver(
     });
     return loaded;
   };
-  const driver = {
+  const capabilities = options.capabilities ?? ALL_CAPABILITIES;
+  const driver: Record<string, unknown> = {
     name,
-    ...(capabilities.location === undefined ? {} : { location: capabilities.location }),
+    capabilities,
+    ...(options.location === undefined ? {} : { location: options.location }),
     ready,
     async close() {
       if (closed) return;
       closed = true;
-      if (loaded) await (await loaded).close();
+      if (loaded) await (await loaded.catch(() => undefined))?.close();
     },
-  } as StorageDriver & { ready(): Promise<StorageDriver> };
-  for (const method of [...STORAGE_METHODS, ...RUN_METHODS, ...LISTING_METHODS, ...(capabilities.checkpoints ? CHECKPOINT_METHODS : [])]) {
-    (driver as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
-      const target = (await ready()) as unknown as Record<string, ((...callArgs: unknown[]) => Promise<unknown>) | undefined>;
-      const call = target[method];
-      if (call === undefined) throw new Error(`sessionloom: the ${name} store does not implement ${method}.`);
-      return call.apply(target, args);
+  };
+  for (const method of driverMethods(capabilities)) {
+    if (method === 'close') continue;
+    driver[method] = async (...args: unknown[]) => {
+      const target = (await ready()) as unknown as Record<string, (...callArgs: unknown[]) => Promise<unknown>>;
+      return target[method]!.apply(target, args);
     };
   }
-  return driver;
+  return driver as unknown as LazyDriver;
 }
 
 /** Imports an optional client library, or explains which package to install. */
@@ -63,6 +58,10 @@ export async function importClient<Module>(packageName: string, store: string): 
   try {
     return (await import(packageName)) as Module;
   } catch (error) {
-    throw new Error(`The ${store} store needs the "${packageName}" package: run \`npm install ${packageName}\`.`, { cause: error });
+    throw new ConfigurationError({
+      setting: packageName,
+      message: `The ${store} store needs the "${packageName}" package: run \`npm install ${packageName}\`.`,
+      cause: error,
+    });
   }
 }

@@ -18,11 +18,13 @@ import {
   type SessionRecord,
   type StorageDriver,
   type WriteBatch,
+  ALL_CAPABILITIES,
 } from '../driver/driver.js';
 import { matchesQuery, compareForQuery, isAfterCursor } from '../driver/query-match.js';
 
 export class MemoryDriver implements StorageDriver, CheckpointStorage {
   readonly name = 'memory';
+  readonly capabilities = ALL_CAPABILITIES;
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly segments = new Map<string, SegmentRecord>();
   private readonly segmentsBySession = new Map<string, string[]>();

@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import type { StorageDriver } from '../driver/driver.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { FileDriverOptions } from './file/driver.js';
-import { importClient, lazyDriver } from './lazy.js';
+import { importClient, lazyDriver, type LazyDriver } from './lazy.js';
 import { MemoryDriver } from './memory.js';
 import type { PostgresDriverOptions } from './postgres/options.js';
 import type { RedisDriverOptions } from './redis/options.js';
@@ -27,7 +27,7 @@ export type FileStoreOptions = Omit<FileDriverOptions, 'directory'>;
 export type PostgresStoreOptions = PostgresDriverOptions;
 export type RedisStoreOptions = Omit<RedisDriverOptions, 'url' | 'client'>;
 
-type LazyDriver = StorageDriver & { ready(): Promise<StorageDriver> };
+
 
 export function sqliteDriver(path: string, options: SqliteStoreOptions = {}): LazyDriver {
   if (typeof path !== 'string' || path.length === 0) {
@@ -39,7 +39,7 @@ export function sqliteDriver(path: string, options: SqliteStoreOptions = {}): La
       const { SqliteDriver } = await import('./sqlite/driver.js');
       return new SqliteDriver({ path, ...options });
     },
-    { checkpoints: true, location: path === ':memory:' ? `:memory:#${randomUUID()}` : resolve(path) },
+    { location: path === ':memory:' ? `:memory:#${randomUUID()}` : resolve(path) },
   );
 }
 
@@ -53,7 +53,7 @@ export function fileDriver(directory: string, options: FileStoreOptions = {}): L
       const { FileDriver } = await import('./file/driver.js');
       return new FileDriver({ ...options, directory });
     },
-    { checkpoints: true, location: resolve(directory) },
+    { location: resolve(directory) },
   );
 }
 
@@ -66,7 +66,6 @@ export function postgresDriver(options: PostgresDriverOptions): LazyDriver {
       return PostgresDriver.connect(options);
     },
     {
-      checkpoints: true,
       ...(options.connectionString === undefined
         ? {}
         : { location: `${withoutCredentials(options.connectionString)}#${options.schema ?? 'public'}.${options.tablePrefix ?? 'sessionloom_'}` }),
@@ -83,7 +82,6 @@ export function redisDriver(connection: { url: string } | { client: NonNullable<
       return RedisDriver.connect({ ...options, ...connection });
     },
     {
-      checkpoints: true,
       // The URL carries the key prefix as a query parameter when it came from `open`.
       ...('url' in connection ? { location: `${withoutCredentials(connection.url)}#${options.keyPrefix ?? ''}` } : {}),
     },

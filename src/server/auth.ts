@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { assertValidId } from '../driver/ids.js';
+import { assertValidId } from '../common/ids.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { SessionStore } from '../session/store.js';
 import type { ServerEnv } from './env.js';

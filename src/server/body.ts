@@ -4,7 +4,7 @@
  * silently dropped (a misspelt `expectedVersion` must not turn into an unconditional write).
  */
 import type { Context } from 'hono';
-import { describeType } from '../driver/ids.js';
+import { describeType } from '../common/ids.js';
 import { InvalidArgumentError } from '../errors.js';
 
 export type JsonObject = Record<string, unknown>;

@@ -40,6 +40,7 @@ const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   INVALID_ARGUMENT: 400,
   IMPORT_INVALID: 400,
   STORE_UNAVAILABLE: 503,
+  CONFIGURATION: 500,
 };
 
 /**

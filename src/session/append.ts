@@ -1,6 +1,6 @@
 /** `append`: new messages at the head, one row each, and the head moved, in one compare-and-set. */
 import type { MessageRecord, OperationRecord } from '../driver/driver.js';
-import { assertValidId, generateId } from '../driver/ids.js';
+import { assertValidId, generateId } from '../common/ids.js';
 import type { AppendOptions, MessageInput, StoredMessage } from '../types.js';
 import { assertNotExpired, mutateSession, requireSession } from './access.js';
 import type { StoreContext } from './context.js';

@@ -1,6 +1,6 @@
 /** `branches`: the fork tree around a session and the tails its rewinds left behind. */
 import type { SessionRecord } from '../driver/driver.js';
-import { assertValidId } from '../driver/ids.js';
+import { assertValidId } from '../common/ids.js';
 import type { BranchNode, Branches, RewoundTail, Session } from '../types.js';
 import { findSession, requireSession } from './access.js';
 import type { StoreContext } from './context.js';

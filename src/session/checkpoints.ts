@@ -31,7 +31,7 @@ import { resolveWorkspaceRoot, absolutePath } from '../checkpoint/workspace-path
 import { readRegularFile, scanWorkspace, TimeSlicer, type ScanOptions, type ScanResult } from '../checkpoint/workspace-scan.js';
 import { blobHashesOf, deltaOfState, diffStates, type StateDelta } from '../checkpoint/workspace-state.js';
 import type { BlobRecord, CheckpointCapableDriver, CheckpointRecord, SessionRecord } from '../driver/driver.js';
-import { assertValidId } from '../driver/ids.js';
+import { assertValidId } from '../common/ids.js';
 import { InvalidArgumentError, StoreUnavailableError } from '../errors.js';
 import type { CheckpointOptions, CheckpointResult, CheckpointSummary, SkippedFile } from '../types.js';
 import { assertNotExpired, requireSession } from './access.js';

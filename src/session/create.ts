@@ -1,6 +1,6 @@
 /** `create`: a new session with its first segment and optional initial messages, in one batch. */
 import { WriteConflict, type MessageRecord, type SegmentRecord, type SessionRecord } from '../driver/driver.js';
-import { generateId } from '../driver/ids.js';
+import { generateId } from '../common/ids.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { CreateSessionInit, Metadata, Session } from '../types.js';
 import type { StoreContext } from './context.js';

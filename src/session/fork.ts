@@ -5,7 +5,7 @@
  */
 import type { SegmentRecord, SessionRecord, WriteBatch } from '../driver/driver.js';
 import { WriteConflict } from '../driver/driver.js';
-import { assertValidId, generateId } from '../driver/ids.js';
+import { assertValidId, generateId } from '../common/ids.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { ForkOptions, RewindOptions, RewindResult, Session } from '../types.js';
 import { assertNotExpired, mutateSession, requireSession } from './access.js';

@@ -1,6 +1,6 @@
 /** Lifecycle and metadata changes: touch, surfaces, expire, update, and the stale sweep. */
 import type { SessionQuery, SessionRecord } from '../driver/driver.js';
-import { assertValidId } from '../driver/ids.js';
+import { assertValidId } from '../common/ids.js';
 import type { Metadata, Session, SweepResult, UpdateSessionPatch } from '../types.js';
 import { assertNotExpired, mutateSession } from './access.js';
 import type { StoreContext } from './context.js';

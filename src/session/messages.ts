@@ -2,9 +2,9 @@
  * Turning caller messages into stored records and back. Validation happens here, before any
  * storage is touched: a bad message is refused with `InvalidArgumentError` and nothing changes.
  */
-import { decodeJson, encodeJson, assertJsonData } from '../driver/codec.js';
+import { decodeJson, encodeJson, assertJsonData } from '../common/codec.js';
 import type { MessageRecord } from '../driver/driver.js';
-import { assertValidId, describeType } from '../driver/ids.js';
+import { assertValidId, describeType } from '../common/ids.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { MessageInput, StoredMessage } from '../types.js';
 

@@ -3,8 +3,8 @@
  * so a bad option is an `InvalidArgumentError` that says which field was wrong, and changes nothing.
  */
 import { z } from 'zod';
-import { assertJsonData } from '../driver/codec.js';
-import { ID_PATTERN } from '../driver/ids.js';
+import { assertJsonData } from '../common/codec.js';
+import { ID_PATTERN } from '../common/ids.js';
 import { InvalidArgumentError } from '../errors.js';
 
 const id = z.string().regex(ID_PATTERN, 'is not a valid id (a letter or digit, then letters, digits, ".", "_", ":", "@" or "-", at most 200)');

@@ -1,5 +1,5 @@
 /** `getMessages`: a page of the session's path, by message id, at the cost of the page. */
-import { assertValidId } from '../driver/ids.js';
+import { assertValidId } from '../common/ids.js';
 import type { GetMessagesOptions, StoredMessage } from '../types.js';
 import { requireSession } from './access.js';
 import type { StoreContext } from './context.js';

@@ -6,7 +6,7 @@
  * finished by calling `delete` again.
  */
 import { supportsCheckpoints, WriteConflict, type SegmentRecord } from '../driver/driver.js';
-import { assertValidId } from '../driver/ids.js';
+import { assertValidId } from '../common/ids.js';
 import type { PruneResult } from '../types.js';
 import { findSession } from './access.js';
 import type { StoreContext } from './context.js';

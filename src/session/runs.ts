@@ -3,9 +3,9 @@
  * Finishing a run adds its usage to the session's total in the same versioned write, so two runs
  * finishing at once both count.
  */
-import { decodeJson, encodeJson } from '../driver/codec.js';
+import { decodeJson, encodeJson } from '../common/codec.js';
 import { supportsRuns, type RunCapableDriver, type RunEventRecord, type RunRecord } from '../driver/driver.js';
-import { assertValidId, generateId } from '../driver/ids.js';
+import { assertValidId, generateId } from '../common/ids.js';
 import { InvalidArgumentError, RunNotFoundError } from '../errors.js';
 import type { FinishRunOptions, Run, RunEvent, RunEventInput, StartRunOptions } from '../types.js';
 import { assertNotExpired, findSession, mutateSession, requireSession } from './access.js';

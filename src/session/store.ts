@@ -10,7 +10,7 @@
  */
 import { DEFAULT_DEADLINE_MS, withDeadline } from '../driver/deadline.js';
 import { supportsCheckpoints, type StorageDriver } from '../driver/driver.js';
-import { assertValidId } from '../driver/ids.js';
+import { assertValidId } from '../common/ids.js';
 import { FallbackDriver, type FallbackOptions, type FallbackStatus } from '../drivers/fallback/driver.js';
 import type { ReplayReport } from '../drivers/fallback/replay.js';
 import { MemoryDriver } from '../drivers/memory.js';

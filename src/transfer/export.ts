@@ -9,7 +9,7 @@
  * exporting a fork never reveals what its source said after the fork.
  */
 import { supportsCheckpoints, supportsRuns, type SegmentRecord, type SessionRecord } from '../driver/driver.js';
-import { assertValidId } from '../driver/ids.js';
+import { assertValidId } from '../common/ids.js';
 import { SessionNotFoundError } from '../errors.js';
 import { findSession } from '../session/access.js';
 import type { StoreContext } from '../session/context.js';

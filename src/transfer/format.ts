@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ID_PATTERN } from '../driver/ids.js';
+import { ID_PATTERN } from '../common/ids.js';
 
 export const EXPORT_FORMAT = 'sessionloom-export';
 export const EXPORT_VERSION = 1;

@@ -9,7 +9,7 @@ import { supportsCheckpoints, supportsRuns } from '../driver/driver.js';
 import { ImportError } from '../errors.js';
 import { assertMetadata } from '../session/options.js';
 import type { StoreContext } from '../session/context.js';
-import { decodeJson } from '../driver/codec.js';
+import { decodeJson } from '../common/codec.js';
 import { decodeLine, EXPORT_VERSION, recordSchemas, type RecordData, type RecordKind } from './format.js';
 import type { LineReader } from './source.js';
 

@@ -5,7 +5,7 @@
  * different one reusing its operation id.
  */
 import { createHash } from 'node:crypto';
-import { encodeJson } from '../../driver/codec.js';
+import { encodeJson } from '../../common/codec.js';
 
 /** Stable JSON text of `value`: equal for values `getItems` would return equal. */
 export function canonicalJson(value: unknown): string {

@@ -12,7 +12,7 @@
  * await run(agent, 'And the invoice?', { session: new SessionloomSession({ store, sessionId: 'order-42' }) });
  */
 import type { AgentInputItem, SessionHistoryTransactionArgs, SessionHistoryTransactionAwareSession } from '@openai/agents-core';
-import { assertValidId, generateId } from '../../driver/ids.js';
+import { assertValidId, generateId } from '../../common/ids.js';
 import type { SessionStore } from '../../session/store.js';
 import type { CreateSessionInit, Metadata } from '../../types.js';
 import { StoredHistory } from './history.js';

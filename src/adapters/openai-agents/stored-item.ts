@@ -8,8 +8,8 @@
  * out. As everywhere in sessionloom, an object key set to `undefined` is stored as absent.
  */
 import type { AgentInputItem } from '@openai/agents-core';
-import { decodeJson, encodeJson } from '../../driver/codec.js';
-import { describeType } from '../../driver/ids.js';
+import { decodeJson, encodeJson } from '../../common/codec.js';
+import { describeType } from '../../common/ids.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { JsonValue, MessageInput, StoredMessage } from '../../types.js';
 import { transcriptMessageOf } from './transcript.js';

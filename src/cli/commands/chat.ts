@@ -4,7 +4,7 @@
  * the deterministic scripted model; `--model openai:NAME` or `anthropic:NAME` for a real one.
  */
 import type { Command } from 'commander';
-import { assertValidId } from '../../driver/ids.js';
+import { assertValidId } from '../../common/ids.js';
 import { SessionNotFoundError } from '../../errors.js';
 import type { SessionStore } from '../../session/store.js';
 import { createChatAgent, defaultUserId, resolveChatModel } from '../chat/chat-agent.js';

@@ -23,6 +23,7 @@ import { DEFAULT_DEADLINE_MS, withDeadline } from '../../driver/deadline.js';
 import type {
   CheckpointRecord,
   CheckpointStorage,
+  DriverCapabilities,
   MessageRecord,
   OperationRecord,
   RunEventRecord,
@@ -74,6 +75,7 @@ const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 
 export class FallbackDriver implements StorageDriver, CheckpointStorage {
   readonly name: string;
+  readonly capabilities: DriverCapabilities;
   private readonly primary: StorageDriver;
   private readonly journal: Journal;
   private readonly cache: ReadCache;
@@ -90,6 +92,7 @@ export class FallbackDriver implements StorageDriver, CheckpointStorage {
 
   constructor(primary: StorageDriver, private readonly options: FallbackOptions = {}) {
     this.name = primary.name;
+    this.capabilities = primary.capabilities;
     this.primary = withDeadline(primary, options.primaryDeadlineMs ?? DEFAULT_DEADLINE_MS);
     this.now = options.clock ?? Date.now;
     this.cache = new ReadCache({ sessions: options.cacheSessions ?? 1000, messagesPerSegment: options.cacheMessagesPerSegment ?? 200 });

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { decodeJson, encodeJson } from '../../driver/codec.js';
+import { decodeJson, encodeJson } from '../../common/codec.js';
 import type { SegmentRecord, SessionRecord, WriteBatch } from '../../driver/driver.js';
 
 /** One journal entry: the state a pre-outage session was seeded from, or a batch written while degraded. */

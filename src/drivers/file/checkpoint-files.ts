@@ -10,7 +10,7 @@
  */
 import { lstatSync } from 'node:fs';
 import type { CheckpointRecord } from '../../driver/driver.js';
-import { ID_PATTERN } from '../../driver/ids.js';
+import { ID_PATTERN } from '../../common/ids.js';
 import { FileCorruptionError, parseObjectLine } from './corruption.js';
 import { readBytesIfPresent, readTextIfPresent } from './durable-write.js';
 import { IndexLog } from './index-log.js';

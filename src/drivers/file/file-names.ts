@@ -14,7 +14,7 @@
  * with an extension. Only ids matching `ID_PATTERN` are ever encoded.
  */
 import { InvalidArgumentError } from '../../errors.js';
-import { ID_PATTERN } from '../../driver/ids.js';
+import { ID_PATTERN } from '../../common/ids.js';
 
 const CASE_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 const BITS_PER_CHARACTER = 5;

@@ -6,7 +6,7 @@
  * entry for an id wins: an id may be used again once retention deleted its first message.
  */
 import type { MessageRecord } from '../../driver/driver.js';
-import { ID_PATTERN } from '../../driver/ids.js';
+import { ID_PATTERN } from '../../common/ids.js';
 import { IndexLog } from './index-log.js';
 import type { StoreLayout } from './layout.js';
 

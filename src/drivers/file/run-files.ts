@@ -7,7 +7,7 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import type { RunEventRecord, RunRecord } from '../../driver/driver.js';
-import { ID_PATTERN } from '../../driver/ids.js';
+import { ID_PATTERN } from '../../common/ids.js';
 import { FileCorruptionError, parseObjectLine } from './corruption.js';
 import { openFlags, readSyncAt, readTextIfPresent } from './durable-write.js';
 import { IndexLog } from './index-log.js';

@@ -5,7 +5,7 @@
  * the segment files by the caller, so a deleted segment simply stops being listed.
  */
 import type { SegmentRecord } from '../../driver/driver.js';
-import { ID_PATTERN } from '../../driver/ids.js';
+import { ID_PATTERN } from '../../common/ids.js';
 import { IndexLog } from './index-log.js';
 import type { StoreLayout } from './layout.js';
 

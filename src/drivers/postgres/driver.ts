@@ -20,6 +20,7 @@ import type {
   StorageDriver,
   WriteBatch,
 } from '../../driver/driver.js';
+import { ALL_CAPABILITIES } from '../../driver/driver.js';
 import {
   buildCheckpointStatements,
   checkpointFromRow,
@@ -54,6 +55,7 @@ export type { PgPoolClientLike, PgPoolLike, PgQueryResultLike } from './pool.js'
 
 export class PostgresDriver implements StorageDriver, CheckpointStorage {
   readonly name = 'postgres';
+  readonly capabilities = ALL_CAPABILITIES;
 
   private readonly pool: PgPoolLike;
   private readonly ownedPool: OwnedPool | undefined;

@@ -4,7 +4,7 @@
  * page one atomic script, so no single step holds the server for the whole store.
  */
 import type { CheckpointRecord } from '../../driver/driver.js';
-import { ID_PATTERN } from '../../driver/ids.js';
+import { ID_PATTERN } from '../../common/ids.js';
 import {
   COLLECT_BLOBS_SCRIPT,
   COLLECT_CHECKPOINTS_SCRIPT,

@@ -68,8 +68,9 @@ import {
   type SessionRecord,
   type StorageDriver,
   type WriteBatch,
+  ALL_CAPABILITIES,
 } from '../../driver/driver.js';
-import { ID_PATTERN } from '../../driver/ids.js';
+import { ID_PATTERN } from '../../common/ids.js';
 import { StoreUnavailableError } from '../../errors.js';
 import { connectClient, type RedisClientLike } from './client.js';
 import * as checkpoints from './checkpoints.js';
@@ -98,6 +99,7 @@ const QUIT_PATIENCE_MS = 1_000;
 
 export class RedisDriver implements StorageDriver, CheckpointStorage {
   readonly name = 'redis';
+  readonly capabilities = ALL_CAPABILITIES;
 
   private readonly connection: RedisConnection;
   private closed = false;

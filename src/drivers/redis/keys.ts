@@ -7,7 +7,7 @@
  * ids may contain `:` (`session:a:ops` is the record of session `a:ops`; the operations of
  * session `a` live in `session-operations:a`).
  */
-import { ID_PATTERN } from '../../driver/ids.js';
+import { ID_PATTERN } from '../../common/ids.js';
 import type { SessionState } from '../../types.js';
 import { InvalidArgumentError } from '../../errors.js';
 

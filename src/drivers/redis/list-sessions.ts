@@ -8,7 +8,7 @@
  * after the index was read, and is skipped here since its new entry is elsewhere in the order.
  */
 import type { SessionQuery, SessionRecord } from '../../driver/driver.js';
-import { ID_PATTERN } from '../../driver/ids.js';
+import { ID_PATTERN } from '../../common/ids.js';
 import { compareForQuery, isAfterCursor, matchesQuery } from '../../driver/query-match.js';
 import { asInteger, asStringArray, type RedisConnection } from './connection.js';
 import { mergeStreams, IndexStream, type IndexEntry } from './index-stream.js';

@@ -20,6 +20,7 @@ import {
   type SessionRecord,
   type StorageDriver,
   type WriteBatch,
+  ALL_CAPABILITIES,
 } from '../../driver/driver.js';
 import {
   configureConnection,
@@ -91,6 +92,7 @@ const listStatementCacheSize = 64;
 
 export class SqliteDriver implements StorageDriver, CheckpointStorage {
   readonly name = 'sqlite';
+  readonly capabilities = ALL_CAPABILITIES;
 
   private readonly database: BetterSqliteDatabaseLike;
   private readonly ownsDatabase: boolean;
