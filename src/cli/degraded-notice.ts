@@ -4,8 +4,7 @@
  * `--json` output stays one clean document; said as soon as it happens, so a person watching a
  * slow command (or a chat) knows at once why it may see less than usual.
  */
-import type { FallbackStatus } from '../drivers/fallback/driver.js';
-import type { ReplayReport } from '../drivers/fallback/replay.js';
+import type { FallbackStatus, ReplayReport } from '../driver/degradable.js';
 import { plural } from './output.js';
 
 function warn(lines: string[]): void {

@@ -38,6 +38,7 @@ import { compareForQuery, isAfterCursor, matchesQuery } from '../../driver/query
 import { StoreUnavailableError } from '../../errors.js';
 import { MemoryDriver } from '../memory.js';
 import { MemoryJournal, SqliteJournal, type Journal } from './journal.js';
+import type { DegradableDriver, FallbackStatus } from '../../driver/degradable.js';
 import { ReadCache } from './read-cache.js';
 import { JournalReplay, type ReplayConflict, type ReplayReport } from './replay.js';
 
@@ -60,20 +61,11 @@ export interface FallbackOptions {
   clock?: () => number;
 }
 
-export interface FallbackStatus {
-  degraded: boolean;
-  /** When the current outage started. */
-  since?: number;
-  lastError?: string;
-  /** Journal entries not yet replayed to the primary. */
-  journalLength: number;
-  journalLocation: string;
-  lastReplay?: ReplayReport & { error?: string };
-}
+export type { FallbackStatus } from '../../driver/degradable.js';
 
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 
-export class FallbackDriver implements StorageDriver, CheckpointStorage {
+export class FallbackDriver implements DegradableDriver, CheckpointStorage {
   readonly name: string;
   readonly capabilities: DriverCapabilities;
   private readonly primary: StorageDriver;

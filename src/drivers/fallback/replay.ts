@@ -23,21 +23,10 @@ import {
   type StorageDriver,
   type WriteBatch,
 } from '../../driver/driver.js';
+import type { ReplayConflict } from '../../driver/degradable.js';
 import type { JournalEntry } from './journal.js';
 
-export interface ReplayConflict {
-  /** The session changed on both sides during the outage. */
-  sessionId: string;
-  /** The fork that holds what this process wrote to it while degraded. */
-  forkId: string;
-}
-
-export interface ReplayReport {
-  at: number;
-  /** Journal entries that reached the primary in this replay. */
-  entries: number;
-  conflicts: ReplayConflict[];
-}
+export type { ReplayConflict, ReplayReport } from '../../driver/degradable.js';
 
 /** Where a conflicted session's degraded writes go. */
 interface Redirect {
