@@ -1,4 +1,5 @@
-export { SessionStore, type StoreOptions, type DriverStoreOptions } from './session/store.js';
+export { SessionStore, type StoreOptions, type DriverStoreOptions, type OpenOptions } from './session-store.js';
+export type { RecordAccess } from './session/record-access.js';
 export type { SqliteStoreOptions } from './drivers/registry.js';
 export type { ExportOptions } from './transfer/export.js';
 export type { ImportOptions, ImportResult } from './transfer/import.js';

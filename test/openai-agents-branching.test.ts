@@ -6,7 +6,7 @@ import type { AgentInputItem } from '@openai/agents-core';
 import { describe, expect, it } from 'vitest';
 import { CLEARED_FROM_KEY, CLEARED_TAG, SessionloomSession } from '../src/adapters/openai-agents/index.js';
 import { InvalidArgumentError } from '../src/errors.js';
-import { SessionStore } from '../src/session/store.js';
+import { SessionStore } from '../src/index.js';
 
 function text(content: string): AgentInputItem {
   return { role: 'user', content };

@@ -26,7 +26,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { SessionloomSession } from '../src/adapters/openai-agents/index.js';
 import { InvalidArgumentError } from '../src/errors.js';
-import { SessionStore } from '../src/session/store.js';
+import { SessionStore } from '../src/index.js';
 
 type Step = (input: AgentInputItem[]) => AgentOutputItem[];
 type ResponseDone = Extract<StreamEvent, { type: 'response_done' }>;

@@ -11,7 +11,7 @@ import { modelMessageSchema } from 'ai';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { SessionloomSession } from '../src/adapters/openai-agents/index.js';
 import { InvalidArgumentError } from '../src/errors.js';
-import { SessionStore } from '../src/session/store.js';
+import { SessionStore } from '../src/index.js';
 
 /** One item of every kind the adapter maps differently, with the awkward values (bytes, ids, providerData). */
 const ITEMS: AgentInputItem[] = [

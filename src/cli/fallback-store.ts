@@ -4,7 +4,7 @@
  * The primary is opened without connecting: a down primary must not stop the CLI from starting.
  */
 import type { Command } from 'commander';
-import { SessionStore } from '../session/store.js';
+import { SessionStore } from '../session-store.js';
 import { reportDegraded, reportPendingJournal, reportRecovered } from './degraded-notice.js';
 
 export const FALLBACK_ENVIRONMENT_VARIABLE = 'SESSIONLOOM_FALLBACK';

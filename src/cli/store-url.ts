@@ -3,7 +3,7 @@
  * so a SQLite file is never left with an open handle (or an unflushed WAL) when the process ends.
  */
 import type { Command } from 'commander';
-import { SessionStore } from '../session/store.js';
+import { SessionStore } from '../session-store.js';
 import { openFallbackStore, reportFallbackStoreAtClose, wantsFallback } from './fallback-store.js';
 
 export const DEFAULT_STORE_URL = 'sqlite:./sessions.db';

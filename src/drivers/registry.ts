@@ -36,6 +36,7 @@ export function sqliteDriver(path: string, options: SqliteStoreOptions = {}): La
   return lazyDriver(
     'sqlite',
     async () => {
+      await importClient('better-sqlite3', 'sqlite');
       const { SqliteDriver } = await import('./sqlite/driver.js');
       return new SqliteDriver({ path, ...options });
     },

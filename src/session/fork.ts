@@ -1,19 +1,18 @@
 /**
- * `fork` and `rewind`. Both are O(1) whatever the history: a fork is a new session whose first
- * segment is based at the fork point; a rewind gives the session a new segment based at the
- * rewind point, so the messages after it leave the path but stay stored for audit.
+ * `fork`: O(1) whatever the history. A fork is a new session whose first segment is based at the
+ * fork point; nothing is copied, and the source is untouched.
  */
-import type { SegmentRecord, SessionRecord, WriteBatch } from '../driver/driver.js';
+import type { SegmentRecord, SessionRecord } from '../driver/driver.js';
 import { WriteConflict } from '../driver/driver.js';
 import { assertValidId, generateId } from '../common/ids.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { ForkOptions, RewindOptions, RewindResult, Session } from '../types.js';
-import { assertNotExpired, mutateSession, requireSession } from './access.js';
+import type { ForkOptions, Session } from '../types.js';
+import { assertNotExpired, requireSession } from './access.js';
 import type { StoreContext } from './context.js';
 import { cloneMetadata, commitNewSession, unique } from './create.js';
-import { assertMetadata, forkOptionsSchema, parseOptions, rewindOptionsSchema } from './options.js';
+import { assertMetadata, forkOptionsSchema, parseOptions } from './options.js';
 import { positionOnPath, readPathRange, resolvePath, spanOf, type PathSpan } from './path.js';
-import { EMPTY_USAGE, nextVersion, toSession, withActivity, withDeadlines } from './records.js';
+import { EMPTY_USAGE, toSession, withDeadlines } from './records.js';
 
 const MAX_FORK_ATTEMPTS = 100;
 
@@ -79,47 +78,4 @@ async function headMessageId(context: StoreContext, source: SessionRecord, spans
     });
   }
   return head.id;
-}
-
-export async function rewindSession(context: StoreContext, sessionId: string, rewindOptions: RewindOptions): Promise<RewindResult> {
-  assertValidId(sessionId, 'session id');
-  const options = parseOptions(rewindOptionsSchema, rewindOptions, 'rewind options');
-  if (options.rewindFiles === true && options.workspace !== undefined) {
-    // Loaded on demand: a store that never rewinds files never loads the file system code.
-    const { rewindWithFiles } = await import('./rewind-files.js');
-    return rewindWithFiles(context, sessionId, { ...options, toMessage: options.toMessage!, workspace: options.workspace });
-  }
-  return mutateSession<RewindResult>(context, sessionId, {}, async (record) => {
-    assertNotExpired(record);
-    const spans = await resolvePath(context, record.headSegmentId, record.messageCount);
-    const position = options.toMessage === undefined ? 0 : await positionOnPath(context, spans, options.toMessage, sessionId);
-    if (position === record.messageCount) return { done: { session: toSession(record), removedMessages: 0 } };
-    if (options.dryRun === true) return { done: { session: toSession(record), removedMessages: record.messageCount - position, dryRun: true } };
-    return planHeadMove(context, record, spans, position);
-  });
-}
-
-/** The write that moves a session's head back to `position` (a new segment based there), and its result. */
-export function planHeadMove(
-  context: StoreContext,
-  record: SessionRecord,
-  spans: PathSpan[],
-  position: number,
-): { batch: WriteBatch; result: RewindResult } {
-  const now = context.now();
-  const segment: SegmentRecord = {
-    id: generateId('segment'),
-    sessionId: record.id,
-    // Rewound to the start, the new segment continues nothing: the old path stays readable as a rewound tail.
-    ...(position === 0 ? {} : { parentId: spanOf(spans, position)?.segmentId ?? record.headSegmentId }),
-    baseSeq: position,
-    createdAt: now,
-  };
-  const next = withActivity(context, nextVersion(record, now), now);
-  next.messageCount = position;
-  next.headSegmentId = segment.id;
-  return {
-    batch: { sessions: [{ record: next, expectedVersion: record.version }], segments: [segment] },
-    result: { session: toSession(next), removedMessages: record.messageCount - position },
-  };
 }

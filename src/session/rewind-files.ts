@@ -26,7 +26,7 @@ import { assertNotExpired, requireSession } from './access.js';
 import { checkpointDriver, findCheckpointOnPath, loadCheckpoint, type LoadedCheckpoint } from './checkpoint-chain.js';
 import { scanOptionsFor } from './checkpoints.js';
 import type { StoreContext } from './context.js';
-import { planHeadMove } from './fork.js';
+import { planHeadMove } from './head-move.js';
 import { positionOnPath, resolvePath, type PathSpan } from './path.js';
 import { toSession } from './records.js';
 

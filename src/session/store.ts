@@ -8,24 +8,11 @@
  * await store.append(session.id, { role: 'user', content: 'Hello' });
  * const history = await store.getMessages(session.id);
  */
+import { assertDriver } from '../driver/assert-driver.js';
 import { DEFAULT_DEADLINE_MS, withDeadline } from '../driver/deadline.js';
+import { isDegradable, type FallbackStatus, type ReplayReport } from '../driver/degradable.js';
 import { supportsCheckpoints, type StorageDriver } from '../driver/driver.js';
 import { assertValidId } from '../common/ids.js';
-import { FallbackDriver, type FallbackOptions, type FallbackStatus } from '../drivers/fallback/driver.js';
-import type { ReplayReport } from '../drivers/fallback/replay.js';
-import { MemoryDriver } from '../drivers/memory.js';
-import type { RedisClientLike } from '../drivers/redis/client.js';
-import {
-  driverFromUrl,
-  fileDriver,
-  postgresDriver,
-  redisDriver,
-  sqliteDriver,
-  type FileStoreOptions,
-  type PostgresStoreOptions,
-  type RedisStoreOptions,
-  type SqliteStoreOptions,
-} from '../drivers/registry.js';
 import type {
   AppendOptions,
   Branches,
@@ -40,6 +27,7 @@ import type {
   ListResult,
   MessageInput,
   Metadata,
+  ModelMessage,
   PruneResult,
   ResolveOptions,
   RewindOptions,
@@ -66,7 +54,7 @@ import {
   type StoreContext,
 } from './context.js';
 import { createSession } from './create.js';
-import { forkSession, rewindSession } from './fork.js';
+import { forkSession } from './fork.js';
 import {
   attachSurface,
   detachSurface,
@@ -79,16 +67,12 @@ import {
 import { listSessions } from './list.js';
 import { parseOptions, storeOptionsSchema } from './options.js';
 import { getMessages } from './read.js';
+import { recordAccess, type RecordAccess } from './record-access.js';
 import { toSession } from './records.js';
 import { deleteSession, pruneSessions } from './retention.js';
+import { rewindSession } from './rewind.js';
 import { finishRun, getRun, heartbeatRun, listRuns, readRunEvents, recordRunEvents, startRun } from './runs.js';
 import { readTranscript, type TranscriptOptions } from './transcript.js';
-import { exportSessions, type ExportOptions } from '../transfer/export.js';
-import { importStream, type ImportOptions, type ImportResult } from '../transfer/import.js';
-import type { ImportSource } from '../transfer/source.js';
-import type { Agent } from '../agent/agent.js';
-import type { Chat, ChatOptions } from '../agent/chat.js';
-import type { ModelMessage } from '../types.js';
 
 export interface StoreOptions {
   /** The time source, in epoch milliseconds (tests inject a manual clock). Default `Date.now`. */
@@ -110,23 +94,8 @@ export interface StoreOptions {
   staleRunMs?: number;
 }
 
-const STORE_OPTION_KEYS = ['clock', 'defaultTtlMs', 'retentionMs', 'maxMessageBytes', 'scope', 'deadlineMs', 'staleRunMs'] as const;
-
-/** Splits a factory's options into the store's own and the rest (the driver's). */
-function splitStoreOptions<Options extends StoreOptions>(options: Options): [StoreOptions, Omit<Options, keyof StoreOptions>] {
-  const store: Record<string, unknown> = {};
-  const rest: Record<string, unknown> = { ...(options as Record<string, unknown>) };
-  for (const key of STORE_OPTION_KEYS) {
-    if (rest[key] !== undefined) store[key] = rest[key];
-    delete rest[key];
-  }
-  return [store as StoreOptions, rest as Omit<Options, keyof StoreOptions>];
-}
-
-export interface OpenOptions extends StoreOptions, SqliteStoreOptions, FileStoreOptions {
-  /** Connect now (default), so an unreachable backend fails `open`; `false` connects on first use (for a fallback's primary). */
-  connect?: boolean;
-}
+/** The names of `StoreOptions`, for factories that split them from a driver's own options. */
+export const STORE_OPTION_KEYS = ['clock', 'defaultTtlMs', 'retentionMs', 'maxMessageBytes', 'scope', 'deadlineMs', 'staleRunMs'] as const satisfies ReadonlyArray<keyof StoreOptions>;
 
 export interface DriverStoreOptions extends StoreOptions {
   /** Whether `close()` closes the driver (default true). */
@@ -145,8 +114,13 @@ export class SessionStore {
     this.baseDriver = baseDriver;
   }
 
-  /** A store over any driver (yours, or one of ours); the conformance suite in `sessionloom/testing` checks it. */
+  /**
+   * A store over any driver (yours, or one of ours); `runDriverConformance` and
+   * `runConformanceSuite` in `sessionloom/testing` check it. The factories (`SessionStore.memory()`,
+   * `.sqlite(path)`, `.open(url)`, ...) are built on this.
+   */
   static fromDriver(driver: StorageDriver, options: DriverStoreOptions = {}): SessionStore {
+    assertDriver(driver);
     const parsed = parseOptions(storeOptionsSchema, options, 'store options');
     if (parsed.scope) assertValidId(parsed.scope.userId, 'scope.userId');
     const clock = options.clock ?? Date.now;
@@ -167,94 +141,27 @@ export class SessionStore {
     );
   }
 
-  /**
-   * A store that keeps working while `primary` is down and loses nothing: see `FallbackOptions`.
-   * It takes over the primary store (closing it closes the primary).
-   *
-   * @example
-   * const store = SessionStore.fallback(await SessionStore.open(process.env.REDIS_URL!), {
-   *   onFallback: (error) => log.warn('sessions degraded', error),
-   *   onRecover: (report) => log.info('sessions recovered', report),
-   * });
-   */
-  static fallback(primary: SessionStore, options: FallbackOptions & StoreOptions = {}): SessionStore {
-    const { fallback, onFallback, onRecover, onConflict, probeIntervalMs, primaryDeadlineMs, cacheSessions, cacheMessagesPerSegment, ...storeOptions } = options;
-    const driver = new FallbackDriver(primary.baseDriver, {
-      ...(fallback === undefined ? {} : { fallback }),
-      ...(onFallback === undefined ? {} : { onFallback }),
-      ...(onRecover === undefined ? {} : { onRecover }),
-      ...(onConflict === undefined ? {} : { onConflict }),
-      ...(probeIntervalMs === undefined ? {} : { probeIntervalMs }),
-      primaryDeadlineMs: primaryDeadlineMs ?? storeOptions.deadlineMs ?? primary.context.deadlineMs,
-      ...(cacheSessions === undefined ? {} : { cacheSessions }),
-      ...(cacheMessagesPerSegment === undefined ? {} : { cacheMessagesPerSegment }),
-      ...(storeOptions.clock === undefined ? {} : { clock: storeOptions.clock }),
-    });
-    return SessionStore.fromDriver(driver, storeOptions);
-  }
-
   /** True while a fallback store serves from its journal because the primary is down (always false for other stores). */
   isDegraded(): boolean {
-    return this.baseDriver instanceof FallbackDriver && this.baseDriver.isDegraded();
+    return isDegradable(this.baseDriver) && this.baseDriver.isDegraded();
   }
 
   /** For a fallback store: degraded or not, journal length and location, last replay. Undefined for other stores. */
   status(): FallbackStatus | undefined {
-    return this.baseDriver instanceof FallbackDriver ? this.baseDriver.status() : undefined;
+    return isDegradable(this.baseDriver) ? this.baseDriver.status() : undefined;
   }
 
   /** For a fallback store: replay the journal now if the primary answers (the probe also does this). */
   async recover(): Promise<ReplayReport | undefined> {
-    return this.baseDriver instanceof FallbackDriver ? this.baseDriver.recover() : undefined;
-  }
-
-  /** Sessions in this process's memory: gone when it exits. */
-  static memory(options: StoreOptions = {}): SessionStore {
-    return SessionStore.fromDriver(new MemoryDriver(), options);
-  }
-
-  /** The embedded default: one SQLite file (WAL, `synchronous=FULL` unless `durability: 'relaxed'`); `:memory:` allowed. */
-  static sqlite(path: string, options: StoreOptions & SqliteStoreOptions = {}): SessionStore {
-    return SessionStore.fromDriver(sqliteDriver(path, options), options);
-  }
-
-  /** Append-only JSONL files in a directory, fsynced before each call returns; several processes may share it. */
-  static file(directory: string, options: StoreOptions & FileStoreOptions = {}): SessionStore {
-    const [storeOptions, fileOptions] = splitStoreOptions(options);
-    return SessionStore.fromDriver(fileDriver(directory, fileOptions), storeOptions);
+    return isDegradable(this.baseDriver) ? this.baseDriver.recover() : undefined;
   }
 
   /**
-   * PostgreSQL through `pg` (install it): `{ connectionString }` or a `{ pool }` you own, plus `schema` and `tablePrefix`.
-   *
-   * @example
-   * const store = SessionStore.postgres({ connectionString: process.env.DATABASE_URL! });
+   * The records under this store, for tools built on it (export and import, `fallback`): the
+   * driver under the store's deadline, its scope, clock and limits. Applications use the methods.
    */
-  static postgres(connection: PostgresStoreOptions, options: StoreOptions = {}): SessionStore {
-    return SessionStore.fromDriver(postgresDriver(connection), options);
-  }
-
-  /**
-   * Redis through `ioredis` (install it): `{ url }` or a `{ client }` you own; `keyPrefix`, and `ttlSeconds` for native expiry.
-   *
-   * @example
-   * const store = SessionStore.redis({ url: 'redis://127.0.0.1:6379' }, { keyPrefix: 'app:sessions:' });
-   */
-  static redis(
-    connection: { url: string } | { client: RedisClientLike },
-    redisOptions: RedisStoreOptions = {},
-    options: StoreOptions = {},
-  ): SessionStore {
-    return SessionStore.fromDriver(redisDriver(connection, redisOptions), options);
-  }
-
-  /**
-   * A store from a URL: `memory:`, `sqlite:PATH`, `file:DIR`, `postgres://...?schema=&tablePrefix=`,
-   * `redis://...?keyPrefix=&ttlSeconds=`. Connects now, so a bad URL or an unreachable server fails here.
-   */
-  static async open(url: string, options: OpenOptions = {}): Promise<SessionStore> {
-    const [storeOptions, { connect, ...driverOptions }] = splitStoreOptions(options);
-    return SessionStore.fromDriver(await driverFromUrl(url, driverOptions, { connect: connect ?? true }), storeOptions);
+  get records(): RecordAccess {
+    return recordAccess(this.context, this.baseDriver);
   }
 
   /** The backend's name (`memory`, `sqlite`, ...). */
@@ -433,31 +340,6 @@ export class SessionStore {
     return finishRun(this.context, runId, options);
   }
 
-  /**
-   * The sessions in this store's scope (or the ones named) as export lines (JSON Lines, one record
-   * per line, each with its checksum): their histories, rewound tails, runs with events, and file
-   * checkpoints with their blobs. A fork's exported history includes its source's messages up to the
-   * fork point, never after. Write each line followed by a newline.
-   *
-   * @example
-   * for await (const line of store.export()) out.write(line + '\n');
-   */
-  export(ids?: string[], options?: ExportOptions): AsyncGenerator<string> {
-    return exportSessions(this.context, ids, options);
-  }
-
-  /**
-   * Reads an export into this store. The stream is checked whole first (checksums, format version,
-   * structure): a damaged one is refused with an `ImportError` naming the line, and nothing changes.
-   * Idempotent: what the store already has is skipped. Each session lands whole or not at all.
-   *
-   * @example
-   * await store.import(() => createReadStream('sessions.jsonl'));
-   */
-  import(source: ImportSource, options?: ImportOptions): Promise<ImportResult> {
-    return importStream(this.context, source, options);
-  }
-
   /** Tells readers the run's writer is alive (what runners do every `runHeartbeatMs` while a run lasts). */
   heartbeatRun(runId: string): Promise<Run> {
     return heartbeatRun(this.context, runId);
@@ -479,20 +361,6 @@ export class SessionStore {
    */
   transcript(id: string, options?: TranscriptOptions): Promise<ModelMessage[]> {
     return readTranscript(this.context, id, options);
-  }
-
-  /**
-   * A conversation handle for chat apps: `send`, `stream`, `history`, `runs`. The agent code is
-   * loaded here, on first use, so a store that never runs an agent never loads the AI SDK.
-   *
-   * @example
-   * const chat = await store.chat(agent, { id: 'user-7-support' }); // created if it does not exist
-   * const { output } = await chat.send('Where is my order?');
-   * const later = await store.chat(agent, { resume: chat.id });    // e.g. after a restart
-   */
-  async chat(agent: Agent, options?: ChatOptions): Promise<Chat> {
-    const { openChat } = await import('../agent/chat.js');
-    return openChat(this, agent, options);
   }
 
   async close(): Promise<void> {

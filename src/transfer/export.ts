@@ -11,8 +11,7 @@
 import { supportsCheckpoints, supportsRuns, type SegmentRecord, type SessionRecord } from '../driver/driver.js';
 import { assertValidId } from '../common/ids.js';
 import { SessionNotFoundError } from '../errors.js';
-import { findSession } from '../session/access.js';
-import type { StoreContext } from '../session/context.js';
+import type { RecordAccess } from '../session/record-access.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, encodeLine, type RecordKind } from './format.js';
 
 const PAGE = 500;
@@ -22,11 +21,11 @@ export interface ExportOptions {
   onProgress?: (progress: { sessions: number; totalSessions: number }) => void;
 }
 
-export async function* exportSessions(context: StoreContext, ids: string[] | undefined, options: ExportOptions = {}): AsyncGenerator<string> {
+export async function* exportSessions(context: RecordAccess, ids: string[] | undefined, options: ExportOptions = {}): AsyncGenerator<string> {
   // Checked before the first line: a bad id list yields nothing rather than half a stream.
   if (ids !== undefined) {
     for (const id of ids) assertValidId(id, 'session id');
-    for (const id of ids) if (!(await findSession(context, id))) throw new SessionNotFoundError({ sessionId: id });
+    for (const id of ids) if (!(await context.findSession(id))) throw new SessionNotFoundError({ sessionId: id });
   }
   const sessionIds = ids === undefined ? await allSessionIds(context) : [...new Set(ids)];
   const stream = new ExportStream(context);
@@ -39,7 +38,7 @@ export async function* exportSessions(context: StoreContext, ids: string[] | und
 }
 
 /** Every session id in the store's scope, oldest first, read page by page. */
-async function allSessionIds(context: StoreContext): Promise<string[]> {
+async function allSessionIds(context: RecordAccess): Promise<string[]> {
   const ids: string[] = [];
   let after: { value: number; id: string } | undefined;
   for (;;) {
@@ -64,7 +63,7 @@ class ExportStream {
   private readonly segmentsWritten = new Map<string, number>();
   private readonly blobsWritten = new Set<string>();
 
-  constructor(private readonly context: StoreContext) {}
+  constructor(private readonly context: RecordAccess) {}
 
   line(kind: RecordKind, data: unknown): string {
     this.written += 1;
@@ -73,7 +72,7 @@ class ExportStream {
 
   async *session(sessionId: string): AsyncGenerator<string> {
     const { driver } = this.context;
-    const record = await findSession(this.context, sessionId);
+    const record = await this.context.findSession(sessionId);
     if (!record) return; // deleted since the list was read
     for (const { segment, upToSeq } of await this.segmentsOf(record)) {
       let writtenUpTo = this.segmentsWritten.get(segment.id);
@@ -94,7 +93,7 @@ class ExportStream {
       this.segmentsWritten.set(segment.id, writtenUpTo);
     }
     // Before the record, so the importing store writes them in the session's own batch.
-    if (driver.listOperations) for (const operation of await driver.listOperations(sessionId)) yield this.line('operation', operation);
+    if (driver.capabilities.listOperations) for (const operation of await driver.listOperations!(sessionId)) yield this.line('operation', operation);
     yield this.line('session', record);
     if (supportsRuns(driver)) {
       for (const run of await driver.listRuns(sessionId)) {
@@ -161,12 +160,8 @@ class ExportStream {
     return depth;
   }
 
-  /** Like path.ts's getSegment (the store's cache of immutable segments), but a collected one is undefined, not an error. */
-  private async segment(id: string): Promise<SegmentRecord | undefined> {
-    const cached = this.context.segmentCache.get(id);
-    if (cached) return cached;
-    const segment = await this.context.driver.getSegment(id);
-    if (segment) this.context.segmentCache.set(segment);
-    return segment;
+  /** A collected segment is undefined, not an error: nothing of it to export. */
+  private segment(id: string): Promise<SegmentRecord | undefined> {
+    return this.context.getSegment(id);
   }
 }

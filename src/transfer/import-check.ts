@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { supportsCheckpoints, supportsRuns } from '../driver/driver.js';
 import { ImportError } from '../errors.js';
 import { assertMetadata } from '../session/options.js';
-import type { StoreContext } from '../session/context.js';
+import type { RecordAccess } from '../session/record-access.js';
 import { decodeJson } from '../common/codec.js';
 import { decodeLine, EXPORT_VERSION, recordSchemas, type RecordData, type RecordKind } from './format.js';
 import type { LineReader } from './source.js';
@@ -32,7 +32,7 @@ export function readRecord(text: string, line: number): CheckedLine {
   return { kind: decoded.kind, data: parsed.data, line } as CheckedLine;
 }
 
-export async function checkStream(context: StoreContext, read: LineReader): Promise<number> {
+export async function checkStream(context: RecordAccess, read: LineReader): Promise<number> {
   /** Segment id → its base position, for segments in the stream. */
   const segments = new Map<string, number>();
   const sessions = new Set<string>();

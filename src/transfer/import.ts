@@ -23,7 +23,7 @@ import {
   type WriteBatch,
 } from '../driver/driver.js';
 import { ImportError } from '../errors.js';
-import type { StoreContext } from '../session/context.js';
+import type { RecordAccess } from '../session/record-access.js';
 import { checkStream, readRecord } from './import-check.js';
 import type { RecordData } from './format.js';
 import { lineReader, type ImportSource } from './source.js';
@@ -44,7 +44,7 @@ export interface ImportResult {
   blobs: number;
 }
 
-export async function importStream(context: StoreContext, source: ImportSource, options: ImportOptions = {}): Promise<ImportResult> {
+export async function importStream(context: RecordAccess, source: ImportSource, options: ImportOptions = {}): Promise<ImportResult> {
   const read = lineReader(source);
   const totalLines = await checkStream(context, read);
   const writer = new ImportWriter(context);
@@ -69,7 +69,7 @@ class ImportWriter {
   private operations: OperationRecord[] = [];
   private line = 0;
 
-  constructor(private readonly context: StoreContext) {}
+  constructor(private readonly context: RecordAccess) {}
 
   async apply(record: ReturnType<typeof readRecord>): Promise<void> {
     this.line = record.line;

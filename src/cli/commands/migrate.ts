@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { SessionStore } from '../../session/store.js';
+import { SessionStore } from '../../session-store.js';
 import type { ImportResult } from '../../transfer/import.js';
 import { printJson, printLines, wantsJson } from '../output.js';
 import { resolveStoreUrl } from '../store-url.js';
