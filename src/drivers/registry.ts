@@ -11,6 +11,13 @@ import { resolve } from 'node:path';
 import type { StorageDriver } from '../driver/driver.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { FileDriverOptions } from './file/driver.js';
+import {
+  checkDriverOptions,
+  fileOptionsSchema,
+  postgresOptionsSchema,
+  redisOptionsSchema,
+  sqliteOptionsSchema,
+} from './driver-options.js';
 import { importClient, lazyDriver, type LazyDriver } from './lazy.js';
 import { MemoryDriver } from './memory.js';
 import type { PostgresDriverOptions } from './postgres/options.js';
@@ -33,6 +40,7 @@ export function sqliteDriver(path: string, options: SqliteStoreOptions = {}): La
   if (typeof path !== 'string' || path.length === 0) {
     throw new InvalidArgumentError({ argument: 'sqlite path', message: 'expected a file path or ":memory:".' });
   }
+  checkDriverOptions(sqliteOptionsSchema, options, 'sqlite store options');
   return lazyDriver(
     'sqlite',
     async () => {
@@ -48,6 +56,7 @@ export function fileDriver(directory: string, options: FileStoreOptions = {}): L
   if (typeof directory !== 'string' || directory.length === 0) {
     throw new InvalidArgumentError({ argument: 'file store directory', message: 'expected a directory path.' });
   }
+  checkDriverOptions(fileOptionsSchema, options, 'file store options');
   return lazyDriver(
     'file',
     async () => {
@@ -59,6 +68,10 @@ export function fileDriver(directory: string, options: FileStoreOptions = {}): L
 }
 
 export function postgresDriver(options: PostgresDriverOptions): LazyDriver {
+  checkDriverOptions(postgresOptionsSchema, options, 'postgres store options');
+  if ((options.connectionString === undefined) === (options.pool === undefined)) {
+    throw new InvalidArgumentError({ argument: 'postgres store options', message: 'give either connectionString or pool (exactly one).' });
+  }
   return lazyDriver(
     'postgres',
     async () => {
@@ -75,6 +88,12 @@ export function postgresDriver(options: PostgresDriverOptions): LazyDriver {
 }
 
 export function redisDriver(connection: { url: string } | { client: NonNullable<RedisDriverOptions['client']> }, options: RedisStoreOptions = {}): LazyDriver {
+  const hasUrl = typeof (connection as { url?: unknown })?.url === 'string';
+  const hasClient = typeof (connection as { client?: unknown })?.client === 'object' && (connection as { client?: unknown }).client !== null;
+  if (hasUrl === hasClient) {
+    throw new InvalidArgumentError({ argument: 'redis connection', message: 'expected { url: "redis://..." } or { client } (an ioredis client), exactly one.' });
+  }
+  checkDriverOptions(redisOptionsSchema, options, 'redis store options');
   return lazyDriver(
     'redis',
     async () => {
@@ -120,42 +139,49 @@ function postgresFromUrl(url: string): PostgresDriverOptions {
   };
 }
 
+type OpenUrlOptions = SqliteStoreOptions & FileStoreOptions;
+
+/** The path after `scheme:` (and after `//` when an absolute path follows: `sqlite:///tmp/x.db`). */
+const pathOf = (url: string): string => url.slice(url.indexOf(':') + 1).replace(/^\/\/(?=\/)/, '');
+
+/**
+ * Every store URL scheme and the driver it opens: the one table a new store is added to (with its
+ * driver's folder under src/drivers/).
+ */
+const SCHEMES: Record<string, (url: string, options: OpenUrlOptions) => StorageDriver | LazyDriver> = {
+  'memory:': () => new MemoryDriver(),
+  'sqlite:': (url, options) => sqliteDriver(pathOf(url), pick(options, sqliteOptionsSchema.keyof().options)),
+  'file:': (url, options) => fileDriver(pathOf(url), pick(options, fileOptionsSchema.keyof().options)),
+  'postgres:': (url) => postgresDriver(postgresFromUrl(url)),
+  'postgresql:': (url) => postgresDriver(postgresFromUrl(url)),
+  'redis:': (url) => redisDriver({ url }),
+  'rediss:': (url) => redisDriver({ url }),
+};
+
 /**
  * The driver for a store URL. With `connect` (the default) it is ready to use, so a bad path, a
  * refused connection or a missing library fails here; without, it connects on first use (what a
  * fallback store wants: its primary may be down when the process starts).
  */
-export async function driverFromUrl(
-  url: string,
-  options: SqliteStoreOptions & FileStoreOptions = {},
-  { connect = true }: { connect?: boolean } = {},
-): Promise<StorageDriver> {
+export async function driverFromUrl(url: string, options: OpenUrlOptions = {}, { connect = true }: { connect?: boolean } = {}): Promise<StorageDriver> {
   if (typeof url !== 'string') throw new InvalidArgumentError({ argument: 'store URL', message: 'expected a string.' });
+  // Every option given is checked, whichever store the URL names: a bad value is a mistake either way.
+  checkDriverOptions(sqliteOptionsSchema, pick(options, sqliteOptionsSchema.keyof().options), 'open options');
+  checkDriverOptions(fileOptionsSchema, pick(options, fileOptionsSchema.keyof().options), 'open options');
   const scheme = url.slice(0, url.indexOf(':') + 1).toLowerCase();
-  let driver: LazyDriver;
-  switch (scheme) {
-    case 'memory:':
-      return new MemoryDriver();
-    case 'sqlite:':
-      driver = sqliteDriver(url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, ''), options);
-      break;
-    case 'file:':
-      driver = fileDriver(url.slice('file:'.length).replace(/^\/\/(?=\/)/, ''), options);
-      break;
-    case 'postgres:':
-    case 'postgresql:':
-      driver = postgresDriver(postgresFromUrl(url));
-      break;
-    case 'redis:':
-    case 'rediss:':
-      driver = redisDriver({ url });
-      break;
-    default:
-      throw new InvalidArgumentError({
-        argument: 'store URL',
-        message: `"${url}" has no supported scheme; use memory:, sqlite:PATH, file:DIR, postgres://... or redis://...`,
-      });
+  const open = Object.hasOwn(SCHEMES, scheme) ? SCHEMES[scheme] : undefined;
+  if (!open) {
+    throw new InvalidArgumentError({
+      argument: 'store URL',
+      message: `"${url}" has no supported scheme; use ${Object.keys(SCHEMES).join(' ')} (memory:, sqlite:PATH, file:DIR, postgres://..., redis://...).`,
+    });
   }
-  if (connect) await driver.ready();
+  const driver = open(url, options);
+  if (connect && 'ready' in driver) await (driver as LazyDriver).ready();
   return driver;
+}
+
+/** The options one driver takes, out of `open`'s options for every driver. */
+function pick<Options extends object>(options: Options, keys: readonly string[]): Partial<Options> {
+  return Object.fromEntries(Object.entries(options).filter(([key]) => keys.includes(key))) as Partial<Options>;
 }

@@ -65,6 +65,7 @@ import {
   updateSession,
 } from './lifecycle.js';
 import { listSessions } from './list.js';
+import { assertKnownKeys } from './known-keys.js';
 import { parseOptions, storeOptionsSchema } from './options.js';
 import { getMessages } from './read.js';
 import { recordAccess, type RecordAccess } from './record-access.js';
@@ -122,6 +123,7 @@ export class SessionStore {
   static fromDriver(driver: StorageDriver, options: DriverStoreOptions = {}): SessionStore {
     assertDriver(driver);
     const parsed = parseOptions(storeOptionsSchema, options, 'store options');
+    assertKnownKeys(options, [...STORE_OPTION_KEYS, 'ownsDriver'], 'store options');
     if (parsed.scope) assertValidId(parsed.scope.userId, 'scope.userId');
     const clock = options.clock ?? Date.now;
     return new SessionStore(

@@ -16,6 +16,8 @@ import {
   type RedisStoreOptions,
   type SqliteStoreOptions,
 } from '../drivers/registry.js';
+import { DRIVER_OPTION_KEYS } from '../drivers/driver-options.js';
+import { assertKnownKeys } from '../session/known-keys.js';
 import { SessionStore, STORE_OPTION_KEYS, type StoreOptions } from '../session/store.js';
 
 export interface OpenOptions extends StoreOptions, SqliteStoreOptions, FileStoreOptions {
@@ -84,6 +86,7 @@ Object.assign(SessionStore, {
     return SessionStore.fromDriver(redisDriver(connection, redisOptions), options);
   },
   async open(url: string, options: OpenOptions = {}): Promise<SessionStore> {
+    assertKnownKeys(options, [...STORE_OPTION_KEYS, ...DRIVER_OPTION_KEYS, 'connect'], 'open options');
     const [storeOptions, { connect, ...driverOptions }] = splitStoreOptions(options);
     return SessionStore.fromDriver(await driverFromUrl(url, driverOptions, { connect: connect ?? true }), storeOptions);
   },
