@@ -35,6 +35,7 @@ import { registerPruneTests } from './prune.js';
 import { registerRewindTests } from './rewind.js';
 import { registerRunTests } from './runs.js';
 import { registerScopeTests } from './scope.js';
+import { registerTransferOwnershipTests } from './transfer-ownership.js';
 import { registerTransferTests } from './transfer.js';
 import { registerUpdateDeleteTests } from './update-delete.js';
 import { registerIdValidationTests } from './validation-ids.js';
@@ -69,6 +70,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     registerConcurrencyTests(context);
     registerRunTests(context);
     registerTransferTests(context);
+    registerTransferOwnershipTests(context);
     registerIdValidationTests(context);
     registerMessageValidationTests(context);
     registerMetadataValidationTests(context);

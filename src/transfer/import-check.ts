@@ -1,16 +1,19 @@
 /**
- * The first read of an import: every line is parsed, checksummed and validated, and the stream's
- * shape is checked (header first, each session's segments and messages followed by its record,
- * runs, events and checkpoints pointing at what came before, the end record's count), before the
- * store is changed at all. Returns the number of lines, for progress.
+ * The checks of an import, record by record: each line is parsed, checksummed and validated, the
+ * stream's shape is checked (header first, each session's segments and messages followed by its
+ * record, runs, events and checkpoints pointing at what came before, the end record's count), and
+ * every reference is checked against who owns its target (import-references.ts). The first read
+ * runs them all before the store is changed at all; the write pass runs them again on what it is
+ * about to write (import.ts).
  */
 import { createHash } from 'node:crypto';
-import { supportsCheckpoints, supportsRuns } from '../driver/driver.js';
+import { decodeJson } from '../common/codec.js';
+import { supportsCheckpoints, supportsRuns, type SegmentRecord } from '../driver/driver.js';
 import { ImportError } from '../errors.js';
 import { assertMetadata } from '../session/options.js';
 import type { RecordAccess } from '../session/record-access.js';
-import { decodeJson } from '../common/codec.js';
 import { decodeLine, EXPORT_VERSION, recordSchemas, type RecordData, type RecordKind } from './format.js';
+import { ImportReferences } from './import-references.js';
 import type { LineReader } from './source.js';
 
 export interface CheckedLine<Kind extends RecordKind = RecordKind> {
@@ -32,144 +35,207 @@ export function readRecord(text: string, line: number): CheckedLine {
   return { kind: decoded.kind, data: parsed.data, line } as CheckedLine;
 }
 
-export async function checkStream(context: RecordAccess, read: LineReader): Promise<number> {
-  /** Segment id → its base position, for segments in the stream. */
-  const segments = new Map<string, number>();
-  const sessions = new Set<string>();
-  const runs = new Set<string>();
-  let pending = 0; // segments, messages and operations not yet followed by their session record
-  /** The sessions the pending operation records belong to: only the next session record may be one. */
-  const pendingOperations = new Set<string>();
-  let records = 0;
+/** The whole first read: every line checked, nothing written. Returns the number of lines, for progress. */
+export async function checkStream(access: RecordAccess, read: LineReader): Promise<number> {
+  const checker = new StreamChecker(access, false);
   let lastLine = 0;
-  let ended = false;
-
   for await (const { text, line } of read()) {
     lastLine = line;
     if (text.trim() === '') continue;
-    if (ended) throw new ImportError({ line, reason: 'a record after the end record.' });
-    const record = readRecord(text, line);
+    await checker.accept(readRecord(text, line));
+  }
+  checker.finish(lastLine);
+  return lastLine;
+}
+
+export class StreamChecker {
+  readonly references: ImportReferences;
+  private readonly runs = new Set<string>();
+  /** Segments (with their messages) read since the last session record: they belong to the next one. */
+  private pendingSegments: SegmentRecord[] = [];
+  private pending = 0; // segments, messages and operations not yet followed by their session record
+  /** The operation records waiting for their session record, with the messages they name. */
+  private pendingOperations: Array<RecordData<'operation'>> = [];
+  /** The latest session record and the segments on its chains: its checkpoints may only name messages there. */
+  private latest: { id: string; segments: Set<string> } | undefined;
+  private records = 0;
+  private ended = false;
+
+  /** `writing`: the write pass, where the store already holds what this import wrote so far. */
+  constructor(
+    private readonly access: RecordAccess,
+    private readonly writing: boolean,
+  ) {
+    this.references = new ImportReferences(access);
+  }
+
+  async accept(record: CheckedLine): Promise<void> {
+    const { line } = record;
     const fail = (reason: string): never => {
-      throw new ImportError({ line, reason });
+      throw new ImportError({ line, reason, applied: this.writing });
     };
-    if (records === 0 && record.kind !== 'header') fail('the stream does not start with a sessionloom export header.');
-    records += 1;
+    if (this.ended) fail('a record after the end record.');
+    if (this.records === 0 && record.kind !== 'header') fail('the stream does not start with a sessionloom export header.');
+    this.records += 1;
     switch (record.kind) {
       case 'header': {
         const header = record.data as RecordData<'header'>;
-        if (records !== 1) fail('a second header.');
+        if (this.records !== 1) fail('a second header.');
         if (header.version > EXPORT_VERSION) {
           fail(`the export is format version ${header.version}, written by a newer sessionloom; this one reads up to version ${EXPORT_VERSION}.`);
         }
-        break;
+        return;
       }
-      case 'segment': {
-        const segment = record.data as RecordData<'segment'>;
-        if (segments.has(segment.id)) fail(`segment "${segment.id}" appears twice.`);
-        if (segment.parentId !== undefined && !segments.has(segment.parentId) && !(await context.driver.getSegment(segment.parentId))) {
-          fail(`segment "${segment.id}" continues segment "${segment.parentId}", which is neither earlier in the stream nor in the store.`);
-        }
-        segments.set(segment.id, segment.baseSeq);
-        pending += 1;
-        break;
-      }
-      case 'message': {
-        const message = record.data as RecordData<'message'>;
-        if (!segments.has(message.segmentId) && !(await context.driver.getSegment(message.segmentId))) {
-          fail(`message "${message.id}" is in segment "${message.segmentId}", which is neither earlier in the stream nor in the store.`);
-        }
-        const baseSeq = segments.get(message.segmentId);
-        if (baseSeq !== undefined && message.seq <= baseSeq) {
-          fail(`message "${message.id}" is at position ${message.seq}, inside the history segment "${message.segmentId}" continues (it starts after ${baseSeq}).`);
-        }
-        checkBody(message.body, context.maxMessageBytes, fail);
-        pending += 1;
-        break;
-      }
-      case 'session': {
-        const session = record.data as RecordData<'session'>;
-        if (sessions.has(session.id)) fail(`session "${session.id}" appears twice.`);
-        for (const owner of pendingOperations) {
-          if (owner !== session.id) fail(`operation records of session "${owner}" come before the record of session "${session.id}".`);
-        }
-        pendingOperations.clear();
-        try {
-          assertMetadata(session.metadata, 'metadata');
-        } catch (error) {
-          fail(`session "${session.id}" has metadata that cannot be stored: ${(error as Error).message}`);
-        }
-        if (context.scopeUserId !== undefined && session.userId !== context.scopeUserId) {
-          fail(`session "${session.id}" belongs to another user than this store's scope.`);
-        }
-        if (!segments.has(session.headSegmentId) && !(await context.driver.getSegment(session.headSegmentId))) {
-          fail(`session "${session.id}" has its head in segment "${session.headSegmentId}", which is neither in the stream nor in the store.`);
-        }
-        const headBase = segments.get(session.headSegmentId);
-        if (headBase !== undefined && session.messageCount < headBase) {
-          fail(`session "${session.id}" has ${session.messageCount} messages, fewer than its head segment starts after (${headBase}).`);
-        }
-        sessions.add(session.id);
-        pending = 0;
-        break;
-      }
+      case 'segment':
+        return this.acceptSegment(record.data as RecordData<'segment'>, fail);
+      case 'message':
+        return this.acceptMessage(record.data as RecordData<'message'>, fail);
       case 'operation': {
         const operation = record.data as RecordData<'operation'>;
-        pendingOperations.add(operation.sessionId);
-        pending += 1;
-        break;
+        this.pendingOperations.push(operation);
+        this.pending += 1;
+        return;
       }
+      case 'session':
+        return this.acceptSession(record.data as RecordData<'session'>, fail);
       case 'run': {
         const run = record.data as RecordData<'run'>;
-        if (!supportsRuns(context.driver)) fail(`the ${context.driver.name} store does not record runs.`);
-        if (pending > 0) fail('a run between segments or messages and their session record.');
-        if (!sessions.has(run.sessionId)) fail(`run "${run.id}" belongs to session "${run.sessionId}", which is not earlier in the stream.`);
-        try {
-          assertMetadata(run.metadata, 'metadata');
-        } catch (error) {
-          fail(`run "${run.id}" has metadata that cannot be stored: ${(error as Error).message}`);
-        }
-        runs.add(run.id);
-        break;
+        if (!supportsRuns(this.access.driver)) fail(`the ${this.access.driver.name} store does not record runs.`);
+        if (this.pending > 0) fail('a run between segments or messages and their session record.');
+        if (!this.references.sessions.has(run.sessionId)) fail(`run "${run.id}" belongs to session "${run.sessionId}", which is not earlier in the stream.`);
+        checkMetadata(run.metadata, `run "${run.id}"`, fail);
+        this.runs.add(run.id);
+        return;
       }
       case 'run-event': {
         const event = record.data as RecordData<'run-event'>;
-        if (pending > 0) fail('a run event between segments or messages and their session record.');
-        if (!runs.has(event.runId)) fail(`an event of run "${event.runId}", which is not earlier in the stream.`);
+        if (this.pending > 0) fail('a run event between segments or messages and their session record.');
+        if (!this.runs.has(event.runId)) fail(`an event of run "${event.runId}", which is not earlier in the stream.`);
         try {
           decodeJson(event.data);
         } catch {
           fail(`the data of event ${event.seq} of run "${event.runId}" is not JSON.`);
         }
-        break;
+        return;
       }
       case 'blob': {
         const blob = record.data as RecordData<'blob'>;
-        if (!supportsCheckpoints(context.driver)) fail(`the ${context.driver.name} store does not keep file checkpoints.`);
-        if (pending > 0) fail('a blob between segments or messages and their session record.');
+        if (!supportsCheckpoints(this.access.driver)) fail(`the ${this.access.driver.name} store does not keep file checkpoints.`);
+        if (this.pending > 0) fail('a blob between segments or messages and their session record.');
         const bytes = Buffer.from(blob.base64, 'base64');
         if (bytes.toString('base64') !== blob.base64) fail(`blob ${blob.hash} is not valid base64.`);
         if (createHash('sha256').update(bytes).digest('hex') !== blob.hash) fail(`blob ${blob.hash} does not hash to its name.`);
-        break;
+        return;
       }
-      case 'checkpoint': {
-        const checkpoint = record.data as RecordData<'checkpoint'>;
-        if (!supportsCheckpoints(context.driver)) fail(`the ${context.driver.name} store does not keep file checkpoints.`);
-        if (pending > 0) fail('a checkpoint between segments or messages and their session record.');
-        if (!sessions.has(checkpoint.sessionId)) fail(`the checkpoint of message "${checkpoint.messageId}" belongs to a session not earlier in the stream.`);
-        break;
-      }
+      case 'checkpoint':
+        return this.acceptCheckpoint(record.data as RecordData<'checkpoint'>, fail);
       case 'end': {
         const end = record.data as RecordData<'end'>;
-        if (pending > 0) fail('segments or messages at the end without their session record.');
-        if (end.records !== records - 1) fail(`the end record counts ${end.records} records before it, but the stream has ${records - 1}.`);
-        ended = true;
-        break;
+        if (this.pending > 0) fail('segments or messages at the end without their session record.');
+        if (end.records !== this.records - 1) fail(`the end record counts ${end.records} records before it, but the stream has ${this.records - 1}.`);
+        this.ended = true;
+        return;
       }
     }
   }
-  if (records === 0) throw new ImportError({ line: 1, reason: 'the stream is empty.' });
-  if (!ended) throw new ImportError({ line: lastLine + 1, reason: 'the stream ends without its end record (cut short?).' });
-  return lastLine;
+
+  /** After the last line: the stream must not be empty or cut short. */
+  finish(lastLine: number): void {
+    if (this.records === 0) throw new ImportError({ line: 1, reason: 'the stream is empty.' });
+    if (!this.ended) throw new ImportError({ line: lastLine + 1, reason: 'the stream ends without its end record (cut short?).' });
+  }
+
+  private async acceptSegment(segment: RecordData<'segment'>, fail: (reason: string) => never): Promise<void> {
+    const references = this.references;
+    if (references.carried.has(segment.id)) fail(`segment "${segment.id}" appears twice.`);
+    if (segment.parentId !== undefined && !(await references.segment(segment.parentId))) {
+      fail(`segment "${segment.id}" continues segment "${segment.parentId}", which is neither earlier in the stream nor in the store.`);
+    }
+    if (await references.existedBefore(segment.id)) {
+      const stored = (await this.access.driver.getSegment(segment.id))!;
+      if (stored.sessionId !== segment.sessionId || stored.parentId !== segment.parentId || stored.baseSeq !== segment.baseSeq) {
+        fail(`segment "${segment.id}" exists in this store with a different place in the fork tree.`);
+      }
+    } else {
+      // A new segment for a session the store already has must be inside the scope.
+      const owner = await references.ownerOf(segment);
+      if (owner.stored && !references.inScope(owner.session!.userId)) fail(`segment "${segment.id}" belongs to a session outside this store's scope.`);
+    }
+    references.carried.set(segment.id, segment);
+    this.pendingSegments.push(segment);
+    this.pending += 1;
+  }
+
+  private async acceptMessage(message: RecordData<'message'>, fail: (reason: string) => never): Promise<void> {
+    const references = this.references;
+    const segment = references.carried.get(message.segmentId);
+    if (!segment) fail(`message "${message.id}" is in segment "${message.segmentId}", which is not earlier in the stream.`);
+    if (message.seq <= segment!.baseSeq) {
+      fail(`message "${message.id}" is at position ${message.seq}, inside the history segment "${message.segmentId}" continues (it starts after ${segment!.baseSeq}).`);
+    }
+    if (await references.existedBefore(message.segmentId)) {
+      // An existing segment is never written into: only a message it already holds, at that place, may be named.
+      const location = await this.access.driver.locateMessage(message.id);
+      if (location?.segmentId !== message.segmentId || location.seq !== message.seq) {
+        fail(`message "${message.id}" would be added to segment "${message.segmentId}", which this store already has; an import never writes into an existing segment.`);
+      }
+    }
+    checkBody(message.body, this.access.maxMessageBytes, fail);
+    references.messages.set(message.id, message.segmentId);
+    this.pending += 1;
+  }
+
+  private async acceptSession(session: RecordData<'session'>, fail: (reason: string) => never): Promise<void> {
+    const references = this.references;
+    if (references.sessions.has(session.id)) fail(`session "${session.id}" appears twice.`);
+    checkMetadata(session.metadata, `session "${session.id}"`, fail);
+    if (!references.inScope(session.userId)) fail(`session "${session.id}" belongs to another user than this store's scope.`);
+    const stored = await this.access.driver.getSession(session.id);
+    if (stored && (stored.userId !== session.userId || !references.inScope(stored.userId))) {
+      fail(`session id "${session.id}" is taken in this store by another owner.`);
+    }
+    const head = await references.segment(session.headSegmentId);
+    if (!head) fail(`session "${session.id}" has its head in segment "${session.headSegmentId}", which is neither in the stream nor in the store.`);
+    if (head!.sessionId !== session.id) fail(`session "${session.id}" has its head in segment "${head!.id}", which is another session's.`);
+    if (references.carried.has(head!.id) && session.messageCount < head!.baseSeq) {
+      fail(`session "${session.id}" has ${session.messageCount} messages, fewer than its head segment starts after (${head!.baseSeq}).`);
+    }
+    const own = this.pendingSegments.filter((segment) => segment.sessionId === session.id).map((segment) => segment.id);
+    const chains = await references.chainsOf(session, [session.headSegmentId, ...own]);
+    if ('refused' in chains) fail(`session "${session.id}" cannot be imported: ${chains.refused}`);
+    const segments = (chains as { segments: Set<string> }).segments;
+    for (const operation of this.pendingOperations) {
+      if (operation.sessionId !== session.id) fail(`operation records of session "${operation.sessionId}" come before the record of session "${session.id}".`);
+      for (const messageId of operation.messageIds) {
+        const segmentId = references.messages.get(messageId) ?? (await this.access.driver.locateMessage(messageId))?.segmentId;
+        const owner = segmentId === undefined ? undefined : await references.segment(segmentId);
+        if (owner?.sessionId !== session.id) fail(`operation "${operation.operationId}" names message "${messageId}", which is not a message of session "${session.id}".`);
+      }
+    }
+    references.sessions.set(session.id, { id: session.id, ...(session.userId === undefined ? {} : { userId: session.userId }) });
+    this.latest = { id: session.id, segments };
+    this.pendingSegments = [];
+    this.pendingOperations = [];
+    this.pending = 0;
+  }
+
+  private async acceptCheckpoint(checkpoint: RecordData<'checkpoint'>, fail: (reason: string) => never): Promise<void> {
+    if (!supportsCheckpoints(this.access.driver)) fail(`the ${this.access.driver.name} store does not keep file checkpoints.`);
+    if (this.pending > 0) fail('a checkpoint between segments or messages and their session record.');
+    if (this.latest?.id !== checkpoint.sessionId) fail(`the checkpoint of message "${checkpoint.messageId}" does not follow the record of its session "${checkpoint.sessionId}".`);
+    const segmentId = this.references.messages.get(checkpoint.messageId) ?? (await this.access.driver.locateMessage(checkpoint.messageId))?.segmentId;
+    if (segmentId === undefined || !this.latest!.segments.has(segmentId)) {
+      fail(`the checkpoint names message "${checkpoint.messageId}", which is not on the history of session "${checkpoint.sessionId}".`);
+    }
+  }
+}
+
+function checkMetadata(metadata: unknown, owner: string, fail: (reason: string) => never): void {
+  try {
+    assertMetadata(metadata, 'metadata');
+  } catch (error) {
+    fail(`${owner} has metadata that cannot be stored: ${(error as Error).message}`);
+  }
 }
 
 function checkBody(body: string, maxBytes: number, fail: (reason: string) => never): void {

@@ -24,7 +24,7 @@ import {
 } from '../driver/driver.js';
 import { ImportError } from '../errors.js';
 import type { RecordAccess } from '../session/record-access.js';
-import { checkStream, readRecord } from './import-check.js';
+import { checkStream, readRecord, StreamChecker } from './import-check.js';
 import type { RecordData } from './format.js';
 import { lineReader, type ImportSource } from './source.js';
 
@@ -47,13 +47,21 @@ export interface ImportResult {
 export async function importStream(context: RecordAccess, source: ImportSource, options: ImportOptions = {}): Promise<ImportResult> {
   const read = lineReader(source);
   const totalLines = await checkStream(context, read);
-  const writer = new ImportWriter(context);
+  // The source is read a second time: what is written is checked again as it is written, so a
+  // source that changed since the first read cannot slip past the checks.
+  const checker = new StreamChecker(context, true);
+  const writer = new ImportWriter(context, checker.references.created);
+  let lastLine = 0;
   for await (const { text, line } of read()) {
+    lastLine = line;
     if (text.trim() === '') continue;
-    await writer.apply(readRecord(text, line));
+    const record = readRecord(text, line);
+    await checker.accept(record);
+    await writer.apply(record);
     options.onProgress?.({ phase: 'importing', line, totalLines });
   }
   await writer.flushEvents();
+  checker.finish(lastLine);
   return writer.result;
 }
 
@@ -69,7 +77,11 @@ class ImportWriter {
   private operations: OperationRecord[] = [];
   private line = 0;
 
-  constructor(private readonly context: RecordAccess) {}
+  constructor(
+    private readonly context: RecordAccess,
+    /** Segments this import has written: the write pass's checks count them as new. */
+    private readonly created: Set<string>,
+  ) {}
 
   async apply(record: ReturnType<typeof readRecord>): Promise<void> {
     this.line = record.line;
@@ -172,6 +184,7 @@ class ImportWriter {
       if (error.reason.kind === 'duplicate-message') this.conflict(`message "${error.reason.messageId}" exists in this store elsewhere.`);
       this.conflict(`session "${session.id}" was created in this store while importing.`);
     }
+    for (const segment of batch.segments!) this.created.add(segment.id);
     this.result.messages += batch.messages!.length;
     if (batch.sessions) this.result.sessions.imported += 1;
     else this.result.sessions.existing += 1;
