@@ -24,7 +24,7 @@ function fullBatch(driver: StorageDriver, target: SessionRecord, doomed: Session
   const newcomer = sessionRecord();
   const branch = segmentRecord(target.id, { parentId: target.headSegmentId, baseSeq: 1 });
   const appended = messageRecord(target.headSegmentId, 2);
-  const run = runRecord(target.id);
+  const run = runRecord(target.id, { eventCount: 2 });
   const blob = blobRecord();
   return {
     sessions: [

@@ -60,7 +60,7 @@ export function registerDeletionTests(context: DriverSuiteContext): void {
       await driver.deleteMessagesAfter(session.headSegmentId, 1);
       await driver.deleteSegment(branch.id);
       const reused = [messageRecord(session.headSegmentId, 2, { id: messages[1]?.id ?? '' }), messageRecord(session.headSegmentId, 3, { id: onBranch.id })];
-      await driver.commit({ messages: reused });
+      await driver.commit({ sessions: [{ record: { ...session, version: 2, messageCount: 3 }, expectedVersion: 1 }], messages: reused });
       expect(await driver.locateMessage(onBranch.id)).toEqual({ segmentId: session.headSegmentId, seq: 3 });
       expect(await driver.readMessages(session.headSegmentId, { fromSeq: 2, toSeq: 3, order: 'asc' })).toStrictEqual(reused);
     });

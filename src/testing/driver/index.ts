@@ -31,6 +31,11 @@
  * });
  * ```
  *
+ * The suite writes batches the way the core does, and a driver may rely on it: messages added to a
+ * session's head segment come with that session's head moved past them (`messageCount`), and run
+ * events with their run's `eventCount` moved past them, in the same batch (the file driver shows
+ * nothing beyond a head, which is how a half-written commit stays invisible).
+ *
  * Every test uses random ids and looks only at its own records, so all tests (and earlier runs)
  * may share one database. `collectCheckpoints` is store-wide: its tests first collect what was
  * left before, so they must not run alongside other writers of the same database.

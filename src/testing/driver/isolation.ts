@@ -61,7 +61,7 @@ export function registerIsolationTests(context: DriverSuiteContext): void {
       const message = messages[0];
       if (message === undefined) throw new Error('no message');
       const operation = operationRecord(session.id, { messageIds: [message.id] });
-      const run = runRecord(session.id, { metadata: { nested: { list: [1] } } });
+      const run = runRecord(session.id, { metadata: { nested: { list: [1] } }, eventCount: 1 });
       const blob = blobRecord();
       const batch = {
         operations: [operation],

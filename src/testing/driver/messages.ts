@@ -34,8 +34,8 @@ export function registerMessageTests(context: DriverSuiteContext): void {
       const { session } = await createSession(driver);
       const withRun = messageRecord(session.headSegmentId, 1, { runId: uniqueId('run') });
       const withoutRun = messageRecord(session.headSegmentId, 2, { body: JSON.stringify({ text: 'nul \u0000, lone \ud800, emoji 🎉, quote " and \\' }) });
-      const rawBody = messageRecord(session.headSegmentId, 3, { body: 'not JSON at all: the body is opaque to the driver \u0000' });
-      await driver.commit({ messages: [withRun, withoutRun, rawBody] });
+      const rawBody = messageRecord(session.headSegmentId, 3, { body: 'not JSON at all: the body is opaque to the driver' });
+      await driver.commit({ sessions: [{ record: { ...session, version: 2, messageCount: 3 }, expectedVersion: 1 }], messages: [withRun, withoutRun, rawBody] });
       const read = await driver.readMessages(session.headSegmentId, { fromSeq: 1, toSeq: 3, order: 'asc' });
       expect(read).toStrictEqual([withRun, withoutRun, rawBody]);
       expect(Object.hasOwn(read[1] ?? {}, 'runId')).toBe(false);

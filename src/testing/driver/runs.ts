@@ -59,11 +59,12 @@ export function registerRunTests(context: DriverSuiteContext): void {
     it('reads events after a seq, in seq order, with a limit; an event put again at its seq replaces it', async ({ skip }) => {
       const driver = context.runDriver({ skip });
       const { session } = await createSession(driver);
-      const run = runRecord(session.id);
-      const neighbour = runRecord(session.id);
+      // As the core writes them: each batch of events moves the run's eventCount along.
+      const run = runRecord(session.id, { eventCount: 3 });
+      const neighbour = runRecord(session.id, { eventCount: 1 });
       const events = [1, 2, 3, 4, 5].map((seq) => runEventRecord(run.id, seq));
       await driver.commit({ runs: [run, neighbour], runEvents: [...events.slice(0, 3), runEventRecord(neighbour.id, 1)] });
-      await driver.commit({ runEvents: events.slice(3) });
+      await driver.commit({ runs: [{ ...run, eventCount: 5 }], runEvents: events.slice(3) });
       const replaced = runEventRecord(run.id, 2, { type: 'replaced', data: JSON.stringify({ again: true }) });
       await driver.commit({ runEvents: [replaced] });
       const expected = [events[0], replaced, events[2], events[3], events[4]];
@@ -81,8 +82,8 @@ export function registerRunTests(context: DriverSuiteContext): void {
       const driver = context.runDriver({ skip });
       const { session } = await createSession(driver);
       const { session: other } = await createSession(driver);
-      const run = runRecord(session.id);
-      const kept = runRecord(other.id);
+      const run = runRecord(session.id, { eventCount: 1 });
+      const kept = runRecord(other.id, { eventCount: 1 });
       await driver.commit({ runs: [run, kept], runEvents: [runEventRecord(run.id, 1), runEventRecord(kept.id, 1)] });
       await driver.commit({ deleteSessions: [{ id: session.id, expectedVersion: 1 }] });
       expect(await driver.getRun(run.id)).toBeUndefined();
