@@ -218,10 +218,13 @@ export class MemoryDriver implements StorageDriver, CheckpointStorage {
       }
       newIds.add(message.id);
     }
+    const newOperations = new Set<string>();
     for (const operation of batch.operations ?? []) {
-      if (this.operations.has(operationKey(operation.sessionId, operation.operationId))) {
+      const key = operationKey(operation.sessionId, operation.operationId);
+      if (this.operations.has(key) || newOperations.has(key)) {
         throw new WriteConflict({ kind: 'duplicate-operation', sessionId: operation.sessionId, operationId: operation.operationId });
       }
+      newOperations.add(key);
     }
   }
 
