@@ -94,10 +94,14 @@ export function registerVersionTests(context: DriverSuiteContext): void {
 
     it('deletes before it puts, so one batch may delete and re-create an id', async () => {
       const driver = context.driver();
-      const { session } = await createSession(driver, { version: 2, metadata: { life: 1 } });
-      const reborn = sessionRecord({ id: session.id, version: 3, metadata: { life: 2 } });
+      const userId = uniqueId('phoenix-owner');
+      const { session } = await createSession(driver, { userId, version: 2, metadata: { life: 1 } });
+      const reborn = sessionRecord({ id: session.id, userId, version: 3, metadata: { life: 2 } });
       await driver.commit({ deleteSessions: [{ id: session.id, expectedVersion: 2 }], sessions: [{ record: reborn, expectedVersion: 2 }] });
       expect(await driver.getSession(session.id)).toStrictEqual(reborn);
+      const listed = (life: number) => driver.listSessions({ userId, filter: { life }, orderBy: 'createdAt', order: 'asc', limit: 10 });
+      expect(await listed(2)).toStrictEqual([reborn]);
+      expect(await listed(1)).toEqual([]);
     });
 
     it('reports a version conflict before a duplicate when a batch has both', async () => {

@@ -38,6 +38,7 @@ const FILTERS = (marker: string): Array<Partial<SessionQuery>> => [
   { suspendAtBefore: 4_010 },
   { expiresAtBefore: 5_004, states: ['suspended'] },
   { updatedBefore: 2_005, userId: `${marker}:user-0` },
+  { updatedBefore: 2_000.5 },
   { userId: `${marker}:user-0`, tags: ['even'], filter: { tier: 'pro' }, states: ['active'], surfaceId: 'web' },
 ];
 
@@ -103,7 +104,7 @@ export function registerListSessionTests(context: DriverSuiteContext): void {
       const all = await driver.listSessions(population.narrow({ orderBy: 'createdAt', order: 'asc', limit: 1_000 }));
       expect(all).toHaveLength(12);
       for (const session of all) expect(session).toStrictEqual(byId.get(session.id));
-      for (const limit of [0, 1, 5, 12, 13]) {
+      for (const limit of [0, 1, 5, 12, 13, Infinity]) {
         const query = population.narrow({ orderBy: 'updatedAt', order: 'desc', limit });
         expect((await driver.listSessions(query)).map((session) => session.id), `limit ${limit}`).toEqual(population.expected(query));
       }

@@ -22,6 +22,7 @@ export function registerMessageTests(context: DriverSuiteContext): void {
       expect(seqsOf(await read({ fromSeq: 1, toSeq: 100, order: 'asc', limit: 3 }))).toEqual([1, 2, 3]);
       expect(seqsOf(await read({ fromSeq: 0, toSeq: Number.MAX_SAFE_INTEGER, order: 'desc', limit: 2 }))).toEqual([10, 9]);
       expect(seqsOf(await read({ fromSeq: 9, toSeq: Number.MAX_SAFE_INTEGER, order: 'asc' }))).toEqual([9, 10]);
+      expect(seqsOf(await read({ fromSeq: -Infinity, toSeq: Infinity, order: 'desc', limit: 2 }))).toEqual([10, 9]);
       expect(seqsOf(await read({ fromSeq: 4, toSeq: 4, order: 'asc' }))).toEqual([4]);
       expect(await read({ fromSeq: 1, toSeq: 10, order: 'asc', limit: 0 })).toEqual([]);
       expect(await read({ fromSeq: 7, toSeq: 6, order: 'asc' })).toEqual([]);

@@ -38,7 +38,8 @@ export async function writePopulation(driver: StorageDriver, size: number): Prom
       ...(index % 5 === 0 ? { parentId: scoped('root') } : {}),
       state: states[index % 3] ?? 'active',
       createdAt: 1_000 + (index % 7),
-      updatedAt: 2_000 + ((index * 5) % 11),
+      // Some times with a fraction of a millisecond, so no backend may round them.
+      updatedAt: 2_000 + ((index * 5) % 11) + (index % 8 === 0 ? 0.5 : 0),
       lastActiveAt: 3_000 + (index % 3),
       suspendAt: 4_000 + index,
       expiresAt: 5_000 + (index % 9),

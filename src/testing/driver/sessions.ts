@@ -34,7 +34,7 @@ export function registerSessionTests(context: DriverSuiteContext): void {
         version: 12,
         state: 'suspended',
         createdAt: 1_700_000_000_123,
-        updatedAt: 1_700_000_000_456,
+        updatedAt: 1_700_000_000_456.5,
         lastActiveAt: 1_700_000_000_789,
         ttlMs: 60_000,
         suspendAt: 1_700_000_060_789,
