@@ -4,6 +4,7 @@
  * `deleteSessions` removes a session with its operation records.
  */
 import { describe, expect, it } from 'vitest';
+import { WriteConflict } from '../../driver/driver.js';
 import type { DriverSuiteContext } from './context.js';
 import { conflictOf } from './expectations.js';
 import { createSession, messageRecord, operationRecord, segmentRecord, sessionRecord, uniqueId } from './records.js';
@@ -128,7 +129,9 @@ export function registerVersionTests(context: DriverSuiteContext): void {
       const winners = outcomes.flatMap((outcome, index) => (outcome.status === 'fulfilled' ? [index] : []));
       expect(winners).toHaveLength(1);
       for (const outcome of outcomes) {
-        if (outcome.status === 'rejected') expect((outcome.reason as { reason?: unknown }).reason).toEqual({ kind: 'version', sessionId: contested, actualVersion: 1 });
+        if (outcome.status === 'rejected') {
+          expect(WriteConflict.is(outcome.reason) && outcome.reason.reason).toEqual({ kind: 'version', sessionId: contested, actualVersion: 1 });
+        }
       }
       expect((await driver.getSession(contested))?.metadata).toEqual({ winner: winners[0] });
     });
@@ -148,13 +151,14 @@ export function registerVersionTests(context: DriverSuiteContext): void {
             });
             return;
           } catch (error) {
-            if ((error as { reason?: { kind?: string } }).reason?.kind !== 'version') throw error;
+            if (!WriteConflict.is(error) || error.reason.kind !== 'version') throw error;
           }
         }
       };
-      await Promise.all(Array.from({ length: 4 }, async () => {
+      const writers = Array.from({ length: 4 }, async () => {
         for (let count = 0; count < 5; count++) await append();
-      }));
+      });
+      await Promise.all(writers);
       const final = await driver.getSession(session.id);
       expect(final).toMatchObject({ messageCount: 20, version: 21 });
       const rows = await driver.readMessages(session.headSegmentId, { fromSeq: 1, toSeq: 100, order: 'asc' });

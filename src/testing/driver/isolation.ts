@@ -70,7 +70,8 @@ export function registerIsolationTests(context: DriverSuiteContext): void {
       };
       await driver.commit(batch);
       const ids = { sessionId: session.id, segmentId: segment.id, operationId: operation.operationId, runId: run.id, messageId: message.id, blobHash: blob.hash };
-      const stored = await readAll(driver, ids);
+      // A deep copy: what a read returned may be the very object a buggy driver keeps.
+      const stored = structuredClone(await readAll(driver, ids));
       expect(stored.session).toStrictEqual(session);
 
       // What was handed in.
