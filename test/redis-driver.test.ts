@@ -1,8 +1,10 @@
 /**
- * The Redis driver tested directly, below the core, against the Redis the global setup started:
- * options, atomic commits and their conflict reasons, index-based lists (checked against
- * query-match.ts over many queries with ties), keyset pagination, hostile strings, and native
- * expiry with `ttlSeconds`.
+ * The Redis driver's own concerns, below the core, against the Redis the global setup started:
+ * options and connections, no key written by a refused batch, index entries kept in step with
+ * records, ids refused before any key is built, the query planner (checked against query-match.ts
+ * over hundreds of random queries with ties), hostile strings that must never reach Lua or the
+ * command line, and native expiry with `ttlSeconds`. What every driver must do is tested by the
+ * driver conformance suite (test/driver-conformance-redis.test.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,15 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
-import {
-  WriteConflict,
-  type MessageRecord,
-  type SegmentRecord,
-  type SessionQuery,
-  type SessionRecord,
-  type WriteBatch,
-  type WriteConflictReason,
-} from '../src/driver/driver.js';
+import { WriteConflict, type MessageRecord, type SessionQuery, type SessionRecord, type WriteBatch, type WriteConflictReason } from '../src/driver/driver.js';
 import { MemoryDriver } from '../src/drivers/memory.js';
 import { RedisConnection } from '../src/drivers/redis/connection.js';
 import { RedisDriver, type RedisDriverOptions } from '../src/drivers/redis/driver.js';
@@ -175,50 +169,8 @@ describeRedis('connections', () => {
   });
 });
 
-describeRedis('records and commits', () => {
-  it('round-trips a session exactly, optional fields present or absent', async () => {
-    const { driver } = await newDriver();
-    const full = sessionRecord({
-      id: 'full',
-      userId: 'user-1',
-      agentId: 'agent-1',
-      workspaceId: 'workspace-1',
-      parentId: 'parent-1',
-      forkedFrom: { sessionId: 'parent-1', messageId: 'message-1' },
-      metadata: { nested: { list: [1, 'two', null, true] }, unicode: 'ünï©ødé 🎉' },
-      tags: ['a', 'b'],
-      attachedSurfaces: ['web'],
-      usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3, costUsd: 0.5 },
-    });
-    const bare = sessionRecord({ id: 'bare' });
-    await createSession(driver, full);
-    await createSession(driver, bare);
-    expect(await driver.getSession('full')).toEqual(full);
-    expect(await driver.getSession('bare')).toEqual(bare);
-    expect(await driver.getSession('missing')).toBeUndefined();
-  });
-
-  it('round-trips segments, messages, locations and operations, and pages messages by seq', async () => {
-    const { driver } = await newDriver();
-    const record = sessionRecord({ id: 'paged', messageCount: 5 });
-    const messages = [1, 2, 3, 4, 5].map((seq) => messageRecord(`message-${seq}`, record.headSegmentId, seq, seq === 2 ? { runId: 'run-1' } : {}));
-    await createSession(driver, record, messages);
-    await driver.commit({ operations: [{ sessionId: 'paged', operationId: 'op-1', messageIds: ['message-1'], createdAt: 5 }] });
-
-    expect(await driver.getSegment(record.headSegmentId)).toEqual(segmentRecord(record.headSegmentId, 'paged'));
-    expect(await driver.listSegments({ sessionId: 'paged' })).toEqual([segmentRecord(record.headSegmentId, 'paged')]);
-    expect(await driver.readMessages(record.headSegmentId, { fromSeq: 1, toSeq: 5, order: 'asc' })).toEqual(messages);
-    expect(await driver.readMessages(record.headSegmentId, { fromSeq: 2, toSeq: 4, order: 'desc' })).toEqual([messages[3], messages[2], messages[1]]);
-    expect(await driver.readMessages(record.headSegmentId, { fromSeq: 1, toSeq: 5, order: 'desc', limit: 2 })).toEqual([messages[4], messages[3]]);
-    expect(await driver.readMessages(record.headSegmentId, { fromSeq: 1, toSeq: 5, order: 'asc', limit: 0 })).toEqual([]);
-    expect(await driver.readMessages(record.headSegmentId, { fromSeq: 4, toSeq: 3, order: 'asc' })).toEqual([]);
-    expect(await driver.locateMessage('message-3')).toEqual({ segmentId: record.headSegmentId, seq: 3 });
-    expect(await driver.locateMessage('message-9')).toBeUndefined();
-    expect(await driver.getOperation('paged', 'op-1')).toEqual({ sessionId: 'paged', operationId: 'op-1', messageIds: ['message-1'], createdAt: 5 });
-    expect(await driver.getOperation('paged', 'op-2')).toBeUndefined();
-  });
-
-  it('applies nothing of a batch with a failed condition, whichever it is', async () => {
+describeRedis('keys and indexes', () => {
+  it('writes no key at all for a batch with a failed condition, whichever it is', async () => {
     const { driver, prefix } = await newDriver();
     const source = sessionRecord({ id: 'source', version: 3 });
     const target = sessionRecord({ id: 'target' });
@@ -271,71 +223,19 @@ describeRedis('records and commits', () => {
     }
   });
 
-  it('reports the actual version, or undefined for a missing session, and checks versions before duplicates', async () => {
-    const { driver } = await newDriver();
-    await createSession(driver, sessionRecord({ id: 'present', version: 2 }), [messageRecord('old', 'present-segment', 1)]);
-    expect(await conflictReason(driver.commit({ sessions: [{ record: sessionRecord({ id: 'present' }), expectedVersion: 0 }] }))).toEqual({
-      kind: 'version',
-      sessionId: 'present',
-      actualVersion: 2,
-    });
-    expect(await conflictReason(driver.commit({ sessions: [{ record: sessionRecord({ id: 'absent', version: 2 }), expectedVersion: 1 }] }))).toEqual({
-      kind: 'version',
-      sessionId: 'absent',
-      actualVersion: undefined,
-    });
-    const both = driver.commit({
-      sessions: [{ record: sessionRecord({ id: 'present', version: 3 }), expectedVersion: 1 }],
-      messages: [messageRecord('old', 'present-segment', 2)],
-    });
-    expect(await conflictReason(both)).toEqual({ kind: 'version', sessionId: 'present', actualVersion: 2 });
-  });
-
-  it('moves a head by compare-and-set, and a delete removes the record, its operations and its index entries', async () => {
+  it('moves a session between indexes when its state changes, and a delete leaves no index entry', async () => {
     const { driver, prefix } = await newDriver();
     const record = sessionRecord({ id: 'moving', userId: 'user-1' });
     await createSession(driver, record);
-    await driver.commit({ operations: [{ sessionId: 'moving', operationId: 'op', messageIds: [], createdAt: 1 }] });
     const moved = sessionRecord({ id: 'moving', userId: 'user-1', version: 2, state: 'suspended', messageCount: 1 });
     await driver.commit({ sessions: [{ record: moved, expectedVersion: 1 }], messages: [messageRecord('first', record.headSegmentId, 1)] });
-    expect(await driver.getSession('moving')).toEqual(moved);
-    // The state changed: the session left the active indexes and joined the suspended ones.
     expect(await raw().zscore(`${prefix}index:state:active:createdAt`, 'moving')).toBeNull();
     expect(await raw().zscore(`${prefix}index:state:suspended:createdAt`, 'moving')).toBe('1000');
 
     await driver.commit({ deleteSessions: [{ id: 'moving', expectedVersion: 2 }] });
-    expect(await driver.getSession('moving')).toBeUndefined();
-    expect(await driver.getOperation('moving', 'op')).toBeUndefined();
     const indexKeys = (await keysUnder(`${prefix}index:`)).filter((key) => !key.endsWith('index-memberships'));
     for (const key of indexKeys) expect(await raw().zscore(key, 'moving')).toBeNull();
     expect(await raw().hexists(`${prefix}index-memberships`, 'moving')).toBe(0);
-    // The segments stay for retention to collect (a fork may still reach them).
-    expect(await driver.listSegments({ sessionId: 'moving' })).toHaveLength(1);
-  });
-
-  it('deletes messages after a seq and whole segments, with their locations, idempotently', async () => {
-    const { driver } = await newDriver();
-    const record = sessionRecord({ id: 'collected', messageCount: 4 });
-    await createSession(driver, record, [1, 2, 3, 4].map((seq) => messageRecord(`m-${seq}`, record.headSegmentId, seq)));
-    const child = segmentRecord('child', 'other', { parentId: record.headSegmentId, baseSeq: 2 });
-    await driver.commit({ segments: [child] });
-    expect(await driver.listSegments({ parentId: record.headSegmentId })).toEqual([child]);
-
-    expect(await driver.deleteMessagesAfter(record.headSegmentId, 2)).toBe(2);
-    expect(await driver.deleteMessagesAfter(record.headSegmentId, 2)).toBe(0);
-    expect(await driver.locateMessage('m-3')).toBeUndefined();
-    expect(await driver.locateMessage('m-2')).toEqual({ segmentId: record.headSegmentId, seq: 2 });
-
-    expect(await driver.deleteSegment('child')).toBe(0);
-    expect(await driver.listSegments({ parentId: record.headSegmentId })).toEqual([]);
-    expect(await driver.listSegments({ sessionId: 'other' })).toEqual([]);
-    expect(await driver.deleteSegment(record.headSegmentId)).toBe(2);
-    expect(await driver.deleteSegment(record.headSegmentId)).toBe(0);
-    expect(await driver.getSegment(record.headSegmentId)).toBeUndefined();
-    expect(await driver.locateMessage('m-1')).toBeUndefined();
-    // A deleted message's id may be used again.
-    await createSession(driver, sessionRecord({ id: 'reuse' }), [messageRecord('m-1', 'reuse-segment', 1)]);
-    expect(await driver.locateMessage('m-1')).toEqual({ segmentId: 'reuse-segment', seq: 1 });
   });
 
   it('refuses hostile ids before building any key, and reads them as absent', async () => {
@@ -355,34 +255,6 @@ describeRedis('records and commits', () => {
       expect(InvalidArgumentError.isInstance(await rejectionOf(createSession(driver, sessionRecord({ id: 'fine' }), [hostileMessage])))).toBe(true);
     }
     expect(await keysUnder(prefix)).toEqual([]);
-  });
-
-  it('stores runs and their events per session, and deleting the session deletes them', async () => {
-    const { driver } = await newDriver();
-    await createSession(driver, sessionRecord({ id: 'with-runs' }));
-    const run = (id: string, startedAt: number) => ({
-      id,
-      sessionId: 'with-runs',
-      status: 'running' as const,
-      startedAt,
-      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
-      metadata: { hostile: "'); redis.call('FLUSHALL') --" },
-      eventCount: 0,
-    });
-    await driver.commit({ runs: [run('run-b', 5), run('run-a', 5), run('run-0', 9)] });
-    expect((await driver.listRuns('with-runs')).map((item) => item.id)).toEqual(['run-a', 'run-b', 'run-0']);
-    const event = (runId: string, seq: number, type = 'text') => ({ runId, seq, type, at: seq, data: JSON.stringify({ seq }) });
-    await driver.commit({ runEvents: [event('run-a', 1), event('run-a', 2), event('run-a', 10), event('run-b', 1)] });
-    await driver.commit({ runEvents: [event('run-a', 2, 'replaced')] });
-    expect(await driver.readRunEvents('run-a', { afterSeq: 0 })).toEqual([event('run-a', 1), event('run-a', 2, 'replaced'), event('run-a', 10)]);
-    expect(await driver.readRunEvents('run-a', { afterSeq: 1, limit: 1 })).toEqual([event('run-a', 2, 'replaced')]);
-    expect(await driver.readRunEvents('run-b', { afterSeq: 0 })).toEqual([event('run-b', 1)]);
-    expect(await driver.getRun('run-a')).toEqual(run('run-a', 5));
-
-    await driver.commit({ deleteSessions: [{ id: 'with-runs', expectedVersion: 1 }] });
-    expect(await driver.getRun('run-a')).toBeUndefined();
-    expect(await driver.listRuns('with-runs')).toEqual([]);
-    expect(await driver.readRunEvents('run-a', { afterSeq: 0 })).toEqual([]);
   });
 });
 
@@ -476,42 +348,6 @@ describeRedis('lists over indexes', () => {
     } finally {
       commands.mockRestore();
       scripts.mockRestore();
-    }
-  });
-
-  it('visits each session exactly once when paging by keyset, in every order', async () => {
-    const random = randomSource(7);
-    const population = populationOf(random, 90);
-    const { driver } = await newDriver();
-    const memory = new MemoryDriver();
-    for (const record of population) {
-      await createSession(driver, record);
-      await memory.commit({ sessions: [{ record, expectedVersion: 0 }] });
-    }
-    const shapes: Array<Omit<SessionQuery, 'orderBy' | 'order' | 'limit'>> = [
-      {},
-      { userId: 'user-1' },
-      { states: ['active', 'suspended'] },
-      { parentId: 'parent-1', tags: ['y'] },
-      { updatedBefore: 1_003 },
-      { states: ['active'], suspendAtBefore: 1_004 },
-    ];
-    for (const shape of shapes) {
-      for (const orderBy of ORDERS) {
-        for (const order of ['asc', 'desc'] as const) {
-          const everything = (await memory.listSessions({ ...shape, orderBy, order, limit: 1_000 })).map((record) => record.id);
-          const visited: string[] = [];
-          let after: SessionQuery['after'];
-          for (;;) {
-            const page = await driver.listSessions({ ...shape, orderBy, order, limit: 7, ...(after === undefined ? {} : { after }) });
-            visited.push(...page.map((record) => record.id));
-            const last = page[page.length - 1];
-            if (page.length < 7 || last === undefined) break;
-            after = { value: last[orderBy], id: last.id };
-          }
-          expect(visited, `${JSON.stringify(shape)} ${orderBy} ${order}`).toEqual(everything);
-        }
-      }
     }
   });
 

@@ -60,10 +60,14 @@ export class MemoryDriver implements StorageDriver, CheckpointStorage {
 
   async listSegments(where: { sessionId: string } | { parentId: string }): Promise<SegmentRecord[]> {
     const ids = 'sessionId' in where ? this.segmentsBySession.get(where.sessionId) : this.segmentsByParent.get(where.parentId);
-    return (ids ?? []).flatMap((id) => {
-      const segment = this.segments.get(id);
-      return segment ? [{ ...segment }] : [];
-    });
+    // Creation order is createdAt's: an imported history is written in another order. The sort is
+    // stable, so segments created in the same millisecond stay in the order they were written.
+    return (ids ?? [])
+      .flatMap((id) => {
+        const segment = this.segments.get(id);
+        return segment ? [{ ...segment }] : [];
+      })
+      .sort((left, right) => left.createdAt - right.createdAt);
   }
 
   async readMessages(
@@ -214,10 +218,13 @@ export class MemoryDriver implements StorageDriver, CheckpointStorage {
       }
       newIds.add(message.id);
     }
+    const newOperations = new Set<string>();
     for (const operation of batch.operations ?? []) {
-      if (this.operations.has(operationKey(operation.sessionId, operation.operationId))) {
+      const key = operationKey(operation.sessionId, operation.operationId);
+      if (this.operations.has(key) || newOperations.has(key)) {
         throw new WriteConflict({ kind: 'duplicate-operation', sessionId: operation.sessionId, operationId: operation.operationId });
       }
+      newOperations.add(key);
     }
   }
 

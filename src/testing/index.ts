@@ -17,6 +17,9 @@
  * Every test uses random ids and restricts what it asserts to the sessions it created, so one
  * backend may serve every test and test file; `prune` and `sweepStale` tests work at times in 2001
  * so they never reach the sessions of tests running with the real clock.
+ *
+ * A driver author also runs `runDriverConformance({ name, createDriver })`, which tests the driver
+ * alone against the contract in src/driver/driver.ts (see src/testing/driver/index.ts).
  */
 import { afterAll, describe } from 'vitest';
 import { registerAffinityTests } from './affinity.js';
@@ -44,6 +47,7 @@ import { registerMetadataValidationTests } from './validation-metadata.js';
 import { registerOptionValidationTests } from './validation-options.js';
 
 export { ManualClock, pastClock } from './clock.js';
+export { runDriverConformance, type DriverConformanceOptions } from './driver/index.js';
 export type { ConformanceOptions, SuiteContext } from './context.js';
 
 /** Registers the whole conformance suite, in a `describe` named after the store, with vitest. */

@@ -122,7 +122,9 @@ export class FileDriver implements StorageDriver, CheckpointStorage {
       const segment = await this.getSegment(id);
       if (segment) segments.push(segment);
     }
-    return segments;
+    // The index is in commit order; creation order is createdAt's (an imported history is committed
+    // in another order). The sort is stable: segments of one millisecond keep their commit order.
+    return segments.sort((left, right) => left.createdAt - right.createdAt);
   }
 
   async readMessages(

@@ -164,7 +164,10 @@ export class RedisDriver implements StorageDriver, CheckpointStorage {
     const segmentKeys = ids.map((id) => this.keys.segment(id));
     const values = asStringArray(await this.connection.call('MGET', ...segmentKeys));
     // A listed segment may be gone: deleted by retention, or expired while its list lives on.
-    return values.flatMap((value, index) => (value === undefined ? [] : [decodeSegment(value, segmentKeys[index] as string)]));
+    const segments = values.flatMap((value, index) => (value === undefined ? [] : [decodeSegment(value, segmentKeys[index] as string)]));
+    // The list is in write order; creation order is createdAt's (an imported history is written in
+    // another order). The sort is stable: segments of one millisecond keep their write order.
+    return segments.sort((left, right) => left.createdAt - right.createdAt);
   }
 
   async readMessages(

@@ -1,0 +1,16 @@
+/**
+ * The driver conformance suite on SQLite: over one shared file (a new connection for every test),
+ * and in `:memory:` (a fresh database for every test).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
+import { runDriverConformance } from '../src/testing/index.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'sessionloom-driver-conformance-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+runDriverConformance({ name: 'sqlite (file)', createDriver: () => new SqliteDriver({ path: join(directory, 'shared.db') }) });
+runDriverConformance({ name: 'sqlite (:memory:)', createDriver: () => new SqliteDriver({ path: ':memory:' }) });
