@@ -13,8 +13,10 @@
  * Any failure, a WriteConflict included, rolls the whole transaction back.
  */
 import { WriteConflict, type WriteBatch } from '../../driver/driver.js';
+import { bindNamed } from '../sql/compile.js';
+import { columnsOf, messageValues, operationValues, runEventValues, runValues, segmentValues } from '../sql/rows.js';
 import type { PgPoolClientLike } from './pool.js';
-import { messageColumns, operationColumns, segmentColumns, sessionParameters } from './rows.js';
+import { sessionParameters } from './rows.js';
 import type { Statements } from './statements.js';
 
 export async function applyBatch(client: PgPoolClientLike, statements: Statements, batch: WriteBatch): Promise<void> {
@@ -42,7 +44,8 @@ export async function applyBatch(client: PgPoolClientLike, statements: Statement
     await client.query(statements.deleteSessionRuns, [deleted]);
   }
   for (const { record, expectedVersion } of batch.sessions ?? []) {
-    const written = await client.query(statements.putSession, [...sessionParameters(record), expectedVersion]);
+    const parameters = bindNamed(statements.putSessionParameters, sessionParameters(record, expectedVersion));
+    const written = await client.query(statements.putSession, parameters);
     if (written.rowCount !== 1) {
       // Only a row created since the lock (by a concurrent creator) gets here; report its version.
       const current = await client.query(statements.selectSessionVersion, [record.id]);
@@ -56,7 +59,9 @@ export async function applyBatch(client: PgPoolClientLike, statements: Statement
   }
 
   const segments = batch.segments ?? [];
-  if (segments.length > 0) await client.query(statements.insertSegments, segmentColumns(segments));
+  if (segments.length > 0) {
+    await client.query(statements.insertSegments, columnsOf(segments, segmentValues));
+  }
 
   const messages = batch.messages ?? [];
   if (messages.length > 0) {
@@ -66,7 +71,10 @@ export async function applyBatch(client: PgPoolClientLike, statements: Statement
       if (seen.has(message.id)) throw new WriteConflict({ kind: 'duplicate-message', messageId: message.id });
       seen.add(message.id);
     }
-    const inserted = await client.query(statements.insertMessages, messageColumns(messages));
+    const inserted = await client.query(
+      statements.insertMessages,
+      columnsOf(messages, messageValues),
+    );
     if (inserted.rows.length !== messages.length) {
       const written = new Set((inserted.rows as Array<{ id: string }>).map((row) => row.id));
       const duplicate = messages.find((message) => !written.has(message.id));
@@ -86,7 +94,10 @@ export async function applyBatch(client: PgPoolClientLike, statements: Statement
       }
       seen.add(operationKey);
     }
-    const inserted = await client.query(statements.insertOperations, operationColumns(operations));
+    const inserted = await client.query(
+      statements.insertOperations,
+      columnsOf(operations, operationValues),
+    );
     if (inserted.rows.length !== operations.length) {
       const written = new Set(
         (inserted.rows as Array<{ session_id: string; operation_id: string }>).map((row) => key(row.session_id, row.operation_id)),
@@ -100,22 +111,9 @@ export async function applyBatch(client: PgPoolClientLike, statements: Statement
   }
 
   const runs = batch.runs ?? [];
-  if (runs.length > 0) {
-    await client.query(statements.putRuns, [
-      runs.map((run) => run.id),
-      runs.map((run) => run.sessionId),
-      runs.map((run) => run.startedAt),
-      runs.map((run) => JSON.stringify(run)),
-    ]);
-  }
+  if (runs.length > 0) await client.query(statements.putRuns, columnsOf(runs, runValues));
   const events = batch.runEvents ?? [];
   if (events.length > 0) {
-    await client.query(statements.putRunEvents, [
-      events.map((event) => event.runId),
-      events.map((event) => event.seq),
-      events.map((event) => event.type),
-      events.map((event) => event.at),
-      events.map((event) => event.data),
-    ]);
+    await client.query(statements.putRunEvents, columnsOf(events, runEventValues));
   }
 }

@@ -21,32 +21,32 @@ import type {
   WriteBatch,
 } from '../../driver/driver.js';
 import { ALL_CAPABILITIES } from '../../driver/driver.js';
+import { compile } from '../sql/compile.js';
+import type { SqlDialect } from '../sql/dialect.js';
+import { listSessionsStatement } from '../sql/list-sessions.js';
 import {
-  buildCheckpointStatements,
+  blobFromRow,
   checkpointFromRow,
-  collectCheckpoints,
-  writeCheckpoints,
+  messageFromRow,
+  operationFromRow,
+  runEventFromRow,
+  runFromRow,
+  segmentFromRow,
   type CheckpointRow,
-  type CheckpointStatements,
-} from './checkpoints.js';
+  type MessageRow,
+  type OperationRow,
+  type RunEventRow,
+  type SegmentRow,
+} from '../sql/rows.js';
+import { collectCheckpoints, writeCheckpoints } from './checkpoints.js';
 import { applyBatch } from './commit.js';
+import { postgresDialect } from './dialect.js';
 import { driverError } from './errors.js';
 import type { TableNames } from './identifiers.js';
 import { migrate } from './migrations.js';
 import { parseOptions, type PostgresDriverOptions } from './options.js';
-import { limitParameter, seqBound } from './parameters.js';
 import { createOwnedPool, type OwnedPool, type PgPoolLike } from './pool.js';
-import { buildListSessionsQuery } from './queries.js';
-import {
-  messageFromRow,
-  operationFromRow,
-  segmentFromRow,
-  sessionFromRow,
-  type MessageRow,
-  type OperationRow,
-  type SegmentRow,
-  type SessionRow,
-} from './rows.js';
+import { sessionFromRow, type SessionRow } from './rows.js';
 import { buildStatements, type Statements } from './statements.js';
 import { withTransaction } from './transaction.js';
 
@@ -60,16 +60,16 @@ export class PostgresDriver implements StorageDriver, CheckpointStorage {
   private readonly pool: PgPoolLike;
   private readonly ownedPool: OwnedPool | undefined;
   private readonly names: TableNames;
+  private readonly dialect: SqlDialect;
   private readonly statements: Statements;
-  private readonly checkpointStatements: CheckpointStatements;
   private closed = false;
 
   private constructor(pool: PgPoolLike, ownedPool: OwnedPool | undefined, names: TableNames) {
     this.pool = pool;
     this.ownedPool = ownedPool;
     this.names = names;
-    this.statements = buildStatements(names);
-    this.checkpointStatements = buildCheckpointStatements(names);
+    this.dialect = postgresDialect(names);
+    this.statements = buildStatements(this.dialect);
   }
 
   /** Connects and brings the tables to the current schema (creating them the first time). */
@@ -105,7 +105,7 @@ export class PostgresDriver implements StorageDriver, CheckpointStorage {
 
   async listSessions(query: SessionQuery): Promise<SessionRecord[]> {
     return this.run('listSessions', async () => {
-      const built = buildListSessionsQuery(this.names.sessions, query);
+      const built = compile(listSessionsStatement(this.dialect, query), this.dialect);
       const result = await this.pool.query(built.text, built.values);
       return (result.rows as SessionRow[]).map(sessionFromRow);
     });
@@ -138,9 +138,9 @@ export class PostgresDriver implements StorageDriver, CheckpointStorage {
         range.order === 'desc' ? this.statements.selectMessagesDescending : this.statements.selectMessagesAscending;
       const result = await this.pool.query(statement, [
         segmentId,
-        seqBound(range.fromSeq),
-        seqBound(range.toSeq),
-        limitParameter(range.limit),
+        this.dialect.seqBound(range.fromSeq),
+        this.dialect.seqBound(range.toSeq),
+        this.dialect.limit(range.limit),
       ]);
       return (result.rows as MessageRow[]).map(messageFromRow);
     });
@@ -157,7 +157,7 @@ export class PostgresDriver implements StorageDriver, CheckpointStorage {
   async listOperations(sessionId: string): Promise<OperationRecord[]> {
     return this.run('listOperations', async () => {
       const result = await this.pool.query(this.statements.selectOperationsBySession, [sessionId]);
-      return (result.rows as OperationRow[]).map(operationFromRow);
+      return (result.rows as OperationRow[]).map((row) => operationFromRow(row, this.dialect));
     });
   }
 
@@ -165,7 +165,7 @@ export class PostgresDriver implements StorageDriver, CheckpointStorage {
     return this.run('getOperation', async () => {
       const result = await this.pool.query(this.statements.selectOperation, [sessionId, operationId]);
       const row = result.rows[0] as OperationRow | undefined;
-      return row === undefined ? undefined : operationFromRow(row);
+      return row === undefined ? undefined : operationFromRow(row, this.dialect);
     });
   }
 
@@ -173,14 +173,14 @@ export class PostgresDriver implements StorageDriver, CheckpointStorage {
     return this.run('commit', () =>
       withTransaction(this.pool, async (client) => {
         await applyBatch(client, this.statements, batch);
-        await writeCheckpoints(client, this.checkpointStatements, this.names, batch);
+        await writeCheckpoints(client, this.statements, this.names, batch);
       }),
     );
   }
 
   async deleteMessagesAfter(segmentId: string, afterSeq: number): Promise<number> {
     return this.run('deleteMessagesAfter', async () => {
-      const result = await this.pool.query(this.statements.deleteMessagesAfter, [segmentId, seqBound(afterSeq)]);
+      const result = await this.pool.query(this.statements.deleteMessagesAfter, [segmentId, this.dialect.seqBound(afterSeq)]);
       return result.rowCount ?? 0;
     });
   }
@@ -196,65 +196,62 @@ export class PostgresDriver implements StorageDriver, CheckpointStorage {
     return this.run('getRun', async () => {
       const result = await this.pool.query(this.statements.selectRun, [id]);
       const row = result.rows[0] as { record: string } | undefined;
-      return row === undefined ? undefined : (JSON.parse(row.record) as RunRecord);
+      return row === undefined ? undefined : runFromRow(row);
     });
   }
 
   async listRuns(sessionId: string): Promise<RunRecord[]> {
     return this.run('listRuns', async () => {
       const result = await this.pool.query(this.statements.selectRunsBySession, [sessionId]);
-      return (result.rows as Array<{ record: string }>).map((row) => JSON.parse(row.record) as RunRecord);
+      return (result.rows as Array<{ record: string }>).map(runFromRow);
     });
   }
 
   async readRunEvents(runId: string, range: { afterSeq: number; limit?: number }): Promise<RunEventRecord[]> {
     return this.run('readRunEvents', async () => {
-      const result = await this.pool.query(this.statements.selectRunEvents, [runId, seqBound(range.afterSeq), limitParameter(range.limit)]);
-      return (result.rows as Array<{ run_id: string; seq: unknown; type: string; at: unknown; data: string }>).map((row) => ({
-        runId: row.run_id,
-        seq: Number(row.seq),
-        type: row.type,
-        at: Number(row.at),
-        data: row.data,
-      }));
+      const result = await this.pool.query(this.statements.selectRunEvents, [
+        runId,
+        this.dialect.seqBound(range.afterSeq),
+        this.dialect.limit(range.limit),
+      ]);
+      return (result.rows as RunEventRow[]).map(runEventFromRow);
     });
   }
 
   async getBlob(hash: string): Promise<Uint8Array | undefined> {
     return this.run('getBlob', async () => {
-      const result = await this.pool.query(this.checkpointStatements.selectBlob, [hash]);
+      const result = await this.pool.query(this.statements.selectBlob, [hash]);
       const row = result.rows[0] as { bytes: Buffer } | undefined;
-      // A copy, not a view of pg's buffer: records handed out are never shared.
-      return row === undefined ? undefined : new Uint8Array(row.bytes);
+      return row === undefined ? undefined : blobFromRow(row);
     });
   }
 
   async missingBlobs(hashes: string[]): Promise<string[]> {
     if (hashes.length === 0) return [];
     return this.run('missingBlobs', async () => {
-      const result = await this.pool.query(this.checkpointStatements.selectMissingBlobs, [hashes]);
+      const result = await this.pool.query(this.statements.selectMissingBlobs, [this.dialect.textListParameter(hashes)]);
       return (result.rows as Array<{ hash: string }>).map((row) => row.hash);
     });
   }
 
   async getCheckpoint(messageId: string): Promise<CheckpointRecord | undefined> {
     return this.run('getCheckpoint', async () => {
-      const result = await this.pool.query(this.checkpointStatements.selectCheckpoint, [messageId]);
+      const result = await this.pool.query(this.statements.selectCheckpoint, [messageId]);
       const row = result.rows[0] as CheckpointRow | undefined;
-      return row === undefined ? undefined : checkpointFromRow(row);
+      return row === undefined ? undefined : checkpointFromRow(row, this.dialect);
     });
   }
 
   async listCheckpoints(sessionId: string): Promise<CheckpointRecord[]> {
     return this.run('listCheckpoints', async () => {
-      const result = await this.pool.query(this.checkpointStatements.selectCheckpointsBySession, [sessionId]);
-      return (result.rows as CheckpointRow[]).map(checkpointFromRow);
+      const result = await this.pool.query(this.statements.selectCheckpointsBySession, [sessionId]);
+      return (result.rows as CheckpointRow[]).map((row) => checkpointFromRow(row, this.dialect));
     });
   }
 
   async collectCheckpoints(): Promise<{ checkpoints: number; blobs: number }> {
     return this.run('collectCheckpoints', () =>
-      withTransaction(this.pool, (client) => collectCheckpoints(client, this.checkpointStatements, this.names)),
+      withTransaction(this.pool, (client) => collectCheckpoints(client, this.statements, this.names)),
     );
   }
 
