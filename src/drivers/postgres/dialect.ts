@@ -6,7 +6,7 @@
  * like `a.b` or `x') OR 1=1 --` is only ever a key of that object.
  */
 import type { JsonPrimitive } from '../../types.js';
-import type { Column, SqlDialect, TableName } from '../sql/dialect.js';
+import { tableNamer, type Column, type SqlDialect } from '../sql/dialect.js';
 import { arrayArg, join, sql, Sql, value, type SqlType } from '../sql/sql.js';
 import type { TableNames } from './identifiers.js';
 import { searchableJson, searchableText, searchableTexts } from './searchable.js';
@@ -58,7 +58,7 @@ export function postgresDialect(names: TableNames): SqlDialect {
     placeholder: (position, type, array) =>
       type === undefined ? `$${position}` : `$${position}::${typeNames[type]}${array ? '[]' : ''}`,
     namedPlaceholder: () => undefined,
-    table: (name: TableName) => Sql.identifier([names.schemaName, names.prefix + name], 'double-quoted'),
+    table: tableNamer((name) => Sql.identifier([names.schemaName, names.prefix + name], 'double-quoted')),
 
     // The exact record: metadata, tags and surfaces are kept again in their searchable form.
     sessionColumns: sql`record`,

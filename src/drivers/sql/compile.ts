@@ -3,7 +3,7 @@
  * opens; only the session listing, whose shape depends on the query, is compiled per call.
  */
 import type { SqlDialect } from './dialect.js';
-import type { Sql } from './sql.js';
+import { Sql, type ParameterSlot } from './sql.js';
 
 export interface CompiledSql {
   text: string;
@@ -14,43 +14,57 @@ export interface CompiledSql {
 }
 
 export function compile(statement: Sql, dialect: SqlDialect): CompiledSql {
-  let text = '';
-  const values: unknown[] = [];
-  const parameterNames: string[] = [];
-  let nextPosition = 1;
-  const kinds = new Set<string>();
-  for (const part of statement.parts) {
-    if (typeof part === 'string') {
-      text += part;
-      continue;
-    }
-    const binding = part.binding;
-    let position: number;
-    if ('value' in binding) {
-      kinds.add('value');
-      position = values.push(binding.value);
-    } else if ('name' in binding) {
-      kinds.add('name');
-      const namedPlaceholder = dialect.namedPlaceholder(binding.name);
-      if (namedPlaceholder !== undefined) {
-        text += namedPlaceholder;
-        continue;
-      }
-      const known = parameterNames.indexOf(binding.name);
-      position = known >= 0 ? known + 1 : parameterNames.push(binding.name);
-    } else {
-      kinds.add('position');
-      position = binding.position;
-      // `?` binds by order of appearance: a slot out of order or repeated would bind the wrong value.
-      if (dialect.parameterStyle === 'in-order' && position !== nextPosition) {
-        throw new Error(`sql: argument ${position} appears where argument ${nextPosition} is due; '?' binds in order.`);
-      }
-      nextPosition = Math.max(nextPosition, position + 1);
-    }
-    text += dialect.placeholder(position, part.type, part.array);
+  const state: CompileState = { dialect, text: '', values: [], parameterNames: [], nextPosition: 1, kinds: 0 };
+  append(statement, state);
+  // 1, 2 and 4: positions, names and values; one statement uses one kind, or its arguments could not be given.
+  if (state.kinds !== 1 && state.kinds !== 2 && state.kinds !== 4 && state.kinds !== 0) {
+    throw new Error('sql: one statement mixes positional, named and bound parameters.');
   }
-  if (kinds.size > 1) throw new Error(`sql: one statement mixes ${[...kinds].join(', ')} parameters.`);
-  return { text, values, parameterNames };
+  return { text: state.text.trim(), values: state.values, parameterNames: state.parameterNames };
+}
+
+interface CompileState {
+  readonly dialect: SqlDialect;
+  text: string;
+  readonly values: unknown[];
+  readonly parameterNames: string[];
+  nextPosition: number;
+  kinds: number;
+}
+
+function append(fragment: Sql, state: CompileState): void {
+  const { strings, items } = fragment;
+  state.text += strings[0]!;
+  for (let index = 0; index < items.length; index += 1) {
+    const item = items[index]!;
+    if (item instanceof Sql) append(item, state);
+    else state.text += placeholder(item, state);
+    state.text += strings[index + 1]!;
+  }
+}
+
+function placeholder(slot: ParameterSlot, state: CompileState): string {
+  const dialect = state.dialect;
+  let position: number;
+  if (slot.kind === 'value') {
+    state.kinds |= 4;
+    position = state.values.push(slot.value);
+  } else if (slot.kind === 'name') {
+    state.kinds |= 2;
+    const namedPlaceholder = dialect.namedPlaceholder(slot.name);
+    if (namedPlaceholder !== undefined) return namedPlaceholder;
+    const known = state.parameterNames.indexOf(slot.name);
+    position = known >= 0 ? known + 1 : state.parameterNames.push(slot.name);
+  } else {
+    state.kinds |= 1;
+    position = slot.position;
+    // `?` binds by order of appearance: a slot out of order or repeated would bind the wrong value.
+    if (dialect.parameterStyle === 'in-order' && position !== state.nextPosition) {
+      throw new Error(`sql: argument ${position} appears where argument ${state.nextPosition} is due; '?' binds in order.`);
+    }
+    state.nextPosition = Math.max(state.nextPosition, position + 1);
+  }
+  return dialect.placeholder(position, slot.type, slot.array);
 }
 
 /** The text of each statement of a set, compiled for one dialect. */

@@ -63,3 +63,13 @@ export interface Column {
   readonly sql: Sql;
   readonly type: SqlType;
 }
+
+/** `table` for a dialect: each name made once (listing asks for the sessions table on every call). */
+export function tableNamer(make: (name: TableName) => Sql): (name: TableName) => Sql {
+  const made = new Map<TableName, Sql>();
+  return (name) => {
+    let table = made.get(name);
+    if (table === undefined) made.set(name, (table = make(name)));
+    return table;
+  };
+}

@@ -56,14 +56,16 @@ function filterEntries(filter: Record<string, JsonPrimitive>, dialect: SqlDialec
   });
 }
 
+function textEquals(column: Sql, text: string, dialect: SqlDialect): Sql {
+  return sql`${column} = ${value(dialect.searchable(text))}`;
+}
+
 export function listSessionsStatement(dialect: SqlDialect, query: SessionQuery): Sql {
   const conditions: Sql[] = [];
-  const text = (column: Sql, id: string): Sql => sql`${column} = ${value(dialect.searchable(id))}`;
-
-  if (query.userId !== undefined) conditions.push(text(sql`s.user_id`, query.userId));
-  if (query.agentId !== undefined) conditions.push(text(sql`s.agent_id`, query.agentId));
-  if (query.workspaceId !== undefined) conditions.push(text(sql`s.workspace_id`, query.workspaceId));
-  if (query.parentId !== undefined) conditions.push(text(sql`s.parent_id`, query.parentId));
+  if (query.userId !== undefined) conditions.push(textEquals(sql`s.user_id`, query.userId, dialect));
+  if (query.agentId !== undefined) conditions.push(textEquals(sql`s.agent_id`, query.agentId, dialect));
+  if (query.workspaceId !== undefined) conditions.push(textEquals(sql`s.workspace_id`, query.workspaceId, dialect));
+  if (query.parentId !== undefined) conditions.push(textEquals(sql`s.parent_id`, query.parentId, dialect));
   if (query.states !== undefined) conditions.push(stateCondition(query.states, dialect));
   if (query.tags !== undefined && query.tags.length > 0) conditions.push(dialect.listContainsAll(sql`s.tags`, query.tags));
   const entries = filterEntries(query.filter ?? {}, dialect);

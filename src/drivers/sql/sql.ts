@@ -1,32 +1,40 @@
 /**
  * SQL written once for every database, as tagged templates: `sql\`SELECT seq FROM ${table} WHERE id = ${arg(1)}\``.
- * A statement is a list of parts: text, which comes only from template literals in this source tree
- * (or from a dialect's validated identifiers), and parameter slots, which a dialect turns into `?`
- * or `$n` when the statement is compiled (`compile.ts`). A template accepts only other fragments and
+ * A statement is text, which comes only from template literals in this source tree (or from a
+ * dialect's validated identifiers), and parameters, which a dialect turns into `?`, `@name` or `$n`
+ * when the statement is compiled (`compile.ts`). A template accepts only other fragments and
  * slots, never a plain string, so no input can become SQL text by accident.
  */
 
 /** What a bound value holds; each dialect says how its database spells the type (PostgreSQL casts to it). */
 export type SqlType = 'text' | 'integer' | 'real' | 'json' | 'text-list' | 'bytes';
 
-export interface ParameterSlot {
-  readonly kind: 'slot';
-  /** `position`: the n-th argument of a prepared statement; `name`: a member of the arguments object; `value`: bound now. */
-  readonly binding: { position: number } | { name: string } | { value: unknown };
+/** A parameter: the n-th argument of a prepared statement, a member of its arguments object, or a value bound now. */
+export type ParameterSlot = (
+  | { readonly kind: 'position'; readonly position: number }
+  | { readonly kind: 'name'; readonly name: string }
+  | { readonly kind: 'value'; readonly value: unknown }
+) & {
+  /** PostgreSQL casts the placeholder to this type; SQLite ignores it. */
   readonly type: SqlType | undefined;
   /** An array of `type` (PostgreSQL binds a batch's column as one array). */
   readonly array: boolean;
-}
+};
 
-type Part = string | ParameterSlot;
-
-/** A piece of SQL: text and parameter slots, ready to be compiled for one dialect. */
+/**
+ * A piece of SQL as its template wrote it: `strings[0] items[0] strings[1] ... strings[n]`, where an
+ * item is a nested fragment or a parameter. Nothing is copied when fragments nest, so building the
+ * listing statement per call stays cheap; `compile` walks the tree once.
+ */
 export class Sql {
-  private constructor(readonly parts: readonly Part[]) {}
+  private constructor(
+    readonly strings: readonly string[],
+    readonly items: ReadonlyArray<Sql | ParameterSlot>,
+  ) {}
 
-  /** @internal Use the `sql` tag; this is how it builds fragments. */
-  static fromParts(parts: readonly Part[]): Sql {
-    return new Sql(parts);
+  /** @internal Use the `sql` tag or `join`; this is how they build fragments. */
+  static of(strings: readonly string[], items: ReadonlyArray<Sql | ParameterSlot>): Sql {
+    return new Sql(strings, items);
   }
 
   /**
@@ -38,49 +46,47 @@ export class Sql {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(part)) throw new Error(`sql: ${JSON.stringify(part)} is not a safe identifier.`);
       return quoting === 'bare' ? part : `"${part}"`;
     });
-    return new Sql([checked.join('.')]);
+    return new Sql([checked.join('.')], []);
   }
 }
 
-/** The template tag: static text from the literal, fragments and slots in between. */
+/** The template tag: static text from the literal, fragments and parameters in between. */
 export function sql(strings: TemplateStringsArray, ...items: ReadonlyArray<Sql | ParameterSlot>): Sql {
-  const parts: Part[] = [];
-  strings.forEach((text, index) => {
-    if (text !== '') parts.push(text);
-    const item = items[index];
-    if (item === undefined) return;
-    if (item instanceof Sql) parts.push(...item.parts);
-    else parts.push(item);
-  });
-  return Sql.fromParts(parts);
+  return Sql.of(strings, items);
 }
 
 /** The fragments one after another, `separator` between them. */
 export function join(fragments: readonly Sql[], separator: Sql): Sql {
-  const parts: Part[] = [];
-  fragments.forEach((fragment, index) => {
-    if (index > 0) parts.push(...separator.parts);
-    parts.push(...fragment.parts);
-  });
-  return Sql.fromParts(parts);
+  if (fragments.length === 1) return fragments[0]!;
+  const items: Sql[] = [];
+  const strings: string[] = [''];
+  for (let index = 0; index < fragments.length; index += 1) {
+    if (index > 0) {
+      items.push(separator);
+      strings.push('');
+    }
+    items.push(fragments[index]!);
+    strings.push('');
+  }
+  return Sql.of(strings, items);
 }
 
 /** The `position`-th (1-based) argument of a prepared statement. */
 export function arg(position: number, type?: SqlType): ParameterSlot {
-  return { kind: 'slot', binding: { position }, type, array: false };
+  return { kind: 'position', position, type, array: false };
 }
 
 /** The `position`-th argument, an array of `type` (a batch's column). */
 export function arrayArg(position: number, type: SqlType): ParameterSlot {
-  return { kind: 'slot', binding: { position }, type, array: true };
+  return { kind: 'position', position, type, array: true };
 }
 
 /** The member `name` of the arguments object of a prepared statement. */
 export function named(name: string, type?: SqlType): ParameterSlot {
-  return { kind: 'slot', binding: { name }, type, array: false };
+  return { kind: 'name', name, type, array: false };
 }
 
 /** A value bound now, in a statement built for one call (the session listing). */
 export function value(bound: unknown, type?: SqlType): ParameterSlot {
-  return { kind: 'slot', binding: { value: bound }, type, array: false };
+  return { kind: 'value', value: bound, type, array: false };
 }

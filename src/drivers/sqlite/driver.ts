@@ -31,43 +31,35 @@ import {
   type SqliteTransactionLike,
   retryWhileBusy,
 } from './database.js';
-import { migrate } from './migrations.js';
-import { buildListSessionsQuery } from './queries.js';
+import { compile } from '../sql/compile.js';
+import { listSessionsStatement } from '../sql/list-sessions.js';
 import {
+  blobFromRow,
+  blobValues,
+  checkpointFromRow,
+  checkpointValues,
   messageFromRow,
-  messageParameters,
+  messageValues,
   operationFromRow,
-  operationParameters,
+  operationValues,
+  runEventFromRow,
+  runEventValues,
+  runFromRow,
+  runValues,
   segmentFromRow,
-  segmentParameters,
-  sessionFromRow,
-  sessionParameters,
+  segmentValues,
+  type CheckpointRow,
   type MessageRow,
   type OperationRow,
+  type RunEventRow,
   type SegmentRow,
-  type SessionRow,
-} from './rows.js';
+} from '../sql/rows.js';
+import { migrate } from './migrations.js';
+import { sqliteDialect as dialect } from './dialect.js';
+import { sessionFromRow, sessionParameters, type SessionRow } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
 
 export type { BetterSqliteDatabaseLike } from './database.js';
-
-interface CheckpointRow {
-  message_id: string;
-  session_id: string;
-  created_at: number;
-  manifest: string;
-  blob_hashes: string;
-}
-
-function checkpointFromRow(row: CheckpointRow): CheckpointRecord {
-  return {
-    messageId: row.message_id,
-    sessionId: row.session_id,
-    createdAt: row.created_at,
-    manifest: row.manifest,
-    blobHashes: JSON.parse(row.blob_hashes) as string[],
-  };
-}
 
 export interface SqliteDriverOptions {
   /** The database file, or `:memory:`. Only used for messages when `database` is given. */
@@ -146,8 +138,8 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
 
   async listSessions(query: SessionQuery): Promise<SessionRecord[]> {
     this.activeStatements();
-    const built = buildListSessionsQuery(query);
-    const rows = this.listStatement(built.sql).all(...built.parameters) as SessionRow[];
+    const built = compile(listSessionsStatement(dialect, query), dialect);
+    const rows = this.listStatement(built.text).all(...built.values) as SessionRow[];
     return rows.map(sessionFromRow);
   }
 
@@ -173,8 +165,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
   ): Promise<MessageRecord[]> {
     const statements = this.activeStatements();
     const statement = range.order === 'desc' ? statements.selectMessagesDescending : statements.selectMessagesAscending;
-    const limit = range.limit === undefined || !Number.isFinite(range.limit) ? -1 : Math.max(0, Math.trunc(range.limit));
-    const rows = statement.all(segmentId, range.fromSeq, range.toSeq, limit) as MessageRow[];
+    const rows = statement.all(segmentId, range.fromSeq, range.toSeq, dialect.limit(range.limit)) as MessageRow[];
     return rows.map(messageFromRow);
   }
 
@@ -186,13 +177,13 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
 
   async listOperations(sessionId: string): Promise<OperationRecord[]> {
     const rows = this.activeStatements().selectOperationsBySession.all(sessionId) as OperationRow[];
-    return rows.map(operationFromRow);
+    return rows.map((row) => operationFromRow(row, dialect));
   }
 
   async getOperation(sessionId: string, operationId: string): Promise<OperationRecord | undefined> {
     const statements = this.activeStatements();
     const row = statements.selectOperation.get(sessionId, operationId) as OperationRow | undefined;
-    return row === undefined ? undefined : operationFromRow(row);
+    return row === undefined ? undefined : operationFromRow(row, dialect);
   }
 
   async commit(batch: WriteBatch): Promise<void> {
@@ -212,45 +203,38 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
 
   async getRun(id: string): Promise<RunRecord | undefined> {
     const row = this.activeStatements().selectRun.get(id) as { record: string } | undefined;
-    return row === undefined ? undefined : (JSON.parse(row.record) as RunRecord);
+    return row === undefined ? undefined : runFromRow(row);
   }
 
   async listRuns(sessionId: string): Promise<RunRecord[]> {
     const rows = this.activeStatements().selectRunsBySession.all(sessionId) as Array<{ record: string }>;
-    return rows.map((row) => JSON.parse(row.record) as RunRecord);
+    return rows.map(runFromRow);
   }
 
   async readRunEvents(runId: string, range: { afterSeq: number; limit?: number }): Promise<RunEventRecord[]> {
-    const limit = range.limit === undefined ? -1 : Math.max(0, Math.trunc(range.limit));
-    const rows = this.activeStatements().selectRunEvents.all(runId, range.afterSeq, limit) as Array<{
-      run_id: string;
-      seq: number;
-      type: string;
-      at: number;
-      data: string;
-    }>;
-    return rows.map((row) => ({ runId: row.run_id, seq: row.seq, type: row.type, at: row.at, data: row.data }));
+    const rows = this.activeStatements().selectRunEvents.all(runId, range.afterSeq, dialect.limit(range.limit)) as RunEventRow[];
+    return rows.map(runEventFromRow);
   }
 
   async getBlob(hash: string): Promise<Uint8Array | undefined> {
     const row = this.activeStatements().selectBlob.get(hash) as { bytes: Buffer } | undefined;
-    return row === undefined ? undefined : new Uint8Array(row.bytes);
+    return row === undefined ? undefined : blobFromRow(row);
   }
 
   async missingBlobs(hashes: string[]): Promise<string[]> {
     if (hashes.length === 0) return [];
-    const rows = this.activeStatements().selectMissingBlobs.all(JSON.stringify(hashes)) as Array<{ hash: string }>;
+    const rows = this.activeStatements().selectMissingBlobs.all(dialect.textListParameter(hashes)) as Array<{ hash: string }>;
     return rows.map((row) => row.hash);
   }
 
   async getCheckpoint(messageId: string): Promise<CheckpointRecord | undefined> {
     const row = this.activeStatements().selectCheckpoint.get(messageId) as CheckpointRow | undefined;
-    return row === undefined ? undefined : checkpointFromRow(row);
+    return row === undefined ? undefined : checkpointFromRow(row, dialect);
   }
 
   async listCheckpoints(sessionId: string): Promise<CheckpointRecord[]> {
     const rows = this.activeStatements().selectCheckpointsBySession.all(sessionId) as CheckpointRow[];
-    return rows.map(checkpointFromRow);
+    return rows.map((row) => checkpointFromRow(row, dialect));
   }
 
   async collectCheckpoints(): Promise<{ checkpoints: number; blobs: number }> {
@@ -294,8 +278,8 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
 
     const statements = this.statements;
     // Deletes before puts, as the memory driver does, so a batch may delete and re-create an id.
-    for (const { id, expectedVersion } of batch.deleteSessions ?? []) {
-      statements.deleteSession.run(id, expectedVersion);
+    for (const { id } of batch.deleteSessions ?? []) {
+      statements.deleteSessions.run(id);
       statements.deleteSessionOperations.run(id);
       statements.deleteSessionRunEvents.run(id);
       statements.deleteSessionRuns.run(id);
@@ -307,15 +291,13 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
         throw new Error(`SqliteDriver: session "${record.id}" changed inside a write transaction.`);
       }
     }
-    for (const segment of batch.segments ?? []) statements.insertSegment.run(...segmentParameters(segment));
+    for (const segment of batch.segments ?? []) statements.insertSegments.run(...segmentValues(segment));
     for (const message of batch.messages ?? []) this.insertMessage(message);
     for (const operation of batch.operations ?? []) this.insertOperation(operation);
-    for (const run of batch.runs ?? []) statements.putRun.run(run.id, run.sessionId, run.startedAt, JSON.stringify(run));
-    for (const event of batch.runEvents ?? []) statements.putRunEvent.run(event.runId, event.seq, event.type, event.at, event.data);
-    for (const blob of batch.blobs ?? []) statements.insertBlob.run(blob.hash, blob.bytes);
-    for (const checkpoint of batch.checkpoints ?? []) {
-      statements.putCheckpoint.run(checkpoint.messageId, checkpoint.sessionId, checkpoint.createdAt, checkpoint.manifest, JSON.stringify(checkpoint.blobHashes));
-    }
+    for (const run of batch.runs ?? []) statements.putRuns.run(...runValues(run));
+    for (const event of batch.runEvents ?? []) statements.putRunEvents.run(...runEventValues(event));
+    for (const blob of batch.blobs ?? []) statements.insertBlobs.run(...blobValues(blob));
+    for (const checkpoint of batch.checkpoints ?? []) statements.putCheckpoints.run(...checkpointValues(checkpoint));
   }
 
   private expectVersion(sessionId: string, expectedVersion: number): void {
@@ -331,7 +313,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
    */
   private insertMessage(message: MessageRecord): void {
     try {
-      this.statements.insertMessage.run(...messageParameters(message));
+      this.statements.insertMessages.run(...messageValues(message));
     } catch (error) {
       if (this.statements.selectMessageLocation.get(message.id) !== undefined) {
         throw new WriteConflict({ kind: 'duplicate-message', messageId: message.id });
@@ -342,7 +324,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
 
   private insertOperation(operation: OperationRecord): void {
     try {
-      this.statements.insertOperation.run(...operationParameters(operation));
+      this.statements.insertOperations.run(...operationValues(operation));
     } catch (error) {
       if (this.statements.selectOperation.get(operation.sessionId, operation.operationId) !== undefined) {
         throw new WriteConflict({
