@@ -1,6 +1,6 @@
 /**
- * Records to table rows and back, for every table but `sessions` (whose layout each database
- * chooses: see `sqlite/rows.ts` and `postgres/rows.ts`). A row's values are in the column order of
+ * Records to table rows and back. A session row's layout is each database's choice (see
+ * `sqlite/rows.ts` and `postgres/rows.ts`); only its columns are common. A row's values are in the column order of
  * `tables.ts`. Optional fields go to NULL columns and come back absent (never as `null` or
  * `undefined` keys), so a record read back deep-equals the one written. Numbers are read with
  * `Number()`: node-postgres returns `bigint` columns as strings unless its pool was told otherwise.
@@ -13,6 +13,7 @@ import type {
   RunEventRecord,
   RunRecord,
   SegmentRecord,
+  SessionRecord,
 } from '../../driver/driver.js';
 import type { SqlDialect } from './dialect.js';
 
@@ -56,6 +57,37 @@ export interface CheckpointRow {
   created_at: Numeric;
   manifest: string;
   blob_hashes: unknown;
+}
+
+/** How one database stores a session: the searchable columns' form, and what goes into `record`. */
+export interface SessionLayout {
+  text(text: string): string;
+  metadata(metadata: SessionRecord['metadata']): string;
+  texts(texts: readonly string[]): unknown;
+  record(record: SessionRecord): string;
+}
+
+/** The named parameters of the session upsert (`putSession`), one per column, and the expected version. */
+export function sessionRowParameters(record: SessionRecord, expectedVersion: number, layout: SessionLayout): Record<string, unknown> {
+  return {
+    id: record.id,
+    userId: record.userId === undefined ? null : layout.text(record.userId),
+    agentId: record.agentId === undefined ? null : layout.text(record.agentId),
+    workspaceId: record.workspaceId === undefined ? null : layout.text(record.workspaceId),
+    parentId: record.parentId === undefined ? null : layout.text(record.parentId),
+    state: record.state,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    lastActiveAt: record.lastActiveAt,
+    suspendAt: record.suspendAt,
+    expiresAt: record.expiresAt,
+    version: record.version,
+    expectedVersion,
+    metadata: layout.metadata(record.metadata),
+    tags: layout.texts(record.tags),
+    surfaces: layout.texts(record.attachedSurfaces),
+    record: layout.record(record),
+  };
 }
 
 export function segmentValues(segment: SegmentRecord): unknown[] {

@@ -4,6 +4,7 @@
  * in `record`. The other tables' rows are shared with PostgreSQL (`../sql/rows.ts`).
  */
 import type { SessionRecord } from '../../driver/driver.js';
+import { sessionRowParameters, type SessionLayout } from '../sql/rows.js';
 
 /** The columns `SELECT`ed to rebuild a session. */
 export interface SessionRow {
@@ -13,31 +14,19 @@ export interface SessionRow {
   record: string;
 }
 
+const layout: SessionLayout = {
+  text: (text) => text,
+  metadata: (metadata) => JSON.stringify(metadata),
+  texts: (texts) => JSON.stringify(texts),
+  // metadata, tags and surfaces live only in their own columns: an append rewrites the row, and
+  // storing them twice would double the bytes written for metadata-heavy sessions. JSON drops
+  // `undefined` members, which keeps absent optional fields absent.
+  record: ({ metadata: _metadata, tags: _tags, attachedSurfaces: _surfaces, ...rest }) => JSON.stringify(rest),
+};
+
 /** Named parameters of the session upsert (`putSession`) and of the in-place update (`updateSession`). */
-export function sessionParameters(record: SessionRecord, expectedVersion: number): Record<string, string | number | null> {
-  // metadata, tags and surfaces live only in their own columns: an append rewrites the row,
-  // and storing them twice would double the bytes written for metadata-heavy sessions.
-  const { metadata, tags, attachedSurfaces, ...rest } = record;
-  return {
-    id: record.id,
-    userId: record.userId ?? null,
-    agentId: record.agentId ?? null,
-    workspaceId: record.workspaceId ?? null,
-    parentId: record.parentId ?? null,
-    state: record.state,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    lastActiveAt: record.lastActiveAt,
-    suspendAt: record.suspendAt,
-    expiresAt: record.expiresAt,
-    version: record.version,
-    expectedVersion,
-    metadata: JSON.stringify(metadata),
-    tags: JSON.stringify(tags),
-    surfaces: JSON.stringify(attachedSurfaces),
-    // JSON drops `undefined` members, which keeps absent optional fields absent.
-    record: JSON.stringify(rest),
-  };
+export function sessionParameters(record: SessionRecord, expectedVersion: number): Record<string, unknown> {
+  return sessionRowParameters(record, expectedVersion, layout);
 }
 
 export function sessionFromRow(row: SessionRow): SessionRecord {
