@@ -22,15 +22,6 @@ import {
   type WriteBatch,
   ALL_CAPABILITIES,
 } from '../../driver/driver.js';
-import {
-  configureConnection,
-  defaultBusyTimeoutMs,
-  type BetterSqliteDatabaseLike,
-  type SqliteDurability,
-  type SqliteStatementLike,
-  type SqliteTransactionLike,
-  retryWhileBusy,
-} from './database.js';
 import { compile } from '../sql/compile.js';
 import { listSessionsStatement } from '../sql/list-sessions.js';
 import {
@@ -54,8 +45,17 @@ import {
   type RunEventRow,
   type SegmentRow,
 } from '../sql/rows.js';
-import { migrate } from './migrations.js';
+import {
+  configureConnection,
+  defaultBusyTimeoutMs,
+  type BetterSqliteDatabaseLike,
+  type SqliteDurability,
+  type SqliteStatementLike,
+  type SqliteTransactionLike,
+  retryWhileBusy,
+} from './database.js';
 import { sqliteDialect as dialect } from './dialect.js';
+import { migrate } from './migrations.js';
 import { sessionFromRow, sessionParameters, type SessionRow } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
 
