@@ -5,12 +5,24 @@
  * to what was written. A user object that happens to have a `$sl` key is wrapped so it cannot be
  * mistaken for a tag. Anything that is not data (functions, symbols, BigInt, cycles, NaN,
  * `undefined` array items, class instances) is refused with the path where it was found.
+ *
+ * Nesting is bounded (MAX_CONTENT_DEPTH, MAX_METADATA_DEPTH): the walk is recursive, and without a
+ * bound a value nested 100,000 deep would overflow the stack (a `RangeError`, a 500 over HTTP),
+ * and one stored 1,000 deep would break SQLite's JSON functions for every reader of the table.
  */
 import { InvalidArgumentError } from '../errors.js';
 
 const TAG = '$sl';
 /** Keys that could reach an object's prototype if a consumer merged the data naively. */
 export const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Deepest nesting of a message (the message object is level 1, its `content` array level 2, a
+ * content part level 3, a tool call's input level 4, ...) and of any other data the codec encodes.
+ */
+export const MAX_CONTENT_DEPTH = 100;
+/** Deepest nesting of metadata (sessions, messages, forks, runs): the metadata object itself is level 1. */
+export const MAX_METADATA_DEPTH = 64;
 
 export interface EncodeOptions {
   /** Name of the argument, for error messages. */
@@ -21,16 +33,18 @@ export interface EncodeOptions {
   allowRichValues?: boolean;
   /** Leave out object keys whose value is undefined instead of refusing them (message content). */
   dropUndefinedKeys?: boolean;
+  /** Deepest nesting accepted, the value itself being level 1 (default MAX_CONTENT_DEPTH). */
+  maxDepth?: number;
 }
 
 /** Encodes `value` to a JSON string, refusing anything that would not read back equal. */
 export function encodeJson(value: unknown, options: EncodeOptions): string {
-  return JSON.stringify(toEncodable(value, options, '', new Set()));
+  return JSON.stringify(toEncodable(value, options, '', new Set(), 1));
 }
 
 /** Checks that `value` is plain JSON data (and has no forbidden keys); throws `InvalidArgumentError` otherwise. */
 export function assertJsonData(value: unknown, options: EncodeOptions): void {
-  toEncodable(value, options, '', new Set());
+  toEncodable(value, options, '', new Set(), 1);
 }
 
 /** Decodes what `encodeJson` wrote. */
@@ -40,9 +54,22 @@ export function decodeJson(text: string): unknown {
 }
 
 function refuse(options: EncodeOptions, path: string, message: string): never {
-  throw new InvalidArgumentError({
-    argument: options.argument,
-    message: `${path === '' ? 'the value' : `"${path}"`} ${message}`,
+  throw new InvalidArgumentError({ argument: options.argument, message: `${describePath(path)} ${message}` });
+}
+
+/** A path for an error message, shortened: the one a deeply nested value reaches is long. */
+export function describePath(path: string): string {
+  if (path === '') return 'the value';
+  return JSON.stringify(path.length > 120 ? `${path.slice(0, 60)}...${path.slice(-50)}` : path);
+}
+
+/** The refusal for a value nested past `maxDepth` (the value itself being level 1). */
+export function tooDeep(argument: string, path: string, maxDepth: number): InvalidArgumentError {
+  return new InvalidArgumentError({
+    argument,
+    message:
+      `${describePath(path)} is nested more than ${maxDepth} levels deep; sessionloom accepts at most ` +
+      `${MAX_METADATA_DEPTH} levels of metadata and ${MAX_CONTENT_DEPTH} levels in a message.`,
   });
 }
 
@@ -50,7 +77,7 @@ function childPath(path: string, key: string | number): string {
   return typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
 }
 
-function toEncodable(value: unknown, options: EncodeOptions, path: string, ancestors: Set<object>): unknown {
+function toEncodable(value: unknown, options: EncodeOptions, path: string, ancestors: Set<object>, depth: number): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -74,10 +101,11 @@ function toEncodable(value: unknown, options: EncodeOptions, path: string, ances
     const rich = encodeRichValue(object);
     if (rich !== undefined) return rich;
   }
+  if (depth > (options.maxDepth ?? MAX_CONTENT_DEPTH)) throw tooDeep(options.argument, path, options.maxDepth ?? MAX_CONTENT_DEPTH);
   ancestors.add(object);
   try {
     if (Array.isArray(object)) {
-      return object.map((item, index) => toEncodable(item, options, childPath(path, index), ancestors));
+      return object.map((item, index) => toEncodable(item, options, childPath(path, index), ancestors, depth + 1));
     }
     const prototype = Object.getPrototypeOf(object);
     if (prototype !== Object.prototype && prototype !== null) {
@@ -93,7 +121,7 @@ function toEncodable(value: unknown, options: EncodeOptions, path: string, ances
       if (options.refuseForbiddenKeys && FORBIDDEN_KEYS.has(key)) {
         refuse(options, childPath(path, key), 'is a forbidden key (__proto__, constructor and prototype are refused).');
       }
-      const encoded = toEncodable((object as Record<string, unknown>)[key], options, childPath(path, key), ancestors);
+      const encoded = toEncodable((object as Record<string, unknown>)[key], options, childPath(path, key), ancestors, depth + 1);
       // defineProperty, not assignment: a "__proto__" key in content must stay a plain own key.
       Object.defineProperty(result, key, { value: encoded, enumerable: true, writable: true, configurable: true });
     }

@@ -5,14 +5,16 @@ import { InvalidArgumentError } from '../errors.js';
 import type { CreateSessionInit, Metadata, Session } from '../types.js';
 import type { StoreContext } from './context.js';
 import { prepareMessages } from './messages.js';
-import { assertMetadata, createInitSchema, parseOptions } from './options.js';
+import { createInitSchema, parseOptions, snapshotFields, snapshotMetadata } from './options.js';
 import { EMPTY_USAGE, toSession, withDeadlines } from './records.js';
 
-export async function createSession(context: StoreContext, init: CreateSessionInit | undefined): Promise<Session> {
-  assertMetadata(init?.metadata, 'create options.metadata');
-  const options = parseOptions(createInitSchema, init, 'create options');
+export async function createSession(context: StoreContext, input: CreateSessionInit | undefined): Promise<Session> {
+  // Every field is read once, here: what is checked below is what is stored.
+  const init = snapshotFields(input);
+  const metadata = snapshotMetadata(init?.metadata, 'create options.metadata');
+  const options = parseOptions(createInitSchema, init === undefined ? init : { ...init, ...(metadata === undefined ? {} : { metadata }) }, 'create options');
   const userId = scopedUserId(context, options.userId);
-  const prepared = options.messages ? prepareMessages(init?.messages, context.maxMessageBytes) : [];
+  const prepared = init?.messages ? prepareMessages(init.messages, context.maxMessageBytes) : [];
   const now = context.now();
   const id = options.id ?? generateId('session');
   const segment: SegmentRecord = { id: generateId('segment'), sessionId: id, baseSeq: 0, createdAt: now };
@@ -29,7 +31,7 @@ export async function createSession(context: StoreContext, init: CreateSessionIn
     ...(userId === undefined ? {} : { userId }),
     ...(options.agentId === undefined ? {} : { agentId: options.agentId }),
     ...(options.workspaceId === undefined ? {} : { workspaceId: options.workspaceId }),
-    metadata: cloneMetadata(init?.metadata),
+    metadata: metadata ?? {},
     tags: unique(options.tags ?? []),
     attachedSurfaces: options.surfaceId === undefined ? [] : [options.surfaceId],
     usage: { ...EMPTY_USAGE },

@@ -5,7 +5,7 @@ import type { Metadata, Session, SweepResult, UpdateSessionPatch } from '../type
 import { assertNotExpired, mutateSession } from './access.js';
 import type { StoreContext } from './context.js';
 import { unique } from './create.js';
-import { assertMetadata, expectedVersionSchema, parseOptions, surfaceSchema, sweepOptionsSchema, updatePatchSchema } from './options.js';
+import { expectedVersionSchema, parseOptions, snapshotFields, snapshotMetadata, surfaceSchema, sweepOptionsSchema, updatePatchSchema } from './options.js';
 import { nextVersion, toSession, withActivity, withDeadlines } from './records.js';
 
 const SWEEP_PAGE = 200;
@@ -60,18 +60,20 @@ export async function expireSession(context: StoreContext, id: string): Promise<
 export async function updateSession(
   context: StoreContext,
   id: string,
-  patch: UpdateSessionPatch,
+  input: UpdateSessionPatch,
   options?: { expectedVersion?: number },
 ): Promise<Session> {
-  assertMetadata(patch?.metadata, 'update patch.metadata');
-  const parsed = parseOptions(updatePatchSchema, patch, 'update patch');
+  // Every field is read once, here: what is checked below is what is stored.
+  const patch = snapshotFields(input);
+  const metadata = snapshotMetadata(patch?.metadata, 'update patch.metadata');
+  const parsed = parseOptions(updatePatchSchema, patch === undefined || patch === null ? patch : { ...patch, ...(metadata === undefined ? {} : { metadata }) }, 'update patch');
   const { expectedVersion } = parseOptions(expectedVersionSchema, options, 'update options');
   return changeSession(
     context,
     id,
     (record, now) => {
       const next: SessionRecord = { ...nextVersion(record, now) };
-      if (patch.metadata !== undefined) next.metadata = { ...record.metadata, ...structuredClone(patch.metadata) };
+      if (metadata !== undefined) next.metadata = { ...record.metadata, ...metadata };
       if (parsed.tags !== undefined) next.tags = unique(parsed.tags);
       if (parsed.agentId !== undefined) next.agentId = parsed.agentId;
       if (parsed.workspaceId !== undefined) next.workspaceId = parsed.workspaceId;

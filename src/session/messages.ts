@@ -1,8 +1,12 @@
 /**
  * Turning caller messages into stored records and back. Validation happens here, before any
  * storage is touched: a bad message is refused with `InvalidArgumentError` and nothing changes.
+ * Each message is snapshotted first (every field read once, see snapshot.ts), and the snapshot is
+ * both what is checked and what is stored. A message nests at most MAX_CONTENT_DEPTH levels, its
+ * metadata at most MAX_METADATA_DEPTH.
  */
-import { decodeJson, encodeJson, assertJsonData } from '../common/codec.js';
+import { decodeJson, encodeJson, assertJsonData, MAX_CONTENT_DEPTH, MAX_METADATA_DEPTH } from '../common/codec.js';
+import { snapshotData } from '../common/snapshot.js';
 import type { MessageRecord } from '../driver/driver.js';
 import { assertValidId, describeType } from '../common/ids.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -22,7 +26,10 @@ export interface PreparedMessage {
 export function prepareMessages(input: unknown, maxMessageBytes: number): PreparedMessage[] {
   const list = Array.isArray(input) ? input : [input];
   if (list.length === 0) throw new InvalidArgumentError({ argument: 'messages', message: 'expected at least one message.' });
-  return list.map((message, index) => prepareMessage(message, `messages[${index}]`, maxMessageBytes));
+  return list.map((message, index) => {
+    const argument = `messages[${index}]`;
+    return prepareMessage(snapshotData(message, { argument, maxDepth: MAX_CONTENT_DEPTH }), argument, maxMessageBytes);
+  });
 }
 
 function prepareMessage(message: unknown, argument: string, maxMessageBytes: number): PreparedMessage {
@@ -43,7 +50,7 @@ function prepareMessage(message: unknown, argument: string, maxMessageBytes: num
     if (typeof candidate.metadata !== 'object' || candidate.metadata === null || Array.isArray(candidate.metadata)) {
       throw new InvalidArgumentError({ argument: `${argument}.metadata`, message: 'expected an object.' });
     }
-    assertJsonData(candidate.metadata, { argument: `${argument}.metadata`, refuseForbiddenKeys: true });
+    assertJsonData(candidate.metadata, { argument: `${argument}.metadata`, refuseForbiddenKeys: true, maxDepth: MAX_METADATA_DEPTH });
   }
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(candidate)) {
@@ -51,7 +58,7 @@ function prepareMessage(message: unknown, argument: string, maxMessageBytes: num
     if (RECORD_FIELDS.has(key) || value === undefined) continue;
     body[key] = value;
   }
-  const encoded = encodeJson(body, { argument, allowRichValues: true, dropUndefinedKeys: true });
+  const encoded = encodeJson(body, { argument, allowRichValues: true, dropUndefinedKeys: true, maxDepth: MAX_CONTENT_DEPTH });
   const bytes = Buffer.byteLength(encoded, 'utf8');
   if (bytes > maxMessageBytes) {
     throw new InvalidArgumentError({

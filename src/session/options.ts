@@ -3,7 +3,8 @@
  * so a bad option is an `InvalidArgumentError` that says which field was wrong, and changes nothing.
  */
 import { z } from 'zod';
-import { assertJsonData } from '../common/codec.js';
+import { assertJsonData, MAX_METADATA_DEPTH } from '../common/codec.js';
+import { snapshotData } from '../common/snapshot.js';
 import { ID_PATTERN } from '../common/ids.js';
 import { InvalidArgumentError } from '../errors.js';
 
@@ -140,8 +141,28 @@ export function parseOptions<Schema extends z.ZodType>(schema: Schema, value: un
   throw new InvalidArgumentError({ argument, message: `${problems}.`, cause: result.error });
 }
 
-/** Metadata must be plain JSON with no `__proto__`, `constructor` or `prototype` keys. */
+/** Metadata must be plain JSON with no `__proto__`, `constructor` or `prototype` keys, nested at most MAX_METADATA_DEPTH levels. */
 export function assertMetadata(value: unknown, argument: string): void {
   if (value === undefined) return;
-  assertJsonData(value, { argument, refuseForbiddenKeys: true });
+  assertJsonData(value, { argument, refuseForbiddenKeys: true, maxDepth: MAX_METADATA_DEPTH });
+}
+
+/**
+ * The caller's metadata as a checked snapshot (each property read once; see snapshot.ts): what a
+ * write validates and stores, so a getter cannot change it between the check and the write.
+ */
+export function snapshotMetadata<Value>(value: Value, argument: string): Value {
+  if (value === undefined) return value;
+  const snapshot = snapshotData(value, { argument, maxDepth: MAX_METADATA_DEPTH });
+  assertMetadata(snapshot, argument);
+  return snapshot as Value;
+}
+
+/**
+ * The top-level fields of an options object, each read once: a getter on `init.id` or
+ * `patch.metadata` answers once, and that answer is what is both checked and used.
+ */
+export function snapshotFields<Options>(value: Options): Options {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return { ...value };
 }
