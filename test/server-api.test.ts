@@ -518,7 +518,7 @@ describe('tokens', () => {
     expect((await call(server, 'GET', `/api/runs/${run.id}`, { token: BOB_TOKEN })).status).toBe(200);
 
     // Sessions Alice creates are hers; she cannot create one for Bob.
-    const created = await call(server, 'POST', '/api/sessions', { token: ALICE_TOKEN, body: { id: 'alice-2' } });
+    const created = await call(server, 'POST', '/api/sessions', { token: ALICE_TOKEN, body: { id: 'alice:2' } });
     expect(created.status).toBe(201);
     expect(created.body.userId).toBe('alice');
     expectError(await call(server, 'POST', '/api/sessions', { token: ALICE_TOKEN, body: { id: 'for-bob', userId: 'bob' } }), 400, 'INVALID_ARGUMENT');

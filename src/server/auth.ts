@@ -32,6 +32,7 @@ const BEARER = /^Bearer +(\S+) *$/i;
 interface TokenEntry {
   digest: Buffer;
   store: SessionStore;
+  userId: string | undefined;
 }
 
 function digest(value: string): Buffer {
@@ -68,6 +69,7 @@ export function authMiddleware(store: SessionStore, options: AuthOptions): Middl
   if (tokens.length === 0) {
     return async (c, next) => {
       c.set('store', store);
+      c.set('userId', undefined);
       await next();
     };
   }
@@ -75,6 +77,7 @@ export function authMiddleware(store: SessionStore, options: AuthOptions): Middl
   const entries: TokenEntry[] = tokens.map((entry) => ({
     digest: digest(entry.token),
     store: entry.userId === undefined ? store : store.withScope({ userId: entry.userId }),
+    userId: entry.userId,
   }));
   return async (c, next) => {
     const match = BEARER.exec(c.req.header('authorization') ?? '');
@@ -85,6 +88,7 @@ export function authMiddleware(store: SessionStore, options: AuthOptions): Middl
       return jsonError(c, 401, 'UNAUTHORIZED', 'Send a valid token as "Authorization: Bearer <token>".');
     }
     c.set('store', entry.store);
+    c.set('userId', entry.userId);
     await next();
   };
 }

@@ -8,5 +8,7 @@ export interface ServerEnv {
      * bound to. Routes use only this one, so a scoped request cannot reach another user's sessions.
      */
     store: SessionStore;
+    /** The user the request's token is bound to; undefined for an unbound token or no authentication. */
+    userId: string | undefined;
   };
 }

@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { InvalidArgumentError } from '../../errors.js';
 import type { AppendOptions, ForkOptions, MessageInput, RewindOptions } from '../../types.js';
 import { defined, readObject } from '../body.js';
+import { assertChosenId, assertChosenMessageIds } from '../chosen-ids.js';
 import type { ServerEnv } from '../env.js';
 import { Query } from '../query.js';
 
@@ -33,6 +34,7 @@ export function registerHistoryRoutes(app: Hono<ServerEnv>): void {
     if (body.messages === undefined) {
       throw new InvalidArgumentError({ argument: 'request body', message: 'expected "messages": a message or an array of messages.' });
     }
+    assertChosenMessageIds(c.get('userId'), body.messages, 'messages');
     const options = defined({ expectedVersion: body.expectedVersion, operationId: body.operationId }) as AppendOptions;
     const messages = await c.get('store').append(c.req.param('id'), body.messages as MessageInput | MessageInput[], options);
     return c.json({ messages }, 201);
@@ -40,6 +42,7 @@ export function registerHistoryRoutes(app: Hono<ServerEnv>): void {
 
   app.post('/api/sessions/:id/fork', async (c) => {
     const options = await readObject(c, { optional: true });
+    assertChosenId(c.get('userId'), options.id, 'id');
     return c.json(await c.get('store').fork(c.req.param('id'), options as ForkOptions), 201);
   });
 

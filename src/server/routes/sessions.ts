@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { InvalidArgumentError, SessionNotFoundError } from '../../errors.js';
 import type { CreateSessionInit, JsonPrimitive, ListOptions, SessionOrderBy, SessionState, UpdateSessionPatch } from '../../types.js';
 import { defined, readObject } from '../body.js';
+import { assertChosenId, assertChosenMessageIds } from '../chosen-ids.js';
 import type { ServerEnv } from '../env.js';
 import { Query } from '../query.js';
 
@@ -18,8 +19,10 @@ export function registerSessionRoutes(app: Hono<ServerEnv>): void {
 
   app.post('/api/sessions', async (c) => {
     // The store validates the whole init (unknown fields included); a user-bound token's store
-    // refuses a session for another user.
+    // refuses a session for another user, and its chosen ids must be in its namespace (chosen-ids.ts).
     const init = await readObject(c, { optional: true });
+    assertChosenId(c.get('userId'), init.id, 'id');
+    if (init.messages !== undefined) assertChosenMessageIds(c.get('userId'), init.messages, 'messages');
     return c.json(await c.get('store').create(init as CreateSessionInit), 201);
   });
 
