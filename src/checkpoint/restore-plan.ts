@@ -10,7 +10,8 @@
 import type { FileEntry } from './file-entry.js';
 import { sameContent } from './file-entry.js';
 import type { IgnoreRules } from './ignore-rules.js';
-import { inspectPath, type ScanOptions } from './workspace-scan.js';
+import { absolutePath } from './workspace-path.js';
+import { inspectPath, isExcluded, type ScanOptions } from './workspace-scan.js';
 import type { WorkspaceState } from './workspace-state.js';
 
 export type RestorableEntry = Extract<FileEntry, { kind: 'file' | 'link' }>;
@@ -36,7 +37,10 @@ export async function planRestore(
 ): Promise<RestorePlan> {
   const { current, target, targetRules } = input;
   const plan: RestorePlan = { writes: [], deletes: [], createDirectories: [], removeDirectories: [], skipped: [], current: new Map() };
+  // The store's own files are never written or removed, whatever a checkpoint says (see store-files.ts).
+  const excluded = (path: string) => isExcluded(input.scanOptions, absolutePath(root, path));
   for (const [path, entry] of target.files) {
+    if (excluded(path)) continue;
     if (entry.kind === 'skipped') {
       plan.skipped.push(path);
       continue;
@@ -56,7 +60,7 @@ export async function planRestore(
     plan.deletes.push(path);
     plan.current.set(path, entry);
   }
-  for (const directory of target.directories) if (!current.directories.has(directory)) plan.createDirectories.push(directory);
+  for (const directory of target.directories) if (!current.directories.has(directory) && !excluded(directory)) plan.createDirectories.push(directory);
   for (const directory of current.directories) {
     if (!target.directories.has(directory) && !targetRules.ignores(directory, true)) plan.removeDirectories.push(directory);
   }

@@ -16,7 +16,7 @@ import type { IgnoreRules } from './ignore-rules.js';
 import { sha256, type FileEntry } from './file-entry.js';
 import { RACY_MARGIN_MS, type ScanIndex } from './scan-index.js';
 import { join } from 'node:path';
-import { absolutePath, relativePathProblem } from './workspace-path.js';
+import { absolutePath, isInside, relativePathProblem } from './workspace-path.js';
 import { emptyState, type WorkspaceState } from './workspace-state.js';
 
 /** Paths longer than this are not recorded (the same bound a manifest path has). */
@@ -31,6 +31,8 @@ export interface ScanOptions {
   rules: IgnoreRules;
   maxFileBytes: number;
   index: ScanIndex;
+  /** Real absolute paths never recorded nor touched, with everything under them, whatever the rules: the store's own files (see store-files.ts). */
+  excluded?: ReadonlySet<string>;
 }
 
 export interface ScanResult {
@@ -69,6 +71,7 @@ export async function scanWorkspace(root: string, options: ScanOptions): Promise
         continue;
       }
       const absolute = join(directory.absolute, name);
+      if (isExcluded(options, absolute)) continue;
       const stats = lstatIfPresent(absolute);
       if (stats === undefined) continue; // removed while we looked
       if (stats.isDirectory()) {
@@ -94,10 +97,18 @@ export async function scanWorkspace(root: string, options: ScanOptions): Promise
  * visit, such as files the current rules ignore): an entry, `directory`, or undefined when absent.
  */
 export function inspectPath(root: string, path: string, options: ScanOptions): FileEntry | 'directory' | undefined {
+  if (isExcluded(options, absolutePath(root, path))) return undefined;
   const stats = lstatIfPresent(absolutePath(root, path));
   if (stats === undefined) return undefined;
   if (stats.isDirectory()) return 'directory';
   return inspectEntry(absolutePath(root, path), path, stats, options, Date.now())?.entry;
+}
+
+/** True for an excluded path or a path under one. */
+export function isExcluded(options: Pick<ScanOptions, 'excluded'>, absolute: string): boolean {
+  if (options.excluded === undefined) return false;
+  for (const excluded of options.excluded) if (isInside(excluded, absolute)) return true;
+  return false;
 }
 
 function inspectEntry(

@@ -28,3 +28,12 @@ export function workspaceConflictMessage(sessionId: string, files: string[]): st
     'Nothing was changed. Save those changes elsewhere, then run again with --force to overwrite them, or with --dry-run to see the whole plan.',
   ].join('\n');
 }
+
+/** `--workspace` holds the command's own store (with `--workspace .`, the default ./sessions.db does). */
+export function storeInWorkspaceMessage(workspace: string, storeUrl: string): string {
+  return [
+    `"${workspace}" holds this command's session store (${storeUrl}), so its files cannot be rewound: a rewind would put old copies of the store's own files back and lose what was written since.`,
+    'Nothing was changed. Keep the store outside the workspace: pass --store (or set SESSIONLOOM_STORE) with a path in another directory, ' +
+      'for example --store sqlite:$HOME/.sessionloom/sessions.db (sessionloom migrate --to URL moves the sessions there).',
+  ].join('\n');
+}

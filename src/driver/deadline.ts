@@ -25,6 +25,7 @@ export function withDeadline<Driver extends StorageDriver>(driver: Driver, deadl
     name: driver.name,
     capabilities: driver.capabilities,
     ...(driver.location === undefined ? {} : { location: driver.location }),
+    ...(driver.localPaths === undefined ? {} : { localPaths: driver.localPaths }),
   };
   // Capability methods (checkpoints) are not members of StorageDriver, so the driver is read by name.
   const methods = driver as unknown as Record<string, unknown>;

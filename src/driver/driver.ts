@@ -193,6 +193,12 @@ export interface StorageDriver {
    * another store.
    */
   readonly location?: string;
+  /**
+   * Other paths on this machine the driver keeps files in, absolute (a fallback's journal
+   * directory). With a `location` that is an absolute path, they are the store's own files: a file
+   * checkpoint refuses a workspace that holds them, and a scan never records them.
+   */
+  readonly localPaths?: readonly string[];
 
   /** The session record, or undefined when there is none. */
   getSession(id: string): Promise<SessionRecord | undefined>;

@@ -27,6 +27,7 @@ import { DEFAULT_MAX_FILE_BYTES, describeBytes, sha256 } from '../checkpoint/fil
 import { buildIgnoreRules, readRootGitignore } from '../checkpoint/ignore-rules.js';
 import { decodeManifest, encodeManifest, type CheckpointRules } from '../checkpoint/manifest.js';
 import { scanIndexFor, type ScanIndex } from '../checkpoint/scan-index.js';
+import { assertWorkspaceOutsideStore, storeFilesOf } from '../checkpoint/store-files.js';
 import { resolveWorkspaceRoot, absolutePath } from '../checkpoint/workspace-path.js';
 import { readRegularFile, scanWorkspace, TimeSlicer, type ScanOptions, type ScanResult } from '../checkpoint/workspace-scan.js';
 import { blobHashesOf, deltaOfState, diffStates, type StateDelta } from '../checkpoint/workspace-state.js';
@@ -52,7 +53,7 @@ export async function checkpointWorkspace(context: StoreContext, sessionId: stri
   assertValidId(sessionId, 'session id');
   const options = parseOptions(checkpointOptionsSchema, checkpointOptions, 'checkpoint options');
   const driver = checkpointDriver(context);
-  const root = await resolveWorkspaceRoot(options.workspace);
+  const { root, storeFiles } = await resolveWorkspace(context, options.workspace);
   const session = await requireSession(context, sessionId);
   assertNotExpired(session);
   const spans = await resolvePath(context, session.headSegmentId, session.messageCount);
@@ -72,7 +73,7 @@ export async function checkpointWorkspace(context: StoreContext, sessionId: stri
   const deltaBase = base && base.manifest.depth < MAX_CHAIN_DEPTH ? base : undefined;
 
   for (let attempt = 1; ; attempt += 1) {
-    const scan = await scanWorkspace(root, await scanOptionsFor(root, rules, index));
+    const scan = await scanWorkspace(root, await scanOptionsFor(root, rules, index, storeFiles));
     const delta = deltaBase ? diffStates(deltaBase.state, scan.state) : deltaOfState(scan.state);
     const blobHashes = blobHashesOf(delta);
     const missing = await driver.missingBlobs(blobHashes);
@@ -140,7 +141,7 @@ export async function finishCheckpoint(
   assertValidId(sessionId, 'session id');
   const options = parseOptions(finishCheckpointOptionsSchema, finishOptions, 'finishCheckpoint options');
   const driver = checkpointDriver(context);
-  const root = await resolveWorkspaceRoot(options.workspace);
+  const { root, storeFiles } = await resolveWorkspace(context, options.workspace);
   const session = await requireSession(context, sessionId);
   const spans = await resolvePath(context, session.headSegmentId, session.messageCount);
   let record: CheckpointRecord | undefined;
@@ -158,7 +159,7 @@ export async function finishCheckpoint(
   }
   const index = scanIndexFor(root);
   const checkpoint = await loadCheckpoint(driver, record, index);
-  const scan = await scanWorkspace(root, await scanOptionsFor(root, checkpoint.manifest.rules, index));
+  const scan = await scanWorkspace(root, await scanOptionsFor(root, checkpoint.manifest.rules, index, storeFiles));
   const after = diffStates(checkpoint.state, scan.state);
   const manifest = encodeManifest({ ...checkpoint.manifest, after: { at: context.now(), delta: after } });
   await driver.commit({ checkpoints: [{ ...record, manifest }] });
@@ -195,9 +196,20 @@ function summaryOf(record: CheckpointRecord): CheckpointSummary {
   return { messageId: record.messageId, sessionId: record.sessionId, createdAt: record.createdAt, changedFiles: manifest.delta.files.size, turnFinished: manifest.after !== undefined };
 }
 
+/**
+ * The workspace's real root, refused (`InvalidArgumentError`, before anything changes) when it
+ * holds the store's own files or lies inside them; and those files, for scans to skip.
+ */
+export async function resolveWorkspace(context: StoreContext, workspace: string): Promise<{ root: string; storeFiles: ReadonlySet<string> }> {
+  const root = await resolveWorkspaceRoot(workspace);
+  const storeFiles = storeFilesOf(context.driver);
+  assertWorkspaceOutsideStore(root, workspace, storeFiles);
+  return { root, storeFiles: new Set(storeFiles) };
+}
+
 /** The scan settings for a workspace under a checkpoint's rules (the root `.gitignore` read as it is now). */
-export async function scanOptionsFor(root: string, rules: CheckpointRules, index: ScanIndex): Promise<ScanOptions> {
-  return { rules: buildIgnoreRules(await readRootGitignore(root), rules.ignore), maxFileBytes: rules.maxFileBytes, index };
+export async function scanOptionsFor(root: string, rules: CheckpointRules, index: ScanIndex, storeFiles: ReadonlySet<string>): Promise<ScanOptions> {
+  return { rules: buildIgnoreRules(await readRootGitignore(root), rules.ignore), maxFileBytes: rules.maxFileBytes, index, excluded: storeFiles };
 }
 
 async function checkpointMessage(

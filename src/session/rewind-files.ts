@@ -16,7 +16,6 @@ import { decodeManifest, encodeManifest } from '../checkpoint/manifest.js';
 import { planRestore, type RestorePlan } from '../checkpoint/restore-plan.js';
 import { scanIndexFor, type ScanIndex } from '../checkpoint/scan-index.js';
 import { findConflicts, type KnownWorkspace } from '../checkpoint/workspace-conflicts.js';
-import { resolveWorkspaceRoot } from '../checkpoint/workspace-path.js';
 import { scanWorkspace } from '../checkpoint/workspace-scan.js';
 import { emptyDelta } from '../checkpoint/workspace-state.js';
 import { WriteConflict, type CheckpointCapableDriver, type CheckpointRecord, type SessionRecord } from '../driver/driver.js';
@@ -24,7 +23,7 @@ import { InvalidArgumentError, WorkspaceConflictError } from '../errors.js';
 import type { RewindResult, RewoundFiles } from '../types.js';
 import { assertNotExpired, requireSession } from './access.js';
 import { checkpointDriver, findCheckpointOnPath, loadCheckpoint, type LoadedCheckpoint } from './checkpoint-chain.js';
-import { scanOptionsFor } from './checkpoints.js';
+import { resolveWorkspace, scanOptionsFor } from './checkpoints.js';
 import type { StoreContext } from './context.js';
 import { planHeadMove } from './head-move.js';
 import { positionOnPath, resolvePath, type PathSpan } from './path.js';
@@ -43,7 +42,7 @@ export interface FileRewindOptions {
 
 export async function rewindWithFiles(context: StoreContext, sessionId: string, options: FileRewindOptions): Promise<RewindResult> {
   const driver = checkpointDriver(context);
-  const root = await resolveWorkspaceRoot(options.workspace);
+  const { root, storeFiles } = await resolveWorkspace(context, options.workspace);
   for (let attempt = 1; ; attempt += 1) {
     const record = await requireSession(context, sessionId);
     assertNotExpired(record);
@@ -62,7 +61,7 @@ export async function rewindWithFiles(context: StoreContext, sessionId: string, 
     const index = scanIndexFor(root);
     const target = await loadCheckpoint(driver, targetRecord, index);
     const known = await lastKnownWorkspace(context, driver, spans, record, position, target, index);
-    const scanOptions = await scanOptionsFor(root, target.manifest.rules, index);
+    const scanOptions = await scanOptionsFor(root, target.manifest.rules, index, storeFiles);
     const scan = await scanWorkspace(root, scanOptions);
     const targetRules = buildIgnoreRules(await gitignoreOf(driver, target), target.manifest.rules.ignore);
     const plan = await planRestore(root, { current: scan.state, target: target.state, targetRules, scanOptions });

@@ -8,7 +8,8 @@ import { InvalidArgumentError, WorkspaceConflictError } from '../../errors.js';
 import type { RewindResult } from '../../types.js';
 import { plural, printJson, printLines, wantsJson } from '../output.js';
 import { suggestCommand, withStore } from '../store-url.js';
-import { fileLines, workspaceConflictMessage } from '../rewind-files.js';
+import { isStoreInWorkspaceError } from '../../checkpoint/store-files.js';
+import { fileLines, storeInWorkspaceMessage, workspaceConflictMessage } from '../rewind-files.js';
 
 interface RewindCommandOptions {
   to: string;
@@ -34,7 +35,7 @@ export function addRewindCommand(program: Command): void {
     )
     .action(async (id: string, options: RewindCommandOptions, command: Command) => {
       const workspace = requireWorkspace(options);
-      const result = await withStore(command, async (store) => {
+      const result = await withStore(command, async (store, url) => {
         try {
           return await store.rewind(id, {
             toMessage: options.to,
@@ -46,6 +47,9 @@ export function addRewindCommand(program: Command): void {
           // The library's message names its own options (force: true); a CLI user needs the flags.
           if (WorkspaceConflictError.isInstance(error)) {
             throw new WorkspaceConflictError({ sessionId: id, files: error.files, message: workspaceConflictMessage(id, error.files) });
+          }
+          if (isStoreInWorkspaceError(error)) {
+            throw new InvalidArgumentError({ argument: '--workspace', message: storeInWorkspaceMessage(workspace ?? '', url), cause: error });
           }
           throw error;
         }

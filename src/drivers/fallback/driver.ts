@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DEFAULT_DEADLINE_MS, withDeadline } from '../../driver/deadline.js';
 import type {
   CheckpointRecord,
@@ -68,6 +68,10 @@ const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 export class FallbackDriver implements DegradableDriver, CheckpointStorage {
   readonly name: string;
   readonly capabilities: DriverCapabilities;
+  /** The primary's: where the data lives. */
+  readonly location?: string;
+  /** The primary's local files and the journal's directory (a workspace must never hold them). */
+  readonly localPaths: readonly string[];
   private readonly primary: StorageDriver;
   private readonly journal: Journal;
   private readonly cache: ReadCache;
@@ -93,6 +97,8 @@ export class FallbackDriver implements DegradableDriver, CheckpointStorage {
       fallback === 'memory'
         ? new MemoryJournal()
         : SqliteJournal.open(fallback === 'sqlite' ? defaultJournalDirectory(primary) : fallback.directory);
+    if (primary.location !== undefined) this.location = primary.location;
+    this.localPaths = [...(primary.localPaths ?? []), ...(this.journal instanceof SqliteJournal ? [dirname(this.journal.location)] : [])];
     if (this.journal.size() > 0) {
       // A journal left by an earlier run of this process: serve from it and replay it before anything new reaches the primary.
       this.rebuildOverlay();
