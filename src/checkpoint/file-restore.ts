@@ -17,7 +17,7 @@ import { basename, join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import { BACKUP_DIRECTORY_PREFIX } from './ignore-rules.js';
 import type { RestorePlan } from './restore-plan.js';
-import { assertRealDirectoryInside, parentOf } from './workspace-path.js';
+import { assertLinkStaysInside, assertRealDirectoryInside, parentOf } from './workspace-path.js';
 
 /** The file system calls a restore makes that change something; tests replace them to inject faults. */
 export interface RestoreFileSystem {
@@ -144,7 +144,11 @@ export async function applyRestore(
       const temporary = join(parent, `.${name.slice(0, 100)}.sessionloom-${randomBytes(6).toString('hex')}.tmp`);
       const temporaryStep: JournalStep = { kind: 'temporary', absolute: temporary };
       journal.push(temporaryStep);
-      if (entry.kind === 'link') await fileSystem.symlink(entry.target, temporary);
+      if (entry.kind === 'link') {
+        // Checked again where it is created: the plan saw the directories as they were then.
+        assertLinkStaysInside(root, parent, path, entry.target);
+        await fileSystem.symlink(entry.target, temporary);
+      }
       else await fileSystem.writeNewFile(temporary, requireContent(contents, entry.hash, path), entry.mode);
       const destination = join(parent, name);
       const existing = await lstatIfPresent(destination);

@@ -5,12 +5,14 @@
  * plan itself, and every problem it can find is found before anything is changed.
  *
  * A path is removed only when the checkpoint could have seen it and did not: a file its own ignore
- * rules hid (or one it skipped as too large) is never removed for being "absent" from it.
+ * rules hid (or one it skipped as too large) is never removed for being "absent" from it. Entries
+ * are files, directories and symlinks that stay inside the workspace; a symlink leading out (a
+ * hostile or damaged manifest) is an `InvalidArgumentError` here, before anything is written.
  */
 import type { FileEntry } from './file-entry.js';
 import { sameContent } from './file-entry.js';
 import type { IgnoreRules } from './ignore-rules.js';
-import { absolutePath } from './workspace-path.js';
+import { absolutePath, assertLinkStaysInside, parentOf, realDirectorySoFar } from './workspace-path.js';
 import { inspectPath, isExcluded, type ScanOptions } from './workspace-scan.js';
 import type { WorkspaceState } from './workspace-state.js';
 
@@ -52,6 +54,8 @@ export async function planRestore(
       now = found === 'directory' ? undefined : found;
     }
     if (sameContent(now, entry)) continue;
+    // A manifest may come from anywhere (an import): a link leading out is refused before anything is written.
+    if (entry.kind === 'link') assertLinkStaysInside(root, realDirectorySoFar(root, parentOf(path)), path, entry.target);
     plan.writes.push({ path, entry });
     plan.current.set(path, now);
   }

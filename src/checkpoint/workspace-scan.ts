@@ -3,8 +3,8 @@
  * rules applied and symlinks recorded, never followed (so a scan never reads outside the root,
  * and never loops). A file's hash is taken from the index when its size and times have not
  * changed since a trustworthy observation; only the others are read and hashed. Files over the
- * size limit, unreadable files and special files (sockets, FIFOs) are recorded as skipped and
- * reported, so a restore knows to leave them alone.
+ * size limit, unreadable files, special files (sockets, FIFOs) and symlinks leading out of the
+ * workspace are recorded as skipped and reported, so a restore knows to leave them alone.
  *
  * The calls are synchronous, in slices of a few milliseconds separated by a yield to the event
  * loop: on 10,000 small files that is about 7 times faster than one promise per call (each async
@@ -15,8 +15,8 @@ import type { SkippedFile } from '../types.js';
 import type { IgnoreRules } from './ignore-rules.js';
 import { sha256, type FileEntry } from './file-entry.js';
 import { RACY_MARGIN_MS, type ScanIndex } from './scan-index.js';
-import { join } from 'node:path';
-import { absolutePath, isInside, relativePathProblem } from './workspace-path.js';
+import { dirname, join } from 'node:path';
+import { absolutePath, isInside, linkTargetProblem, parentOf, realDirectorySoFar, relativePathProblem } from './workspace-path.js';
 import { emptyState, type WorkspaceState } from './workspace-state.js';
 
 /** Paths longer than this are not recorded (the same bound a manifest path has). */
@@ -81,7 +81,7 @@ export async function scanWorkspace(root: string, options: ScanOptions): Promise
         continue;
       }
       if (options.rules.ignores(path, false)) continue;
-      const inspected = inspectEntry(absolute, path, stats, options, observedAt);
+      const inspected = inspectEntry(root, directory.absolute, absolute, stats, options, observedAt, path);
       if (inspected === undefined) continue; // removed while we looked
       if (inspected.hashed) hashedFiles += 1;
       state.files.set(path, inspected.entry);
@@ -101,7 +101,9 @@ export function inspectPath(root: string, path: string, options: ScanOptions): F
   const stats = lstatIfPresent(absolutePath(root, path));
   if (stats === undefined) return undefined;
   if (stats.isDirectory()) return 'directory';
-  return inspectEntry(absolutePath(root, path), path, stats, options, Date.now())?.entry;
+  const absolute = absolutePath(root, path);
+  const parent = realDirectorySoFar(root, parentOf(path)) ?? dirname(absolute);
+  return inspectEntry(root, parent, absolute, stats, options, Date.now(), path)?.entry;
 }
 
 /** True for an excluded path or a path under one. */
@@ -111,14 +113,22 @@ export function isExcluded(options: Pick<ScanOptions, 'excluded'>, absolute: str
   return false;
 }
 
+/** What is at `absolute` (in the real directory `parent` of the workspace `root`), or undefined when it vanished. */
 function inspectEntry(
+  root: string,
+  parent: string,
   absolute: string,
-  path: string,
   stats: Stats,
   options: ScanOptions,
   observedAt: number,
+  path: string,
 ): { entry: FileEntry; hashed: boolean } | undefined {
-  if (stats.isSymbolicLink()) return { entry: { kind: 'link', target: readlinkSync(absolute) }, hashed: false };
+  if (stats.isSymbolicLink()) {
+    const target = readlinkSync(absolute);
+    // A link leading out of the workspace is left alone, as a special file is: never recorded, so never restored.
+    if (linkTargetProblem(root, parent, target) !== undefined) return { entry: { kind: 'skipped', reason: 'not-a-file', size: stats.size }, hashed: false };
+    return { entry: { kind: 'link', target }, hashed: false };
+  }
   if (!stats.isFile()) return { entry: { kind: 'skipped', reason: 'not-a-file', size: stats.size }, hashed: false };
   if (stats.size > options.maxFileBytes) return { entry: { kind: 'skipped', reason: 'too-large', size: stats.size }, hashed: false };
   const mode = stats.mode & 0o777;

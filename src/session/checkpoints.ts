@@ -286,7 +286,7 @@ function warnAboutSkipped(skipped: SkippedFile[], workspace: string, messageId: 
   const described = skipped.slice(0, WARNING_NAMES).map((file) => {
     if (file.reason === 'too-large') return `"${file.path}" (${describeBytes(file.size)}, over the ${describeBytes(maxFileBytes)} limit)`;
     if (file.reason === 'unreadable') return `"${file.path}" (not readable)`;
-    if (file.reason === 'not-a-file') return `"${file.path}" (not a regular file)`;
+    if (file.reason === 'not-a-file') return `"${file.path}" (not a regular file, or a symlink leading out of the workspace)`;
     return `"${file.path}" (a name sessionloom cannot record)`;
   });
   const more = skipped.length > WARNING_NAMES ? `, and ${skipped.length - WARNING_NAMES} more (see the result's "skipped")` : '';
