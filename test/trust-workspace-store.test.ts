@@ -14,7 +14,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildIgnoreRules } from '../src/checkpoint/ignore-rules.js';
 import { planRestore } from '../src/checkpoint/restore-plan.js';
 import { ScanIndex } from '../src/checkpoint/scan-index.js';
-import { storeFilesOf } from '../src/checkpoint/store-files.js';
 import { scanWorkspace } from '../src/checkpoint/workspace-scan.js';
 import { FileDriver } from '../src/drivers/file/driver.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
@@ -144,6 +143,7 @@ describe('the store directory, the fallback journal, and stores with no files', 
   });
 
   it('checkpoints any workspace of a store with no local files (memory, or a server)', async () => {
+    const { storeFilesOf } = await import('../src/checkpoint/store-files.js');
     const root = workspace();
     const store = SessionStore.memory();
     const session = await store.create({ messages: [{ role: 'user', content: 'start' }] });
@@ -154,6 +154,7 @@ describe('the store directory, the fallback journal, and stores with no files', 
   });
 
   it("never scans or restores the store's files, even in a workspace that escaped the check", async () => {
+    const { storeFilesOf } = await import('../src/checkpoint/store-files.js');
     const root = workspace();
     writeTree(root, { 'sessions.db': 'db', 'sessions.db-wal': 'wal', 'sessions.db-shm': 'shm', 'store/sessions/a.json': '{}' });
     const excluded = new Set([...storeFilesOf({ location: join(root, 'sessions.db') }), ...storeFilesOf({ location: join(root, 'store') })]);
