@@ -5,8 +5,9 @@
  * nested 1,000 deep, after which every filtered `list` failed with "malformed JSON" for everyone.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, type MessageInput, type Metadata, type SessionStore } from '../src/index.js';
+import type { MessageInput, Metadata, SessionStore } from '../src/index.js';
 import { everyStore } from './fixtures/every-store.js';
+import { refusedAsInvalid } from './fixtures/refusals.js';
 
 // The documented limits (src/common/codec.ts), spelt out so the test reads on its own.
 const MAX_METADATA_DEPTH = 64;
@@ -23,15 +24,6 @@ function nestedObject(levels: number, leaf: unknown = 'leaf'): Metadata {
 function messageNested(levels: number): MessageInput {
   // message (1) > content array (2) > part (3) > providerOptions object (4 ...).
   return { role: 'user', content: [{ type: 'text', text: 'deep', providerOptions: nestedObject(levels - 3) as never }] };
-}
-
-async function refusedAsInvalid(promise: Promise<unknown>): Promise<InvalidArgumentError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(InvalidArgumentError.isInstance(error), `expected an InvalidArgumentError, got ${String(error)}`).toBe(true);
-  return error as InvalidArgumentError;
 }
 
 describe.each(everyStore('trust_depth'))('nesting limits on $name', ({ open }) => {

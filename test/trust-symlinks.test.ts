@@ -13,10 +13,11 @@ import { sha256 } from '../src/checkpoint/file-entry.js';
 import { applyRestore } from '../src/checkpoint/file-restore.js';
 import type { RestorePlan } from '../src/checkpoint/restore-plan.js';
 import { resetScanIndexes } from '../src/checkpoint/scan-index.js';
-import { InvalidArgumentError, type SessionStore } from '../src/index.js';
+import { SessionStore } from '../src/index.js';
 import { encodeLine } from '../src/transfer/format.js';
 import { everyStore } from './fixtures/every-store.js';
 import { snapshotWorkspace, temporaryDirectory, writeTree } from './fixtures/workspace.js';
+import { refusedAsInvalid } from './fixtures/refusals.js';
 
 const directories: string[] = [];
 afterAll(() => directories.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
@@ -26,15 +27,6 @@ function workspace(spec: Parameters<typeof writeTree>[1] = {}): string {
   directories.push(root);
   writeTree(root, spec);
   return root;
-}
-
-async function refusedAsInvalid(promise: Promise<unknown>): Promise<InvalidArgumentError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(InvalidArgumentError.isInstance(error), `expected an InvalidArgumentError, got ${String(error)}`).toBe(true);
-  return error as InvalidArgumentError;
 }
 
 /** The store's export with `edit` applied to every checkpoint manifest (checksums recomputed, as an attacker would). */
@@ -94,7 +86,6 @@ describe.each(everyStore('trust_symlinks'))('a manifest with symlinks leading ou
 
 describe('symlinks in a workspace', () => {
   it('records a link leading out as skipped, never restores it, and still restores links that stay inside', async () => {
-    const { SessionStore } = await import('../src/index.js');
     const outside = workspace({ 'secret.txt': 'outside', 'dir/file.txt': 'x' });
     const root = workspace({ 'src/app.ts': 'v1', 'node_modules/.keep': '' });
     rmSync(join(root, 'node_modules'), { recursive: true });

@@ -7,7 +7,6 @@
  * the store's directory, or holding a fallback's journal) is refused at checkpoint, at a turn's
  * end and at rewind, before anything changes, and a scan never records the store's files.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,8 +16,10 @@ import { ScanIndex } from '../src/checkpoint/scan-index.js';
 import { scanWorkspace } from '../src/checkpoint/workspace-scan.js';
 import { FileDriver } from '../src/drivers/file/driver.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
-import { InvalidArgumentError, SessionStore } from '../src/index.js';
+import { SessionStore } from '../src/index.js';
 import { snapshotWorkspace, temporaryDirectory, writeTree } from './fixtures/workspace.js';
+import { runCliProcess } from './fixtures/cli-process.js';
+import { refusedAsInvalid } from './fixtures/refusals.js';
 
 const directories: string[] = [];
 afterAll(() => directories.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
@@ -28,15 +29,6 @@ function workspace(): string {
   directories.push(root);
   writeTree(root, { 'src/app.ts': 'v1', 'notes.md': 'notes' });
   return root;
-}
-
-async function refusedAsInvalid(promise: Promise<unknown>): Promise<InvalidArgumentError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(InvalidArgumentError.isInstance(error), `expected an InvalidArgumentError, got ${String(error)}`).toBe(true);
-  return error as InvalidArgumentError;
 }
 
 /** Everything in the workspace except the store's own files, which change with every write. */
@@ -179,7 +171,8 @@ describe('sessionloom rewind --files --workspace . with the default ./sessions.d
     const session = await store.create({ messages: [{ role: 'user', content: 'start' }, { role: 'assistant', content: 'done' }] });
     const [start] = await store.getMessages(session.id);
     await store.close();
-    const result = await runCliIn(root, ['rewind', session.id, '--to', start!.id, '--files', '--workspace', '.', '--force']);
+    // No store configured: the CLI uses its default, ./sessions.db in the directory it runs in.
+    const result = await runCliProcess(['rewind', session.id, '--to', start!.id, '--files', '--workspace', '.', '--force'], { cwd: root });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/"\." holds this command's session store \(sqlite:\.\/sessions\.db\)/);
     expect(result.stderr).toMatch(/--store/);
@@ -189,22 +182,3 @@ describe('sessionloom rewind --files --workspace . with the default ./sessions.d
     await reopened.close();
   });
 });
-
-/** The CLI run in `cwd`, with no store configured: it uses its default, ./sessions.db there. */
-function runCliIn(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const environment: NodeJS.ProcessEnv = { ...process.env };
-  delete environment.SESSIONLOOM_STORE;
-  delete environment.SESSIONLOOM_DEBUG;
-  delete environment.SESSIONLOOM_FALLBACK;
-  const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), main, ...args], { cwd, env: environment });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
