@@ -96,7 +96,7 @@ export class RunCompactor {
     let usage: Usage = { ...EMPTY_USAGE };
     const summarize = async (messages: ModelMessage[]): Promise<string> => {
       if (settings.summarize) return settings.summarize(messages);
-      const summary = await this.summarizeWithModel(messages);
+      const summary = await summarizeWithModel(settings.model ?? this.context.model, messages, this.context.signal);
       usage = summary.usage;
       return summary.text;
     };
@@ -134,24 +134,30 @@ export class RunCompactor {
     return total;
   }
 
-  private async summarizeWithModel(messages: ModelMessage[]): Promise<{ text: string; usage: Usage }> {
-    const ai = await loadAi();
-    const { signal } = this.context;
-    const result = await ai.generateText({
-      model: this.context.settings.model ?? this.context.model,
-      system: SUMMARY_INSTRUCTIONS,
-      messages: [...repairTranscript(messages), { role: 'user', content: 'Summarize the conversation above for the assistant that continues it.' }],
-      allowSystemInMessages: true,
-      ...(signal ? { abortSignal: signal } : {}),
-    });
-    return { text: result.text, usage: usageFromModel(result.usage) };
-  }
-
   private async report(data: Record<string, unknown> & { step: number; tokensBefore: number }): Promise<void> {
     const event: RunEventInput = { type: 'compaction', data };
     await this.context.recorder.record([event]);
     this.context.emit({ type: 'compaction', ...data });
   }
+}
+
+/**
+ * A summary of `messages` written by `model` through the AI SDK's `generateText`, and the tokens it
+ * used: what automatic compaction and `sessionloom compact --model` use.
+ *
+ * @example
+ * await store.compact(id, { summarize: async (messages) => (await summarizeWithModel(model, messages)).text });
+ */
+export async function summarizeWithModel(model: LanguageModel, messages: readonly ModelMessage[], signal?: AbortSignal): Promise<{ text: string; usage: Usage }> {
+  const ai = await loadAi();
+  const result = await ai.generateText({
+    model,
+    system: SUMMARY_INSTRUCTIONS,
+    messages: [...repairTranscript(messages), { role: 'user', content: 'Summarize the conversation above for the assistant that continues it.' }],
+    allowSystemInMessages: true,
+    ...(signal ? { abortSignal: signal } : {}),
+  });
+  return { text: result.text, usage: usageFromModel(result.usage) };
 }
 
 /** A run that stores nothing compacts its own copy: the same split as `store.compact`, in memory. */
