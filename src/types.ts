@@ -85,7 +85,10 @@ export interface Session {
   parentId?: string;
   forkedFrom?: { sessionId: string; messageId: string };
   usage: Usage;
-  /** Messages on the session's current path (its history up to the head). */
+  /**
+   * Messages on the session's current path (its history up to the head). After a compaction it
+   * counts the stored path: what the compaction replaced, its summary and the kept copies too.
+   */
   messageCount: number;
   /** Grows by one with every change: the optimistic-concurrency token for `expectedVersion`. */
   version: number;
