@@ -1,9 +1,9 @@
 /** The token-window and compaction phase of one store, as printed lines and raw results (see compaction-workload.ts). */
-import { compactionCosts, KEPT_MESSAGES, WINDOW_TOKENS, windowCosts } from './compaction-workload.js';
+import { compactionCosts, KEPT_MESSAGES, WINDOW_COMPARISON_DEPTH, WINDOW_TOKENS, windowCostByHistory, windowCosts } from './compaction-workload.js';
 import type { Counts } from './configuration.js';
 import { formatMs } from './measure.js';
 import { inPhase } from './progress.js';
-import { ratioAtMost, type Line } from './report.js';
+import { ratioAtMost, ratioWithoutTarget, type Line } from './report.js';
 import type { StoreTarget } from './store-targets.js';
 import { sessionOfDepth } from './workload.js';
 
@@ -22,6 +22,9 @@ export async function benchCompaction(target: StoreTarget, counts: Counts): Prom
     const window = await inPhase(name, `transcript within ${count(WINDOW_TOKENS)} tokens of ${deep} messages, cold and warm (${rounds} times each)`, (phase) =>
       windowCosts(store, deepSession, rounds, phase.advance),
     );
+    const byHistory = await inPhase(name, `the same window of ${count(WINDOW_COMPARISON_DEPTH)} vs ${deep} messages, warm (${rounds} interleaved rounds)`, (phase) =>
+      windowCostByHistory(store, deepSession, rounds, phase.advance),
+    );
     const compaction = await inPhase(name, `compact at ${count(counts.compactionShallow)} vs ${deep} messages (${rounds} interleaved rounds)`, (phase) =>
       compactionCosts(store, counts.compactionShallow, deepSession, rounds, phase.advance),
     );
@@ -36,6 +39,11 @@ export async function benchCompaction(target: StoreTarget, counts: Counts): Prom
         figure: `mean ${formatMs(window.warm.mean)}, median ${formatMs(window.warm.median)}, p95 ${formatMs(window.warm.p95)}`,
       },
       {
+        measure: `  the same window, warm, of ${count(WINDOW_COMPARISON_DEPTH)} vs ${deep} messages`,
+        figure: `${formatMs(byHistory.shallow.mean)} vs ${formatMs(byHistory.deep.mean)} (median ${formatMs(byHistory.shallow.median)} vs ${formatMs(byHistory.deep.median)})`,
+        check: ratioWithoutTarget(`window of ${deep} / ${count(WINDOW_COMPARISON_DEPTH)} messages`, byHistory.ratio),
+      },
+      {
         measure: `compact (keep ${KEPT_MESSAGES}), mean of ${rounds}: ${count(counts.compactionShallow)} vs ${deep}`,
         figure: `${formatMs(compact.shallow.mean)} vs ${formatMs(compact.deep.mean)} (median ${formatMs(compact.shallow.median)} vs ${formatMs(compact.deep.median)})`,
         check: ratioAtMost(`compact ${deep} / ${count(counts.compactionShallow)}`, compact.ratio, COMPACT_RATIO_LIMIT, { median: compact.medianRatio, trimmed: compact.trimmedRatio }),
@@ -45,7 +53,7 @@ export async function benchCompaction(target: StoreTarget, counts: Counts): Prom
         figure: `${compaction.messagesWritten} messages, ${count(compaction.bytesWritten)} bytes of bodies, 2 segment records, the session record`,
       },
     ];
-    return { lines, results: { tokenWindow: window, compaction } };
+    return { lines, results: { tokenWindow: { ...window, byHistory }, compaction } };
   } finally {
     await store.close();
   }

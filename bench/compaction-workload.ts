@@ -40,6 +40,16 @@ export async function windowCosts(store: SessionStore, sessionId: string, rounds
   return { cold: summarise(cold), warm: summarise(warm), messages: window.length, tokens };
 }
 
+/** Messages in the shorter session a window is compared on: long enough to fill the same 128,000-token window. */
+export const WINDOW_COMPARISON_DEPTH = 10_000;
+
+/** The warm window on a `WINDOW_COMPARISON_DEPTH`-message session versus on `deepSession` (interleaved): the same window, histories ten times apart. */
+export async function windowCostByHistory(store: SessionStore, deepSession: string, rounds: number, onProgress?: OnProgress): Promise<DepthComparison> {
+  const shallow = await sessionOfDepth(store, WINDOW_COMPARISON_DEPTH);
+  const read = (id: string) => () => store.transcript(id, { maxTokens: WINDOW_TOKENS });
+  return compare(await interleave(rounds, read(shallow), read(deepSession), (done) => onProgress?.(done, rounds)));
+}
+
 function compare(samples: { left: number[]; right: number[] }): DepthComparison {
   const shallow = summarise(samples.left);
   const deep = summarise(samples.right);

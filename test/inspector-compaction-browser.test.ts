@@ -3,12 +3,12 @@
  * carries a `compaction` marker, and expanding it shows the messages the compaction replaced, read
  * from the session's history; the timeline offers nothing older than the summary.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SessionStore, type StoredMessage } from '../src/index.js';
 import { mountInspector } from '../src/server/inspector/index.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
-import { chromiumAvailable, chromiumMissingMessage, launchChromium, openWatchedPage, warnChromiumMissing, type WatchedPage } from './fixtures/browser.js';
+import { describeInBrowser } from './fixtures/browser.js';
 
 const POLL = { timeout: 10_000, interval: 50 };
 let store: SessionStore;
@@ -29,37 +29,8 @@ afterAll(async () => {
   await store?.close();
 });
 
-if (!chromiumAvailable) {
-  if (process.env.CI === 'true') {
-    describe('a compaction in the inspector', () => {
-      it('needs Chromium under CI=true', () => {
-        throw new Error(`CI=true: ${chromiumMissingMessage}`);
-      });
-    });
-  } else warnChromiumMissing();
-}
-
-describe.skipIf(!chromiumAvailable)('a compaction in the inspector', () => {
-  let browser: Browser;
-  let watched: WatchedPage | undefined;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    const current = watched;
-    watched = undefined;
-    await current?.close();
-    expect(current?.problems ?? []).toEqual([]);
-  });
-
-  async function open(hash: string): Promise<Page> {
-    watched = await openWatchedPage(browser);
-    await watched.page.goto(`${server.url}/${hash}`);
-    return watched.page;
-  }
+describeInBrowser('a compaction in the inspector', (openPage) => {
+  const open = (hash: string): Promise<Page> => openPage(`${server.url}/${hash}`);
 
   it('marks the compaction and expands it to the messages it replaced', async () => {
     const page = await open('#session=compacted');

@@ -110,10 +110,12 @@ function describeKeep(keep: { lastMessages?: number | undefined; lastTokens?: nu
   ].join(', ');
 }
 
-/** The first and last message a compaction replaces: two single-row reads. */
+/** The first and last message a compaction replaces: two single-row reads (every position of a span holds a message). */
 async function endsOf(context: StoreContext, replaced: PathSpan[]): Promise<{ from: string; to: string }> {
-  const [first] = await readSpans(context, replaced, { order: 'asc', limit: 1 });
-  const [last] = await readSpans(context, replaced, { order: 'desc', limit: 1 });
+  const firstSpan = replaced[0];
+  const lastSpan = replaced[replaced.length - 1];
+  const [first] = firstSpan ? await readSpans(context, [{ ...firstSpan, toSeq: firstSpan.fromSeq }], { order: 'asc' }) : [];
+  const [last] = lastSpan ? await readSpans(context, [{ ...lastSpan, fromSeq: lastSpan.toSeq }], { order: 'asc' }) : [];
   if (!first || !last) throw new Error('sessionloom: the messages a compaction replaces could not be read back; the store changed under it.');
   return { from: first.id, to: last.id };
 }

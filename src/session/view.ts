@@ -88,7 +88,10 @@ export async function* newestFirst(context: StoreContext, spans: readonly PathSp
     const span = spans[index]!;
     let toSeq = span.toSeq;
     while (toSeq >= span.fromSeq) {
-      const rows = await context.driver.readMessages(span.segmentId, { fromSeq: span.fromSeq, toSeq, order: 'desc', limit: page });
+      // The range itself is bounded (not only the limit): a driver that slices a range before it
+      // limits it must still read a page, not the segment.
+      const fromSeq = Math.max(span.fromSeq, toSeq - page + 1);
+      const rows = await context.driver.readMessages(span.segmentId, { fromSeq, toSeq, order: 'desc', limit: page });
       if (rows.length === 0) break;
       yield* rows;
       toSeq = rows[rows.length - 1]!.seq - 1;

@@ -7,25 +7,13 @@ import type { Hono } from 'hono';
 import type { CompactOptions } from '../../types.js';
 import { defined, readObject } from '../body.js';
 import type { ServerEnv } from '../env.js';
-import { Query } from '../query.js';
+import { messagePaging } from './history.js';
 
-const HISTORY_PARAMETERS = ['limit', 'after', 'before', 'order', 'last'] as const;
 const COMPACT_FIELDS = ['summary', 'keep', 'expectedVersion'] as const;
 
 export function registerCompactionRoutes(app: Hono<ServerEnv>): void {
   app.get('/api/sessions/:id/history', async (c) => {
-    const query = new Query(c.req.url, HISTORY_PARAMETERS);
-    const messages = await c.get('store').history(
-      c.req.param('id'),
-      defined({
-        limit: query.integer('limit'),
-        after: query.string('after'),
-        before: query.string('before'),
-        order: query.string('order') as 'asc' | 'desc' | undefined,
-        last: query.integer('last'),
-      }),
-    );
-    return c.json({ messages });
+    return c.json({ messages: await c.get('store').history(c.req.param('id'), messagePaging(c.req.url)) });
   });
 
   app.post('/api/sessions/:id/compact', async (c) => {
