@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 describeInBrowser('a compaction in the inspector', (openPage) => {
-  const open = (hash: string): Promise<Page> => openPage(`${server.url}/${hash}`);
+  const open = async (hash: string): Promise<Page> => (await openPage(`${server.url}/${hash}`)).page;
 
   it('marks the compaction and expands it to the messages it replaced', async () => {
     const page = await open('#session=compacted');
