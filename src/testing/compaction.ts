@@ -88,6 +88,21 @@ export function registerCompactionTests(context: SuiteContext): void {
       expect(await store.history(session.id)).toEqual(messages);
     });
 
+    it('compacts a fresh fork and a just-rewound session, whose head segments are still empty', async () => {
+      const store = await context.open();
+      const { session, messages } = await sessionWithMessages(store, 6);
+      const fork = await store.fork(session.id, { id: uniqueId('fork'), fromMessage: at(messages, 4).id });
+      const forked = await store.compact(fork.id, { summary: 'Five.', keep: { lastMessages: 1 }, countTokens: tenTokensEach });
+      expect(forked.compaction).toMatchObject({ from: at(messages, 0).id, to: at(messages, 3).id, count: 4, kept: 1 });
+      expect(await store.history(fork.id)).toEqual(messages.slice(0, 5));
+      expect(bodies((await store.getMessages(fork.id)).slice(1))).toEqual(bodies([at(messages, 4)]));
+      await store.rewind(session.id, { toMessage: at(messages, 2).id });
+      const rewound = await store.compact(session.id, { summary: 'Three.', countTokens: tenTokensEach });
+      expect(rewound.compaction).toMatchObject({ from: at(messages, 0).id, to: at(messages, 2).id, count: 3, kept: 0 });
+      expect(await store.history(session.id)).toEqual(messages.slice(0, 3));
+      expect(await store.getMessages(fork.id, { view: 'history' })).toEqual(messages.slice(0, 5));
+    });
+
     it('keeps the newest tokens, never starting the kept tail with a tool result', async () => {
       const store = await context.open();
       const session = await store.create({ id: uniqueId('session') });
