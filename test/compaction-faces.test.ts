@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { COMPACTION_SUMMARY_PREFIX, SessionStore, type CompactResult, type StoredMessage } from '../src/index.js';
+import { Agent, COMPACTION_SUMMARY_PREFIX, Runner, ScriptedLanguageModel, SessionStore, type CompactResult, type StoredMessage } from '../src/index.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
 import { runCliJson, runCliProcess, withLibraryStore } from './fixtures/cli-process.js';
 
@@ -54,6 +54,21 @@ describe('sessionloom compact and show', () => {
     const refused = await runCliProcess(['compact', id], { storeUrl });
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/--summary TEXT, or --model M/);
+  });
+});
+
+describe('sessionloom replay', () => {
+  it('tells what an automatic compaction did before a step', async () => {
+    const storeUrl = newStoreUrl();
+    const { id } = await seeded(storeUrl, 6);
+    const runId = await withLibraryStore(storeUrl, async (store) => {
+      const agent = new Agent({ name: 'compacting', model: new ScriptedLanguageModel({ turns: [{ text: 'ok' }] }) });
+      const compaction = { triggerTokens: 50, keepTokens: 20, countTokens: () => 10, summarize: () => 'Six turns.' };
+      return (await Runner.run(agent, { input: 'turn 7', session: { store, resume: id }, compaction })).runId;
+    });
+    const replay = await runCliProcess(['replay', runId], { storeUrl });
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toMatch(/compaction\s+before step 1: 70 tokens -> 30, 5 messages replaced by a summary, 2 kept/);
   });
 });
 
