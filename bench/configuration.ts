@@ -4,6 +4,8 @@
  *   BENCH_QUICK=1              smaller counts, for a smoke run (the ratios are noisier)
  *   BENCH_STORES=sqlite,redis  only these stores (default: every store)
  *   BENCH_DIR=/path            where the SQLite and file stores live (default: the OS temp dir)
+ *   BENCH_PHASES=compaction    only these phases: core (append, fork, rewind, reads, throughput),
+ *                              list, sqlite, compaction (default: every phase)
  */
 export const STORE_NAMES = ['memory', 'sqlite', 'file', 'postgres', 'redis'] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
@@ -29,6 +31,12 @@ export interface Counts {
   throughputAppends: number;
   /** Rounds the throughput blocks are interleaved over (each round runs every kind once). */
   throughputRounds: number;
+  /** Messages in the long session of the token-window and compaction phase. */
+  compactionDepth: number;
+  /** Messages in the short session compaction is compared with. */
+  compactionShallow: number;
+  /** Compactions timed at each length (interleaved), and token windows timed cold and warm. */
+  compactionRounds: number;
 }
 
 const FULL: Counts = {
@@ -42,6 +50,9 @@ const FULL: Counts = {
   listCalls: 20,
   throughputAppends: 2_000,
   throughputRounds: 10,
+  compactionDepth: 100_000,
+  compactionShallow: 1_000,
+  compactionRounds: 30,
 };
 
 const QUICK: Counts = {
@@ -55,6 +66,9 @@ const QUICK: Counts = {
   listCalls: 5,
   throughputAppends: 200,
   throughputRounds: 5,
+  compactionDepth: 10_000,
+  compactionShallow: 1_000,
+  compactionRounds: 10,
 };
 
 export interface Configuration {
@@ -63,6 +77,18 @@ export interface Configuration {
   stores: StoreName[];
   /** Parent of the run's temporary directory. */
   directory: string | undefined;
+  phases: PhaseName[];
+}
+
+export const PHASE_NAMES = ['core', 'list', 'sqlite', 'compaction'] as const;
+export type PhaseName = (typeof PHASE_NAMES)[number];
+
+function selectedPhases(value: string | undefined): PhaseName[] {
+  if (value === undefined || value.trim() === '') return [...PHASE_NAMES];
+  const names = value.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !(PHASE_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`BENCH_PHASES names unknown phase(s) ${unknown.join(', ')}; choose from ${PHASE_NAMES.join(', ')}.`);
+  return PHASE_NAMES.filter((name) => names.includes(name));
 }
 
 function isStoreName(value: string): value is StoreName {
@@ -87,5 +113,6 @@ export function readConfiguration(environment: NodeJS.ProcessEnv = process.env):
     counts: quick ? QUICK : FULL,
     stores: selectedStores(environment.BENCH_STORES),
     directory: environment.BENCH_DIR,
+    phases: selectedPhases(environment.BENCH_PHASES),
   };
 }

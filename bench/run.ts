@@ -8,6 +8,7 @@
  *
  *   BENCH_QUICK=1 npm run bench              smaller counts, for a smoke run
  *   BENCH_STORES=sqlite,redis npm run bench  only these stores
+ *   BENCH_PHASES=compaction npm run bench    only these phases (core, list, sqlite, compaction)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -43,7 +44,7 @@ function machineLoad(): string {
 try {
   console.log(
     `sessionloom bench (${configuration.quick ? 'quick' : 'full'}), node ${process.version}, ${machineLoad()}, ` +
-      `stores ${configuration.stores.join(', ')}, files in ${directory}\n`,
+      `stores ${configuration.stores.join(', ')}, phases ${configuration.phases.join(', ')}, files in ${directory}\n`,
   );
   for (const name of configuration.stores) {
     // One store failing (its server would not start, a check found lost appends) must not cost
@@ -58,7 +59,7 @@ try {
       const load = machineLoad();
       announce(name, `starting, ${load}`);
       try {
-        const { lines, results: storeResults } = await benchStore(target, configuration.counts, directory);
+        const { lines, results: storeResults } = await benchStore(target, configuration.counts, directory, configuration.phases);
         reports.push({ store: name, lines });
         results[name] = { machineLoadAtStart: load, ...storeResults };
       } finally {

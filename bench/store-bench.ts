@@ -3,7 +3,8 @@
  * report. Phases that need a known population open their own namespace (see store-targets.ts);
  * the depth comparisons, reads and throughput share one store, as an application's would.
  */
-import type { Counts } from './configuration.js';
+import { benchCompaction } from './compaction-bench.js';
+import type { Counts, PhaseName } from './configuration.js';
 import { CREATE_BATCH, LIST_PAGE, listCost } from './list-workload.js';
 import { formatMs } from './measure.js';
 import { inPhase } from './progress.js';
@@ -38,11 +39,27 @@ export interface StoreResult {
   results: Record<string, unknown>;
 }
 
-export async function benchStore(target: StoreTarget, counts: Counts, directory: string): Promise<StoreResult> {
-  const name = target.name;
-  const deep = count(counts.deep);
+export async function benchStore(target: StoreTarget, counts: Counts, directory: string, phases: readonly PhaseName[]): Promise<StoreResult> {
   const lines: Line[] = [];
   const results: Record<string, unknown> = {};
+  if (phases.includes('core')) await benchCore(target, counts, lines, results);
+  if (phases.includes('list')) await benchList(target, counts, lines, results);
+  if (phases.includes('sqlite') && target.name === 'sqlite') {
+    const sqlite = await benchSqliteOnly(counts, directory);
+    lines.push(...sqlite.lines);
+    Object.assign(results, sqlite.results);
+  }
+  if (phases.includes('compaction')) {
+    const compaction = await benchCompaction(target, counts);
+    lines.push(...compaction.lines);
+    Object.assign(results, compaction.results);
+  }
+  return { lines, results };
+}
+
+async function benchCore(target: StoreTarget, counts: Counts, lines: Line[], results: Record<string, unknown>): Promise<void> {
+  const name = target.name;
+  const deep = count(counts.deep);
   const store = await target.open('main');
   try {
     const depthPhases = [
@@ -96,7 +113,10 @@ export async function benchStore(target: StoreTarget, counts: Counts, directory:
   } finally {
     await store.close();
   }
+}
 
+async function benchList(target: StoreTarget, counts: Counts, lines: Line[], results: Record<string, unknown>): Promise<void> {
+  const name = target.name;
   const listStore = await target.open('list');
   try {
     const list = await inPhase(name, `list newest ${LIST_PAGE} among ${count(counts.listSessions)} sessions (created in parallel batches)`, async (phase) => {
@@ -116,11 +136,4 @@ export async function benchStore(target: StoreTarget, counts: Counts, directory:
   } finally {
     await listStore.close();
   }
-
-  if (name === 'sqlite') {
-    const sqlite = await benchSqliteOnly(counts, directory);
-    lines.push(...sqlite.lines);
-    Object.assign(results, sqlite.results);
-  }
-  return { lines, results };
 }

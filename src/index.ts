@@ -59,3 +59,6 @@ export {
 } from './agent/scripted-model.js';
 export { resolveModel, type ResolveModelOptions } from './agent/resolve-model.js';
 export { INTERRUPTED_TOOL_RESULT_TEXT, repairTranscript, type TranscriptOptions } from './session/transcript.js';
+// Token windows and compaction. The tokenizer is loaded by the first count, never by this import.
+export { loadTokenCounter, countMessageTokens, type TokenCounter } from './session/token-count.js';
+export { COMPACTION_SUMMARY_PREFIX, compactionOf } from './session/compact.js';

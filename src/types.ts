@@ -85,7 +85,10 @@ export interface Session {
   parentId?: string;
   forkedFrom?: { sessionId: string; messageId: string };
   usage: Usage;
-  /** Messages on the session's current path (its history up to the head). */
+  /**
+   * Messages on the session's current path (its history up to the head). After a compaction it
+   * counts the stored path: what the compaction replaced, its summary and the kept copies too.
+   */
   messageCount: number;
   /** Grows by one with every change: the optimistic-concurrency token for `expectedVersion`. */
   version: number;
@@ -149,6 +152,11 @@ export interface GetMessagesOptions {
   order?: 'asc' | 'desc';
   /** The newest N messages (of the range), returned oldest first unless `order: 'desc'`; costs N, not the history. */
   last?: number;
+  /**
+   * `path` (default): what a model is sent, from the newest compaction's summary on. `history`: every
+   * message as written, through every compaction (without the summaries and the copies they carry).
+   */
+  view?: 'path' | 'history';
 }
 
 export interface ForkOptions {
@@ -321,4 +329,55 @@ export interface Branches {
   forks: BranchNode[];
   /** Stretches of messages a rewind took off this session's path, oldest first. */
   rewoundTails: RewoundTail[];
+  /** The compactions on the session's path, oldest first (`history` reads what they replaced). */
+  compactions: Compaction[];
+}
+
+/** What `metadata.sessionloom.compaction` of a compaction message records. */
+export interface CompactionMarker {
+  /** The first message the compaction replaced. */
+  from: string;
+  /** The last message it replaced (the kept tail follows it). */
+  to: string;
+  /** How many messages it replaced (an earlier compaction's summary counts as one). */
+  count: number;
+  /** The summary message's tokens: what it costs in a window. */
+  tokens: number;
+  /** How many messages were kept after it (copied behind the summary, with new ids). */
+  kept: number;
+}
+
+/** A compaction on a session's path. */
+export interface Compaction extends CompactionMarker {
+  /** The compaction message (the summary). */
+  messageId: string;
+  createdAt: number;
+  runId?: string;
+}
+
+export interface CompactOptions {
+  /** The summary of what is replaced (give this or `summarize`). */
+  summary?: string;
+  /** Writes the summary from the messages it replaces, oldest first (give this or `summary`). */
+  summarize?: (messages: StoredMessage[]) => string | Promise<string>;
+  /**
+   * The newest messages kept after the summary: at most `lastMessages` messages and at most
+   * `lastTokens` tokens (an assistant message and its tool results are kept or replaced together).
+   * Default: nothing kept.
+   */
+  keep?: { lastMessages?: number; lastTokens?: number };
+  /** Fail with `SessionConflictError` unless the session is at this version. */
+  expectedVersion?: number;
+  /** How to count tokens (default: `gpt-tokenizer`'s `o200k_base`). */
+  countTokens?: (message: ModelMessage | StoredMessage) => number;
+  /** The run that compacts (recorded on the compaction message). */
+  runId?: string;
+}
+
+export interface CompactResult {
+  /** False when there was nothing to compact (`reason` says why); nothing was written then. */
+  compacted: boolean;
+  session: Session;
+  compaction?: Compaction;
+  reason?: string;
 }

@@ -6,16 +6,15 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionStore, type MessageInput, type StoredMessage } from '../src/index.js';
 import { mountInspector } from '../src/server/inspector/index.js';
 import { CONTENT_SECURITY_POLICY } from '../src/server/inspector/security-headers.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
-import { chromiumAvailable, chromiumMissingMessage, launchChromium, openWatchedPage, warnChromiumMissing, type WatchedPage } from './fixtures/browser.js';
+import { describeInBrowser, type WatchedPage } from './fixtures/browser.js';
 import { temporaryDirectory, writeTree } from './fixtures/workspace.js';
 
-const inCi = process.env.CI === 'true';
 const TOKEN = 'a-token-of-sixteen-chars-or-more';
 /** Polls of the page: generous for a loaded 2-core machine, still far below the test timeout. */
 const POLL = { timeout: 10_000, interval: 50 };
@@ -159,38 +158,12 @@ describe('the inspector over HTTP', () => {
   });
 });
 
-if (!chromiumAvailable) {
-  if (inCi) {
-    describe('the inspector in a browser', () => {
-      it('needs Chromium under CI=true', () => {
-        throw new Error(`CI=true: ${chromiumMissingMessage}`);
-      });
-    });
-  } else warnChromiumMissing();
-}
-
-describe.skipIf(!chromiumAvailable)('the inspector in a browser', () => {
-  let browser: Browser;
+describeInBrowser('the inspector in a browser', (openWatched) => {
   let watched: WatchedPage | undefined;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    const current = watched;
-    watched = undefined;
-    await current?.close();
-    expect(current?.problems ?? []).toEqual([]);
-    expect(current?.dialogs ?? []).toEqual([]);
-  });
 
   /** A new tab on the inspector at `hash` (e.g. `#session=alpha`). */
   async function open(hash = '', base = server.url): Promise<Page> {
-    watched = await openWatchedPage(browser);
-    await watched.page.goto(`${base}/${hash}`);
+    watched = await openWatched(`${base}/${hash}`);
     return watched.page;
   }
 

@@ -6,6 +6,8 @@ import type { LanguageModel, ToolSet } from 'ai';
 import type { SharedV3ProviderOptions } from '@ai-sdk/provider';
 import { assertValidId } from '../common/ids.js';
 import { InvalidArgumentError } from '../errors.js';
+import { parseCompactionSettings, type CompactionSettings } from './run-compaction.js';
+import { assertTrimToolResults, type TrimToolResultsSettings } from './trim-tool-results.js';
 
 /** Settings passed to every model call of the agent. */
 export interface ModelSettings {
@@ -34,6 +36,15 @@ export interface AgentConfig<TOOLS extends ToolSet = ToolSet> {
   /** Recorded as the session's `agentId` for sessions the runner creates; must be a valid id. */
   id?: string;
   modelSettings?: ModelSettings;
+  /**
+   * Compact the session before a model call whose transcript would be over `triggerTokens`: what
+   * falls outside the newest `keepTokens` is summarized (by `summarize`, or `model`, or this agent's
+   * model) and replaced by the summary; `history` still reads every message. A run's own
+   * `compaction` option takes precedence.
+   */
+  compaction?: CompactionSettings;
+  /** Shorten tool outputs older than `olderThanTurns` turns to `maxChars` in what the model is sent (never in the store). */
+  trimToolResults?: TrimToolResultsSettings;
 }
 
 export const DEFAULT_MAX_STEPS = 10;
@@ -60,6 +71,8 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
   readonly maxSteps: number;
   readonly id: string | undefined;
   readonly modelSettings: ModelSettings;
+  readonly compaction: CompactionSettings | undefined;
+  readonly trimToolResults: TrimToolResultsSettings | undefined;
 
   constructor(config: AgentConfig<TOOLS>) {
     if (typeof config !== 'object' || config === null) throw new InvalidArgumentError({ argument: 'agent config', message: 'expected an object.' });
@@ -91,6 +104,9 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
     this.maxSteps = maxSteps;
     this.id = config.id;
     this.modelSettings = { ...config.modelSettings };
+    this.compaction = parseCompactionSettings(config.compaction, 'agent compaction');
+    assertTrimToolResults(config.trimToolResults, 'agent trimToolResults');
+    this.trimToolResults = config.trimToolResults;
   }
 
   /** The model's id as providers report it (`gpt-4o`, `scripted`), for run records and price tables. */

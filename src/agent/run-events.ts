@@ -16,6 +16,20 @@ export type ToolResultOutput = ToolResultPart['output'];
 export type RunStreamEvent =
   | { type: 'run-start'; runId: string; sessionId: string }
   | { type: 'checkpoint'; messageId: string; files: number; changedFiles: number; bytesStored: number; skipped: string[] }
+  | {
+      type: 'compaction';
+      step: number;
+      tokensBefore: number;
+      /** Absent when the compaction failed or was skipped. */
+      tokensAfter?: number;
+      replaced?: number;
+      kept?: number;
+      /** The summary message (a run that stores nothing has none). */
+      messageId?: string;
+      skipped?: string;
+      failed?: boolean;
+      error?: string;
+    }
   | { type: 'step-start'; step: number }
   | { type: 'text-delta'; step: number; text: string }
   | { type: 'reasoning-delta'; step: number; text: string }
@@ -26,12 +40,14 @@ export type RunStreamEvent =
 
 /**
  * The event types written to a run's log, in the order a step writes them:
- * `run-start`, `checkpoint` (with `checkpointFiles`: the files recorded before the first step), then per step `step-start`, `reasoning`?, `text`?, `tool-call`*, `tool-result`*,
+ * `run-start`, `checkpoint` (with `checkpointFiles`: the files recorded before the first step), then per step `compaction`? (with
+ * `compaction` settings, when the transcript was over `triggerTokens`), `step-start`, `reasoning`?, `text`?, `tool-call`*, `tool-result`*,
  * `step-end`; then `error` when the run failed or was cancelled, and `run-end`.
  */
 export const RUN_EVENT_TYPES = [
   'run-start',
   'checkpoint',
+  'compaction',
   'step-start',
   'reasoning',
   'text',

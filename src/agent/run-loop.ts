@@ -17,7 +17,9 @@ import { costOf, findPrice, type PriceTable } from './pricing.js';
 import type { RunStreamEvent } from './run-events.js';
 import type { RunCheckpoint } from './run-checkpoint.js';
 import type { RunRecorder } from './run-recorder.js';
+import { RunCompactor, type CompactionSettings } from './run-compaction.js';
 import type { RunResult } from './run-result.js';
+import { trimToolResults, type TrimToolResultsSettings } from './trim-tool-results.js';
 import { errorMessage, executableTool, executeToolCall, type ToolCallOutcome } from './tool-execution.js';
 
 type ToolMessage = Extract<ModelMessage, { role: 'tool' }>;
@@ -38,6 +40,10 @@ export interface RunLoopOptions {
   startData?: Record<string, unknown>;
   /** File checkpoint hooks: the workspace is checkpointed before the first model step and the turn's changes recorded at the end. */
   checkpoint?: RunCheckpoint;
+  /** Compact the session before a model call whose transcript is over `triggerTokens`. */
+  compaction?: CompactionSettings;
+  /** Shorten old tool outputs in what the model is sent (the stored messages keep them whole). */
+  trimToolResults?: TrimToolResultsSettings;
 }
 
 export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> {
@@ -88,17 +94,25 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
 
     // Repaired together, so a tool result given as input answers the call it follows (a tool
     // without execute, answered by the application) instead of the call being closed as interrupted.
-    const transcript: ModelMessage[] = repairTranscript([...options.history, ...options.input]);
+    let transcript: ModelMessage[] = repairTranscript([...options.history, ...options.input]);
+    const compactor = options.compaction
+      ? new RunCompactor({ settings: options.compaction, model: agent.model, recorder, emit, ...(signal ? { signal } : {}) })
+      : undefined;
     let last: ModelStepResponse | undefined;
     let keepGoing = true;
     while (keepGoing && step < agent.maxSteps) {
       throwIfCancelled(signal);
+      if (compactor) {
+        const prepared = await compactor.beforeModelCall(transcript, step + 1);
+        transcript = prepared.transcript;
+        usage = addUsage(usage, prepared.usage);
+      }
       step += 1;
       stepStartedAt = Date.now();
       stepStartRecorded = false;
       partialText = '';
       emit({ type: 'step-start', step });
-      const stepInput = [...transcript];
+      const stepInput = options.trimToolResults ? trimToolResults(transcript, options.trimToolResults) : [...transcript];
       const response = await callModel({
         agent,
         messages: stepInput,

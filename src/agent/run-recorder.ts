@@ -21,6 +21,26 @@ export interface RunRecorder {
   record(events: RunEventInput[]): Promise<void>;
   /** Ends the run with its status and usage. */
   finish(outcome: RunOutcome): Promise<void>;
+  /**
+   * Compacts the session (`store.compact`, keeping the newest `keepTokens`), answering with its new
+   * path, or undefined when there was nothing to compact. Absent where the run is kept in memory:
+   * the runner then compacts its own copy of the transcript.
+   */
+  compact?(options: RecorderCompaction): Promise<CompactedTranscript | undefined>;
+}
+
+export interface RecorderCompaction {
+  summarize: (messages: ModelMessage[]) => Promise<string>;
+  keepTokens: number;
+  countTokens: (message: ModelMessage | StoredMessage) => number;
+}
+
+/** What a compaction left for the model: its path (summary first), and what it replaced and kept. */
+export interface CompactedTranscript {
+  messages: Array<ModelMessage | StoredMessage>;
+  replaced: number;
+  kept: number;
+  messageId?: string;
 }
 
 export interface RunRecordInit {
@@ -61,6 +81,17 @@ export class StoreRunRecorder implements RunRecorder {
 
   async record(events: RunEventInput[]): Promise<void> {
     await this.store.recordRunEvents(this.runId, events);
+  }
+
+  async compact(options: RecorderCompaction): Promise<CompactedTranscript | undefined> {
+    const { compaction } = await this.store.compact(this.sessionId, {
+      summarize: options.summarize,
+      keep: { lastTokens: options.keepTokens },
+      countTokens: options.countTokens,
+      runId: this.runId,
+    });
+    if (compaction === undefined) return undefined;
+    return { messages: await this.store.getMessages(this.sessionId), replaced: compaction.count, kept: compaction.kept, messageId: compaction.messageId };
   }
 
   async finish(outcome: RunOutcome): Promise<void> {

@@ -7,6 +7,8 @@ import { InvalidArgumentError } from '../errors.js';
 import type { ModelMessage } from '../types.js';
 import type { Agent } from './agent.js';
 import { assertPriceTable, type PriceTable } from './pricing.js';
+import { parseCompactionSettings, type CompactionSettings } from './run-compaction.js';
+import { assertTrimToolResults, type TrimToolResultsSettings } from './trim-tool-results.js';
 import { toInputMessages, type RunInput } from './run-input.js';
 import { runAgentLoop } from './run-loop.js';
 import type { RunResult } from './run-result.js';
@@ -24,6 +26,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Prices by model id, to record each run's cost in USD. */
   pricing?: PriceTable;
+  /** Automatic compaction for this run (instead of the agent's `compaction`). */
+  compaction?: CompactionSettings;
+  /** Trimming of old tool outputs for this run (instead of the agent's `trimToolResults`). */
+  trimToolResults?: TrimToolResultsSettings;
 }
 
 export type { RunSessionOptions };
@@ -44,9 +50,9 @@ export class Runner {
 
   /** Runs the agent to the end and returns its answer and what it stored. A failed run throws the model's error after recording it. */
   static async run(agent: Agent, options: RunOptions = {}): Promise<RunResult> {
-    const { input, signal, pricing } = prepare(agent, options);
+    const { input, ...settings } = prepare(agent, options);
     const opened = await openRunSession(agent, options.session ?? { persist: false }, { hasInput: input.length > 0 });
-    return runAgentLoop({ agent, ...opened, input, mode: 'generate', ...(signal ? { signal } : {}), ...(pricing ? { pricing } : {}) });
+    return runAgentLoop({ agent, ...opened, input, mode: 'generate', ...settings });
   }
 
   /**
@@ -60,14 +66,22 @@ export class Runner {
    */
   static stream(agent: Agent, options: RunOptions = {}): RunStream {
     return new RunStream(async (emit) => {
-      const { input, signal, pricing } = prepare(agent, options);
+      const { input, ...settings } = prepare(agent, options);
       const opened = await openRunSession(agent, options.session ?? { persist: false }, { hasInput: input.length > 0 });
-      return runAgentLoop({ agent, ...opened, input, mode: 'stream', emit, ...(signal ? { signal } : {}), ...(pricing ? { pricing } : {}) });
+      return runAgentLoop({ agent, ...opened, input, mode: 'stream', emit, ...settings });
     });
   }
 }
 
-function prepare(agent: Agent, options: RunOptions): { input: ModelMessage[]; signal?: AbortSignal; pricing?: PriceTable } {
+interface PreparedRun {
+  input: ModelMessage[];
+  signal?: AbortSignal;
+  pricing?: PriceTable;
+  compaction?: CompactionSettings;
+  trimToolResults?: TrimToolResultsSettings;
+}
+
+function prepare(agent: Agent, options: RunOptions): PreparedRun {
   // Checked by shape, not `instanceof`, so an agent from another copy of the package still runs.
   if (typeof agent !== 'object' || agent === null || typeof agent.maxSteps !== 'number' || agent.model === undefined || typeof agent.tools !== 'object') {
     throw new InvalidArgumentError({ argument: 'agent', message: 'expected an Agent (new Agent({ name, model, ... })).' });
@@ -75,5 +89,14 @@ function prepare(agent: Agent, options: RunOptions): { input: ModelMessage[]; si
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError({ argument: 'run options', message: 'expected an object.' });
   assertPriceTable(options.pricing);
   const input = toInputMessages(options.input, options.messages);
-  return { input, ...(options.signal ? { signal: options.signal } : {}), ...(options.pricing ? { pricing: options.pricing } : {}) };
+  const compaction = parseCompactionSettings(options.compaction, 'run compaction') ?? agent.compaction;
+  assertTrimToolResults(options.trimToolResults, 'run trimToolResults');
+  const trim = options.trimToolResults ?? agent.trimToolResults;
+  return {
+    input,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.pricing ? { pricing: options.pricing } : {}),
+    ...(compaction ? { compaction } : {}),
+    ...(trim ? { trimToolResults: trim } : {}),
+  };
 }

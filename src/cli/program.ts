@@ -12,6 +12,7 @@ import { addImportCommand } from './commands/import.js';
 import { addListCommand } from './commands/list.js';
 import { addMigrateCommand } from './commands/migrate.js';
 import { addReplayCommand } from './commands/replay.js';
+import { addCompactCommand } from './commands/compact.js';
 import { addRewindCommand } from './commands/rewind.js';
 import { addRunsCommand } from './commands/runs.js';
 import { addShowCommand } from './commands/show.js';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   addTreeCommand(program);
   addForkCommand(program);
   addRewindCommand(program);
+  addCompactCommand(program);
   addRunsCommand(program);
   addReplayCommand(program);
   addSweepCommand(program);

@@ -50,6 +50,12 @@ function describeEvent(type: string, data: Fields, context: ReplayContext): stri
       const answeredBy = data.model === undefined || data.model === context.model ? '' : `, answered by ${text(data.model)}`;
       return [`step ${text(data.step)}: ${text(data.finishReason)}, ${formatUsage(usage)}${cost}${answeredBy}`];
     }
+    case 'compaction': {
+      const before = `before step ${text(data.step)}: ${text(data.tokensBefore)} tokens`;
+      if (data.failed === true) return [`${before}, summarizing failed (the session is unchanged): ${text(data.error)}`];
+      if (data.skipped !== undefined) return [`${before}, nothing to compact: ${text(data.skipped)}`];
+      return [`${before} -> ${text(data.tokensAfter)}, ${text(data.replaced)} messages replaced by a summary, ${text(data.kept)} kept`];
+    }
     case 'error':
       return [`${text(data.status ?? 'failed')}${data.step === undefined ? '' : ` in step ${text(data.step)}`}: ${text(data.message)}${data.name === undefined ? '' : ` (${text(data.name)})`}`];
     case 'run-end': {

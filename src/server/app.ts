@@ -13,6 +13,7 @@ import { authMiddleware, type AuthOptions } from './auth.js';
 import type { ServerEnv } from './env.js';
 import { errorResponse, jsonError, stderrLogger, type ServerLogger } from './errors.js';
 import { apiResponseHeaders, bodySizeGuard, DEFAULT_MAX_BODY_BYTES, hostGuard, jsonContentTypeGuard } from './guards.js';
+import { registerCompactionRoutes } from './routes/compaction.js';
 import { registerExportRoutes } from './routes/export.js';
 import { registerHistoryRoutes } from './routes/history.js';
 import { registerRunRoutes } from './routes/runs.js';
@@ -59,6 +60,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   });
   registerSessionRoutes(app);
   registerHistoryRoutes(app);
+  registerCompactionRoutes(app);
   registerRunRoutes(app);
   registerExportRoutes(app);
   // Before `mount`, so a catch-all route of the inspector never answers an API path with a page.

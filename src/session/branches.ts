@@ -1,10 +1,13 @@
 /** `branches`: the fork tree around a session and the tails its rewinds left behind. */
 import type { SessionRecord } from '../driver/driver.js';
 import { assertValidId } from '../common/ids.js';
-import type { BranchNode, Branches, RewoundTail, Session } from '../types.js';
+import type { BranchNode, Branches, Compaction, RewoundTail, Session } from '../types.js';
 import { findSession, requireSession } from './access.js';
+import { compactionOf } from './compact.js';
 import type { StoreContext } from './context.js';
+import { toStoredMessage } from './messages.js';
 import { readPathRange, resolvePath } from './path.js';
+import { isCompactionSegment } from './view.js';
 import { toSession } from './records.js';
 
 const CHILDREN_PAGE = 500;
@@ -17,6 +20,7 @@ export async function getBranches(context: StoreContext, id: string): Promise<Br
     parents: await ancestorsOf(context, record),
     forks: await forksOf(context, id, new Set([id])),
     rewoundTails: await rewoundTailsOf(context, record),
+    compactions: await compactionsOf(context, record),
   };
 }
 
@@ -90,4 +94,17 @@ async function rewoundTailsOf(context: StoreContext, record: SessionRecord): Pro
     });
   }
   return tails;
+}
+
+/** The compactions on the session's path, oldest first: one read of each compaction's summary. */
+async function compactionsOf(context: StoreContext, record: SessionRecord): Promise<Compaction[]> {
+  const spans = await resolvePath(context, record.headSegmentId, record.messageCount);
+  const compactions: Compaction[] = [];
+  for (const span of spans) {
+    if (!isCompactionSegment(span.segmentId) || span.fromSeq > span.toSeq) continue;
+    const [summary] = await context.driver.readMessages(span.segmentId, { fromSeq: span.fromSeq, toSeq: span.fromSeq, order: 'asc' });
+    const compaction = summary && compactionOf(toStoredMessage(summary));
+    if (compaction) compactions.push(compaction);
+  }
+  return compactions;
 }

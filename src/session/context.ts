@@ -1,5 +1,6 @@
 /** What every session operation needs: the driver, the clock, the limits and the scope. */
 import type { SegmentRecord, StorageDriver } from '../driver/driver.js';
+import type { TokenCountCache } from './token-count.js';
 
 export const DEFAULT_TTL_MS = 60 * 60 * 1000;
 export const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
@@ -20,6 +21,8 @@ export interface StoreContext {
   scopeUserId?: string;
   /** Segments never change once written, so they are cached for the life of the store. */
   segmentCache: SegmentCache;
+  /** Messages never change once written, so their token counts are cached too (by message id and counter). */
+  tokenCounts: TokenCountCache;
 }
 
 /** A bounded cache of immutable segment records (insertion order eviction is enough: entries never go stale). */

@@ -55,6 +55,7 @@ export const getMessagesOptionsSchema = z
     before: id.optional(),
     order: z.enum(['asc', 'desc']).optional(),
     last: count.optional(),
+    view: z.enum(['path', 'history']).optional(),
   })
   .refine((options) => options.last === undefined || options.limit === undefined, {
     message: 'use either "last" or "limit", not both',

@@ -19,6 +19,8 @@ import type {
   CheckpointOptions,
   CheckpointResult,
   CheckpointSummary,
+  CompactOptions,
+  CompactResult,
   CreateSessionInit,
   FinishRunOptions,
   ForkOptions,
@@ -45,6 +47,7 @@ import { findSession } from './access.js';
 import { resolveSession } from './affinity.js';
 import { appendMessages } from './append.js';
 import { getBranches } from './branches.js';
+import { compactSession } from './compact.js';
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_STALE_RUN_MS,
@@ -73,6 +76,7 @@ import { toSession } from './records.js';
 import { deleteSession, pruneSessions } from './retention.js';
 import { rewindSession } from './rewind.js';
 import { finishRun, getRun, heartbeatRun, listRuns, readRunEvents, recordRunEvents, startRun } from './runs.js';
+import { TokenCountCache } from './token-count.js';
 import { readTranscript, type TranscriptOptions } from './transcript.js';
 
 export interface StoreOptions {
@@ -137,6 +141,7 @@ export class SessionStore {
         staleRunMs: parsed.staleRunMs ?? DEFAULT_STALE_RUN_MS,
         ...(parsed.scope ? { scopeUserId: parsed.scope.userId } : {}),
         segmentCache: new SegmentCache(),
+        tokenCounts: new TokenCountCache(),
       },
       options.ownsDriver ?? true,
       driver,
@@ -202,6 +207,23 @@ export class SessionStore {
   /** The session's path, oldest first, paged by message id. */
   getMessages(id: string, options?: GetMessagesOptions): Promise<StoredMessage[]> {
     return getMessages(this.context, id, options);
+  }
+
+  /** Every message written on the path, through every compaction, paged like `getMessages` (its `view: 'history'`). */
+  history(id: string, paging?: Omit<GetMessagesOptions, 'view'>): Promise<StoredMessage[]> {
+    return getMessages(this.context, id, { ...paging, view: 'history' });
+  }
+
+  /**
+   * The path becomes one summary message and the newest messages kept, in one write of the kept
+   * tail's size; nothing is deleted (`history`, rewind and fork still reach every message).
+   *
+   * @example
+   * await store.compact(id, { summary: 'The user is planning a trip to Lisbon in May.', keep: { lastTokens: 4000 } });
+   * await store.transcript(id); // [the summary, ...the newest messages]
+   */
+  compact(id: string, options: CompactOptions): Promise<CompactResult> {
+    return compactSession(this.context, id, options);
   }
 
   /** A new session sharing the source's history up to `fromMessage` (default: its head); the source is untouched. */

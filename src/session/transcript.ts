@@ -12,9 +12,14 @@
  * const messages = await store.transcript(sessionId, { last: 50 });
  * await generateText({ model, messages: [...messages, { role: 'user', content: 'Go on' }] });
  */
+import { assertValidId } from '../common/ids.js';
 import type { GetMessagesOptions, ModelMessage, StoredMessage } from '../types.js';
+import { transcriptOptionsSchema } from './compaction-options.js';
 import type { StoreContext } from './context.js';
+import { parseOptions } from './options.js';
 import { getMessages } from './read.js';
+import { loadTokenCounter, type TokenCounter } from './token-count.js';
+import { readNewestWindow } from './token-window.js';
 
 /** What the model is told about a tool call whose result was never written. */
 export const INTERRUPTED_TOOL_RESULT_TEXT = 'Tool execution was interrupted before it returned a result.';
@@ -25,6 +30,13 @@ export interface TranscriptOptions {
    * tool result cut off from its call.
    */
   last?: number;
+  /**
+   * Only the newest messages whose tokens add up to at most this (the newest compaction's summary
+   * first, when it fits); an assistant message and its tool results are kept or left together.
+   */
+  maxTokens?: number;
+  /** How to count a message's tokens (default: `gpt-tokenizer`'s `o200k_base`, see `loadTokenCounter`). Counts are cached per message. */
+  countTokens?: TokenCounter;
 }
 
 type ToolMessage = Extract<ModelMessage, { role: 'tool' }>;
@@ -127,8 +139,16 @@ export async function readWindow(read: PathReader, last: number): Promise<Stored
   return window;
 }
 
-/** The session's path (or its newest `last` messages) as a repaired transcript, ready for a model. */
-export async function readTranscript(context: StoreContext, sessionId: string, options: TranscriptOptions = {}): Promise<ModelMessage[]> {
-  const read: PathReader = (readOptions) => getMessages(context, sessionId, readOptions);
-  return repairTranscript(options.last === undefined ? await read({}) : await readWindow(read, options.last));
+/** The session's path (or its newest messages within `last` and `maxTokens`) as a repaired transcript, ready for a model. */
+export async function readTranscript(context: StoreContext, sessionId: string, transcriptOptions: TranscriptOptions = {}): Promise<ModelMessage[]> {
+  assertValidId(sessionId, 'session id');
+  const options = parseOptions(transcriptOptionsSchema, transcriptOptions, 'transcript options');
+  if (options.last === undefined && options.maxTokens === undefined) return repairTranscript(await getMessages(context, sessionId, {}));
+  const counter = options.maxTokens === undefined ? undefined : ((options.countTokens as TokenCounter | undefined) ?? (await loadTokenCounter()));
+  const window = await readNewestWindow(context, sessionId, {
+    ...(options.last === undefined ? {} : { last: options.last }),
+    ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
+    ...(counter === undefined ? {} : { counter }),
+  });
+  return repairTranscript(window.map((counted) => counted.message));
 }

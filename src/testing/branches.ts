@@ -28,7 +28,7 @@ export function registerBranchesTests(context: SuiteContext): void {
     it('describes a lone session with no parents, forks or rewound tails', async () => {
       const store = await context.open();
       const { session } = await sessionWithMessages(store, 2);
-      expect(await store.branches(session.id)).toEqual({ session, parents: [], forks: [], rewoundTails: [] });
+      expect(await store.branches(session.id)).toEqual({ session, parents: [], forks: [], rewoundTails: [], compactions: [] });
     });
 
     it('lists the parents nearest first', async () => {

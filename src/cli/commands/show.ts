@@ -1,6 +1,11 @@
-/** `sessionloom show ID`: a session's fields, then the messages on its path, marking those with a file checkpoint. */
+/**
+ * `sessionloom show ID [--history]`: a session's fields, then the messages on its path (or with
+ * `--history` every message through every compaction), marking compactions and messages with a
+ * file checkpoint.
+ */
 import { type Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
 import { SessionNotFoundError } from '../../errors.js';
+import { compactionOf } from '../../session/compact.js';
 import type { CheckpointSummary, Session, StoredMessage } from '../../types.js';
 import { formatTable, plural, previewMessage, printJson, printLines, relativeTime, sessionFields, wantsJson } from '../output.js';
 import { withStore } from '../store-url.js';
@@ -11,11 +16,15 @@ export function addShowCommand(program: Command): void {
     .description('show a session and its messages')
     .argument('<id>', 'session id')
     .option('--last <n>', 'only the newest N messages', parseLast)
-    .action(async (id: string, options: { last?: number }, command: Command) => {
+    .option('--history', 'every message written, through every compaction (instead of the compacted path)')
+    .action(async (id: string, options: { last?: number; history?: boolean }, command: Command) => {
       const { session, messages, checkpoints } = await withStore(command, async (store) => {
         const found = await store.get(id);
         if (!found) throw new SessionNotFoundError({ sessionId: id });
-        const history = await store.getMessages(id, options.last === undefined ? {} : { last: options.last });
+        const history = await store.getMessages(id, {
+          ...(options.last === undefined ? {} : { last: options.last }),
+          ...(options.history === true ? { view: 'history' as const } : {}),
+        });
         // Undefined (not empty) on a store that keeps no checkpoints, so the output does not claim there are none.
         const taken = store.supportsCheckpoints ? await store.checkpoints(id) : undefined;
         return { session: found, messages: history, checkpoints: taken };
@@ -25,8 +34,10 @@ export function addShowCommand(program: Command): void {
         return;
       }
       printLines(...sessionFields(session), '');
-      // With --last the page starts partway along the path; number messages by their place on the whole path.
-      const firstIndex = options.last === undefined ? 1 : Math.max(1, session.messageCount - messages.length + 1);
+      // With --last the page starts partway along the path; number messages by their place on the whole
+      // path (which a compaction makes unknown without reading it all: the page is numbered from 1 then).
+      const compacted = messages.some((message) => compactionOf(message) !== undefined) || options.history === true;
+      const firstIndex = options.last === undefined || compacted ? 1 : Math.max(1, session.messageCount - messages.length + 1);
       printLines(...messageLines(session, messages, firstIndex, checkpoints ?? []));
     });
 }
@@ -38,13 +49,19 @@ function messageLines(session: Session, messages: StoredMessage[], firstIndex: n
   const heading =
     firstIndex > 1 ? `Messages ${firstIndex} to ${lastIndex} of ${session.messageCount}:` : `${plural(messages.length, 'message')}:`;
   const checkpointed = new Set(checkpoints.map((checkpoint) => checkpoint.messageId));
-  // The mark column appears only when a message has a checkpoint, so plain sessions read as before.
-  const marked = messages.some((message) => checkpointed.has(message.id));
-  const mark = (message: StoredMessage): string[] => (marked ? [checkpointed.has(message.id) ? CHECKPOINT_MARK : ''] : []);
+  const markOf = (message: StoredMessage): string => {
+    const compaction = compactionOf(message);
+    if (compaction !== undefined) return `${COMPACTION_MARK} (${plural(compaction.count, 'message')} replaced)`;
+    return checkpointed.has(message.id) ? CHECKPOINT_MARK : '';
+  };
+  // The mark column appears only when a message has a mark, so plain sessions read as before.
+  const marked = messages.some((message) => markOf(message) !== '');
+  const compactionShown = messages.some((message) => compactionOf(message) !== undefined);
+  const mark = (message: StoredMessage): string[] => (marked ? [markOf(message)] : []);
   const lines = [
     heading,
     ...formatTable(
-      ['#', 'ID', 'ROLE', ...(marked ? ['FILES'] : []), 'PREVIEW', 'TIME'],
+      ['#', 'ID', 'ROLE', ...(marked ? [compactionShown ? 'MARK' : 'FILES'] : []), 'PREVIEW', 'TIME'],
       messages.map((message, offset) => [
         String(firstIndex + offset),
         message.id,
@@ -55,11 +72,15 @@ function messageLines(session: Session, messages: StoredMessage[], firstIndex: n
       ]),
     ),
   ];
-  if (marked) lines.push('', `${CHECKPOINT_MARK}: the workspace's files were saved before the next turn; rewind --files --to that message restores them.`);
+  if (messages.some((message) => checkpointed.has(message.id))) {
+    lines.push('', `${CHECKPOINT_MARK}: the workspace's files were saved before the next turn; rewind --files --to that message restores them.`);
+  }
+  if (compactionShown) lines.push('', `${COMPACTION_MARK}: a summary of the messages before it, which stay stored; show --history reads them.`);
   return lines;
 }
 
 const CHECKPOINT_MARK = 'checkpoint';
+const COMPACTION_MARK = 'compaction';
 
 function parseLast(value: string): number {
   const last = Number(value);

@@ -6,6 +6,7 @@
  */
 import { API_SCRIPT } from './script/api.js';
 import { BRANCH_GRAPH_SCRIPT } from './script/branch-graph.js';
+import { COMPACTION_SCRIPT } from './script/compaction.js';
 import { DOM_SCRIPT } from './script/dom.js';
 import { FORMAT_SCRIPT } from './script/format.js';
 import { MAIN_SCRIPT } from './script/main.js';
@@ -28,6 +29,7 @@ const PARTS = [
   SESSION_VIEW_SCRIPT,
   MESSAGE_CONTENT_SCRIPT,
   TIMELINE_SCRIPT,
+  COMPACTION_SCRIPT,
   MESSAGE_ACTIONS_SCRIPT,
   BRANCH_GRAPH_SCRIPT,
   RUN_EVENTS_SCRIPT,

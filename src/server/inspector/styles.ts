@@ -134,6 +134,10 @@ input, select { font: inherit; color: inherit; background: var(--panel); border:
 .run-badge { cursor: pointer; color: var(--accent); border-color: var(--accent); background: transparent; }
 .checkpoint-marker { color: var(--ok); border-color: var(--ok); }
 .head-marker { color: var(--accent); border-color: var(--accent); }
+.compaction-marker { color: var(--accent); border-style: dashed; border-color: var(--accent); }
+.compaction-details { margin-top: 6px; }
+.replaced-messages { list-style: none; padding-left: 12px; border-left: 2px dashed var(--border); }
+.replaced-message { opacity: 0.85; margin: 4px 0; }
 .message-body { margin-top: 6px; }
 .text { white-space: pre-wrap; word-break: break-word; }
 .part + .part { margin-top: 6px; }

@@ -1,7 +1,7 @@
 /** A session's history: messages, fork, rewind, the branch tree and file checkpoints. */
 import type { Hono } from 'hono';
 import { InvalidArgumentError } from '../../errors.js';
-import type { AppendOptions, ForkOptions, MessageInput, RewindOptions } from '../../types.js';
+import type { AppendOptions, ForkOptions, GetMessagesOptions, MessageInput, RewindOptions } from '../../types.js';
 import { defined, readObject } from '../body.js';
 import { assertChosenId, assertChosenMessageIds } from '../chosen-ids.js';
 import type { ServerEnv } from '../env.js';
@@ -13,20 +13,21 @@ const REWIND_FIELDS = ['toMessage', 'toStart', 'dryRun'] as const;
 /** Rewind options that touch the file system: library and CLI only. */
 const FILE_REWIND_FIELDS = ['rewindFiles', 'workspace', 'force'] as const;
 
+/** The paging of a message list from the query string (`/messages`, `/history`). */
+export function messagePaging(url: string): GetMessagesOptions {
+  const query = new Query(url, MESSAGE_PARAMETERS);
+  return defined({
+    limit: query.integer('limit'),
+    after: query.string('after'),
+    before: query.string('before'),
+    order: query.string('order') as 'asc' | 'desc' | undefined,
+    last: query.integer('last'),
+  });
+}
+
 export function registerHistoryRoutes(app: Hono<ServerEnv>): void {
   app.get('/api/sessions/:id/messages', async (c) => {
-    const query = new Query(c.req.url, MESSAGE_PARAMETERS);
-    const messages = await c.get('store').getMessages(
-      c.req.param('id'),
-      defined({
-        limit: query.integer('limit'),
-        after: query.string('after'),
-        before: query.string('before'),
-        order: query.string('order') as 'asc' | 'desc' | undefined,
-        last: query.integer('last'),
-      }),
-    );
-    return c.json({ messages });
+    return c.json({ messages: await c.get('store').getMessages(c.req.param('id'), messagePaging(c.req.url)) });
   });
 
   app.post('/api/sessions/:id/messages', async (c) => {

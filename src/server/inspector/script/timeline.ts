@@ -10,12 +10,15 @@ function renderTimeline() {
   const items = state.messages.map((message) => messageItem(message, message.id === headId));
   if (items.length === 0) items.push(h('li', { class: 'empty muted', text: 'No messages on this session\'s path.' }));
   replaceContent(byId('timeline'), items);
-  setHidden(byId('load-older'), state.messages.length >= session.messageCount);
+  // Nothing is older on the path than a compaction's summary (its messageCount also counts what the compaction replaced).
+  const startsAtCompaction = state.messages.length > 0 && compactionOfMessage(state.messages[0]) !== undefined;
+  setHidden(byId('load-older'), startsAtCompaction || state.messages.length >= session.messageCount);
 }
 
 function messageItem(message, isHead) {
   const checkpoint = state.checkpoints.get(message.id);
   const pending = state.pendingRewind !== undefined && state.pendingRewind.messageId === message.id;
+  const compaction = compactionOfMessage(message);
   return h('li', { class: ['message', 'role-' + message.role], dataset: { messageId: message.id } }, [
     h('div', { class: 'message-header small' }, [
       h('span', { class: 'role', text: message.role }),
@@ -31,12 +34,14 @@ function messageItem(message, isHead) {
         class: 'badge checkpoint-marker',
         title: 'Files were checkpointed at this message (' + plural(checkpoint.changedFiles, 'changed file') + '); rewinding here with the CLI can restore them.',
       }, 'checkpoint'),
+      compaction === undefined ? null : compactionBadge(compaction),
       isHead ? h('span', { class: 'badge head-marker', text: 'head' }) : null,
       h('span', { class: 'spacer' }),
       h('button', { type: 'button', class: 'secondary action-fork', onclick: (event) => forkFrom(message.id, event.currentTarget) }, 'Fork from here'),
       h('button', { type: 'button', class: 'secondary action-rewind', onclick: (event) => planRewind(message.id, event.currentTarget) }, 'Rewind to here'),
     ]),
     h('div', { class: 'message-body' }, renderContent(message.content)),
+    compaction === undefined ? null : compactionDetails(message, compaction),
     message.metadata === undefined ? null : h('details', { class: 'metadata small' }, [
       h('summary', { text: 'Metadata' }),
       h('pre', { class: 'json', text: prettyJson(message.metadata) }),
@@ -55,6 +60,11 @@ async function loadOlder() {
   try {
     const page = await api('GET', withQuery(sessionPath(id, '/messages'), { before: first.id, last: MESSAGE_PAGE_SIZE }));
     if (generation !== state.sessionGeneration) return;
+    // After a compaction the session's messageCount counts stored positions, more than its path shows.
+    if (page.messages.length === 0) {
+      setHidden(button, true);
+      return;
+    }
     // Prepending moves everything down: keep the message the reader was looking at in place.
     const pane = byId('timeline').closest('.pane');
     const fromBottom = pane.scrollHeight - pane.scrollTop;

@@ -1,0 +1,67 @@
+/**
+ * Browser script: a compaction boundary in the timeline. A compaction message (its metadata has
+ * `sessionloom.compaction`) gets a marker that expands to what it replaced: the history before it
+ * (`/history?before=`), without the newest `kept` messages, which follow it as copies. The history
+ * is read a page at a time, newest first, as the timeline is.
+ */
+export const COMPACTION_SCRIPT = String.raw`
+function compactionOfMessage(message) {
+  const marker = message.metadata && message.metadata.sessionloom && message.metadata.sessionloom.compaction;
+  return marker && typeof marker === 'object' && typeof marker.count === 'number' ? marker : undefined;
+}
+
+function compactionBadge(compaction) {
+  return h('span', {
+    class: 'badge compaction-marker',
+    title: 'A compaction: the ' + plural(compaction.count, 'message') + ' before it were replaced by this summary; they stay stored (expand below).',
+  }, 'compaction');
+}
+
+function compactionDetails(message, compaction) {
+  const list = h('ol', { class: 'replaced-messages' });
+  const more = h('button', { type: 'button', class: 'secondary replaced-older', hidden: true }, 'Load older');
+  let oldest;
+  let loading = false;
+  const load = async () => {
+    if (loading) return;
+    loading = true;
+    try {
+      // The first page also reads the kept messages (the newest of the history before the summary) to drop them.
+      const query = oldest === undefined
+        ? { before: message.id, last: MESSAGE_PAGE_SIZE + compaction.kept }
+        : { before: oldest, last: MESSAGE_PAGE_SIZE };
+      const page = await api('GET', withQuery(sessionPath(state.sessionId, '/history'), query));
+      const messages = oldest === undefined ? page.messages.slice(0, Math.max(0, page.messages.length - compaction.kept)) : page.messages;
+      if (page.messages.length > 0) oldest = page.messages[0].id;
+      list.prepend(...messages.map(replacedItem));
+      more.hidden = page.messages.length < query.last;
+    } catch (error) {
+      reportError(error);
+    } finally {
+      loading = false;
+    }
+  };
+  more.addEventListener('click', load);
+  return h('details', {
+    class: 'compaction-details small',
+    ontoggle: (event) => {
+      if (event.currentTarget.open && oldest === undefined) load();
+    },
+  }, [
+    h('summary', { text: 'Replaced ' + plural(compaction.count, 'message') + ', kept ' + compaction.kept + ': show what it replaced' }),
+    more,
+    list,
+  ]);
+}
+
+function replacedItem(message) {
+  return h('li', { class: ['replaced-message', 'role-' + message.role], dataset: { messageId: message.id } }, [
+    h('div', { class: 'message-header small' }, [
+      h('span', { class: 'role', text: message.role }),
+      h('time', { class: 'muted', title: new Date(message.createdAt).toISOString(), text: absoluteTime(message.createdAt) }),
+      h('span', { class: 'muted mono message-id', title: message.id, text: shortId(message.id) }),
+    ]),
+    h('div', { class: 'message-body' }, renderContent(message.content)),
+  ]);
+}
+`;

@@ -1,0 +1,31 @@
+/** Schemas for the options of `transcript` and `compact`, checked before any storage is touched. */
+import { z } from 'zod';
+import { ID_PATTERN } from '../common/ids.js';
+
+const count = z.number().int().nonnegative();
+const positiveCount = z.number().int().positive();
+const tokenCounter = z.custom<(message: unknown) => number>((value) => typeof value === 'function', 'expected a function (message) => number');
+
+export const transcriptOptionsSchema = z.strictObject({
+  last: count.optional(),
+  maxTokens: positiveCount.optional(),
+  countTokens: tokenCounter.optional(),
+});
+
+export const compactOptionsSchema = z
+  .strictObject({
+    summary: z.string().optional(),
+    summarize: z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', 'expected a function').optional(),
+    keep: z
+      .strictObject({
+        lastMessages: count.optional(),
+        lastTokens: count.optional(),
+      })
+      .optional(),
+    expectedVersion: count.optional(),
+    countTokens: tokenCounter.optional(),
+    runId: z.string().regex(ID_PATTERN, 'is not a valid id').optional(),
+  })
+  .refine((options) => (options.summary === undefined) !== (options.summarize === undefined), {
+    message: 'give either "summary" (the text) or "summarize" (a function that writes it), not both',
+  });
