@@ -10,7 +10,7 @@ import type { ForkOptions, Session } from '../types.js';
 import { assertNotExpired, requireSession } from './access.js';
 import type { StoreContext } from './context.js';
 import { cloneMetadata, commitNewSession, unique } from './create.js';
-import { assertMetadata, forkOptionsSchema, parseOptions } from './options.js';
+import { forkOptionsSchema, parseOptions, snapshotMetadata } from './options.js';
 import { positionOnPath, readPathRange, resolvePath, spanOf, type PathSpan } from './path.js';
 import { EMPTY_USAGE, toSession, withDeadlines } from './records.js';
 
@@ -18,7 +18,8 @@ const MAX_FORK_ATTEMPTS = 100;
 
 export async function forkSession(context: StoreContext, sourceId: string, forkOptions: ForkOptions | undefined): Promise<Session> {
   assertValidId(sourceId, 'session id');
-  assertMetadata(forkOptions?.metadata, 'fork options.metadata');
+  // Read once: the metadata checked is the metadata stored, whatever a getter answers later.
+  const metadata = snapshotMetadata(forkOptions?.metadata, 'fork options.metadata');
   const options = parseOptions(forkOptionsSchema, forkOptions, 'fork options');
   for (let attempt = 0; ; attempt += 1) {
     const source = await requireSession(context, sourceId);
@@ -41,7 +42,7 @@ export async function forkSession(context: StoreContext, sourceId: string, forkO
       ...(source.userId === undefined ? {} : { userId: source.userId }),
       ...(source.agentId === undefined ? {} : { agentId: source.agentId }),
       ...(source.workspaceId === undefined ? {} : { workspaceId: source.workspaceId }),
-      metadata: { ...cloneMetadata(source.metadata), ...cloneMetadata(forkOptions?.metadata) },
+      metadata: { ...cloneMetadata(source.metadata), ...cloneMetadata(metadata) },
       tags: unique(options.tags ?? source.tags),
       attachedSurfaces: [],
       parentId: sourceId,

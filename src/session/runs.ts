@@ -10,7 +10,7 @@ import { InvalidArgumentError, RunNotFoundError } from '../errors.js';
 import type { FinishRunOptions, Run, RunEvent, RunEventInput, StartRunOptions } from '../types.js';
 import { assertNotExpired, findSession, mutateSession, requireSession } from './access.js';
 import type { StoreContext } from './context.js';
-import { assertMetadata } from './options.js';
+import { snapshotMetadata } from './options.js';
 import { nextVersion, withActivity } from './records.js';
 import { addUsage, EMPTY_USAGE } from './usage.js';
 
@@ -53,7 +53,7 @@ async function requireRun(context: StoreContext, runId: string): Promise<RunReco
 export async function startRun(context: StoreContext, sessionId: string, options: StartRunOptions = {}): Promise<Run> {
   assertValidId(sessionId, 'session id');
   if (options.id !== undefined) assertValidId(options.id, 'run id');
-  assertMetadata(options.metadata, 'run metadata');
+  const metadata = snapshotMetadata(options.metadata, 'run metadata');
   const driver = runDriver(context);
   const session = await requireSession(context, sessionId);
   assertNotExpired(session);
@@ -66,7 +66,7 @@ export async function startRun(context: StoreContext, sessionId: string, options
     lastActiveAt: now,
     usage: { ...EMPTY_USAGE },
     ...(options.agentName === undefined ? {} : { agentName: options.agentName }),
-    metadata: options.metadata === undefined ? {} : structuredClone(options.metadata),
+    metadata: metadata ?? {},
     eventCount: 0,
   };
   // Generated ids are unique by construction; only a caller-chosen one can collide. (Not asking for

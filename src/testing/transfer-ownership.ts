@@ -137,6 +137,17 @@ export function registerTransferOwnershipTests(context: SuiteContext): void {
       expect((await store.getMessages(victim.id)).length).toBe(2);
     });
 
+    it('refuses message bodies nested deeper than a message may be, as append would', async () => {
+      const { lines } = await twoUsers();
+      // Into a store that lacks these segments, so only the body's depth stands in the way.
+      const target = SessionStore.memory();
+      const deepBody = '{"role":"user","content":[{"type":"text","text":"x","providerOptions":' + '{"a":'.repeat(1_000) + '1' + '}'.repeat(1_000) + '}]}';
+      const poisoned = lines.map((line) => (line.kind === 'message' ? { ...line, data: { ...line.data, id: uniqueId('deep'), body: deepBody } } : line));
+      await expectRefused(target, poisoned, /nested more than/);
+      expect((await target.list()).sessions).toEqual([]);
+      await expect(target.import(encode(lines))).resolves.toMatchObject({ sessions: { imported: 1 } });
+    });
+
     it('checks the write pass too: a source that changes between its two reads creates nothing out of scope', async () => {
       const { store, scoped, userA, userB } = await twoUsers();
       const origin = SessionStore.memory();

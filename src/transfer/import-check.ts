@@ -7,7 +7,7 @@
  * about to write (import.ts).
  */
 import { createHash } from 'node:crypto';
-import { decodeJson } from '../common/codec.js';
+import { assertJsonData, decodeJson, MAX_CONTENT_DEPTH } from '../common/codec.js';
 import { supportsCheckpoints, supportsRuns, type SegmentRecord } from '../driver/driver.js';
 import { ImportError } from '../errors.js';
 import { assertMetadata } from '../session/options.js';
@@ -111,11 +111,7 @@ export class StreamChecker {
         const event = record.data as RecordData<'run-event'>;
         if (this.pending > 0) fail('a run event between segments or messages and their session record.');
         if (!this.runs.has(event.runId)) fail(`an event of run "${event.runId}", which is not earlier in the stream.`);
-        try {
-          decodeJson(event.data);
-        } catch {
-          fail(`the data of event ${event.seq} of run "${event.runId}" is not JSON.`);
-        }
+        checkEncodedJson(event.data, `the data of event ${event.seq} of run "${event.runId}"`, fail);
         return;
       }
       case 'blob': {
@@ -240,9 +236,20 @@ function checkMetadata(metadata: unknown, owner: string, fail: (reason: string) 
 
 function checkBody(body: string, maxBytes: number, fail: (reason: string) => never): void {
   if (Buffer.byteLength(body) > maxBytes) fail(`a message of ${Buffer.byteLength(body)} bytes, over this store's limit of ${maxBytes}.`);
+  checkEncodedJson(body, 'a message body', fail);
+}
+
+/** Encoded JSON as the store would have accepted it: decodable, and nested no deeper than a message may be. */
+function checkEncodedJson(text: string, what: string, fail: (reason: string) => never): void {
+  let value: unknown;
   try {
-    decodeJson(body);
+    value = decodeJson(text);
   } catch {
-    fail('a message whose body is not JSON.');
+    fail(`${what} that is not JSON.`);
+  }
+  try {
+    assertJsonData(value, { argument: what, allowRichValues: true, maxDepth: MAX_CONTENT_DEPTH });
+  } catch (error) {
+    fail(`${what} that cannot be stored: ${(error as Error).message}`);
   }
 }
