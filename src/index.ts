@@ -36,6 +36,7 @@ export type {
 } from './driver/driver.js';
 export { WriteConflict, supportsCheckpoints } from './driver/driver.js';
 export { MemoryDriver } from './drivers/memory.js';
+export { messageText } from './common/message-text.js';
 export { AdapterDriver, type AdapterDriverOptions } from './drivers/adapter/driver.js';
 export type { RecordAdapter } from './drivers/adapter/adapter.js';
 export { MapRecordAdapter, type MapRecordAdapterOptions } from './drivers/adapter/map-adapter.js';

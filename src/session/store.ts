@@ -182,9 +182,9 @@ export class SessionStore {
     return new SessionStore({ ...this.context, scopeUserId: scope.userId }, false, this.baseDriver);
   }
 
-  /** A new session, optionally with initial messages. */
-  create(init?: CreateSessionInit): Promise<Session> {
-    return createSession(this.context, init);
+  /** A new session, optionally with initial messages; `create('order-42')` is `create({ id: 'order-42' })`. */
+  create(init?: CreateSessionInit | string): Promise<Session> {
+    return createSession(this.context, typeof init === 'string' ? { id: init } : init);
   }
 
   /** The session, or undefined when it does not exist (or is another user's). */
