@@ -8,7 +8,7 @@ import type { ModelMessage } from '../types.js';
 
 type Part = { type: string; text?: unknown; output?: unknown };
 
-export function messageText(message: Pick<ModelMessage, 'content'>): string {
+export function messageText(message: ModelMessage | { content: ModelMessage['content'] }): string {
   const { content } = message;
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';

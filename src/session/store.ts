@@ -62,6 +62,7 @@ import {
   attachSurface,
   detachSurface,
   expireSession,
+  suspendSession,
   sweepStale,
   touchSession,
   updateMetadata,
@@ -315,6 +316,11 @@ export class SessionStore {
 
   detachSurface(id: string, surfaceId: string): Promise<Session> {
     return detachSurface(this.context, id, surfaceId);
+  }
+
+  /** Suspends an active session now (a suspended or expired one is returned unchanged); `touch` makes it active again. */
+  suspend(id: string): Promise<Session> {
+    return suspendSession(this.context, id);
   }
 
   expire(id: string): Promise<Session> {
