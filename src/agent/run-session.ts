@@ -39,7 +39,7 @@ export interface RunSessionOptions {
    * `store.rewind(id, { toMessage, rewindFiles: true, workspace })` puts them back, whatever changed them.
    */
   checkpointFiles?: boolean | CheckpointFilesOptions;
-  /** The directory whose files are checkpointed (with `checkpointFiles`). */
+  /** The directory whose files are checkpointed (with `checkpointFiles`; default the process's working directory). */
   workspace?: string;
 }
 
