@@ -95,6 +95,8 @@ export class DbSessionStore {
 export interface InMemorySessionStoreOptions {
   /** `pruneExpired()` deletes sessions not updated for this many days (default 30). */
   retentionDays?: number;
+  /** The time source in epoch ms (default `Date.now`; tests pass a clock they move). */
+  clock?: () => number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -102,12 +104,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export class InMemorySessionStore extends DbSessionStore {
   private readonly driver: IndexedMemoryDriver;
   private readonly retentionDays: number;
+  private readonly clock: () => number;
 
   constructor(options: InMemorySessionStoreOptions = {}) {
     const driver = new IndexedMemoryDriver();
-    super(SessionStore.fromDriver(driver));
+    super(SessionStore.fromDriver(driver, options.clock === undefined ? {} : { clock: options.clock }));
     this.driver = driver;
     this.retentionDays = options.retentionDays ?? 30;
+    this.clock = options.clock ?? Date.now;
   }
 
   /** How many sessions are stored. */
@@ -120,7 +124,7 @@ export class InMemorySessionStore extends DbSessionStore {
    * deleting finishes in the background; every later call on this store waits for it.
    */
   pruneExpired(): number {
-    const olderThan = Date.now() - this.retentionDays * DAY_MS;
+    const olderThan = this.clock() - this.retentionDays * DAY_MS;
     const count = this.driver.countUpdatedBefore(olderThan);
     if (count > 0) this.pending = this.pending.then(() => this.store.prune({ olderThan })).catch(() => undefined);
     return count;
