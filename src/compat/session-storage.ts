@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { SessionStore } from '../session-store.js';
 import { IndexedMemoryDriver } from './indexed-memory.js';
-import { replaceMessages, toCompatMessage } from './messages.js';
+import { fromCompatMessage, replaceMessages, toCompatMessage } from './messages.js';
 import { storageAdapter } from './storage-adapter.js';
 import type { SessionState, SessionStateInput, SessionStorage } from './storage-types.js';
 
@@ -23,10 +23,11 @@ export abstract class StoreSessionStorage implements SessionStorage {
   async save(state: SessionState | SessionStateInput): Promise<void> {
     const store = this.store;
     if (!(await store.get(state.id))) {
-      await store.create({ id: state.id, metadata: state.metadata ?? {}, messages: [] });
-    } else if (state.metadata !== undefined) {
-      await store.updateMetadata(state.id, state.metadata);
+      const messages = state.messages.map(fromCompatMessage);
+      await store.create({ id: state.id, metadata: state.metadata ?? {}, ...(messages.length > 0 ? { messages } : {}) });
+      return;
     }
+    if (state.metadata !== undefined) await store.updateMetadata(state.id, state.metadata);
     await replaceMessages(store, state.id, state.messages);
   }
 
