@@ -63,18 +63,16 @@ export class AssistantSessionStore {
   async find(query: FindSessionsQuery = {}): Promise<Session[]> {
     const limit = query.limit ?? 50;
     const activeAfter = query.activeAfter === undefined ? undefined : typeof query.activeAfter === 'number' ? query.activeAfter : Date.parse(query.activeAfter);
-    const found: Session[] = [];
-    for (const session of await this.scan({
+    const options: ListOptions = {
       ...(query.userId === undefined ? {} : { userId: query.userId }),
       ...(query.workspaceId === undefined ? {} : { workspaceId: query.workspaceId }),
       ...(query.state === undefined ? {} : { state: query.state }),
       ...(query.surfaceId === undefined ? {} : { surfaceId: query.surfaceId }),
       orderBy: 'lastActiveAt',
       order: 'desc',
-    }, (session) => found.length < limit && (activeAfter === undefined || session.lastActiveAt > activeAfter))) {
-      found.push(session);
-    }
-    return found;
+    };
+    // Newest first, so the first session not active after `activeAfter` ends the search.
+    return this.scan(options, (session, kept) => kept < limit && (activeAfter === undefined || session.lastActiveAt > activeAfter));
   }
 
   touch(id: string): Promise<Session> {
@@ -109,14 +107,14 @@ export class AssistantSessionStore {
     return suspended;
   }
 
-  /** Pages through `list` in its order while `keep` holds. */
-  private async scan(options: ListOptions, keep: (session: Session) => boolean): Promise<Session[]> {
+  /** Pages through `list` in its order while `keep` holds (given how many were kept so far). */
+  private async scan(options: ListOptions, keep: (session: Session, kept: number) => boolean): Promise<Session[]> {
     const kept: Session[] = [];
     let cursor: string | undefined;
     for (;;) {
       const page = await this.store.list({ ...options, limit: PAGE, ...(cursor === undefined ? {} : { cursor }) });
       for (const session of page.sessions) {
-        if (!keep(session)) return kept;
+        if (!keep(session, kept.length)) return kept;
         kept.push(session);
       }
       if (page.nextCursor === undefined) return kept;
