@@ -40,6 +40,7 @@ export interface CompatAgent {
 
 export function createAgent(config: CreateAgentConfig): CompatAgent {
   let agent: Promise<Agent> | undefined;
+  // The model is resolved at the first run (and again after a failure: a missing key can be set later).
   const ready = () =>
     (agent ??= resolveCompatModel(config.model).then(
       (model) =>
@@ -50,6 +51,10 @@ export function createAgent(config: CreateAgentConfig): CompatAgent {
           ...(config.tools === undefined ? {} : { tools: config.tools }),
           ...(config.maxSteps === undefined ? {} : { maxSteps: config.maxSteps }),
         }),
+      (error: unknown) => {
+        agent = undefined;
+        throw error;
+      },
     ));
   return {
     name: config.name,
