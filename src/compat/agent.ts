@@ -9,6 +9,7 @@ import { generateId } from '../common/ids.js';
 import { ConfigurationError } from '../errors.js';
 import { SessionStore as CoreSessionStore } from '../session-store.js';
 import { CodeSession, type CodeSessionOptions } from './code-session.js';
+import { resolveCompatModel } from './models.js';
 
 let processStore: CoreSessionStore | undefined;
 
@@ -38,7 +39,8 @@ export class Agent extends CoreAgent {
         ...(config.id === undefined ? {} : { id: config.id }),
       });
     }
-    return new Agent(config);
+    // A model id ('gpt-4o-mini') becomes a model as everywhere in compat (see models.ts).
+    return new Agent(typeof config.model === 'string' ? { ...config, model: await resolveCompatModel(config.model) } : config);
   }
 
   /** A session working in `workspace`: created on first use if `sessionId` names none yet. */
