@@ -6,6 +6,7 @@
  * (Redis, SQLite) run as the backends of real sessions. The two interfaces the document declares
  * are checked against what compat implements.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import Database from 'better-sqlite3';
 import {
@@ -21,7 +22,7 @@ import {
   type SessionState,
   type SessionStorage,
 } from '../src/compat/index.js';
-import { messageText } from '../src/index.js';
+import { messageText, ScriptedLanguageModel } from '../src/index.js';
 import { conversationalModel, temporaryWorkingDirectory } from './fixtures/compat.js';
 import { closeClients, createClient } from './fixtures/node-redis.js';
 
@@ -347,6 +348,31 @@ describe('seed 003: session storage, as the document writes it', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     await cleanupOldSessions(storage, 0);
     expect(await storage.list()).toEqual([]);
+  });
+
+  it('builtinTools read, write and list files under the working directory, and refuse a path outside it', async () => {
+    const model = new ScriptedLanguageModel({
+      turns: [
+        { toolCalls: [{ toolName: 'Write', input: { path: 'notes/todo.md', content: '- ship compat\n' } }] },
+        { toolCalls: [{ toolName: 'Read', input: { path: 'notes/todo.md' } }, { toolName: 'List', input: { path: 'notes' } }, { toolName: 'Read', input: { path: '../escape.txt' } }] },
+        { text: 'done' },
+      ],
+    });
+    const session = await createSession({ model, tools: builtinTools, sessionStorage: new MemorySessionStorage() });
+    await session.send('Write and read the notes');
+    const results: Array<{ name: string; content: string; is_error: boolean }> = [];
+    for await (const event of session.receive()) if (event.type === 'tool_result') results.push({ name: event.name, content: event.content, is_error: event.is_error });
+    expect(readFileSync('notes/todo.md', 'utf8')).toBe('- ship compat\n');
+    // Tools of one step run side by side: their results come in the order they finish.
+    expect(results).toHaveLength(4);
+    expect(results).toEqual(
+      expect.arrayContaining([
+        { name: 'Write', content: 'wrote 14 bytes to notes/todo.md', is_error: false },
+        { name: 'Read', content: '- ship compat\n', is_error: false },
+        { name: 'List', content: '["todo.md"]', is_error: false },
+        { name: 'Read', content: expect.stringContaining('"../escape.txt" is outside the working directory'), is_error: true },
+      ]),
+    );
   });
 
   it('API Reference: createSession fork, resumeSession, forkSession, createSessionStorage, setDefaultStorage', async () => {
