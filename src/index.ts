@@ -1,4 +1,4 @@
-export { SessionStore, type StoreOptions, type DriverStoreOptions, type OpenOptions } from './session-store.js';
+export { SessionStore, type StoreOptions, type DriverStoreOptions, type OpenOptions, type AdapterStoreOptions } from './session-store.js';
 export type { RecordAccess } from './session/record-access.js';
 export type { SqliteStoreOptions } from './drivers/registry.js';
 export type { ExportOptions } from './transfer/export.js';
@@ -36,6 +36,10 @@ export type {
 } from './driver/driver.js';
 export { WriteConflict, supportsCheckpoints } from './driver/driver.js';
 export { MemoryDriver } from './drivers/memory.js';
+export { messageText } from './common/message-text.js';
+export { AdapterDriver, type AdapterDriverOptions } from './drivers/adapter/driver.js';
+export type { RecordAdapter } from './drivers/adapter/adapter.js';
+export { MapRecordAdapter, type MapRecordAdapterOptions } from './drivers/adapter/map-adapter.js';
 export type { FallbackOptions, FallbackStatus } from './drivers/fallback/driver.js';
 export type { ReplayReport, ReplayConflict } from './drivers/fallback/replay.js';
 // Agents. None of these modules loads the `ai` package when imported: running an agent does.

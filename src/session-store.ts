@@ -5,8 +5,10 @@
  */
 import './stores/factories.js';
 import './stores/fallback.js';
+import './stores/adapter.js';
 import './transfer/store-methods.js';
 import './agent/store-chat.js';
 
 export { SessionStore, type StoreOptions, type DriverStoreOptions } from './session/store.js';
 export type { OpenOptions } from './stores/factories.js';
+export type { AdapterStoreOptions } from './stores/adapter.js';

@@ -197,11 +197,29 @@ describe('checkpointFiles through the stream and the chat handle', () => {
     expect(snapshotWorkspace(root).entries['a.txt']).toBe(snapshotWorkspaceOf({ 'a.txt': 'a' }).entries['a.txt']);
   });
 
-  it('refuses checkpointFiles without a workspace, with persist: false, on a store without the capability, and with an unsaved chat, before writing anything', async () => {
+  it('checkpoints the working directory when checkpointFiles is given no workspace', async () => {
+    const store = SessionStore.memory();
+    const agent = new Agent({ name: 'coder', model: scriptedMock([{ text: 'done' }]).model });
+    const root = workspace();
+    writeTree(root, { 'a.txt': 'before' });
+    const previous = process.cwd();
+    process.chdir(root);
+    try {
+      const result = await Runner.run(agent, { input: 'x', session: { store, checkpointFiles: true } });
+      writeFileSync(join(root, 'a.txt'), 'after');
+      // The edit came after the turn (not by the agent), so the rewind needs force.
+      await store.rewind(result.sessionId, { toMessage: result.messages[0]!.id, rewindFiles: true, workspace: root, force: true });
+      expect(snapshotWorkspace(root)).toEqual(snapshotWorkspaceOf({ 'a.txt': 'before' }));
+    } finally {
+      process.chdir(previous);
+    }
+  });
+
+  it('refuses checkpointFiles with an empty workspace, with persist: false, on a store without the capability, and with an unsaved chat, before writing anything', async () => {
     const store = SessionStore.memory();
     const agent = new Agent({ name: 'coder', model: scriptedMock([{ text: 'never' }]).model });
     const root = workspace();
-    await expect(Runner.run(agent, { input: 'x', session: { store, checkpointFiles: true } })).rejects.toThrow(InvalidArgumentError);
+    await expect(Runner.run(agent, { input: 'x', session: { store, checkpointFiles: true, workspace: '' } })).rejects.toThrow(InvalidArgumentError);
     await expect(Runner.run(agent, { input: 'x', session: { store, persist: false, checkpointFiles: true, workspace: root } })).rejects.toThrow(/persist: false/);
     await expect(Runner.run(agent, { input: 'x', session: { store, workspace: root } })).rejects.toThrow(/only used with checkpointFiles/);
     await expect(Runner.run(agent, { input: 'x', session: { store, checkpointFiles: true, workspace: join(root, 'missing') } })).rejects.toThrow(InvalidArgumentError);

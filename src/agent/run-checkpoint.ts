@@ -31,9 +31,9 @@ export async function prepareRunCheckpoint(
   store: SessionStore | undefined,
   options: { checkpointFiles?: boolean | CheckpointFilesOptions; workspace?: string; persist: boolean },
 ): Promise<RunCheckpoint | undefined> {
-  const { checkpointFiles, workspace } = options;
+  const { checkpointFiles } = options;
   if (checkpointFiles === undefined || checkpointFiles === false) {
-    if (workspace !== undefined) {
+    if (options.workspace !== undefined) {
       throw new InvalidArgumentError({ argument: 'session.workspace', message: 'a workspace is only used with checkpointFiles: true.' });
     }
     return undefined;
@@ -41,6 +41,8 @@ export async function prepareRunCheckpoint(
   if (checkpointFiles !== true && (typeof checkpointFiles !== 'object' || checkpointFiles === null)) {
     throw new InvalidArgumentError({ argument: 'session.checkpointFiles', message: 'expected true, false, or { ignore?, maxFileBytes? }.' });
   }
+  // The agent works where the process runs unless told otherwise (as the seeds' SDKs assume).
+  const workspace = options.workspace ?? process.cwd();
   if (typeof workspace !== 'string' || workspace.length === 0) {
     throw new InvalidArgumentError({ argument: 'session.workspace', message: 'checkpointFiles needs the workspace directory (session.workspace).' });
   }

@@ -21,7 +21,10 @@ export interface RunSessionOptions {
   resume?: string;
   /** Fork this session (up to `fromMessage`, default its head) and run on the fork; the source is untouched. */
   fork?: { from: string; fromMessage?: string };
-  /** Id of the session created (or of the fork). Default: a generated `session_...` id. */
+  /**
+   * Id of the session created (or of the fork). Default: a generated `session_...` id. A session
+   * with this id that already exists is continued (as with `resume`), so the first run creates it.
+   */
   id?: string;
   /** Metadata of the session created (or of the fork). */
   metadata?: Metadata;
@@ -36,7 +39,7 @@ export interface RunSessionOptions {
    * `store.rewind(id, { toMessage, rewindFiles: true, workspace })` puts them back, whatever changed them.
    */
   checkpointFiles?: boolean | CheckpointFilesOptions;
-  /** The directory whose files are checkpointed (with `checkpointFiles`). */
+  /** The directory whose files are checkpointed (with `checkpointFiles`; default the process's working directory). */
   workspace?: string;
 }
 
@@ -78,19 +81,24 @@ export async function openRunSession(agent: Agent, options: RunSessionOptions, i
 
   if (!persist) {
     if (fork !== undefined) throw new InvalidArgumentError({ argument: 'session.fork', message: 'a fork is stored; it cannot be combined with persist: false.' });
-    const history = resume === undefined ? [] : await readHistory(store!, resume, window);
+    const source = resume ?? (store === undefined ? undefined : await existingId(store, options.id));
+    const history = source === undefined ? [] : await readHistory(store!, source, window);
     if (!input.hasInput && history.length === 0) throw nothingToRun();
-    const sessionId = resume ?? options.id ?? generateId('session');
-    return { recorder: new MemoryRunRecorder(sessionId, recordInit), history, startData: { persist: false, ...(resume ? { resumed: resume } : {}) } };
+    const sessionId = source ?? options.id ?? generateId('session');
+    return { recorder: new MemoryRunRecorder(sessionId, recordInit), history, startData: { persist: false, ...(source ? { resumed: source } : {}) } };
   }
 
   const sessionStore = store!;
-  if (resume !== undefined) {
-    const history = await readHistory(sessionStore, resume, window);
+  const continueSession = async (id: string, startData: Record<string, unknown>): Promise<OpenedRunSession> => {
+    const history = await readHistory(sessionStore, id, window);
     if (!input.hasInput && history.length === 0) throw nothingToRun();
-    const recorder = await StoreRunRecorder.start(sessionStore, resume, recordInit);
-    return withCheckpoint({ recorder, history, startData: { resumed: resume } });
-  }
+    const recorder = await StoreRunRecorder.start(sessionStore, id, recordInit);
+    return withCheckpoint({ recorder, history, startData });
+  };
+  if (resume !== undefined) return continueSession(resume, { resumed: resume });
+  // A caller-chosen id (`session: { id: 'order-42' }`) is created by the first run and continued by the next.
+  const existing = fork === undefined ? await existingId(sessionStore, options.id) : undefined;
+  if (existing !== undefined) return continueSession(existing, { continued: existing });
   if (fork !== undefined) {
     if (typeof fork !== 'object' || fork === null) throw new InvalidArgumentError({ argument: 'session.fork', message: 'expected { from, fromMessage? }.' });
     if (!input.hasInput && fork.fromMessage === undefined && (await sessionStore.get(fork.from))?.messageCount === 0) throw nothingToRun();
@@ -103,14 +111,27 @@ export async function openRunSession(agent: Agent, options: RunSessionOptions, i
     const recorder = await StoreRunRecorder.start(sessionStore, forked.id, recordInit);
     return withCheckpoint({ recorder, history, startData: { forkedFrom: forked.forkedFrom ?? { sessionId: fork.from } } });
   }
-  const created = await sessionStore.create({
-    ...(options.id === undefined ? {} : { id: options.id }),
-    ...(options.userId === undefined ? {} : { userId: options.userId }),
-    ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
-    ...(agent.id === undefined ? {} : { agentId: agent.id }),
-  });
+  let created;
+  try {
+    created = await sessionStore.create({
+      ...(options.id === undefined ? {} : { id: options.id }),
+      ...(options.userId === undefined ? {} : { userId: options.userId }),
+      ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
+      ...(agent.id === undefined ? {} : { agentId: agent.id }),
+    });
+  } catch (error) {
+    // Another run created the same chosen id between the check and the create: continue it.
+    const raced = await existingId(sessionStore, options.id);
+    if (raced === undefined) throw error;
+    return continueSession(raced, { continued: raced });
+  }
   const recorder = await StoreRunRecorder.start(sessionStore, created.id, recordInit);
   return withCheckpoint({ recorder, history: [], startData: { created: true } });
+}
+
+/** `id` when a session with that id exists (in the store's scope), else undefined. */
+async function existingId(store: SessionStore, id: string | undefined): Promise<string | undefined> {
+  return id !== undefined && (await store.get(id)) !== undefined ? id : undefined;
 }
 
 /** The session's path, or its newest `window` messages with tool calls and results kept paired. */

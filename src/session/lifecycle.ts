@@ -50,6 +50,14 @@ export async function detachSurface(context: StoreContext, id: string, surfaceId
   });
 }
 
+/** Suspends an active session now, as `sweepStale` does once it is idle past its TTL (touch reactivates it). */
+export async function suspendSession(context: StoreContext, id: string): Promise<Session> {
+  return changeSession(context, id, (record, now) => {
+    if (record.state !== 'active') return undefined;
+    return { ...nextVersion(record, now), state: 'suspended' };
+  });
+}
+
 export async function expireSession(context: StoreContext, id: string): Promise<Session> {
   return changeSession(context, id, (record, now) => {
     if (record.state === 'expired') return undefined;

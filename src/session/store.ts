@@ -62,6 +62,7 @@ import {
   attachSurface,
   detachSurface,
   expireSession,
+  suspendSession,
   sweepStale,
   touchSession,
   updateMetadata,
@@ -182,9 +183,9 @@ export class SessionStore {
     return new SessionStore({ ...this.context, scopeUserId: scope.userId }, false, this.baseDriver);
   }
 
-  /** A new session, optionally with initial messages. */
-  create(init?: CreateSessionInit): Promise<Session> {
-    return createSession(this.context, init);
+  /** A new session, optionally with initial messages; `create('order-42')` is `create({ id: 'order-42' })`. */
+  create(init?: CreateSessionInit | string): Promise<Session> {
+    return createSession(this.context, typeof init === 'string' ? { id: init } : init);
   }
 
   /** The session, or undefined when it does not exist (or is another user's). */
@@ -315,6 +316,11 @@ export class SessionStore {
 
   detachSurface(id: string, surfaceId: string): Promise<Session> {
     return detachSurface(this.context, id, surfaceId);
+  }
+
+  /** Suspends an active session now (a suspended or expired one is returned unchanged); `touch` makes it active again. */
+  suspend(id: string): Promise<Session> {
+    return suspendSession(this.context, id);
   }
 
   expire(id: string): Promise<Session> {

@@ -92,6 +92,17 @@ export function registerCreateGetTests(context: SuiteContext): void {
       await expectUnchanged(store, id, before);
     });
 
+    it('takes a bare id string as create({ id }), and refuses an invalid one before writing', async () => {
+      const store = await context.open();
+      const id = uniqueId('session');
+      const created = await store.create(id);
+      expect(created).toMatchObject({ id, state: 'active', messageCount: 0, version: 1 });
+      expect(await store.get(id)).toEqual(created);
+      await expect(store.create(id)).rejects.toSatisfy(InvalidArgumentError.isInstance);
+      await expect(store.create('../not an id')).rejects.toSatisfy(InvalidArgumentError.isInstance);
+      expect(await store.get(id)).toEqual(created);
+    });
+
     it('returns undefined for an unknown session id', async () => {
       const store = await context.open();
       expect(await store.get(uniqueId('missing'))).toBeUndefined();

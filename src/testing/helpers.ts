@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { expect } from 'vitest';
-import type { MessageInput, Session, SessionStore, StoredMessage } from '../index.js';
+import type { CreateSessionInit, MessageInput, Session, SessionStore, StoredMessage } from '../index.js';
 
 /** A random id that no other test (or earlier run against the same backend) uses. */
 export function uniqueId(prefix = 'conformance'): string {
@@ -86,7 +86,7 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 export async function sessionWithMessages(
   store: SessionStore,
   count: number,
-  init: Parameters<SessionStore['create']>[0] = {},
+  init: CreateSessionInit = {},
 ): Promise<{ session: Session; messages: StoredMessage[] }> {
   const created = await store.create({ id: uniqueId('session'), ...init });
   const messages = count === 0 ? [] : await store.append(created.id, conversation(created.id, count));

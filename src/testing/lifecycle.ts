@@ -152,6 +152,19 @@ export function registerLifecycleTests(context: SuiteContext): void {
       expect(await store.getMessages(session.id)).toEqual(messages.slice(0, 1));
     });
 
+    it('suspend suspends an active session now, leaves a suspended or expired one as it is, and touch reactivates it', async () => {
+      const { clock, store } = await openPastStore();
+      const { session } = await sessionWithMessages(store, 1);
+      clock.advance(10);
+      const suspended = await store.suspend(session.id);
+      expect(suspended).toMatchObject({ state: 'suspended', version: session.version + 1, lastActiveAt: session.lastActiveAt });
+      expect(await store.suspend(session.id)).toEqual(suspended);
+      expect(await store.touch(session.id)).toMatchObject({ state: 'active', lastActiveAt: clock.now() });
+      await store.expire(session.id);
+      expect((await store.suspend(session.id)).state).toBe('expired');
+      await expect(store.suspend(uniqueId('missing'))).rejects.toSatisfy(SessionNotFoundError.isInstance);
+    });
+
     it('expire sets the state to expired', async () => {
       const { store } = await openPastStore();
       const { session } = await sessionWithMessages(store, 1);
