@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { SqliteJournal } from '../src/drivers/fallback/journal.js';
+import { SqliteJournal } from '../src/drivers/fallback/sqlite-journal.js';
 import { MemoryDriver, SessionStore, StoreUnavailableError, type StorageDriver } from '../src/index.js';
 
 /** A driver that fails every call with StoreUnavailableError while `down`, optionally after `failAfter` more commits. */

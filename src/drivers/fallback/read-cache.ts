@@ -4,7 +4,7 @@
  * segments (immutable), and a window of the newest messages of each recently read or written
  * segment. Bounded: least recently used entries go first.
  */
-import type { MessageRecord, RunRecord, SegmentRecord, SessionRecord } from '../../driver/driver.js';
+import type { DriverMethod, MessageRecord, RunRecord, SegmentRecord, SessionRecord, WriteBatch } from '../../driver/driver.js';
 
 class LeastRecentlyUsed<Value> {
   private readonly entries = new Map<string, Value>();
@@ -119,6 +119,31 @@ export class ReadCache {
     return location && { ...location };
   }
 
+  /** Retention deleted the segment on the primary: its record and messages must not be served in an outage. */
+  forgetSegment(id: string): void {
+    this.segments.delete(id);
+    this.forgetMessagesAfter(id, -1);
+  }
+
+  forgetMessagesAfter(segmentId: string, afterSeq: number): void {
+    const window = this.messages.get(segmentId);
+    if (!window) return;
+    for (const [seq, row] of window) {
+      if (seq <= afterSeq) continue;
+      window.delete(seq);
+      this.locations.delete(row.id);
+    }
+  }
+
+  /** What a batch the primary took tells about the records it wrote. */
+  rememberBatch(batch: WriteBatch): void {
+    for (const { record } of batch.sessions ?? []) this.rememberSession(record);
+    for (const { id } of batch.deleteSessions ?? []) this.forgetSession(id);
+    for (const segment of batch.segments ?? []) this.rememberSegment(segment);
+    if (batch.messages) this.rememberMessages(batch.messages);
+    for (const run of batch.runs ?? []) this.rememberRun(run);
+  }
+
   run(id: string): RunRecord | undefined {
     const run = this.runs.get(id);
     return run && structuredClone(run);
@@ -130,5 +155,46 @@ export class ReadCache {
 
   rememberRun(run: RunRecord): void {
     this.runs.set(run.id, structuredClone(run));
+  }
+}
+
+/**
+ * Remembers what a call the primary answered tells about its records: the sessions, segments,
+ * newest messages and runs that were just read or written are what an outage will need first.
+ */
+export function learnFromPrimary(cache: ReadCache, method: DriverMethod, args: unknown[], result: unknown): void {
+  switch (method) {
+    case 'getSession': {
+      const record = result as SessionRecord | undefined;
+      if (record) cache.rememberSession(record);
+      else cache.forgetSession(args[0] as string);
+      return;
+    }
+    case 'listSessions':
+      for (const record of result as SessionRecord[]) cache.rememberSession(record);
+      return;
+    case 'getSegment':
+      if (result) cache.rememberSegment(result as SegmentRecord);
+      return;
+    case 'readMessages':
+      cache.rememberMessages(result as MessageRecord[]);
+      return;
+    case 'getRun':
+      if (result) cache.rememberRun(result as RunRecord);
+      return;
+    case 'listRuns':
+      for (const run of result as RunRecord[]) cache.rememberRun(run);
+      return;
+    case 'commit':
+      cache.rememberBatch(args[0] as WriteBatch);
+      return;
+    case 'deleteSegment':
+      cache.forgetSegment(args[0] as string);
+      return;
+    case 'deleteMessagesAfter':
+      cache.forgetMessagesAfter(args[0] as string, args[1] as number);
+      return;
+    default:
+      return;
   }
 }
