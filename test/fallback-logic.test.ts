@@ -4,13 +4,16 @@
  * server is down). The same promises against real Redis and PostgreSQL servers, stopped and killed,
  * are in fallback-servers.test.ts.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import { decodePayload } from '../src/drivers/fallback/journal.js';
 import { SqliteJournal } from '../src/drivers/fallback/sqlite-journal.js';
 import { MemoryDriver, SessionStore, StoreUnavailableError, type StorageDriver } from '../src/index.js';
+import { ManualClock } from '../src/testing/index.js';
 
 /** A driver that fails every call with StoreUnavailableError while `down`, optionally after `failAfter` more commits. */
 function gatedDriver(inner: StorageDriver) {
@@ -45,8 +48,8 @@ function journalDirectory(): string {
   return directory;
 }
 
-function setup(options: { directory?: string } = {}) {
-  const backend = new MemoryDriver();
+function setup(options: { directory?: string; backend?: MemoryDriver; clock?: () => number } = {}) {
+  const backend = options.backend ?? new MemoryDriver();
   const { driver, gate } = gatedDriver(backend);
   const events: string[] = [];
   const conflicts: Array<{ sessionId: string; forkId: string }> = [];
@@ -57,6 +60,7 @@ function setup(options: { directory?: string } = {}) {
     onFallback: () => events.push('fallback'),
     onRecover: () => events.push('recover'),
     onConflict: (conflict) => conflicts.push(conflict),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   stores.push(store);
   // A second, direct view of the primary's data, as another process would have.
@@ -254,5 +258,150 @@ describe('the SQLite journal', () => {
     expect((written?.payload as { batch: { blobs: Array<{ bytes: unknown }> } }).batch.blobs[0]?.bytes).toBeInstanceOf(Uint8Array);
     expect(earlier?.payload).toEqual({ kind: 'batch', batch: { runEvents: [{ runId: 'r', seq: 1, type: 't', at: 1, data: '{"$sl":1}' }] } });
     reopened.close();
+  });
+});
+
+/** Everything a caller can read of a session: to compare the store during an outage with the primary after it. */
+async function everything(store: SessionStore, sessionId: string) {
+  const runs = await store.runs(sessionId);
+  return {
+    session: await store.get(sessionId),
+    messages: await store.getMessages(sessionId),
+    branches: await store.branches(sessionId),
+    runs,
+    events: await Promise.all(runs.map((run) => store.runEvents(run.id))),
+    checkpoints: await store.checkpoints(sessionId),
+  };
+}
+
+describe('the fallback store with history from before the outage', () => {
+  it('refuses to delete, prune or branch it during the outage, changing nothing, and the primary keeps it all', async () => {
+    const { store, gate, direct } = setup();
+    const session = await store.create();
+    await store.append(session.id, [{ role: 'user', content: 'one' }, { role: 'user', content: 'two' }]);
+    const fork = await store.fork(session.id);
+    gate.down = true;
+    const before = await store.get(session.id);
+    // Deleting needs all of the session's history and who continues it: only the primary knows.
+    await expect(store.delete(session.id)).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    await expect(store.prune({ olderThan: Date.now() + 60_000 })).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    // Lists of its segments and runs would be partial: refused rather than answered in part.
+    await expect(store.branches(session.id)).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    await expect(store.runs(session.id)).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    expect(await store.get(session.id)).toEqual(before);
+    expect(await store.get(fork.id)).toMatchObject({ id: fork.id });
+    expect(store.status()).toMatchObject({ journalLength: 0 });
+    gate.down = false;
+    expect(await store.recover()).toMatchObject({ entries: 0, conflicts: [] });
+    expect(texts(await direct.getMessages(session.id))).toEqual(['one', 'two']);
+    expect(await direct.get(fork.id)).toBeDefined();
+  });
+
+  it('records events of a run started before the outage: the new ones are readable, the earlier ones wait, all land after', async () => {
+    const { store, gate, direct } = setup();
+    const session = await store.create();
+    const run = await store.startRun(session.id);
+    await store.recordRunEvents(run.id, [{ type: 'a' }, { type: 'b' }]);
+    gate.down = true;
+    await store.recordRunEvents(run.id, [{ type: 'c' }]);
+    expect((await store.runEvents(run.id, { afterSeq: 2 })).map((event) => event.type)).toEqual(['c']);
+    await expect(store.runEvents(run.id)).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    await store.finishRun(run.id, { status: 'completed', usage: { inputTokens: 2, outputTokens: 1 } });
+    gate.down = false;
+    await store.recover();
+    expect((await direct.runEvents(run.id)).map((event) => event.type)).toEqual(['a', 'b', 'c']);
+    expect(await direct.getRun(run.id)).toMatchObject({ status: 'completed' });
+    expect((await direct.get(session.id))?.usage).toMatchObject({ inputTokens: 2, outputTokens: 1 });
+  });
+});
+
+describe('a journal written degraded', () => {
+  it('replays deletions, pruning and collection too, after a restart, into the primary that comes back', async () => {
+    const directory = journalDirectory();
+    const workspace = journalDirectory();
+    const clock = new ManualClock(Date.UTC(2001, 0, 1));
+    const first = setup({ directory, clock: clock.now });
+    first.gate.down = true;
+    const { store } = first;
+    // A session that stays: a rewound tail, a run with events.
+    const kept = await store.create({ userId: 'keeper' });
+    const [one] = await store.append(kept.id, [{ role: 'user', content: 'one' }, { role: 'assistant', content: 'two' }]);
+    await store.rewind(kept.id, { toMessage: one!.id });
+    const run = await store.startRun(kept.id);
+    await store.append(kept.id, { role: 'assistant', content: 'two again' }, { runId: run.id });
+    await store.recordRunEvents(run.id, [{ type: 'step', data: { n: 1 } }]);
+    await store.finishRun(run.id, { status: 'completed', usage: { inputTokens: 1, outputTokens: 1 } });
+    // A session deleted while a fork of it lives on: only its messages past the fork point go.
+    const doomed = await store.create();
+    const [shared, tail] = await store.append(doomed.id, [{ role: 'user', content: 'shared' }, { role: 'user', content: 'only in doomed' }]);
+    const fork = await store.fork(doomed.id, { fromMessage: shared!.id });
+    await store.append(fork.id, { role: 'user', content: 'in the fork' });
+    // A session pruned with its checkpoint, whose content only it used.
+    const content = `only the pruned session had this ${Math.random()}`;
+    writeFileSync(join(workspace, 'notes.txt'), content);
+    const old = await store.create();
+    const [oldMessage] = await store.append(old.id, { role: 'user', content: 'old' });
+    await store.checkpoint(old.id, { workspace });
+    clock.advance(60_000);
+    const cutoff = clock.now();
+    clock.advance(1);
+    for (const id of [kept.id, fork.id]) await store.touch(id);
+
+    expect(await store.delete(doomed.id)).toBe(true);
+    expect(await store.prune({ olderThan: cutoff })).toEqual({ sessions: 1, messages: 1, blobs: 1 });
+    expect(await store.get(doomed.id)).toBeUndefined();
+    expect(await store.get(old.id)).toBeUndefined();
+    expect(texts(await store.getMessages(fork.id))).toEqual(['shared', 'in the fork']);
+    const expected = { kept: await everything(store, kept.id), fork: await everything(store, fork.id) };
+    await store.close();
+
+    // The restarted process rebuilds the same view from the journal, deletions included.
+    const { driver, gate } = gatedDriver(first.backend);
+    const restarted = SessionStore.fallback(SessionStore.fromDriver(driver), { fallback: { directory }, probeIntervalMs: 60_000, clock: clock.now });
+    stores.push(restarted);
+    expect(restarted.isDegraded()).toBe(true);
+    expect(await everything(restarted, kept.id)).toEqual(expected.kept);
+    expect(await everything(restarted, fork.id)).toEqual(expected.fork);
+    expect(await restarted.get(doomed.id)).toBeUndefined();
+    expect(await restarted.get(old.id)).toBeUndefined();
+
+    gate.down = false;
+    expect((await restarted.recover())?.conflicts).toEqual([]);
+    const direct = SessionStore.fromDriver(first.backend, { ownsDriver: false, clock: clock.now });
+    expect(await everything(direct, kept.id)).toEqual(expected.kept);
+    expect(await everything(direct, fork.id)).toEqual(expected.fork);
+    expect(await direct.get(doomed.id)).toBeUndefined();
+    expect(await direct.get(old.id)).toBeUndefined();
+    // On the primary too, the deletions took exactly what they took during the outage.
+    expect(await first.backend.locateMessage(shared!.id)).toBeDefined();
+    expect(await first.backend.locateMessage(tail!.id)).toBeUndefined();
+    expect(await first.backend.locateMessage(oldMessage!.id)).toBeUndefined();
+    expect(await first.backend.getCheckpoint(oldMessage!.id)).toBeUndefined();
+    const hash = createHash('sha256').update(content).digest('hex');
+    expect(await first.backend.missingBlobs([hash])).toEqual([hash]);
+  });
+
+  it('still reads and replays entries in the formats earlier versions wrote', async () => {
+    const directory = journalDirectory();
+    const first = setup({ directory });
+    first.gate.down = true;
+    const session = await first.store.create();
+    await first.store.append(session.id, { role: 'user', content: 'one' });
+    await first.store.append(session.id, { role: 'user', content: 'two' });
+    const location = first.store.status()!.journalLocation;
+    await first.store.close();
+    // The first entry as the earliest journals kept it: plain JSON, no codec prefix.
+    const raw = new Database(location);
+    const row = raw.prepare('SELECT seq, payload FROM entries ORDER BY seq LIMIT 1').get() as { seq: number; payload: string };
+    raw.prepare('UPDATE entries SET payload = ? WHERE seq = ?').run(JSON.stringify(decodePayload(row.payload)), row.seq);
+    raw.close();
+
+    const { driver, gate } = gatedDriver(first.backend);
+    const restarted = SessionStore.fallback(SessionStore.fromDriver(driver), { fallback: { directory }, probeIntervalMs: 60_000 });
+    stores.push(restarted);
+    expect(texts(await restarted.getMessages(session.id))).toEqual(['one', 'two']);
+    gate.down = false;
+    expect(await restarted.recover()).toMatchObject({ entries: 3, conflicts: [] });
+    expect(texts(await first.direct.getMessages(session.id))).toEqual(['one', 'two']);
   });
 });
