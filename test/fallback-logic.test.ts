@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { decodePayload } from '../src/drivers/fallback/journal.js';
 import { SqliteJournal } from '../src/drivers/fallback/sqlite-journal.js';
-import { MemoryDriver, SessionStore, StoreUnavailableError, type StorageDriver } from '../src/index.js';
+import { InvalidArgumentError, MemoryDriver, SessionStore, StoreUnavailableError, type StorageDriver } from '../src/index.js';
 import { ManualClock } from '../src/testing/index.js';
 
 /** A driver that fails every call with StoreUnavailableError while `down`, optionally after `failAfter` more commits. */
@@ -295,6 +295,16 @@ describe('the fallback store with history from before the outage', () => {
     expect(await store.recover()).toMatchObject({ entries: 0, conflicts: [] });
     expect(texts(await direct.getMessages(session.id))).toEqual(['one', 'two']);
     expect(await direct.get(fork.id)).toBeDefined();
+  });
+
+  it('refuses to create, during the outage, a session it saw on the primary just before', async () => {
+    const { store, gate } = setup();
+    const session = await store.create();
+    gate.down = true;
+    const error = await store.create({ id: session.id }).catch((caught: unknown) => caught);
+    expect(InvalidArgumentError.isInstance(error), String(error)).toBe(true);
+    expect(String(error)).toMatch(/already exists/);
+    expect(store.status()).toMatchObject({ degraded: true, journalLength: 0 });
   });
 
   it('records events of a run started before the outage: the new ones are readable, the earlier ones wait, all land after', async () => {

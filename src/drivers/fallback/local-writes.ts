@@ -8,7 +8,7 @@
  * before the outage waits for the primary (the history is there; deciding what a deletion may take
  * needs all of it); history written during the outage is deleted here and the deletion journaled.
  */
-import type { SegmentRecord, WriteBatch } from '../../driver/driver.js';
+import { WriteConflict, type SegmentRecord, type WriteBatch } from '../../driver/driver.js';
 import type { Journal, JournalPayload } from './journal.js';
 import { notHeld, waitsForPrimary } from './not-held.js';
 import type { Overlay } from './overlay.js';
@@ -28,6 +28,11 @@ export class LocalWrites {
     const overlay = this.overlay();
     for (const { id } of batch.deleteSessions ?? []) {
       if (!overlay.ownsSession(id)) waitsForPrimary(this.store, `deleting session "${id}", created before the outage,`);
+    }
+    for (const { record, expectedVersion } of batch.sessions ?? []) {
+      // Creating a session this process saw on the primary just before the outage: it exists, as any store would say.
+      const seen = expectedVersion === 0 && !(await overlay.records.getSession(record.id)) && !overlay.isDeletedSession(record.id) ? this.cache.session(record.id) : undefined;
+      if (seen) throw new WriteConflict({ kind: 'version', sessionId: record.id, actualVersion: seen.version });
     }
     await this.seedSessions(batch);
     await this.seedRuns(batch);
