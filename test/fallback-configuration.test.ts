@@ -3,7 +3,8 @@
  * naming the option, at construction, before anything is opened. A primary failing with a
  * configuration mistake (a missing client library, a bad setting) is not an outage: the fallback
  * rethrows instead of serving degraded for ever. And the SQLite journal's native module loads only
- * when a journal is opened, so a fallback with a memory journal runs where better-sqlite3 is absent.
+ * when a journal is opened (native-loading.test.ts runs a fallback with a memory journal where
+ * better-sqlite3 is absent; here, asking for an SQLite journal there says what to do).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -130,66 +131,38 @@ describe('a primary that is misconfigured', () => {
 });
 
 describe('the SQLite journal', () => {
-  it('loads better-sqlite3 only when a journal is opened: a memory journal works in a process where it cannot be resolved', () => {
+  it('loads better-sqlite3 only when a journal is opened, and says what to do where it is not installed', () => {
     const fallbackDirectory = fileURLToPath(new URL('../src/drivers/fallback/', import.meta.url));
     const modules = readdirSync(fallbackDirectory).filter((file) => file.endsWith('.ts')).map((file) => join(fallbackDirectory, file));
-    const log = join(parent, 'native-loads.log');
     const script = join(parent, 'without-better-sqlite3.mts');
-    writeFileSync(script, childScript(log, modules, fileURLToPath(new URL('../src/drivers/memory.ts', import.meta.url)), join(parent, 'journal')));
-    const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    writeFileSync(script, childScript(modules, join(parent, 'journal')));
+    // block-native.mjs makes better-sqlite3 (and the other native clients) unresolvable, by import and by require.
+    const blocker = fileURLToPath(new URL('./process/block-native.mjs', import.meta.url));
+    const child = spawnSync(process.execPath, ['--import', blocker, '--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
     const line = child.stdout.split('\n').find((output) => output.startsWith('result '));
     expect(line, `${child.stdout}\n${child.stderr}`).toBeDefined();
-    expect(JSON.parse(line!.slice('result '.length))).toEqual({
-      attemptsAfterImport: [],
-      readBack: 'journal-free',
-      attemptsAfterMemoryJournal: [],
-      sqliteJournal: { code: 'CONFIGURATION', setting: 'better-sqlite3' },
-      attemptsAfterSqliteJournal: ['require'],
-    });
+    const result = JSON.parse(line!.slice('result '.length));
+    expect(result).toMatchObject({ loadedAfterImport: [], sqliteJournal: { code: 'CONFIGURATION', setting: 'better-sqlite3' }, loadedAtTheEnd: [] });
+    expect(result.sqliteJournal.message).toMatch(/npm install better-sqlite3.*fallback: 'memory'/);
   });
 });
 
-/**
- * A process in which better-sqlite3 cannot be resolved (by import or require): every attempt is
- * logged. It imports every fallback module, runs a fallback with a memory journal, then asks for
- * an SQLite journal, and prints what happened.
- */
-function childScript(log: string, modules: string[], memoryDriver: string, journalDirectory: string): string {
-  const hooks = [
-    "import { appendFileSync } from 'node:fs';",
-    'export async function resolve(specifier, context, next) {',
-    `  if (specifier === 'better-sqlite3') { appendFileSync(${JSON.stringify(log)}, 'import\\n'); throw new Error('better-sqlite3 is not installed here'); }`,
-    '  return next(specifier, context);',
-    '}',
-  ].join('\n');
+/** Imports every fallback module, then asks for an SQLite journal; prints what was loaded and what the journal said. */
+function childScript(modules: string[], journalDirectory: string): string {
+  const driver = modules.find((file) => file.endsWith('/driver.ts'));
   return [
-    "import Module, { register } from 'node:module';",
-    "import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';",
+    "import { createRequire } from 'node:module';",
     "import { pathToFileURL } from 'node:url';",
-    `const log = ${JSON.stringify(log)};`,
-    "writeFileSync(log, '');",
-    `register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}));`,
-    'const resolveFilename = Module._resolveFilename;',
-    'Module._resolveFilename = function (request, ...rest) {',
-    "  if (request === 'better-sqlite3') { appendFileSync(log, 'require\\n'); throw Object.assign(new Error(\"Cannot find module 'better-sqlite3'\"), { code: 'MODULE_NOT_FOUND' }); }",
-    '  return resolveFilename.call(this, request, ...rest);',
-    '};',
-    "const attempts = () => readFileSync(log, 'utf8').split('\\n').filter(Boolean);",
+    'const require = createRequire(import.meta.url);',
+    "const loaded = () => Object.keys(require.cache).filter((path) => path.includes('better-sqlite3'));",
     'const result = {};',
     `for (const file of ${JSON.stringify(modules)}) await import(pathToFileURL(file).href);`,
-    'result.attemptsAfterImport = attempts();',
-    `const { FallbackDriver } = await import(pathToFileURL(${JSON.stringify(modules.find((file) => file.endsWith('driver.ts')))}).href);`,
-    `const { MemoryDriver } = await import(pathToFileURL(${JSON.stringify(memoryDriver)}).href);`,
-    "const driver = new FallbackDriver(new MemoryDriver(), { fallback: 'memory' });",
-    "const segment = { id: 'segment-1', sessionId: 'journal-free', baseSeq: 0, createdAt: 1 };",
-    "const record = { id: 'journal-free', version: 1, headSegmentId: 'segment-1', messageCount: 0, state: 'active', metadata: {}, tags: [], attachedSurfaces: [], createdAt: 1, updatedAt: 1, lastActiveAt: 1, suspendAt: 2, expiresAt: 3, usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 } };",
-    'await driver.commit({ sessions: [{ record, expectedVersion: 0 }], segments: [segment] });',
-    "result.readBack = (await driver.getSession('journal-free'))?.id;",
-    'await driver.close();',
-    'result.attemptsAfterMemoryJournal = attempts();',
-    `try { new FallbackDriver(new MemoryDriver(), { fallback: { directory: ${JSON.stringify(journalDirectory)} } }); result.sqliteJournal = 'opened'; }`,
-    'catch (error) { result.sqliteJournal = { code: error.code, setting: error.setting }; }',
-    'result.attemptsAfterSqliteJournal = attempts();',
+    'result.loadedAfterImport = loaded();',
+    `const { FallbackDriver } = await import(pathToFileURL(${JSON.stringify(driver)}).href);`,
+    'const primary = { name: "memory", capabilities: { runs: false, checkpoints: false, listOperations: false } };',
+    `try { new FallbackDriver(primary, { fallback: { directory: ${JSON.stringify(journalDirectory)} } }); result.sqliteJournal = 'opened'; }`,
+    'catch (error) { result.sqliteJournal = { code: error.code, setting: error.setting, message: error.message }; }',
+    'result.loadedAtTheEnd = loaded();',
     "console.log('result ' + JSON.stringify(result));",
   ].join('\n');
 }
