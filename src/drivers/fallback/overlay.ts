@@ -124,22 +124,27 @@ export class Overlay {
 
   private applyBatch(batch: WriteBatch): void {
     const { blobs, checkpoints, ...records } = batch;
-    const created = (batch.sessions ?? []).filter((write) => write.expectedVersion === 0).map((write) => write.record.id);
     const newRuns = (batch.runs ?? []).filter((run) => !this.runSessions.has(run.id));
     // Checks every condition before applying anything: a conflict leaves the overlay as it was.
     this.records.commitNow(records);
     this.files.apply(blobs, checkpoints);
-    for (const id of created) {
-      this.createdSessions.add(id);
-      this.deletedSessions.delete(id);
+    // What the batch tells about origins, in the order a commit applies it: deletions, then puts
+    // (one batch may delete a session and create one with the same id; a freed message id may be used again).
+    for (const { id } of batch.deleteSessions ?? []) this.forgetSession(id);
+    for (const write of batch.sessions ?? []) {
+      this.deletedSessions.delete(write.record.id);
+      if (write.expectedVersion === 0) this.createdSessions.add(write.record.id);
     }
-    for (const segment of batch.segments ?? []) this.createdSegments.add(segment.id);
+    for (const segment of batch.segments ?? []) {
+      this.createdSegments.add(segment.id);
+      this.deletedSegments.delete(segment.id);
+    }
+    for (const message of batch.messages ?? []) this.deletedMessages.delete(message.id);
     for (const run of newRuns) if (!this.seededRuns.has(run.id)) this.createdRuns.add(run.id);
     for (const run of batch.runs ?? []) {
       this.runSessions.set(run.id, run.sessionId);
       this.deletedRuns.delete(run.id);
     }
-    for (const { id } of batch.deleteSessions ?? []) this.forgetSession(id);
   }
 
   /** A deleted session's runs and operations went with it (as on any store); its segments stay until collected. */
