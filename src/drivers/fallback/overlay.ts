@@ -17,8 +17,9 @@ import { OverlayFiles } from './overlay-files.js';
 const EVERY_SEQ = Number.MAX_SAFE_INTEGER;
 
 export class Overlay {
-  /** Sessions, segments, messages, operations, runs and events written during the outage. */
+  /** Sessions, segments, messages, operations, runs and events written during the outage. Read them; change them only through `apply`, so the overlay is always what its journal says. */
   readonly records = new MemoryDriver();
+  /** Checkpoints and blobs written during the outage: the same rule. */
   readonly files = new OverlayFiles();
   private readonly createdSessions = new Set<string>();
   private readonly createdSegments = new Set<string>();
@@ -66,11 +67,6 @@ export class Overlay {
     return this.deletedRuns.has(id);
   }
 
-  /** The segment chain of a seeded session that is held here, to tell which of its ancestors are already seeded. */
-  async holdsSegment(id: string): Promise<boolean> {
-    return (await this.records.getSegment(id)) !== undefined;
-  }
-
   /**
    * Applies one journal entry: what a degraded write does, and what a restart does for each entry
    * left in the journal. Throws `WriteConflict` (having applied nothing) when a batch's condition
@@ -98,27 +94,28 @@ export class Overlay {
     }
   }
 
-  async deleteSegment(segmentId: string): Promise<number> {
+  /** Drops the checkpoints of messages deleted here, then blobs none held here uses (also what `apply` does for a collect entry). */
+  collectCheckpoints(): { checkpoints: number; blobs: number } {
+    return this.files.collect((messageId) => this.deletedMessages.has(messageId));
+  }
+
+  private async deleteSegment(segmentId: string): Promise<number> {
     const removed = await this.deleteMessagesAfter(segmentId, -1);
     await this.records.deleteSegment(segmentId);
     this.deletedSegments.add(segmentId);
     return removed;
   }
 
-  async deleteMessagesAfter(segmentId: string, afterSeq: number): Promise<number> {
+  private async deleteMessagesAfter(segmentId: string, afterSeq: number): Promise<number> {
     const doomed: MessageRecord[] = await this.records.readMessages(segmentId, { fromSeq: afterSeq + 1, toSeq: EVERY_SEQ, order: 'asc' });
     for (const message of doomed) this.deletedMessages.add(message.id);
     return this.records.deleteMessagesAfter(segmentId, afterSeq);
   }
 
-  collectCheckpoints(): { checkpoints: number; blobs: number } {
-    return this.files.collect((messageId) => this.deletedMessages.has(messageId));
-  }
-
   private async seed(session: SessionRecord, segments: SegmentRecord[]): Promise<void> {
     const fresh: SegmentRecord[] = [];
     // Two seeded sessions may share ancestors (a fork and its source): each segment is held once.
-    for (const segment of segments) if (!(await this.holdsSegment(segment.id))) fresh.push(segment);
+    for (const segment of segments) if (!(await this.records.getSegment(segment.id))) fresh.push(segment);
     this.records.commitNow({ sessions: [{ record: session, expectedVersion: 0 }], segments: fresh });
   }
 
