@@ -186,6 +186,22 @@ describe('fallback store', () => {
     expect(texts(await direct.getMessages(session.id))).toEqual(['shared', 'theirs', 'after']);
   });
 
+  it('turns a degraded append into a fork when the primary recorded its operation id meanwhile, appending nothing twice', async () => {
+    const { store, gate, conflicts, direct, backend } = setup();
+    const session = await store.create();
+    await store.append(session.id, { role: 'user', content: 'shared' });
+    gate.down = true;
+    await store.append(session.id, { role: 'user', content: 'mine' }, { operationId: 'op-1' });
+    // Another writer recorded the same operation for the session without moving it (as a retry that had landed would).
+    await backend.commit({ operations: [{ sessionId: session.id, operationId: 'op-1', messageIds: [], createdAt: Date.now() }] });
+    gate.down = false;
+    const report = (await store.recover())!;
+    expect(report.conflicts).toEqual([{ sessionId: session.id, forkId: expect.any(String) }]);
+    expect(conflicts).toEqual(report.conflicts);
+    expect(texts(await direct.getMessages(session.id))).toEqual(['shared']);
+    expect(texts(await direct.getMessages(report.conflicts[0]!.forkId))).toEqual(['shared', 'mine']);
+  });
+
   it('finishes a replay interrupted halfway without duplicating what already landed', async () => {
     const { store, gate, direct } = setup();
     const session = await store.create();

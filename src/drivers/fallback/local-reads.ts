@@ -3,8 +3,9 @@
  * and the read cache (what was seen just before it). Every answer is whole or refused: data created
  * during the outage is all here, so questions about it get the answer any store would give; a
  * question that needs history only the primary holds gets `StoreUnavailableError` (see not-held.ts),
- * never part of the answer. `listSessions` is the one exception, as documented: it answers from
- * what this process knows.
+ * never part of the answer. Two exceptions, as documented: `listSessions` answers from what this
+ * process knows, and `getOperation` for a session from before the outage answers from the outage's
+ * own records (see there why that cannot append twice).
  */
 import type {
   CheckpointRecord,
