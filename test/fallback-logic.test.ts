@@ -15,9 +15,9 @@ import { SqliteJournal } from '../src/drivers/fallback/sqlite-journal.js';
 import { InvalidArgumentError, MemoryDriver, SessionStore, StoreUnavailableError, type StorageDriver } from '../src/index.js';
 import { ManualClock } from '../src/testing/index.js';
 
-/** A driver that fails every call with StoreUnavailableError while `down`, optionally after `failAfter` more commits. */
+/** A driver that fails every call with StoreUnavailableError while `down`, optionally after `failAfter` more commits; each call may take `delayMs`. */
 function gatedDriver(inner: StorageDriver) {
-  const gate = { down: false, commitsBeforeFailure: Infinity };
+  const gate = { down: false, commitsBeforeFailure: Infinity, delayMs: 0 };
   const driver = new Proxy(inner, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
@@ -28,6 +28,7 @@ function gatedDriver(inner: StorageDriver) {
           gate.commitsBeforeFailure -= 1;
         }
         if (gate.down) throw new StoreUnavailableError({ store: 'gated', message: 'the gated store is down' });
+        if (gate.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, gate.delayMs));
         return (value as (...callArgs: unknown[]) => Promise<unknown>).apply(target, args);
       };
     },
@@ -200,6 +201,25 @@ describe('fallback store', () => {
     expect(conflicts).toEqual(report.conflicts);
     expect(texts(await direct.getMessages(session.id))).toEqual(['shared']);
     expect(texts(await direct.getMessages(report.conflicts[0]!.forkId))).toEqual(['shared', 'mine']);
+  });
+
+  it('keeps taking writes during a long replay, without waiting for it; they reach the primary after it, in order', async () => {
+    const { store, gate, direct } = setup();
+    const session = await store.create();
+    gate.down = true;
+    const contents = Array.from({ length: 40 }, (_, index) => `m${index}`);
+    for (const content of contents) await store.append(session.id, { role: 'user', content });
+    gate.down = false;
+    gate.delayMs = 15; // each replayed entry takes two calls: the replay lasts over a second
+    const recovery = store.recover();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const startedAt = performance.now();
+    await store.append(session.id, { role: 'user', content: 'during the replay' });
+    expect(performance.now() - startedAt).toBeLessThan(300);
+    expect(store.isDegraded()).toBe(true);
+    await recovery;
+    gate.delayMs = 0;
+    expect(texts(await direct.getMessages(session.id))).toEqual([...contents, 'during the replay']);
   });
 
   it('finishes a replay interrupted halfway without duplicating what already landed', async () => {

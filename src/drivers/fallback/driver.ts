@@ -138,7 +138,7 @@ export class FallbackDriver implements DegradableDriver, CheckpointStorage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.recovery.close();
+    await this.recovery.close();
     await this.queue.drained();
     this.journal.close();
     await this.primary.close();

@@ -1,7 +1,8 @@
 /**
  * The recovery loop: while degraded, a probe every `probeIntervalMs` (or a call of `recover()`)
  * checks whether the primary answers, replays the journal to it (replay.ts), and returns to normal
- * mode. One recovery at a time, queued with degraded writes so none lands mid-replay.
+ * mode. One recovery at a time; degraded writes go on during it (journaled behind what is being
+ * replayed) and are held back only for its last few entries and the switch back.
  *
  * A primary that answers the probe with a configuration mistake (a bad URL, a missing client
  * library) will never come back by waiting: from then on the store refuses to serve (routing.ts)
@@ -17,6 +18,10 @@ import { JournalReplay } from './replay.js';
 import { isConfigurationMistake, type Outage, type SerialQueue } from './routing.js';
 
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
+/** Replay rounds run while degraded writes go on, at most; then the rest with writes held back. */
+const CATCH_UP_ROUNDS = 5;
+/** A round that replayed no more than this leaves little behind it: the last round may hold writes back for it. */
+const HELD_BACK_AT_MOST = 20;
 
 export interface RecoveryParts {
   primary: StorageDriver;
@@ -40,7 +45,7 @@ export class Recovery {
 
   /** Replays the journal now if the primary answers; resolves with the report, or rejects (still degraded). */
   recover(): Promise<ReplayReport> {
-    this.replaying ??= this.parts.queue.run(() => this.replay()).finally(() => {
+    this.replaying ??= this.replay().finally(() => {
       this.replaying = undefined;
     });
     return this.replaying;
@@ -57,9 +62,11 @@ export class Recovery {
     this.timer.unref();
   }
 
-  close(): void {
+  /** Stops probing, and waits for a replay under way to stop at its next entry (the rest replays when the journal is opened again). */
+  async close(): Promise<void> {
     this.closed = true;
     this.stopProbing();
+    await this.replaying?.catch(() => {});
   }
 
   private stopProbing(): void {
@@ -68,9 +75,40 @@ export class Recovery {
   }
 
   private async replay(): Promise<ReplayReport> {
-    const { primary, journal, outage, options } = this.parts;
+    const { primary, journal, outage, queue, options } = this.parts;
+    await this.probe();
+    const replay = new JournalReplay(primary, journal.id, options.clock);
+    const report: ReplayReport = { at: options.clock(), entries: 0, conflicts: replay.conflicts };
+    const replayPending = async () => {
+      const landed = await replay.run(journal.entries(), (seq) => {
+        journal.markReplayed(seq);
+        if (this.closed) throw new Error('the fallback store was closed during the replay; the rest replays when it is opened again');
+      });
+      report.entries += landed;
+      return landed;
+    };
+    try {
+      // Most of the journal lands while degraded writes go on (into the journal, behind what is
+      // replayed), so a long replay holds no caller back ...
+      for (let round = 0; round < CATCH_UP_ROUNDS; round += 1) {
+        if ((await replayPending()) <= HELD_BACK_AT_MOST) break;
+      }
+      // ... and the last few with writes held back, so none slips in between the last entry and the switch.
+      return await queue.run(async () => {
+        await replayPending();
+        return this.finish(report);
+      });
+    } catch (error) {
+      outage.noteError(error);
+      this.lastReplay = { ...report, error: outage.lastError! };
+      throw error;
+    }
+  }
+
+  /** Cheap check first: no point replaying into a primary that does not answer. */
+  private async probe(): Promise<void> {
+    const { primary, outage } = this.parts;
     if (this.closed) throw new Error('the fallback store is closed');
-    // Cheap check first: no point replaying into a primary that does not answer.
     try {
       await primary.getSession('sessionloom-probe');
       outage.misconfiguration = undefined;
@@ -79,15 +117,11 @@ export class Recovery {
       if (isConfigurationMistake(error)) outage.misconfiguration = error;
       throw error;
     }
-    const replay = new JournalReplay(primary, journal.id, options.clock);
-    const report: ReplayReport = { at: options.clock(), entries: 0, conflicts: replay.conflicts };
-    try {
-      report.entries = await replay.run(journal.entries(), (seq) => journal.markReplayed(seq));
-    } catch (error) {
-      outage.noteError(error);
-      this.lastReplay = { ...report, error: outage.lastError! };
-      throw error;
-    }
+  }
+
+  /** Every entry reached the primary: back to normal mode. */
+  private async finish(report: ReplayReport): Promise<ReplayReport> {
+    const { journal, outage, options } = this.parts;
     journal.clear();
     await this.rememberReplayed(new Set(report.conflicts.map((conflict) => conflict.sessionId)));
     this.parts.resetOverlay();
