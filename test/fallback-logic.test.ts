@@ -93,6 +93,22 @@ describe('fallback store', () => {
     expect((await direct.get(session.id))?.version).toBe((await store.get(session.id))?.version);
   });
 
+  it('serves the call that starts an outage, and replays, even when the callbacks throw', async () => {
+    const { driver, gate } = gatedDriver(new MemoryDriver());
+    const broken = () => {
+      throw new Error('the logger broke');
+    };
+    const store = SessionStore.fallback(SessionStore.fromDriver(driver), { fallback: 'memory', probeIntervalMs: 60_000, onFallback: broken, onRecover: broken });
+    stores.push(store);
+    const session = await store.create();
+    gate.down = true;
+    await store.append(session.id, { role: 'user', content: 'during' });
+    expect(store.isDegraded()).toBe(true);
+    gate.down = false;
+    expect(await store.recover()).toMatchObject({ entries: 1 });
+    expect(store.isDegraded()).toBe(false);
+  });
+
   it('takes file checkpoints through an outage, journals their content, and the primary rewinds the files after recovery', async () => {
     const { store, gate, direct } = setup();
     const workspace = journalDirectory();

@@ -53,7 +53,19 @@ const OPTION_NAMES = new Set<string>([
   'clock',
 ]);
 
-const ignore = () => {};
+/**
+ * A callback that cannot break the store: one that throws must not turn a call served during an
+ * outage into a failed call, nor leave a finished replay looking unfinished. Its error is dropped.
+ */
+function notification<Value>(handler: ((value: Value) => void) | undefined): (value: Value) => void {
+  return (value) => {
+    try {
+      handler?.(value);
+    } catch {
+      // the handler's own failure is its own business
+    }
+  };
+}
 
 export function resolveFallbackOptions(options: unknown): ResolvedFallbackOptions {
   if (options === undefined) options = {};
@@ -68,9 +80,9 @@ export function resolveFallbackOptions(options: unknown): ResolvedFallbackOption
   }
   return {
     journal: journalChoice(given.fallback),
-    onFallback: callback(given.onFallback, 'onFallback') ?? ignore,
-    onRecover: callback(given.onRecover, 'onRecover') ?? ignore,
-    onConflict: callback(given.onConflict, 'onConflict') ?? ignore,
+    onFallback: notification(callback(given.onFallback, 'onFallback')),
+    onRecover: notification(callback(given.onRecover, 'onRecover')),
+    onConflict: notification(callback(given.onConflict, 'onConflict')),
     probeIntervalMs: positiveMilliseconds(given.probeIntervalMs, 'probeIntervalMs') ?? 1000,
     primaryDeadlineMs: positiveMilliseconds(given.primaryDeadlineMs, 'primaryDeadlineMs') ?? DEFAULT_DEADLINE_MS,
     cacheSessions: count(given.cacheSessions, 'cacheSessions') ?? 1000,
