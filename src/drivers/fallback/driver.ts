@@ -3,7 +3,8 @@
  * keeps serving while the primary is down and loses nothing written meanwhile. It is assembled
  * from parts with one job each:
  *
- * - routing.ts: each call goes to the primary while it answers, to the local side during an outage;
+ * - routing.ts: each call goes to the primary while it answers, to the local side during an outage
+ *   (outage.ts: whether one is under way; serial-queue.ts: degraded writes one at a time);
  * - read-cache.ts: what was seen of the primary, for sessions in use when the outage starts;
  * - overlay.ts: what was written during the outage, and what is known about where it came from;
  * - local-reads.ts, local-writes.ts: the local side (reads whole or refused; writes journaled);
@@ -25,7 +26,9 @@ import { resolveFallbackOptions, type FallbackOptions } from './options.js';
 import { Overlay } from './overlay.js';
 import { ReadCache } from './read-cache.js';
 import { Recovery } from './recovery.js';
-import { Outage, Router, SerialQueue, type DriverCalls } from './routing.js';
+import { Outage } from './outage.js';
+import { Router, type DriverCalls } from './routing.js';
+import { SerialQueue } from './serial-queue.js';
 
 export type { FallbackOptions } from './options.js';
 export type { FallbackStatus } from '../../driver/degradable.js';

@@ -15,7 +15,8 @@ import type { ResolvedFallbackOptions } from './options.js';
 import type { Overlay } from './overlay.js';
 import type { ReadCache } from './read-cache.js';
 import { JournalReplay } from './replay.js';
-import { isConfigurationMistake, type Outage, type SerialQueue } from './routing.js';
+import { isConfigurationMistake, type Outage } from './outage.js';
+import type { SerialQueue } from './serial-queue.js';
 
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 /** Replay rounds run while degraded writes go on, at most; then the rest with writes held back. */

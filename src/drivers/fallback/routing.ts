@@ -8,72 +8,19 @@
  * mistake (`ConfigurationError`, `InvalidArgumentError`: a bad URL, a missing client library),
  * which must stop the store rather than have it run degraded for ever.
  *
- * Writes while degraded go through one queue with replay, so a replay never interleaves with
- * journal appends, and a write queued behind a replay that brought the primary back goes there.
+ * Writes while degraded go through one queue (serial-queue.ts) with the end of a replay, and a
+ * write queued behind a replay that brought the primary back goes there, not into the journal.
  */
 import type { CheckpointStorage, DriverMethod, StorageDriver } from '../../driver/driver.js';
-import { ConfigurationError, InvalidArgumentError, StoreUnavailableError } from '../../errors.js';
+import { StoreUnavailableError } from '../../errors.js';
+import type { Outage } from './outage.js';
 import { learnFromPrimary, type ReadCache } from './read-cache.js';
+import type { SerialQueue } from './serial-queue.js';
 
 /** Every call a driver may have (capabilities decide which exist), by name. */
 export type DriverCalls = Pick<Required<StorageDriver> & CheckpointStorage, Exclude<DriverMethod, 'close'>>;
 
 const WRITES = new Set<DriverMethod>(['commit', 'deleteSegment', 'deleteMessagesAfter', 'collectCheckpoints']);
-
-export function isConfigurationMistake(error: unknown): boolean {
-  return ConfigurationError.isInstance(error) || InvalidArgumentError.isInstance(error);
-}
-
-/** Runs jobs one after another, whether or not the previous one failed. */
-export class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<Result>(job: () => Promise<Result>): Promise<Result> {
-    const next = this.tail.then(job, job);
-    this.tail = next.catch(() => {});
-    return next;
-  }
-
-  /** Settles when every job queued so far has. */
-  drained(): Promise<void> {
-    return this.tail.then(() => {});
-  }
-}
-
-/** Whether the primary is down, since when, and why; shared by routing, recovery and status. */
-export class Outage {
-  since: number | undefined;
-  lastError: string | undefined;
-  /** Set when the primary answered the recovery probe with a configuration mistake: nothing is served until that is fixed. */
-  misconfiguration: unknown;
-
-  constructor(
-    private readonly clock: () => number,
-    private readonly onFallback: (error: unknown) => void,
-    private readonly onStart: () => void,
-  ) {}
-
-  get degraded(): boolean {
-    return this.since !== undefined;
-  }
-
-  /** Records the error; the first one of an outage starts it (`notify`: fire `onFallback`). */
-  enter(error: unknown, notify = true): void {
-    this.noteError(error);
-    if (this.since !== undefined) return;
-    this.since = this.clock();
-    if (notify) this.onFallback(error);
-    this.onStart();
-  }
-
-  noteError(error: unknown): void {
-    this.lastError = error instanceof Error ? error.message : String(error);
-  }
-
-  end(): void {
-    this.since = undefined;
-  }
-}
 
 export class Router {
   constructor(
