@@ -7,9 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FallbackDriver } from '../src/drivers/fallback/driver.js';
 import { NotHeldLocallyError } from '../src/drivers/fallback/not-held.js';
-import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckpointStorage } from '../src/driver/driver.js';
 import { MemoryDriver, SessionStore, StoreUnavailableError, type StorageDriver } from '../src/index.js';
 import { runConformanceSuite } from '../src/testing/index.js';
