@@ -12,7 +12,8 @@ the TypeScript classes with the same ``code``.
 
 from ._follow import RunFollower
 from ._version import __version__
-from .client import Client, MessageInput, RunInput
+from ._arguments import MessageInput, RunInput
+from .client import Client
 from .errors import (
     ConfigurationError,
     ForbiddenHostError,

@@ -10,7 +10,7 @@ follower sees every event exactly once, in order, whatever happened to the conne
 import http.client
 import json
 import time
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Generator, Iterator, List, Optional
 
 from ._decode import decode
 from ._http import Transport, query_pairs, segment
@@ -155,7 +155,7 @@ class RunFollower:
 
     # -- the follow -----------------------------------------------------------------------------
 
-    def _follow(self) -> Iterator[RunEvent]:
+    def _follow(self) -> Generator[RunEvent, None, None]:
         failures = 0
         first = True
         try:

@@ -1,3 +1,3 @@
-"""The package version (kept in one place: the build backend reads pyproject.toml, this must match it)."""
+"""The package version, written only here (the build backend reads it for the wheel's metadata)."""
 
 __version__ = "0.1.0"

@@ -55,8 +55,13 @@ class SessionloomError(Exception):
         if code is not None:
             self.code = code
 
-    def _detail(self, name: str) -> Any:
-        return self.details.get(name)
+    def _text(self, name: str) -> Optional[str]:
+        value = self.details.get(name)
+        return value if isinstance(value, str) else None
+
+    def _integer(self, name: str) -> Optional[int]:
+        value = self.details.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
@@ -69,7 +74,7 @@ class SessionNotFoundError(SessionloomError):
 
     @property
     def session_id(self) -> Optional[str]:
-        return self._detail("sessionId")
+        return self._text("sessionId")
 
 
 class MessageNotFoundError(SessionloomError):
@@ -79,11 +84,11 @@ class MessageNotFoundError(SessionloomError):
 
     @property
     def session_id(self) -> Optional[str]:
-        return self._detail("sessionId")
+        return self._text("sessionId")
 
     @property
     def message_id(self) -> Optional[str]:
-        return self._detail("messageId")
+        return self._text("messageId")
 
 
 class RunNotFoundError(SessionloomError):
@@ -93,7 +98,7 @@ class RunNotFoundError(SessionloomError):
 
     @property
     def run_id(self) -> Optional[str]:
-        return self._detail("runId")
+        return self._text("runId")
 
 
 class SessionConflictError(SessionloomError):
@@ -103,20 +108,20 @@ class SessionConflictError(SessionloomError):
 
     @property
     def session_id(self) -> Optional[str]:
-        return self._detail("sessionId")
+        return self._text("sessionId")
 
     @property
     def expected_version(self) -> Optional[int]:
-        return self._detail("expectedVersion")
+        return self._integer("expectedVersion")
 
     @property
     def actual_version(self) -> Optional[int]:
-        return self._detail("actualVersion")
+        return self._integer("actualVersion")
 
     @property
     def running_run_id(self) -> Optional[str]:
         """When a run was refused because the session already has one in progress: that run."""
-        return self._detail("runningRunId")
+        return self._text("runningRunId")
 
 
 class SessionExpiredError(SessionloomError):
@@ -126,7 +131,7 @@ class SessionExpiredError(SessionloomError):
 
     @property
     def session_id(self) -> Optional[str]:
-        return self._detail("sessionId")
+        return self._text("sessionId")
 
 
 class InvalidArgumentError(SessionloomError):
@@ -141,7 +146,7 @@ class InvalidArgumentError(SessionloomError):
 
     @property
     def argument(self) -> Optional[str]:
-        return self._detail("argument")
+        return self._text("argument")
 
 
 class StoreUnavailableError(SessionloomError):
@@ -163,7 +168,7 @@ class WorkspaceConflictError(SessionloomError):
 
     @property
     def session_id(self) -> Optional[str]:
-        return self._detail("sessionId")
+        return self._text("sessionId")
 
 
 class ImportInvalidError(SessionloomError):
@@ -173,11 +178,12 @@ class ImportInvalidError(SessionloomError):
 
     @property
     def line(self) -> Optional[int]:
-        return self._detail("line")
+        return self._integer("line")
 
     @property
     def applied(self) -> Optional[bool]:
-        return self._detail("applied")
+        value = self.details.get("applied")
+        return value if isinstance(value, bool) else None
 
 
 class UnauthorizedError(SessionloomError):
