@@ -2,6 +2,7 @@
 
 import json
 import unittest
+from typing import Any, Dict, List
 
 from sessionloom import (
     Client,
@@ -13,10 +14,11 @@ from sessionloom import (
     UnauthorizedError,
 )
 
-from .harness import ADMIN_TOKEN, shared_server, unique
+from .harness import ADMIN_TOKEN, Server, shared_server, unique
 
 
 class ServerTestCase(unittest.TestCase):
+    server: Server
     client: Client
 
     @classmethod
@@ -89,7 +91,7 @@ class Messages(ServerTestCase):
     def test_append_read_back_and_page(self) -> None:
         c = self.client
         session = c.create_session(user_id="ada")
-        written = [
+        written: List[Dict[str, Any]] = [
             {"role": "system", "content": "Be brief."},
             {"role": "user", "content": "What is 2+2?", "metadata": {"channel": "web"}},
             {

@@ -21,17 +21,19 @@ from sessionloom import (
 )
 
 from .fakes import CuttingProxy
-from .harness import ADMIN_TOKEN, shared_server, unique
+from .harness import ADMIN_TOKEN, Server, shared_server, unique
 
 #: What the typist agent answers (test/fixtures/python/agents.ts: TYPIST_ANSWER).
 TYPIST_ANSWER = " ".join(f"word{index}" for index in range(60))
 
 
 def text_of(events: List[RunEvent]) -> str:
-    return "".join(e.data["text"] for e in events if e.type == "text-delta")
+    return "".join(str(e.data["text"]) for e in events if e.type == "text-delta")
 
 
 class LiveRuns(unittest.TestCase):
+    server: Server
+    client: Client
     @classmethod
     def setUpClass(cls) -> None:
         cls.server = shared_server()

@@ -3,13 +3,20 @@ sessions and runs; B's read as missing, whatever the route."""
 
 import json
 import unittest
+from typing import Callable, List
 
 from sessionloom import Client, InvalidArgumentError, RunNotFoundError, SessionNotFoundError
 
-from .harness import ADMIN_TOKEN, ALICE_TOKEN, run_typescript_turn, shared_server, unique
+from .harness import ADMIN_TOKEN, ALICE_TOKEN, Server, run_typescript_turn, shared_server, unique
 
 
 class UserBoundTokens(unittest.TestCase):
+    server: Server
+    admin: Client
+    alice: Client
+    bob_session: str
+    bob_run: str
+    bob_version: int
     @classmethod
     def setUpClass(cls) -> None:
         cls.server = shared_server()
@@ -24,7 +31,7 @@ class UserBoundTokens(unittest.TestCase):
     def test_another_users_session_reads_as_missing_on_every_route(self) -> None:
         alice, bob = self.alice, self.bob_session
         self.assertIsNone(alice.get_session(bob))
-        not_found = [
+        not_found: List[Callable[[], object]] = [
             lambda: alice.get_messages(bob),
             lambda: alice.history(bob),
             lambda: alice.append(bob, {"role": "user", "content": "hijack"}),

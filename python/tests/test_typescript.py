@@ -6,10 +6,12 @@ import unittest
 
 from sessionloom import Client, SessionConflictError
 
-from .harness import ADMIN_TOKEN, run_typescript_turn, shared_server, unique
+from .harness import ADMIN_TOKEN, Server, run_typescript_turn, shared_server, unique
 
 
 class BothLanguages(unittest.TestCase):
+    server: Server
+    client: Client
     @classmethod
     def setUpClass(cls) -> None:
         cls.server = shared_server()

@@ -6,7 +6,7 @@ runs one of the server's registered agents on the session and waits for its answ
 events); the rest reads and moves the session's history. Anything else is on ``handle.client``.
 """
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Union, overload
 
 from . import _validation as check
 from ._arguments import MessageInput, RunInput
@@ -41,6 +41,14 @@ class SessionHandle:
             raise SessionNotFoundError(f'Session "{self.id}" was not found.', details={"sessionId": self.id})
         self._session = session
         return session
+
+    @overload
+    def send(
+        self, input: RunInput, *, agent: Optional[str] = None, stream: Literal[False] = False, reconnect_delay: Optional[float] = None
+    ) -> RunResult: ...
+
+    @overload
+    def send(self, input: RunInput, *, agent: Optional[str] = None, stream: Literal[True], reconnect_delay: Optional[float] = None) -> RunFollower: ...
 
     def send(
         self,
