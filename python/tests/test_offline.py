@@ -13,6 +13,7 @@ from typing import Any, Callable
 from sessionloom import (
     Client,
     InvalidArgumentError,
+    RouteNotFoundError,
     RunNotFoundError,
     SessionConflictError,
     SessionloomError,
@@ -290,6 +291,13 @@ class FollowingAStream(unittest.TestCase):
         self.server.route("/api/runs/run_2/events", (200, "application/json", [b"{}"]))
         with self.assertRaises(UnexpectedResponseError):
             list(self.client.follow_run("run_2", reconnect_delay=0.01))
+
+    def test_a_server_from_before_live_runs_says_it_cannot_follow(self) -> None:
+        refusal = {"code": "INVALID_ARGUMENT", "message": "not accepted here", "argument": 'query parameter "follow"'}
+        self.server.route("/api/runs/run_1/events", json_answer(400, {"error": refusal}))
+        with self.assertRaises(RouteNotFoundError) as caught:
+            list(self.client.follow_run("run_1"))
+        self.assertIn("cannot follow runs live", str(caught.exception))
 
     def test_a_204_ends_the_follow_with_the_runs_status(self) -> None:
         self.server.route("/api/runs/run_1/events", (204, "text/plain", []))

@@ -14,13 +14,22 @@ from typing import Any, Callable, Dict, Generator, Iterator, List, Optional
 
 from ._decode import decode
 from ._http import Transport, query_pairs, segment
-from .errors import RunFailedError, SessionloomError, StoreUnavailableError, UnexpectedResponseError
+from .errors import (
+    InvalidArgumentError,
+    RouteNotFoundError,
+    RunFailedError,
+    SessionloomError,
+    StoreUnavailableError,
+    UnexpectedResponseError,
+)
 from .models import RunEvent, RunResult, Usage
 
 #: Reconnect delays grow from the server's ``retry`` (or ``reconnect_delay``) up to this, in seconds.
 _MAX_DELAY = 30.0
 #: Statuses worth trying again: the store or a proxy in front of the server was briefly unavailable.
 _RETRYABLE_CODES = ("STORE_UNAVAILABLE", "INTERNAL_ERROR")
+#: How a server without the follow route names what it refused (its run event log takes no ``follow``).
+_FOLLOW_PARAMETER = 'query parameter "follow"'
 
 
 class SseMessage:
@@ -206,14 +215,24 @@ class RunFollower:
         elif not first:
             self.reconnects += 1
             headers["Last-Event-ID"] = str(self.last_seq)
-        response = self._transport.open(
-            "GET",
-            f"/api/runs/{segment(self.run_id)}/events",
-            query=query,
-            headers=headers,
-            timeout=self._idle_timeout,
-            accept="text/event-stream",
-        )
+        try:
+            response = self._transport.open(
+                "GET",
+                f"/api/runs/{segment(self.run_id)}/events",
+                query=query,
+                headers=headers,
+                timeout=self._idle_timeout,
+                accept="text/event-stream",
+            )
+        except InvalidArgumentError as error:
+            if error.argument != _FOLLOW_PARAMETER:
+                raise
+            # A server from before live runs refuses the parameter it does not know.
+            raise RouteNotFoundError(
+                f"The server at {self._transport.base_url} cannot follow runs live (it has no live-run routes); "
+                "read a run's recorded events with run_events() instead.",
+                status=error.status,
+            ) from error
         if response.status == 204:
             response.close()
             return None
