@@ -16,9 +16,12 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Optional
+
+from sessionloom import Client
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVE_ROOT = Path(os.environ.get("SESSIONLOOM_SERVE_ROOT") or REPO_ROOT)
@@ -150,3 +153,15 @@ def run_typescript_turn(store_url: str, session_id: str, text: str, user_id: Opt
         raise RuntimeError(f"agent-turn.ts failed ({completed.returncode}): {completed.stderr.decode(errors='replace')}")
     result: Dict[str, Any] = json.loads(completed.stdout)
     return result
+
+
+class ServerTestCase(unittest.TestCase):
+    """Tests against the shared server: ``self.server``, and ``self.client`` with the unbound token."""
+
+    server: Server
+    client: Client
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.server = shared_server()
+        cls.client = Client(cls.server.url, token=ADMIN_TOKEN, timeout=30)

@@ -14,17 +14,7 @@ from sessionloom import (
     UnauthorizedError,
 )
 
-from .harness import ADMIN_TOKEN, Server, shared_server, unique
-
-
-class ServerTestCase(unittest.TestCase):
-    server: Server
-    client: Client
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.server = shared_server()
-        cls.client = Client(cls.server.url, token=ADMIN_TOKEN, timeout=30)
+from .harness import ServerTestCase, unique
 
 
 class Sessions(ServerTestCase):

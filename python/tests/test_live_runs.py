@@ -21,7 +21,7 @@ from sessionloom import (
 )
 
 from .fakes import CuttingProxy
-from .harness import ADMIN_TOKEN, Server, shared_server, unique
+from .harness import ADMIN_TOKEN, ServerTestCase, unique
 
 #: What the typist agent answers (test/fixtures/python/agents.ts: TYPIST_ANSWER).
 TYPIST_ANSWER = " ".join(f"word{index}" for index in range(60))
@@ -31,15 +31,12 @@ def text_of(events: List[RunEvent]) -> str:
     return "".join(str(e.data["text"]) for e in events if e.type == "text-delta")
 
 
-class LiveRuns(unittest.TestCase):
-    server: Server
-    client: Client
+class LiveRuns(ServerTestCase):
     @classmethod
     def setUpClass(cls) -> None:
-        cls.server = shared_server()
+        super().setUpClass()
         if not cls.server.has_agents:
             raise unittest.SkipTest("this checkout's `sessionloom serve` has no --agents: the live-run routes are not there yet")
-        cls.client = Client(cls.server.url, token=ADMIN_TOKEN)
 
     def new_session(self) -> str:
         return self.client.create_session(user_id="runner").id

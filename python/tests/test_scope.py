@@ -7,20 +7,20 @@ from typing import Callable, List
 
 from sessionloom import Client, InvalidArgumentError, RunNotFoundError, SessionNotFoundError
 
-from .harness import ADMIN_TOKEN, ALICE_TOKEN, Server, run_typescript_turn, shared_server, unique
+from .harness import ALICE_TOKEN, ServerTestCase, run_typescript_turn, unique
 
 
-class UserBoundTokens(unittest.TestCase):
-    server: Server
+class UserBoundTokens(ServerTestCase):
     admin: Client
     alice: Client
     bob_session: str
     bob_run: str
     bob_version: int
+
     @classmethod
     def setUpClass(cls) -> None:
-        cls.server = shared_server()
-        cls.admin = Client(cls.server.url, token=ADMIN_TOKEN)
+        super().setUpClass()
+        cls.admin = cls.client
         cls.alice = Client(cls.server.url, token=ALICE_TOKEN)
         # Bob's session, with a run by a TypeScript agent, made behind Alice's back.
         cls.bob_session = unique("bob:secret")

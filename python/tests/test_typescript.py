@@ -4,19 +4,12 @@ from Python, and one Python started is resumed by the TypeScript agent, which se
 
 import unittest
 
-from sessionloom import Client, SessionConflictError
+from sessionloom import SessionConflictError
 
-from .harness import ADMIN_TOKEN, Server, run_typescript_turn, shared_server, unique
+from .harness import ServerTestCase, run_typescript_turn, unique
 
 
-class BothLanguages(unittest.TestCase):
-    server: Server
-    client: Client
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.server = shared_server()
-        cls.client = Client(cls.server.url, token=ADMIN_TOKEN)
-
+class BothLanguages(ServerTestCase):
     def test_a_session_a_typescript_agent_started_is_resumed_from_python(self) -> None:
         session_id = unique("ts-started")
         turn = run_typescript_turn(self.server.store_url, session_id, "Plan a trip to Lisbon", user_id="ada")

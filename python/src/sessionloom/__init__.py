@@ -10,54 +10,14 @@ Standard library only. Method and field names are the TypeScript ones in snake_c
 the TypeScript classes with the same ``code``.
 """
 
+from . import errors as _errors
+from . import models as _models
 from ._follow import RunFollower
 from ._version import __version__
 from ._arguments import MessageInput, RunInput
 from .client import Client
-from .errors import (
-    ConfigurationError,
-    ForbiddenHostError,
-    ImportInvalidError,
-    InternalServerError,
-    InvalidArgumentError,
-    MessageNotFoundError,
-    PayloadTooLargeError,
-    RouteNotFoundError,
-    RunFailedError,
-    RunNotFoundError,
-    SessionConflictError,
-    SessionExpiredError,
-    SessionloomError,
-    SessionNotFoundError,
-    StoreUnavailableError,
-    UnauthorizedError,
-    UnexpectedResponseError,
-    UnsupportedMediaTypeError,
-    WorkspaceConflictError,
-)
-from .models import (
-    AgentInfo,
-    BranchNode,
-    Branches,
-    CancelRequest,
-    CheckpointSummary,
-    Compaction,
-    CompactResult,
-    ForkedFrom,
-    Health,
-    ListResult,
-    Message,
-    RewindResult,
-    RewoundTail,
-    Run,
-    RunError,
-    RunEvent,
-    RunResult,
-    Session,
-    StartedRun,
-    Usage,
-    message_text,
-)
+from .errors import *  # noqa: F403  (the names of errors.__all__)
+from .models import *  # noqa: F403  (the names of models.__all__)
 from .session import SessionHandle
 
 __all__ = [
@@ -67,46 +27,6 @@ __all__ = [
     "RunFollower",
     "MessageInput",
     "RunInput",
-    "message_text",
-    # data
-    "AgentInfo",
-    "BranchNode",
-    "Branches",
-    "CancelRequest",
-    "CheckpointSummary",
-    "Compaction",
-    "CompactResult",
-    "ForkedFrom",
-    "Health",
-    "ListResult",
-    "Message",
-    "RewindResult",
-    "RewoundTail",
-    "Run",
-    "RunError",
-    "RunEvent",
-    "RunResult",
-    "Session",
-    "StartedRun",
-    "Usage",
-    # errors
-    "SessionloomError",
-    "SessionNotFoundError",
-    "MessageNotFoundError",
-    "RunNotFoundError",
-    "SessionConflictError",
-    "SessionExpiredError",
-    "InvalidArgumentError",
-    "StoreUnavailableError",
-    "ConfigurationError",
-    "WorkspaceConflictError",
-    "ImportInvalidError",
-    "UnauthorizedError",
-    "ForbiddenHostError",
-    "UnsupportedMediaTypeError",
-    "PayloadTooLargeError",
-    "RouteNotFoundError",
-    "InternalServerError",
-    "UnexpectedResponseError",
-    "RunFailedError",
 ]
+__all__ += _errors.__all__
+__all__ += _models.__all__

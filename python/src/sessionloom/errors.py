@@ -29,7 +29,6 @@ __all__ = [
     "InternalServerError",
     "UnexpectedResponseError",
     "RunFailedError",
-    "error_from_body",
 ]
 
 
