@@ -9,10 +9,13 @@ CLI has ``--agents``, the scripted agents of test/fixtures/python/agents.ts. Env
 """
 
 import atexit
+import ctypes
 import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -70,6 +73,7 @@ class Server:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent,
         )
         threading.Thread(target=self._drain_stderr, daemon=True).start()
         self.url = self._read_url()
@@ -109,6 +113,19 @@ class Server:
     def stderr(self) -> str:
         return b"".join(self._stderr).decode(errors="replace")
 
+
+def _die_with_parent() -> None:
+    """On Linux, the server gets SIGTERM if this process dies without stopping it (a test run killed
+    on a timeout), instead of serving on with nobody to stop it."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+
+
+PR_SET_PDEATHSIG = 1
 
 _server: Optional[Server] = None
 _agents_option: Optional[bool] = None
