@@ -16,6 +16,7 @@ import {
   runCommand,
   type ConsumerProject,
   type PackedPackage,
+  type ReadmeExample,
 } from './fixtures/package-project.js';
 
 interface Manifest {
@@ -71,9 +72,11 @@ describe('the packed package', () => {
 
 describe(`a consumer project on ai ${installedAiMajor()}`, () => {
   let consumer: ConsumerProject;
-  const examples = readmeExamples();
+  let examples: ReadmeExample[];
 
   beforeAll(async () => {
+    // The README as published, the one a user reads.
+    examples = readmeExamples(join(unpacked, 'README.md'));
     consumer = await installConsumer(packed.tarball, installedAiMajor());
     const sources = join(consumer.directory, 'src');
     mkdirSync(sources);
