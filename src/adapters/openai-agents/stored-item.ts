@@ -38,22 +38,22 @@ export function itemFromMessage(message: StoredMessage): AgentInputItem {
   return decodeJson(JSON.stringify(envelopeOf(message).item)) as AgentInputItem;
 }
 
+/** Whether the adapter wrote this message (it then carries exactly one Agents SDK item). */
+export function isAdapterMessage(message: StoredMessage): boolean {
+  const envelope = message.metadata?.[METADATA_KEY];
+  return typeof envelope === 'object' && envelope !== null && !Array.isArray(envelope) && 'item' in envelope;
+}
+
 /** The digest of the transaction that wrote this message, if it was the first message of one. */
 export function transactionDigestOf(message: StoredMessage | undefined): string | undefined {
-  return message === undefined ? undefined : envelopeOf(message).transactionDigest;
+  return message === undefined || !isAdapterMessage(message) ? undefined : envelopeOf(message).transactionDigest;
 }
 
 function envelopeOf(message: StoredMessage): ItemEnvelope {
-  const envelope = message.metadata?.[METADATA_KEY];
-  if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope) || !('item' in envelope)) {
-    throw new InvalidArgumentError({
-      argument: 'session history',
-      message:
-        `message "${message.id}" (${message.role}) was not written by the OpenAI Agents adapter, so it carries no ` +
-        'Agents SDK item; read this session with store.getMessages() instead.',
-    });
+  if (!isAdapterMessage(message)) {
+    throw new InvalidArgumentError({ argument: 'session history', message: `message "${message.id}" (${message.role}) carries no Agents SDK item.` });
   }
-  return envelope as unknown as ItemEnvelope;
+  return message.metadata![METADATA_KEY] as unknown as ItemEnvelope;
 }
 
 function encodeItem(item: AgentInputItem, argument: string): JsonValue {
