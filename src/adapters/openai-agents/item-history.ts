@@ -7,13 +7,18 @@
  * replacement) keeps the message's earlier items as adapter messages: the store cuts at messages,
  * so that is a rewind (or fork) then an append. A crash between the two leaves the message's
  * earlier items removed too; they stay readable through `store.branches`.
+ *
+ * A compacted history (`replaceHistoryWithCompaction`) starts at its boundary message: the Agents
+ * SDK sees the items from there on, sessionloom's readers the whole path. Emptying such a history
+ * is a reset (the conversation archived as an expired fork), as a rewind would bring back what the
+ * compaction replaced.
  */
 import type { AgentInputItem } from '@openai/agents-core';
 import { InvalidArgumentError } from '../../errors.js';
 import type { Session, StoredMessage } from '../../types.js';
 import type { StoredHistory } from './history.js';
 import { itemsFromModelMessage } from './message-items.js';
-import { isAdapterMessage, itemFromMessage, messageFromItem } from './stored-item.js';
+import { isAdapterMessage, isCompactionBoundary, itemFromMessage, messageFromItem } from './stored-item.js';
 
 /** One item, with the message holding it. */
 export interface ItemRow {
@@ -34,16 +39,21 @@ export function rowsOf(messages: StoredMessage[]): ItemRow[] {
   });
 }
 
+/** The rows of the Agents SDK's history: from the newest compaction boundary on, if any. */
+export function visibleRowsOf(messages: StoredMessage[]): ItemRow[] {
+  return rowsOf(messages.slice(Math.max(0, messages.findLastIndex(isCompactionBoundary))));
+}
+
 /** All items, or the newest `limit` (reading back page by page while messages give fewer items). */
 export async function readItems(history: StoredHistory, limit?: number): Promise<AgentInputItem[]> {
-  if (limit === undefined) return rowsOf(await history.read()).map((row) => row.item);
-  let items: AgentInputItem[] = [];
-  let before: string | undefined;
+  if (limit === undefined) return visibleRowsOf(await history.read()).map((row) => row.item);
+  let messages: StoredMessage[] = [];
   for (;;) {
+    const before = messages[0]?.id;
     const page = await history.read({ last: limit, ...(before === undefined ? {} : { before }) });
-    items = [...rowsOf(page).map((row) => row.item), ...items];
-    if (items.length >= limit || page.length < limit) return items.slice(-limit);
-    before = page[0]!.id;
+    messages = [...page, ...messages];
+    const items = visibleRowsOf(messages).map((row) => row.item);
+    if (items.length >= limit || page.length < limit || messages.some(isCompactionBoundary)) return items.slice(-limit);
   }
 }
 
@@ -81,6 +91,10 @@ export function pairedCount(rows: ItemRow[], count: number): number {
  */
 export async function keepItems(history: StoredHistory, rows: ItemRow[], count: number): Promise<void> {
   if (count >= rows.length) return;
+  if (count === 0 && rows[0] !== undefined && isCompactionBoundary(rows[0].message)) {
+    await history.reset();
+    return;
+  }
   const last = count === 0 ? undefined : rows[count - 1]!;
   if (last?.lastOfMessage) {
     await history.store.rewind(history.sessionId, { toMessage: last.message.id });

@@ -18,8 +18,8 @@ import { assertValidId, generateId } from '../../common/ids.js';
 import type { SessionStore } from '../../session/store.js';
 import type { CreateSessionInit, Metadata, Session } from '../../types.js';
 import { StoredHistory } from './history.js';
-import { appendItems, itemPosition, itemsOfMessage, keepItems, pairedCount, readItems, rowsOf } from './item-history.js';
-import { messageFromItem } from './stored-item.js';
+import { appendItems, itemPosition, itemsOfMessage, keepItems, pairedCount, readItems, visibleRowsOf } from './item-history.js';
+import { isCompactionBoundary, messageFromItem } from './stored-item.js';
 import { applyHistoryTransaction } from './transaction.js';
 
 export interface SessionloomSessionOptions {
@@ -103,6 +103,12 @@ export class SessionloomSession implements SessionHistoryTransactionAwareSession
     const messages = await this.history.read({ last: 2 });
     const newest = messages.at(-1);
     if (!newest) return undefined;
+    if (isCompactionBoundary(newest)) {
+      // The compacted history's only item: rewinding would bring back what the compaction replaced.
+      const [item] = itemsOfMessage(newest);
+      await this.history.reset();
+      return item;
+    }
     const previous = messages.length === 2 ? messages[0] : undefined;
     const items = itemsOfMessage(newest);
     const rewound = await this.store.rewind(this.sessionId, previous ? { toMessage: previous.id } : { toStart: true });
@@ -110,6 +116,46 @@ export class SessionloomSession implements SessionHistoryTransactionAwareSession
     await appendItems(this.history, rewound.session, items.slice(0, -1));
     // A message holding no item (a tool approval, say) is gone with the pop; the item is the one before.
     return items.length === 0 ? this.popItem() : items.at(-1);
+  }
+
+  /**
+   * Replaces the history the Agents SDK sees with `items` (a compaction item and what it keeps) in
+   * one append: the first appended message marks where that history now starts, and everything
+   * before it stays in the session, so sessionloom's readers (`getMessages`, the inspector, the
+   * Runner) still see the whole conversation. No items is a clear.
+   */
+  async replaceHistoryWithCompaction(items: AgentInputItem[]): Promise<void> {
+    if (!Array.isArray(items) || items.length === 0) return this.clearSession();
+    await this.history.append(items.map((item, index) => messageFromItem(item, `items[${index}]`, index === 0 ? { compactionBoundary: true } : {})));
+  }
+
+  /**
+   * Rewrites function calls already in the history (the Agents SDK's `replace_function_call`
+   * mutation, as its `MemorySession` applies them): the history is cut before the first call that
+   * changes and the rest appended again with the replacements, a rewind then an append (the
+   * replaced items stay readable through `store.branches`).
+   */
+  async applyHistoryMutations(args: { mutations: ReadonlyArray<{ type: string; callId: string; replacement: AgentInputItem }> }): Promise<void> {
+    const mutations = Array.isArray(args?.mutations) ? args.mutations : [];
+    const replacements = new Map(mutations.filter((mutation) => mutation.type === 'replace_function_call').map((mutation) => [mutation.callId, mutation]));
+    if (replacements.size === 0) return;
+    const rows = visibleRowsOf(await this.history.read());
+    const isReplaced = (item: AgentInputItem) => item.type === 'function_call' && replacements.has(item.callId);
+    const first = rows.findIndex((row) => isReplaced(row.item));
+    if (first < 0) return;
+    const rewritten: AgentInputItem[] = [];
+    const done = new Set<string>();
+    for (const { item } of rows.slice(first)) {
+      if (item.type !== 'function_call' || !isReplaced(item)) rewritten.push(item);
+      else if (!done.has(item.callId)) {
+        // As MemorySession does: the first call with the id becomes the replacement, later ones go.
+        done.add(item.callId);
+        rewritten.push(structuredClone(replacements.get(item.callId)!.replacement));
+      }
+    }
+    await keepItems(this.history, rows, first);
+    const session = await this.history.ensureSession();
+    await appendItems(this.history, session, rewritten);
   }
 
   /** Empties the session, keeping its id; see `reset.ts` for how, and where the old items go. */
@@ -134,7 +180,7 @@ export class SessionloomSession implements SessionHistoryTransactionAwareSession
       if ((source?.messageCount ?? 0) === 0) return this.emptyFork(source, options);
       return this.forkAt(undefined, [], options);
     }
-    const rows = rowsOf(await this.history.read());
+    const rows = visibleRowsOf(await this.history.read());
     const count = pairedCount(rows, itemPosition(rows, fromItemIndex, this.sessionId) + 1);
     if (count === 0) return this.emptyFork(source, options);
     const last = rows[count - 1]!;
@@ -156,7 +202,7 @@ export class SessionloomSession implements SessionHistoryTransactionAwareSession
    * readable through `store.branches`. Use `clearSession` to remove all.
    */
   async rewind(toItemIndex: number): Promise<{ removedItems: number }> {
-    const rows = rowsOf(await this.history.read());
+    const rows = visibleRowsOf(await this.history.read());
     const count = pairedCount(rows, itemPosition(rows, toItemIndex, this.sessionId) + 1);
     await keepItems(this.history, rows, count);
     return { removedItems: rows.length - count };

@@ -20,7 +20,7 @@ import { SessionConflictError } from '../../errors.js';
 import type { MessageInput, Session, StoredMessage } from '../../types.js';
 import { fingerprint, sameItems } from './canonical.js';
 import type { StoredHistory } from './history.js';
-import { keepItems, readItems, rowsOf } from './item-history.js';
+import { keepItems, readItems, visibleRowsOf } from './item-history.js';
 import { messageFromItem, transactionDigestOf } from './stored-item.js';
 
 type Transaction = SessionHistoryTransactionArgs['transaction'];
@@ -65,7 +65,7 @@ async function replaceSuffix(history: StoredHistory, operationId: string, transa
     });
     return;
   }
-  const rows = rowsOf(await history.read());
+  const rows = visibleRowsOf(await history.read());
   await keepItems(history, rows, rows.length - expectedSuffix.length);
   if (replacement.length === 0) return;
   const target = await history.ensureSession();
@@ -101,7 +101,7 @@ function assertSameTransaction(written: StoredMessage[], digest: string): void {
 }
 
 function messagesOf(items: AgentInputItem[], digest: string): MessageInput[] {
-  return items.map((item, index) => messageFromItem(item, `transaction items[${index}]`, index === 0 ? digest : undefined));
+  return items.map((item, index) => messageFromItem(item, `transaction items[${index}]`, index === 0 ? { transactionDigest: digest } : {}));
 }
 
 function operationKey(session: Session, operationId: string): string {
