@@ -3,10 +3,26 @@
  * replaces what the SDK sees in one write while sessionloom keeps the whole conversation, and
  * `applyHistoryMutations` rewrites function calls as the SDK's `MemorySession` does.
  */
-import type { AgentInputItem } from '@openai/agents-core';
-import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Agent, Runner, type AgentInputItem, type AgentOutputItem } from '@openai/agents-core';
+import { describe, expect, it, vi } from 'vitest';
 import { SessionloomSession } from '../src/adapters/openai-agents/index.js';
 import { SessionStore } from '../src/index.js';
+import { assistantSays, ScriptedModel } from './fixtures/agents-sdk-model.js';
+
+/** The installed Agents SDK's version (its package.json is not among its exports: found from its entry). */
+function agentsCoreVersionOf(): string {
+  let directory = dirname(createRequire(import.meta.url).resolve('@openai/agents-core'));
+  while (!existsSync(join(directory, 'package.json')) || JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')).name !== '@openai/agents-core') {
+    if (dirname(directory) === directory) throw new Error('@openai/agents-core has no package.json above its entry');
+    directory = dirname(directory);
+  }
+  return JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')).version;
+}
+const agentsCoreVersion = agentsCoreVersionOf();
+const [, agentsCoreMinor] = agentsCoreVersion.split('.').map(Number);
 
 const user = (content: string): AgentInputItem => ({ role: 'user', content });
 const said = (text: string): AgentInputItem => ({ role: 'assistant', status: 'completed', content: [{ type: 'output_text', text }] });
@@ -77,5 +93,38 @@ describe('applyHistoryMutations', () => {
     // The replaced tail stays readable through branches.
     const { rewoundTails } = await store.branches(session.sessionId);
     expect(rewoundTails.flatMap((tail) => tail.messageIds)).toHaveLength(3);
+  });
+});
+
+// The Agents SDK's runner replaces the session's history when a model answers with a compaction
+// item (OpenAI's server-side compaction) from 0.20 on; the main lane runs 0.14, the Node 22 lane 0.20.
+describe.skipIf((agentsCoreMinor ?? 0) < 20)(`an Agents SDK ${agentsCoreVersion} run whose model compacts`, () => {
+  it('replaces the history in one write, the next turn is sent the compacted history, and sessionloom keeps it all', async () => {
+    const store = SessionStore.memory();
+    const session = new SessionloomSession({ store });
+    const replace = vi.spyOn(session, 'replaceHistoryWithCompaction');
+    const clear = vi.spyOn(session, 'clearSession');
+    const compactionItem = { type: 'compaction', encrypted_content: 'opaque-summary-of-turn-1' } as unknown as AgentOutputItem;
+    const model = new ScriptedModel([
+      () => [assistantSays('Paris is sunny.')],
+      () => [compactionItem, assistantSays('Still sunny.')],
+      () => [assistantSays('You asked three things.')],
+    ]);
+    const agent = new Agent({ name: 'forecaster', model });
+    const runner = new Runner({ tracingDisabled: true });
+    await runner.run(agent, 'Weather in Paris?', { session });
+    await runner.run(agent, 'And tomorrow?', { session });
+
+    expect(replace).toHaveBeenCalledTimes(1);
+    expect(clear).not.toHaveBeenCalled();
+    const items = await session.getItems();
+    expect(items[0]).toMatchObject({ type: 'compaction', encrypted_content: 'opaque-summary-of-turn-1' });
+    const messages = await store.getMessages(session.sessionId);
+    expect(messages[0]!.content).toBe('Weather in Paris?');
+    expect(JSON.stringify(messages)).toContain('Paris is sunny.');
+
+    await runner.run(agent, 'And the day after?', { session });
+    expect(model.inputs[2]![0]).toMatchObject({ type: 'compaction' });
+    expect(JSON.stringify(model.inputs[2])).not.toContain('Paris is sunny.');
   });
 });
