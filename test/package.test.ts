@@ -37,6 +37,7 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => {
   if (unpacked) rmSync(unpacked, { recursive: true, force: true });
+  packed?.remove();
 });
 
 describe('the packed package', () => {
