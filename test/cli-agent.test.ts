@@ -107,6 +107,7 @@ describe.concurrent('sessionloom CLI: agents, runs and operations', () => {
 
   it('runs and replay of something that does not exist exit 1 with the error code', async () => {
     const storeUrl = newStoreUrl();
+    await withLibraryStore(storeUrl, (store) => store.list()); // the store exists; the session and run do not
     const [runs, replay] = await Promise.all([runCli(['runs', 'no-such-session'], { storeUrl }), runCli(['replay', 'run_missing', '--json'], { storeUrl })]);
     expect(runs.code).toBe(1);
     expect(runs.stderr).toMatch(/^error: .*no-such-session.*\[SESSION_NOT_FOUND\]$/m);

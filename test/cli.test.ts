@@ -263,6 +263,7 @@ describe('sessionloom CLI', () => {
 
   it('a missing session exits 1 with SESSION_NOT_FOUND, and nothing on stdout', async () => {
     const storeUrl = newStoreUrl();
+    await withLibraryStore(storeUrl, (store) => store.list()); // the store exists; the session does not
     for (const args of [['show', 'no-such-session'], ['tree', 'no-such-session'], ['fork', 'no-such-session'], ['rewind', 'no-such-session', '--to', 'msg_1']]) {
       const result = await runCli([...args, '--json'], storeUrl);
       expect(result.code, args.join(' ')).toBe(1);
@@ -273,9 +274,12 @@ describe('sessionloom CLI', () => {
   });
 
   it('an invalid id exits 1 with INVALID_ARGUMENT', async () => {
-    const result = await runCli(['show', '../etc/passwd'], newStoreUrl());
+    const storeUrl = newStoreUrl();
+    await withLibraryStore(storeUrl, (store) => store.list());
+    const result = await runCli(['show', '../etc/passwd'], storeUrl);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('INVALID_ARGUMENT');
+    expect(result.stderr).toContain('../etc/passwd');
     expect(result.stderr).toMatch(/^error: /);
     expect(result.stdout).toBe('');
   });

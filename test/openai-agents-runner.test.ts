@@ -8,63 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  Agent,
-  MemorySession,
-  Runner,
-  Usage,
-  tool,
-  type AgentInputItem,
-  type AgentOutputItem,
-  type Model,
-  type ModelRequest,
-  type ModelResponse,
-  type Session,
-  type StreamEvent,
-} from '@openai/agents-core';
+import { Agent, MemorySession, Runner, tool, type AgentInputItem, type Model, type Session } from '@openai/agents-core';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { SessionloomSession } from '../src/adapters/openai-agents/index.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { SessionStore } from '../src/index.js';
-
-type Step = (input: AgentInputItem[]) => AgentOutputItem[];
-type ResponseDone = Extract<StreamEvent, { type: 'response_done' }>;
-
-/** A `Model` that answers each call from a script and keeps a copy of every input it was sent. */
-class ScriptedModel implements Model {
-  readonly inputs: AgentInputItem[][] = [];
-
-  constructor(private readonly script: Step[]) {}
-
-  async getResponse(request: ModelRequest): Promise<ModelResponse> {
-    const input: AgentInputItem[] =
-      typeof request.input === 'string' ? [{ role: 'user', content: request.input }] : structuredClone(request.input);
-    this.inputs.push(input);
-    const step = this.script[this.inputs.length - 1];
-    if (!step) throw new Error(`the script has no answer for model call ${this.inputs.length}`);
-    return {
-      usage: new Usage({ requests: 1, inputTokens: 10, outputTokens: 5, totalTokens: 15 }),
-      output: step(input),
-      responseId: `resp_${this.inputs.length}`,
-    };
-  }
-
-  async *getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
-    const response = await this.getResponse(request);
-    // The stream's item schema is the SDK's wire shape; the scripted items already satisfy it.
-    const done = {
-      id: response.responseId ?? 'resp',
-      usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 },
-      output: response.output,
-    } as ResponseDone['response'];
-    yield { type: 'response_done', response: done };
-  }
-}
-
-function assistantSays(text: string): AgentOutputItem {
-  return { type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text }] };
-}
+import { assistantSays, ScriptedModel, type Step } from './fixtures/agents-sdk-model.js';
 
 function outputText(output: Extract<AgentInputItem, { type: 'function_call_result' }>['output']): string {
   if (typeof output === 'string') return output;

@@ -2,12 +2,17 @@
  * `Agent`: what to run (a model, instructions, tools); `Runner` decides where its conversation
  * lives. An agent holds no conversation state, so one agent serves any number of sessions.
  */
-import type { LanguageModel, ToolSet } from 'ai';
-import type { SharedV3ProviderOptions } from '@ai-sdk/provider';
+import type { LanguageModel, TextPart, ToolSet } from 'ai';
 import { assertValidId } from '../common/ids.js';
 import { InvalidArgumentError } from '../errors.js';
 import { parseCompactionSettings, type CompactionSettings } from './run-compaction.js';
 import { assertTrimToolResults, type TrimToolResultsSettings } from './trim-tool-results.js';
+
+/**
+ * Provider-specific options (`{ openai: { reasoningEffort: 'low' } }`), typed by the installed AI SDK
+ * (6 and 7 spell the type differently; it is the one every message part carries).
+ */
+export type ProviderOptions = NonNullable<TextPart['providerOptions']>;
 
 /** Settings passed to every model call of the agent. */
 export interface ModelSettings {
@@ -19,7 +24,7 @@ export interface ModelSettings {
   stopSequences?: string[];
   /** Retries of a failed model call (the AI SDK's default is 2). */
   maxRetries?: number;
-  providerOptions?: SharedV3ProviderOptions;
+  providerOptions?: ProviderOptions;
 }
 
 export interface AgentConfig<TOOLS extends ToolSet = ToolSet> {

@@ -9,6 +9,7 @@ import type { Agent } from './agent.js';
 import { loadAi } from './ai-module.js';
 import { cancellationError } from './cancellation.js';
 import type { RunStreamEvent } from './run-events.js';
+import { messagesForSdk } from './sdk-messages.js';
 import { withoutExecute } from './tool-execution.js';
 
 type ToolMessage = Extract<ModelMessage, { role: 'tool' }>;
@@ -46,13 +47,14 @@ export interface ModelStepResponse {
 }
 
 export async function callModel(request: ModelStepRequest): Promise<ModelStepResponse> {
-  const ai = await loadAi();
+  const { ai, major } = await loadAi();
   const { agent, step, emit, signal } = request;
   const { maxRetries, providerOptions, ...settings } = agent.modelSettings;
   const call = {
     model: agent.model,
-    ...(agent.instructions === undefined ? {} : { system: agent.instructions }),
-    messages: request.messages,
+    // AI SDK 7 renamed `system` to `instructions` (6 knows only `system`; 7 keeps it as a deprecated alias).
+    ...(agent.instructions === undefined ? {} : major === 7 ? { instructions: agent.instructions } : { system: agent.instructions }),
+    messages: messagesForSdk(request.messages, major),
     // A stored conversation may hold system messages (an application's, or an imported one): they are
     // part of the history, not a mistake, so the SDK should not warn on every call.
     allowSystemInMessages: true,
@@ -65,22 +67,15 @@ export async function callModel(request: ModelStepRequest): Promise<ModelStepRes
 
   if (request.mode === 'generate') {
     const result = await ai.generateText(call);
-    const toolCalls = result.toolCalls.map(toModelToolCall);
+    const final = lastStep(result.steps);
+    const toolCalls = final.toolCalls.map(toModelToolCall);
     for (const toolCall of toolCalls) emit({ type: 'tool-call', step, toolCallId: toolCall.toolCallId, toolName: toolCall.toolName, input: toolCall.input });
-    return {
-      ...splitResponse(result.response.messages),
-      toolCalls,
-      text: result.text,
-      reasoningText: result.reasoningText,
-      usage: result.usage,
-      finishReason: result.finishReason,
-      responseModelId: result.response.modelId,
-    };
+    return fromStep(final, toolCalls);
   }
 
   // Errors arrive as stream parts and are thrown below; the SDK's default handler would also log them.
   const result = ai.streamText({ ...call, onError: () => {} });
-  for await (const part of result.fullStream) {
+  for await (const part of streamParts(result)) {
     switch (part.type) {
       case 'text-delta':
         emit({ type: 'text-delta', step, text: part.text });
@@ -99,22 +94,42 @@ export async function callModel(request: ModelStepRequest): Promise<ModelStepRes
         break;
     }
   }
-  const [response, toolCalls, text, reasoningText, usage, finishReason] = await Promise.all([
-    result.response,
-    result.toolCalls,
-    result.text,
-    result.reasoningText,
-    result.usage,
-    result.finishReason,
-  ]);
+  const final = lastStep(await result.steps);
+  return fromStep(final, final.toolCalls.map(toModelToolCall));
+}
+
+/**
+ * What one model call returned, read from its step: one call makes one step, and the step's fields
+ * mean the same in AI SDK 6 and 7 (7 made the result's top-level fields sums over all steps).
+ */
+interface StepFields {
+  readonly text: string;
+  readonly reasoningText: string | undefined;
+  readonly usage: LanguageModelUsage;
+  readonly finishReason: FinishReason;
+  readonly response: { readonly messages: ReadonlyArray<ModelMessage>; readonly modelId: string };
+}
+
+/** AI SDK 7 renamed `fullStream` to `stream` (keeping the old name as a deprecated alias). */
+function streamParts<PARTS>(result: { readonly fullStream: PARTS; readonly stream?: PARTS }): PARTS {
+  return result.stream ?? result.fullStream;
+}
+
+function lastStep<STEP>(steps: ReadonlyArray<STEP>): STEP {
+  const final = steps.at(-1);
+  if (final === undefined) throw new Error('The AI SDK returned no step for the model call.');
+  return final;
+}
+
+function fromStep(step: StepFields, toolCalls: ModelToolCall[]): ModelStepResponse {
   return {
-    ...splitResponse(response.messages),
-    toolCalls: toolCalls.map(toModelToolCall),
-    text,
-    reasoningText,
-    usage,
-    finishReason,
-    responseModelId: response.modelId,
+    ...splitResponse(step.response.messages),
+    toolCalls,
+    text: step.text,
+    reasoningText: step.reasoningText,
+    usage: step.usage,
+    finishReason: step.finishReason,
+    responseModelId: step.response.modelId,
   };
 }
 

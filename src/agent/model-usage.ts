@@ -1,8 +1,21 @@
 /** The AI SDK's per-call token usage, as sessionloom's `Usage` (absent counts are zero). */
-import type { LanguageModelUsage } from 'ai';
 import type { Usage } from '../types.js';
 
-export function usageFromModel(usage: LanguageModelUsage | undefined): Usage {
+/**
+ * `LanguageModelUsage` as AI SDK 6 and 7 both report it: 7 dropped 6's deprecated flat
+ * `cachedInputTokens` and `reasoningTokens`, which older 6 releases filled instead of the details.
+ */
+export interface ModelUsageReport {
+  inputTokens?: number | undefined;
+  outputTokens?: number | undefined;
+  totalTokens?: number | undefined;
+  inputTokenDetails?: { cacheReadTokens?: number | undefined };
+  outputTokenDetails?: { reasoningTokens?: number | undefined };
+  cachedInputTokens?: number | undefined;
+  reasoningTokens?: number | undefined;
+}
+
+export function usageFromModel(usage: ModelUsageReport | undefined): Usage {
   const inputTokens = usage?.inputTokens ?? 0;
   const outputTokens = usage?.outputTokens ?? 0;
   const converted: Usage = { inputTokens, outputTokens, totalTokens: usage?.totalTokens ?? inputTokens + outputTokens };

@@ -3,8 +3,9 @@
  * dependencies, loaded only when such a model is asked for, so users of one provider do not
  * install the others.
  */
-import type { LanguageModelV3 } from '@ai-sdk/provider';
+import type { LanguageModel } from 'ai';
 import { InvalidArgumentError } from '../errors.js';
+import { loadAi } from './ai-module.js';
 import { ScriptedLanguageModel, type ScriptedModelOptions } from './scripted-model.js';
 
 export interface ResolveModelOptions {
@@ -15,6 +16,12 @@ export interface ResolveModelOptions {
   /** How a provider package is loaded (default: `import()`); tests replace it. */
   importModule?: (packageName: string) => Promise<unknown>;
 }
+
+/**
+ * A language model object (not a gateway id): LanguageModelV3 from AI SDK 6's providers,
+ * LanguageModelV4 from 7's, as the installed `ai` types it.
+ */
+export type LanguageModelInstance = Exclude<LanguageModel, string>;
 
 type OpenAiModule = typeof import('@ai-sdk/openai');
 type AnthropicModule = typeof import('@ai-sdk/anthropic');
@@ -31,7 +38,7 @@ const SPEC_FORMS = '"scripted", "openai:MODEL", "openai-chat:MODEL" or "anthropi
  * const model = await resolveModel(process.env.MODEL ?? 'scripted');
  * const agent = new Agent({ name: 'helper', model });
  */
-export async function resolveModel(spec: string, options: ResolveModelOptions = {}): Promise<LanguageModelV3> {
+export async function resolveModel(spec: string, options: ResolveModelOptions = {}): Promise<LanguageModelInstance> {
   if (typeof spec !== 'string') throw new InvalidArgumentError({ argument: 'model', message: `expected ${SPEC_FORMS}.` });
   const env = options.env ?? process.env;
   const importModule = options.importModule ?? ((packageName: string) => import(packageName));
@@ -75,12 +82,18 @@ async function loadProvider(importModule: (packageName: string) => Promise<unkno
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
       throw new InvalidArgumentError({
         argument: 'model',
-        message: `"${spec}" needs the ${packageName} package, which is not installed. Install it with: npm install ${packageName}@^3`,
+        message: `"${spec}" needs the ${packageName} package, which is not installed. Install it with: npm install ${packageName}@^${await providerMajor()}`,
         cause: error,
       });
     }
     throw error;
   }
+}
+
+/** The provider major that goes with the installed AI SDK: 3 for ai 6, 4 for ai 7. */
+async function providerMajor(): Promise<number> {
+  const loaded = await loadAi().catch(() => undefined);
+  return loaded?.major === 7 ? 4 : 3;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -19,6 +19,7 @@ import { EMPTY_USAGE } from '../session/usage.js';
 import type { ModelMessage, RunEventInput, StoredMessage, Usage } from '../types.js';
 import { loadAi } from './ai-module.js';
 import { usageFromModel } from './model-usage.js';
+import { messagesForSdk } from './sdk-messages.js';
 import type { RunStreamEvent } from './run-events.js';
 import type { CompactedTranscript, RunRecorder } from './run-recorder.js';
 import { errorMessage } from './tool-execution.js';
@@ -149,11 +150,13 @@ export class RunCompactor {
  * await store.compact(id, { summarize: async (messages) => (await summarizeWithModel(model, messages)).text });
  */
 export async function summarizeWithModel(model: LanguageModel, messages: readonly ModelMessage[], signal?: AbortSignal): Promise<{ text: string; usage: Usage }> {
-  const ai = await loadAi();
+  const { ai, major } = await loadAi();
+  const transcript: ModelMessage[] = [...repairTranscript(messages), { role: 'user', content: 'Summarize the conversation above for the assistant that continues it.' }];
   const result = await ai.generateText({
     model,
-    system: SUMMARY_INSTRUCTIONS,
-    messages: [...repairTranscript(messages), { role: 'user', content: 'Summarize the conversation above for the assistant that continues it.' }],
+    // AI SDK 7 renamed `system` to `instructions`; messages either major wrote go in the installed one's shape.
+    ...(major === 7 ? { instructions: SUMMARY_INSTRUCTIONS } : { system: SUMMARY_INSTRUCTIONS }),
+    messages: messagesForSdk(transcript, major),
     allowSystemInMessages: true,
     ...(signal ? { abortSignal: signal } : {}),
   });

@@ -38,13 +38,16 @@ export async function executeToolCall(
   call: ToolCallRequest,
   context: { messages: ModelMessage[]; signal?: AbortSignal },
 ): Promise<ToolCallOutcome> {
+  // AI SDK 7 hands each tool its entry of `toolsContext` as `context` (undefined without one); 6 has no such field.
+  const options = {
+    toolCallId: call.toolCallId,
+    messages: context.messages,
+    context: undefined,
+    ...(context.signal ? { abortSignal: context.signal } : {}),
+  };
   let value: unknown;
   try {
-    const returned: unknown = tool.execute?.(call.input, {
-      toolCallId: call.toolCallId,
-      messages: context.messages,
-      ...(context.signal ? { abortSignal: context.signal } : {}),
-    });
+    const returned: unknown = tool.execute?.(call.input, options);
     // A tool may stream preliminary outputs; the last one is its result.
     if (isAsyncIterable(returned)) for await (const output of returned) value = output;
     else value = await returned;

@@ -2,7 +2,9 @@
  * Which store a command works on, and its lifetime: opened once per command and always closed,
  * so a SQLite file is never left with an open handle (or an unflushed WAL) when the process ends.
  */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { InvalidArgumentError, MessageNotFoundError } from '../errors.js';
 import { SessionStore } from '../session-store.js';
 import { openFallbackStore, reportFallbackStoreAtClose, wantsFallback } from './fallback-store.js';
 
@@ -40,6 +42,31 @@ export async function withStore<Result>(command: Command, work: (store: SessionS
 }
 
 /**
+ * `withStore` for commands that only read (list, show, tree, runs, replay, export): opening a
+ * SQLite file or a file-store directory creates it, so one that does not exist is refused first; a
+ * mistyped `--store sqlite:./typo.db` is then "no such store", not an empty new one left behind.
+ */
+export function withReadOnlyStore<Result>(command: Command, work: (store: SessionStore, url: string) => Promise<Result>): Promise<Result> {
+  const url = resolveStoreUrl(command);
+  const path = localStorePath(url);
+  if (path !== undefined && !existsSync(path)) {
+    throw new InvalidArgumentError({
+      argument: '--store',
+      message: `no such store: ${path} does not exist (${url}). Check --store or $${STORE_ENVIRONMENT_VARIABLE}; commands that write (demo, chat, import) create it.`,
+    });
+  }
+  return withStore(command, work);
+}
+
+/** The file or directory a `sqlite:` or `file:` URL names (not `sqlite::memory:`), else undefined. */
+function localStorePath(url: string): string | undefined {
+  const scheme = url.slice(0, url.indexOf(':') + 1).toLowerCase();
+  if (scheme !== 'sqlite:' && scheme !== 'file:') return undefined;
+  const path = url.slice(scheme.length).replace(/^\/\/(?=\/)/, '');
+  return path === ':memory:' || path === '' ? undefined : path;
+}
+
+/**
  * A follow-up command line to suggest, e.g. `sessionloom --store sqlite:/tmp/a.db show ID`. `--store` is
  * repeated only when it was given: with the environment variable or the default, the plain command finds the same store.
  */
@@ -51,4 +78,20 @@ export function suggestCommand(command: Command, ...args: string[]): string {
 
 function quoteForShell(word: string): string {
   return /^[\w:./@%+=,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * The library's "message not on the path" names its own methods (getMessages(), branches()); on the
+ * command line the same advice is the commands that list the ids.
+ */
+export function messageNotFoundForCli(command: Command, error: unknown): unknown {
+  if (!MessageNotFoundError.isInstance(error)) return error;
+  const { sessionId, messageId } = error;
+  return new MessageNotFoundError({
+    sessionId,
+    messageId,
+    message:
+      `Message "${messageId}" is not on the path of session "${sessionId}". ` +
+      `See the ids on its path with \`${suggestCommand(command, 'show', sessionId)}\`, and rewound tails with \`${suggestCommand(command, 'tree', sessionId)}\`.`,
+  });
 }

@@ -1,10 +1,10 @@
 /**
- * One sessionloom session seen as a list of items, one message each: read the newest N, append
- * (creating the session on the first write), find the message at an item index, and keep only
- * the first N items. A session that does not exist yet reads as empty, as an Agents SDK session
+ * One sessionloom session as the adapter reads and writes it: read messages (all, or a page),
+ * append (creating the session on the first write), reset. Items are `item-history.ts`'s concern.
+ * A session that does not exist yet reads as empty, as an Agents SDK session
  * with a new id does; that also makes a reset interrupted between its delete and create harmless.
  */
-import { InvalidArgumentError, SessionNotFoundError } from '../../errors.js';
+import { SessionNotFoundError } from '../../errors.js';
 import type { SessionStore } from '../../session/store.js';
 import type { CreateSessionInit, GetMessagesOptions, MessageInput, Session, StoredMessage } from '../../types.js';
 import { resetSession } from './reset.js';
@@ -73,35 +73,6 @@ export class StoredHistory {
       if (!(await this.session())) throw error;
       await this.store.append(this.sessionId, messages);
     }
-  }
-
-  /**
-   * The message holding the item at `index` (negative counts from the newest, as `Array.at`).
-   * Reads from whichever end is nearer, so the cost is the distance to that end.
-   */
-  async messageAt(index: number): Promise<StoredMessage> {
-    const count = (await this.session())?.messageCount ?? 0;
-    const position = Number.isInteger(index) ? (index < 0 ? count + index : index) : Number.NaN;
-    if (!(position >= 0 && position < count)) {
-      throw new InvalidArgumentError({
-        argument: 'item index',
-        message: `${index} is not the index of an item: session "${this.sessionId}" holds ${count} item(s).`,
-      });
-    }
-    const nearerStart = position < count - position;
-    const message = nearerStart ? (await this.read({ limit: position + 1 })).at(-1) : (await this.read({ last: count - position }))[0];
-    if (!message) throw new SessionNotFoundError({ sessionId: this.sessionId });
-    return message;
-  }
-
-  /** Keeps the first `count` items: a rewind (the rest stay readable for audit), or a reset for none. */
-  async keepFirst(count: number): Promise<void> {
-    if (count === 0) {
-      await this.reset();
-      return;
-    }
-    const last = await this.messageAt(count - 1);
-    await this.store.rewind(this.sessionId, { toMessage: last.id });
   }
 
   /** Empties the session, keeping its id (see `reset.ts`). */

@@ -1,8 +1,10 @@
 /**
  * `SessionloomSession`: an OpenAI Agents SDK `Session` backed by any sessionloom store, so an
  * Agents SDK app keeps its agents and gains sessionloom's stores, forks, rewinds and audit trail.
- * Each item is one message (see `stored-item.ts`); every method behaves as the SDK's own
- * `MemorySession` does, which the tests check side by side.
+ * Each item it writes is one message (see `stored-item.ts`), and messages written otherwise (by
+ * sessionloom's `Runner`, say) read as the items they hold (see `item-history.ts`), so the two SDKs
+ * can share one session. Every method behaves as the SDK's own `MemorySession` does, which the
+ * tests check side by side.
  *
  * @example
  * const store = SessionStore.sqlite('./sessions.db');
@@ -14,9 +16,10 @@
 import type { AgentInputItem, SessionHistoryTransactionArgs, SessionHistoryTransactionAwareSession } from '@openai/agents-core';
 import { assertValidId, generateId } from '../../common/ids.js';
 import type { SessionStore } from '../../session/store.js';
-import type { CreateSessionInit, Metadata } from '../../types.js';
+import type { CreateSessionInit, Metadata, Session } from '../../types.js';
 import { StoredHistory } from './history.js';
-import { itemFromMessage, messageFromItem } from './stored-item.js';
+import { appendItems, itemPosition, itemsOfMessage, keepItems, pairedCount, readItems, visibleRowsOf } from './item-history.js';
+import { isCompactionBoundary, messageFromItem } from './stored-item.js';
 import { applyHistoryTransaction } from './transaction.js';
 
 export interface SessionloomSessionOptions {
@@ -83,8 +86,7 @@ export class SessionloomSession implements SessionHistoryTransactionAwareSession
   async getItems(limit?: number): Promise<AgentInputItem[]> {
     const last = newestCount(limit);
     if (last === 0) return [];
-    const messages = await this.history.read(last === undefined ? undefined : { last });
-    return messages.map(itemFromMessage);
+    return readItems(this.history, last);
   }
 
   async addItems(items: AgentInputItem[]): Promise<void> {
@@ -101,12 +103,59 @@ export class SessionloomSession implements SessionHistoryTransactionAwareSession
     const messages = await this.history.read({ last: 2 });
     const newest = messages.at(-1);
     if (!newest) return undefined;
-    const item = itemFromMessage(newest);
+    if (isCompactionBoundary(newest)) {
+      // The compacted history's only item: rewinding would bring back what the compaction replaced.
+      const [item] = itemsOfMessage(newest);
+      await this.history.reset();
+      return item;
+    }
     const previous = messages.length === 2 ? messages[0] : undefined;
-    // A rewind cannot go to before the first message, so popping the only item empties the session.
-    if (previous) await this.store.rewind(this.sessionId, { toMessage: previous.id });
-    else await this.history.reset();
-    return item;
+    const items = itemsOfMessage(newest);
+    const rewound = await this.store.rewind(this.sessionId, previous ? { toMessage: previous.id } : { toStart: true });
+    // A message holding several items (written by the Runner) loses only its last one.
+    await appendItems(this.history, rewound.session, items.slice(0, -1));
+    // A message holding no item (a tool approval, say) is gone with the pop; the item is the one before.
+    return items.length === 0 ? this.popItem() : items.at(-1);
+  }
+
+  /**
+   * Replaces the history the Agents SDK sees with `items` (a compaction item and what it keeps) in
+   * one append: the first appended message marks where that history now starts, and everything
+   * before it stays in the session, so sessionloom's readers (`getMessages`, the inspector, the
+   * Runner) still see the whole conversation. No items is a clear.
+   */
+  async replaceHistoryWithCompaction(items: AgentInputItem[]): Promise<void> {
+    if (!Array.isArray(items) || items.length === 0) return this.clearSession();
+    await this.history.append(items.map((item, index) => messageFromItem(item, `items[${index}]`, index === 0 ? { compactionBoundary: true } : {})));
+  }
+
+  /**
+   * Rewrites function calls already in the history (the Agents SDK's `replace_function_call`
+   * mutation, as its `MemorySession` applies them): the history is cut before the first call that
+   * changes and the rest appended again with the replacements, a rewind then an append (the
+   * replaced items stay readable through `store.branches`).
+   */
+  async applyHistoryMutations(args: { mutations: ReadonlyArray<{ type: string; callId: string; replacement: AgentInputItem }> }): Promise<void> {
+    const mutations = Array.isArray(args?.mutations) ? args.mutations : [];
+    const replacements = new Map(mutations.filter((mutation) => mutation.type === 'replace_function_call').map((mutation) => [mutation.callId, mutation]));
+    if (replacements.size === 0) return;
+    const rows = visibleRowsOf(await this.history.read());
+    const isReplaced = (item: AgentInputItem) => item.type === 'function_call' && replacements.has(item.callId);
+    const first = rows.findIndex((row) => isReplaced(row.item));
+    if (first < 0) return;
+    const rewritten: AgentInputItem[] = [];
+    const done = new Set<string>();
+    for (const { item } of rows.slice(first)) {
+      if (item.type !== 'function_call' || !isReplaced(item)) rewritten.push(item);
+      else if (!done.has(item.callId)) {
+        // As MemorySession does: the first call with the id becomes the replacement, later ones go.
+        done.add(item.callId);
+        rewritten.push(structuredClone(replacements.get(item.callId)!.replacement));
+      }
+    }
+    await keepItems(this.history, rows, first);
+    const session = await this.history.ensureSession();
+    await appendItems(this.history, session, rewritten);
   }
 
   /** Empties the session, keeping its id; see `reset.ts` for how, and where the old items go. */
@@ -120,38 +169,63 @@ export class SessionloomSession implements SessionHistoryTransactionAwareSession
 
   /**
    * A new session whose history is this one's up to and including the item at `fromItemIndex`
-   * (negative counts from the newest; default: all of it). This session is untouched, and
-   * nothing is copied, whatever the history's length.
+   * (negative counts from the newest; default: all of it), moved back so that no function call is
+   * kept without its result. This session is untouched, and nothing is copied when the fork point
+   * is a message boundary, whatever the history's length.
    */
   async fork(fromItemIndex?: number, options: ForkItemsOptions = {}): Promise<SessionloomSession> {
     const source = await this.history.session();
-    if (fromItemIndex === undefined && (source?.messageCount ?? 0) === 0) {
+    if (fromItemIndex === undefined) {
       // The store forks from a message; a fork of an empty conversation is a new empty one.
-      return new SessionloomSession({
-        store: this.store,
-        ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }),
-        ...(source?.userId === undefined ? {} : { userId: source.userId }),
-        metadata: { ...source?.metadata, ...options.metadata },
-        archiveOnClear: this.archiveOnClear,
-      });
+      if ((source?.messageCount ?? 0) === 0) return this.emptyFork(source, options);
+      return this.forkAt(undefined, [], options);
     }
-    const fromMessage = fromItemIndex === undefined ? undefined : (await this.history.messageAt(fromItemIndex)).id;
+    const rows = visibleRowsOf(await this.history.read());
+    const count = pairedCount(rows, itemPosition(rows, fromItemIndex, this.sessionId) + 1);
+    if (count === 0) return this.emptyFork(source, options);
+    const last = rows[count - 1]!;
+    if (last.lastOfMessage) return this.forkAt(last.message.id, [], options);
+    // The fork point is inside a message: fork before it, then add its kept items.
+    const start = rows.findIndex((row) => row.message === last.message);
+    const kept = rows.slice(start, count).map((row) => row.item);
+    if (start === 0) {
+      const fork = await this.emptyFork(source, options);
+      await fork.addItems(kept);
+      return fork;
+    }
+    return this.forkAt(rows[start - 1]!.message.id, kept, options);
+  }
+
+  /**
+   * Makes the item at `toItemIndex` the newest (negative counts from the newest), moved back so
+   * that no function call is kept without its result. The later items leave the history but stay
+   * readable through `store.branches`. Use `clearSession` to remove all.
+   */
+  async rewind(toItemIndex: number): Promise<{ removedItems: number }> {
+    const rows = visibleRowsOf(await this.history.read());
+    const count = pairedCount(rows, itemPosition(rows, toItemIndex, this.sessionId) + 1);
+    await keepItems(this.history, rows, count);
+    return { removedItems: rows.length - count };
+  }
+
+  private async forkAt(fromMessage: string | undefined, extraItems: AgentInputItem[], options: ForkItemsOptions): Promise<SessionloomSession> {
     const forked = await this.store.fork(this.sessionId, {
       ...(fromMessage === undefined ? {} : { fromMessage }),
       ...(options.sessionId === undefined ? {} : { id: options.sessionId }),
       ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
     });
+    await appendItems(this.history, forked, extraItems);
     return new SessionloomSession({ store: this.store, sessionId: forked.id, archiveOnClear: this.archiveOnClear });
   }
 
-  /**
-   * Makes the item at `toItemIndex` the newest (negative counts from the newest). The later items
-   * leave the history but stay readable through `store.branches`. Use `clearSession` to remove all.
-   */
-  async rewind(toItemIndex: number): Promise<{ removedItems: number }> {
-    const target = await this.history.messageAt(toItemIndex);
-    const result = await this.store.rewind(this.sessionId, { toMessage: target.id });
-    return { removedItems: result.removedMessages };
+  private emptyFork(source: Session | undefined, options: ForkItemsOptions): SessionloomSession {
+    return new SessionloomSession({
+      store: this.store,
+      ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }),
+      ...(source?.userId === undefined ? {} : { userId: source.userId }),
+      metadata: { ...source?.metadata, ...options.metadata },
+      archiveOnClear: this.archiveOnClear,
+    });
   }
 }
 

@@ -21,15 +21,26 @@ export interface ItemEnvelope {
   item: JsonValue;
   /** Digest of the history transaction that wrote this message (on its first message only). */
   transactionDigest?: string;
+  /**
+   * The first message of a compacted history (`replaceHistoryWithCompaction`): the Agents SDK's
+   * history starts here, and the messages before it stay in the session for sessionloom's readers.
+   */
+  compactionBoundary?: true;
 }
 
-export function messageFromItem(item: AgentInputItem, argument: string, transactionDigest?: string): MessageInput {
+export interface ItemMarks {
+  transactionDigest?: string;
+  compactionBoundary?: true;
+}
+
+export function messageFromItem(item: AgentInputItem, argument: string, marks: ItemMarks = {}): MessageInput {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     throw new InvalidArgumentError({ argument, message: `expected an Agents SDK item object, got ${describeType(item)}.` });
   }
   const envelope: ItemEnvelope = {
     item: encodeItem(item, argument),
-    ...(transactionDigest === undefined ? {} : { transactionDigest }),
+    ...(marks.transactionDigest === undefined ? {} : { transactionDigest: marks.transactionDigest }),
+    ...(marks.compactionBoundary ? { compactionBoundary: true } : {}),
   };
   return { ...transcriptMessageOf(item), metadata: { [METADATA_KEY]: { ...envelope } } };
 }
@@ -38,22 +49,27 @@ export function itemFromMessage(message: StoredMessage): AgentInputItem {
   return decodeJson(JSON.stringify(envelopeOf(message).item)) as AgentInputItem;
 }
 
+/** Whether the adapter wrote this message (it then carries exactly one Agents SDK item). */
+export function isAdapterMessage(message: StoredMessage): boolean {
+  const envelope = message.metadata?.[METADATA_KEY];
+  return typeof envelope === 'object' && envelope !== null && !Array.isArray(envelope) && 'item' in envelope;
+}
+
+/** Whether the Agents SDK's history starts at this message (see `ItemEnvelope.compactionBoundary`). */
+export function isCompactionBoundary(message: StoredMessage): boolean {
+  return isAdapterMessage(message) && envelopeOf(message).compactionBoundary === true;
+}
+
 /** The digest of the transaction that wrote this message, if it was the first message of one. */
 export function transactionDigestOf(message: StoredMessage | undefined): string | undefined {
-  return message === undefined ? undefined : envelopeOf(message).transactionDigest;
+  return message === undefined || !isAdapterMessage(message) ? undefined : envelopeOf(message).transactionDigest;
 }
 
 function envelopeOf(message: StoredMessage): ItemEnvelope {
-  const envelope = message.metadata?.[METADATA_KEY];
-  if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope) || !('item' in envelope)) {
-    throw new InvalidArgumentError({
-      argument: 'session history',
-      message:
-        `message "${message.id}" (${message.role}) was not written by the OpenAI Agents adapter, so it carries no ` +
-        'Agents SDK item; read this session with store.getMessages() instead.',
-    });
+  if (!isAdapterMessage(message)) {
+    throw new InvalidArgumentError({ argument: 'session history', message: `message "${message.id}" (${message.role}) carries no Agents SDK item.` });
   }
-  return envelope as unknown as ItemEnvelope;
+  return message.metadata![METADATA_KEY] as unknown as ItemEnvelope;
 }
 
 function encodeItem(item: AgentInputItem, argument: string): JsonValue {

@@ -20,7 +20,8 @@ import { SessionConflictError } from '../../errors.js';
 import type { MessageInput, Session, StoredMessage } from '../../types.js';
 import { fingerprint, sameItems } from './canonical.js';
 import type { StoredHistory } from './history.js';
-import { itemFromMessage, messageFromItem, transactionDigestOf } from './stored-item.js';
+import { keepItems, readItems, visibleRowsOf } from './item-history.js';
+import { messageFromItem, transactionDigestOf } from './stored-item.js';
 
 type Transaction = SessionHistoryTransactionArgs['transaction'];
 type ReplaceSuffix = Extract<Transaction, { type: 'replace_suffix' }>;
@@ -49,8 +50,8 @@ async function replaceSuffix(history: StoredHistory, operationId: string, transa
     const earlier = await appliedBefore(history, session, operationId, messagesOf(replacement, digest));
     if (earlier) return assertSameTransaction(earlier, digest);
   }
-  const suffix = expectedSuffix.length === 0 ? [] : await history.read({ last: expectedSuffix.length });
-  if (suffix.length !== expectedSuffix.length || !sameItems(suffix.map(itemFromMessage), expectedSuffix)) {
+  const suffix = expectedSuffix.length === 0 ? [] : await readItems(history, expectedSuffix.length);
+  if (suffix.length !== expectedSuffix.length || !sameItems(suffix, expectedSuffix)) {
     throw new UserError('Session history suffix no longer matches the transaction precondition.');
   }
   if (sameItems(replacement.slice(0, expectedSuffix.length), expectedSuffix)) {
@@ -64,7 +65,8 @@ async function replaceSuffix(history: StoredHistory, operationId: string, transa
     });
     return;
   }
-  await history.keepFirst((session?.messageCount ?? 0) - expectedSuffix.length);
+  const rows = visibleRowsOf(await history.read());
+  await keepItems(history, rows, rows.length - expectedSuffix.length);
   if (replacement.length === 0) return;
   const target = await history.ensureSession();
   await history.store.append(history.sessionId, messagesOf(replacement, digest), {
@@ -99,7 +101,7 @@ function assertSameTransaction(written: StoredMessage[], digest: string): void {
 }
 
 function messagesOf(items: AgentInputItem[], digest: string): MessageInput[] {
-  return items.map((item, index) => messageFromItem(item, `transaction items[${index}]`, index === 0 ? digest : undefined));
+  return items.map((item, index) => messageFromItem(item, `transaction items[${index}]`, index === 0 ? { transactionDigest: digest } : {}));
 }
 
 function operationKey(session: Session, operationId: string): string {

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { printJson, printLines, wantsJson } from '../output.js';
-import { withStore } from '../store-url.js';
+import { withReadOnlyStore } from '../store-url.js';
 import { describeExport } from '../transfer/summary.js';
 import { exportToFile, exportToStream } from '../transfer/write-export.js';
 
@@ -18,10 +18,10 @@ export function addExportCommand(program: Command): void {
       const file = options.out;
       if (file === undefined) {
         // stdout is the data: no summary, not even with --json, so `export > FILE` and `export | ...` get the stream alone.
-        await withStore(command, (store) => exportToStream(store, ids, process.stdout));
+        await withReadOnlyStore(command, (store) => exportToStream(store, ids, process.stdout));
         return;
       }
-      const counts = await withStore(command, (store) => exportToFile(store, ids, file));
+      const counts = await withReadOnlyStore(command, (store) => exportToFile(store, ids, file));
       if (wantsJson(command)) printJson({ file, ...counts });
       else printLines(describeExport(counts, file));
     });

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { ForkOptions } from '../../types.js';
 import { printJson, printLines, sessionFields, wantsJson } from '../output.js';
-import { suggestCommand, withStore } from '../store-url.js';
+import { messageNotFoundForCli, suggestCommand, withStore } from '../store-url.js';
 
 interface ForkCommandOptions {
   from?: string;
@@ -21,7 +21,11 @@ export function addForkCommand(program: Command): void {
         ...(options.from === undefined ? {} : { fromMessage: options.from }),
         ...(options.id === undefined ? {} : { id: options.id }),
       };
-      const fork = await withStore(command, (store) => store.fork(id, forkOptions));
+      const fork = await withStore(command, (store) =>
+        store.fork(id, forkOptions).catch((error: unknown) => {
+          throw messageNotFoundForCli(command, error);
+        }),
+      );
       if (wantsJson(command)) {
         printJson(fork);
         return;

@@ -2,7 +2,7 @@
 import { type Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import type { ListOptions, Session, SessionOrderBy, SessionState } from '../../types.js';
 import { formatTable, plural, printJson, printLines, relativeTime, wantsJson } from '../output.js';
-import { withStore } from '../store-url.js';
+import { withReadOnlyStore } from '../store-url.js';
 
 // The store refuses more than this per page; checking here turns it into a usage error with the flag's name.
 const MAX_LIMIT = 1000;
@@ -33,7 +33,7 @@ export function addListCommand(program: Command): void {
     .addOption(new Option('--order-by <field>', 'sort field').choices(['createdAt', 'updatedAt', 'lastActiveAt']))
     .addOption(new Option('--order <direction>', 'sort direction (default desc)').choices(['asc', 'desc']))
     .action(async (options: ListCommandOptions, command: Command) => {
-      const { result, status } = await withStore(command, async (store) => {
+      const { result, status } = await withReadOnlyStore(command, async (store) => {
         const listed = await store.list(toListOptions(options));
         // Taken after the listing, which is what may have found the primary down.
         return { result: listed, status: store.status() };

@@ -37,6 +37,13 @@ export function addMigrateCommand(program: Command): void {
           code: 'sessionloom.sameStore',
         });
       }
+      if (options.to.trim().toLowerCase().startsWith('memory:')) {
+        // The copy would live in this process's memory and be gone when migrate exits.
+        command.error('error: --to memory: would copy every session into memory that is gone when migrate exits; give a lasting store (sqlite:PATH, file:DIR, postgres://..., redis://...).', {
+          exitCode: 2,
+          code: 'sessionloom.memoryTarget',
+        });
+      }
       const { exported, imported } = await withExportFile(options.keep, (file) => migrate(fromUrl, options.to, file));
       if (wantsJson(command)) {
         printJson({ exported: { ...(options.keep === undefined ? {} : { file: options.keep }), ...exported }, imported });

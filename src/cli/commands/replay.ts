@@ -6,7 +6,7 @@ import type { Run, RunEvent } from '../../types.js';
 import { formatFields, plural, printJson, printLines, wantsJson } from '../output.js';
 import { formatCost, formatUsage, runDuration } from '../run-format.js';
 import { runEventLines } from '../run-event-lines.js';
-import { withStore } from '../store-url.js';
+import { withReadOnlyStore } from '../store-url.js';
 
 /** Events read per call: a long run's log is paged, never loaded by one unbounded query. */
 const EVENT_PAGE = 500;
@@ -17,7 +17,7 @@ export function addReplayCommand(program: Command): void {
     .description('replay a run: its events in order, timed from the run\'s start')
     .argument('<run-id>', 'run id (from `sessionloom runs ID`)')
     .action(async (runId: string, _options: unknown, command: Command) => {
-      const { run, events } = await withStore(command, (store) => loadRun(store, runId));
+      const { run, events } = await withReadOnlyStore(command, (store) => loadRun(store, runId));
       if (wantsJson(command)) {
         printJson({ run, events: events.map((event) => ({ ...event, offsetMs: event.at - run.startedAt })) });
         return;

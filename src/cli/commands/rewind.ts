@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, WorkspaceConflictError } from '../../errors.js';
 import type { RewindResult } from '../../types.js';
 import { plural, printJson, printLines, wantsJson } from '../output.js';
-import { suggestCommand, withStore } from '../store-url.js';
+import { messageNotFoundForCli, suggestCommand, withStore } from '../store-url.js';
 import { isStoreInWorkspaceError } from '../../checkpoint/store-files.js';
 import { fileLines, storeInWorkspaceMessage, workspaceConflictMessage } from '../rewind-files.js';
 
@@ -51,7 +51,7 @@ export function addRewindCommand(program: Command): void {
           if (isStoreInWorkspaceError(error)) {
             throw new InvalidArgumentError({ argument: '--workspace', message: storeInWorkspaceMessage(workspace ?? '', url), cause: error });
           }
-          throw error;
+          throw messageNotFoundForCli(command, error);
         }
       });
       if (wantsJson(command)) {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Run } from '../../types.js';
 import { formatTable, plural, printJson, printLines, truncate, wantsJson } from '../output.js';
 import { formatCost, runDuration } from '../run-format.js';
-import { suggestCommand, withStore } from '../store-url.js';
+import { suggestCommand, withReadOnlyStore } from '../store-url.js';
 
 const ERROR_PREVIEW_LENGTH = 60;
 
@@ -13,7 +13,7 @@ export function addRunsCommand(program: Command): void {
     .description('list the agent runs of a session, oldest first')
     .argument('<id>', 'session id')
     .action(async (id: string, _options: unknown, command: Command) => {
-      const runs = await withStore(command, (store) => store.runs(id));
+      const runs = await withReadOnlyStore(command, (store) => store.runs(id));
       if (wantsJson(command)) {
         printJson({ sessionId: id, runs });
         return;

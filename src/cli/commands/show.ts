@@ -8,7 +8,7 @@ import { SessionNotFoundError } from '../../errors.js';
 import { compactionOf } from '../../session/compact.js';
 import type { CheckpointSummary, Session, StoredMessage } from '../../types.js';
 import { formatTable, plural, previewMessage, printJson, printLines, relativeTime, sessionFields, wantsJson } from '../output.js';
-import { withStore } from '../store-url.js';
+import { withReadOnlyStore } from '../store-url.js';
 
 export function addShowCommand(program: Command): void {
   program
@@ -18,7 +18,7 @@ export function addShowCommand(program: Command): void {
     .option('--last <n>', 'only the newest N messages', parseLast)
     .option('--history', 'every message written, through every compaction (instead of the compacted path)')
     .action(async (id: string, options: { last?: number; history?: boolean }, command: Command) => {
-      const { session, messages, checkpoints } = await withStore(command, async (store) => {
+      const { session, messages, checkpoints } = await withReadOnlyStore(command, async (store) => {
         const found = await store.get(id);
         if (!found) throw new SessionNotFoundError({ sessionId: id });
         const history = await store.getMessages(id, {

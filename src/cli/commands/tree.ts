@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { SessionStore } from '../../session/store.js';
 import type { BranchNode, RewoundTail, Session } from '../../types.js';
 import { plural, printJson, printLines, wantsJson } from '../output.js';
-import { withStore } from '../store-url.js';
+import { withReadOnlyStore } from '../store-url.js';
 
 export interface ForkTree {
   sessionId: string;
@@ -23,7 +23,7 @@ export function addTreeCommand(program: Command): void {
     .description('show the fork tree a session belongs to')
     .argument('<id>', 'session id')
     .action(async (id: string, _options: unknown, command: Command) => {
-      const tree = await withStore(command, (store) => loadForkTree(store, id));
+      const tree = await withReadOnlyStore(command, (store) => loadForkTree(store, id));
       if (wantsJson(command)) printJson(tree);
       else printLines(...renderForkTree(tree));
     });

@@ -16,7 +16,8 @@ export interface MapRecordAdapterOptions {
 }
 
 export class MapRecordAdapter implements RecordAdapter {
-  readonly compareAndSet?: RecordAdapter['compareAndSet'];
+  // NonNullable: under a consumer's exactOptionalPropertyTypes, an optional member typed with undefined does not implement the interface's optional method.
+  readonly compareAndSet?: NonNullable<RecordAdapter['compareAndSet']>;
   private readonly values = new Map<string, string>();
   private readonly sortedKeys: string[] = [];
 
