@@ -95,7 +95,9 @@ export class SessionConflictError extends SessionloomError {
   readonly sessionId: string;
   readonly expectedVersion: number;
   readonly actualVersion: number;
-  constructor(options: { sessionId: string; expectedVersion: number; actualVersion: number; message?: string }) {
+  /** When a run was refused because the session already has one in progress: that run. */
+  readonly runningRunId?: string;
+  constructor(options: { sessionId: string; expectedVersion: number; actualVersion: number; runningRunId?: string; message?: string }) {
     super('SESSION_CONFLICT', {
       message:
         options.message ??
@@ -105,6 +107,7 @@ export class SessionConflictError extends SessionloomError {
     this.sessionId = options.sessionId;
     this.expectedVersion = options.expectedVersion;
     this.actualVersion = options.actualVersion;
+    if (options.runningRunId !== undefined) this.runningRunId = options.runningRunId;
   }
   static isInstance(error: unknown): error is SessionConflictError {
     return SessionloomError.hasCode(error, 'SESSION_CONFLICT');

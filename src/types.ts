@@ -40,6 +40,8 @@ export interface Run {
   error?: { message: string; name?: string };
   agentName?: string;
   metadata: Metadata;
+  /** Set while a running run has been asked to stop (`cancelRun`) and its writer has not yet ended it. */
+  cancelRequested?: { at: number; reason?: string };
 }
 
 /** One entry of a run's ordered event log (model step, text, tool-call, tool-result, error, ...). */
@@ -56,6 +58,24 @@ export interface StartRunOptions {
   id?: string;
   agentName?: string;
   metadata?: Metadata;
+  /**
+   * Start even while another run of the session is in progress. By default a session runs one at a
+   * time: a second start is refused with `SessionConflictError` (two answers interleaved in one
+   * conversation are rarely what anyone wants).
+   */
+  allowConcurrent?: boolean;
+}
+
+export interface FollowRunOptions {
+  /** Only events after this seq (a reconnecting follower passes the last seq it saw). Default 0: all. */
+  afterSeq?: number;
+  /** Stops following (the iteration ends quietly). */
+  signal?: AbortSignal;
+}
+
+export interface CancelRunOptions {
+  /** Why, kept with the request and in the run's error (at most 1,000 characters). */
+  reason?: string;
 }
 
 export interface RunEventInput {

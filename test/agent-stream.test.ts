@@ -106,11 +106,15 @@ describe.each([
     expect(run).toMatchObject({ id: runStart.runId, status: 'cancelled' });
     const stored = await store.getMessages(runStart.sessionId);
     expect(stored.map((message) => message.role)).toEqual(['user', 'assistant', 'tool']);
-    const events = await store.runEvents(run!.id);
+    const logged = await store.runEvents(run!.id);
+    const events = logged.filter((event) => event.type !== 'text-delta');
     expect(events.map((event) => event.type).slice(-5)).toEqual(['step-end', 'step-start', 'text', 'error', 'run-end']);
     const partial = events.at(-3)?.data as { text: string; partial: boolean };
     const deltasOfStep2 = seen.filter((event) => event.type === 'text-delta' && event.step === 2).map((event) => (event as { text: string }).text);
     expect(partial).toEqual({ step: 2, text: deltasOfStep2.join(''), partial: true });
+    // The live view a follower had: the step's deltas, recorded (coalesced) before the partial text.
+    const loggedDeltas = logged.filter((event) => event.type === 'text-delta' && (event.data as { step: number }).step === 2);
+    expect(loggedDeltas.map((event) => (event.data as { text: string }).text).join('')).toBe(partial.text);
     expect(script[1]?.text?.startsWith(partial.text)).toBe(true);
     // The first step's tokens were spent and are counted, in the run and in the session.
     expect(run!.usage.inputTokens).toBeGreaterThan(0);

@@ -62,7 +62,12 @@ describe.each([
     results.push(
       ...(await Promise.all(
         ['one', 'use the tool twice', 'three', 'use the tool again', 'five'].map((input, index) =>
-          Runner.run(helper, { input, session: { store: index % 2 === 1 && second ? second : first, resume: sessionId }, pricing }),
+          Runner.run(helper, {
+            input,
+            // Concurrent runs on one session are refused unless asked for.
+            session: { store: index % 2 === 1 && second ? second : first, resume: sessionId, allowConcurrentRuns: true },
+            pricing,
+          }),
         ),
       )),
     );

@@ -1,7 +1,9 @@
 /**
  * The events of a run: what `Runner.stream` yields as they happen, and what the run's event log
- * (`store.runEvents(runId)`) keeps for replay. The log is coarser than the stream: text is kept once
- * per step, not once per delta, so replaying a long answer does not cost one row per token.
+ * (`store.runEvents(runId)`, `store.followRun(runId)`) keeps for replay. The log is coarser than the
+ * stream: a streamed run's deltas are written coalesced (a `text-delta` event holds what about
+ * 100 ms of tokens said, see delta-buffer.ts), and each step's whole text is kept once more in its
+ * `text` event, so replay reads the text without adding deltas up.
  */
 import type { FinishReason } from 'ai';
 import type { ModelMessage, StoredMessage, Usage } from '../types.js';
@@ -41,13 +43,17 @@ export type RunStreamEvent =
 /**
  * The event types written to a run's log, in the order a step writes them:
  * `run-start`, `checkpoint` (with `checkpointFiles`: the files recorded before the first step), then per step `compaction`? (with
- * `compaction` settings, when the transcript was over `triggerTokens`), `step-start`, `reasoning`?, `text`?, `tool-call`*, `tool-result`*,
- * `step-end`; then `error` when the run failed or was cancelled, and `run-end`.
+ * `compaction` settings, when the transcript was over `triggerTokens`), `reasoning-delta`* and `text-delta`* (streamed runs
+ * only, written as the model answers), `step-start`, `reasoning`?, `text`?, `tool-call`*, `tool-result`*, `step-end`; then
+ * `error` when the run failed or was cancelled, and `run-end`. A step's deltas come before its `step-start`, which is
+ * written with the step's first half; both carry the step number.
  */
 export const RUN_EVENT_TYPES = [
   'run-start',
   'checkpoint',
   'compaction',
+  'reasoning-delta',
+  'text-delta',
   'step-start',
   'reasoning',
   'text',

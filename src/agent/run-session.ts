@@ -34,6 +34,8 @@ export interface RunSessionOptions {
   window?: number;
   /** Metadata of the run record. */
   runMetadata?: Metadata;
+  /** Run even while another run of the session is in progress (by default that is a `SessionConflictError`). */
+  allowConcurrentRuns?: boolean;
   /**
    * Checkpoint the files under `workspace` before the turn (once the input is stored), so
    * `store.rewind(id, { toMessage, rewindFiles: true, workspace })` puts them back, whatever changed them.
@@ -77,7 +79,11 @@ export async function openRunSession(agent: Agent, options: RunSessionOptions, i
     persist,
   });
   const withCheckpoint = (opened: OpenedRunSession): OpenedRunSession => (checkpoint ? { ...opened, checkpoint } : opened);
-  const recordInit = { agentName: agent.name, metadata: { model: agent.modelId, ...options.runMetadata } };
+  const recordInit = {
+    agentName: agent.name,
+    metadata: { model: agent.modelId, ...options.runMetadata },
+    ...(options.allowConcurrentRuns ? { allowConcurrent: true } : {}),
+  };
 
   if (!persist) {
     if (fork !== undefined) throw new InvalidArgumentError({ argument: 'session.fork', message: 'a fork is stored; it cannot be combined with persist: false.' });

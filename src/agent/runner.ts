@@ -13,6 +13,7 @@ import { toInputMessages, type RunInput } from './run-input.js';
 import { runAgentLoop } from './run-loop.js';
 import type { RunResult } from './run-result.js';
 import { openRunSession, type RunSessionOptions } from './run-session.js';
+import type { RunStreamEvent } from './run-events.js';
 import { RunStream } from './run-stream.js';
 
 export interface RunOptions {
@@ -50,9 +51,10 @@ export class Runner {
 
   /** Runs the agent to the end and returns its answer and what it stored. A failed run throws the model's error after recording it. */
   static async run(agent: Agent, options: RunOptions = {}): Promise<RunResult> {
-    const { input, ...settings } = prepare(agent, options);
+    const { input, signal: callerSignal, ...settings } = prepare(agent, options);
     const opened = await openRunSession(agent, options.session ?? { persist: false }, { hasInput: input.length > 0 });
-    return runAgentLoop({ agent, ...opened, input, mode: 'generate', ...settings });
+    const signal = eitherSignal(callerSignal, opened.recorder.cancelSignal);
+    return runAgentLoop({ agent, ...opened, input, mode: 'generate', ...settings, ...(signal ? { signal } : {}) });
   }
 
   /**
@@ -66,11 +68,24 @@ export class Runner {
    */
   static stream(agent: Agent, options: RunOptions = {}): RunStream {
     return new RunStream(async (emit) => {
-      const { input, ...settings } = prepare(agent, options);
+      const { input, signal: callerSignal, ...settings } = prepare(agent, options);
       const opened = await openRunSession(agent, options.session ?? { persist: false }, { hasInput: input.length > 0 });
-      return runAgentLoop({ agent, ...opened, input, mode: 'stream', emit, ...settings });
+      const signal = eitherSignal(callerSignal, opened.recorder.cancelSignal);
+      const { recorder } = opened;
+      // Deltas are recorded too (coalesced), so a follower in another process sees the text as it comes.
+      const emitAndRecord = (event: RunStreamEvent) => {
+        if (event.type === 'text-delta' || event.type === 'reasoning-delta') recorder.delta?.(event.type, event.step, event.text);
+        emit(event);
+      };
+      return runAgentLoop({ agent, ...opened, input, mode: 'stream', emit: emitAndRecord, ...settings, ...(signal ? { signal } : {}) });
     });
   }
+}
+
+/** Aborts when either does: the caller's signal, or a cancel requested from any process. */
+function eitherSignal(caller: AbortSignal | undefined, cancel: AbortSignal | undefined): AbortSignal | undefined {
+  if (!caller || !cancel) return caller ?? cancel;
+  return AbortSignal.any([caller, cancel]);
 }
 
 interface PreparedRun {

@@ -24,6 +24,8 @@ export function assertDriver(candidate: unknown): asserts candidate is StorageDr
   for (const name of CAPABILITY_NAMES) {
     if (typeof capabilities![name] !== 'boolean') fail(`capabilities.${name} must be true or false`);
   }
+  // Younger than the others: a driver written before it may leave it out (read as false).
+  if (capabilities!.runSignals !== undefined && typeof capabilities!.runSignals !== 'boolean') fail('capabilities.runSignals must be true or false when given');
   const missing = driverMethods(capabilities as unknown as DriverCapabilities).filter((method) => typeof driver[method] !== 'function');
   if (missing.length > 0) {
     const described = missing.map((method) => (DRIVER_METHODS[method] === 'core' ? method : `${method} (declared by capabilities.${DRIVER_METHODS[method]})`));

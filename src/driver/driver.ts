@@ -11,6 +11,13 @@
  */
 import type { JsonPrimitive, Run, Session, SessionOrderBy, SessionState } from '../types.js';
 
+/** A run in flight on a session, as its session record lists it (see `SessionRecord.liveRuns`). */
+export interface LiveRunEntry {
+  runId: string;
+  /** Set by `cancelRun`, from any process: the run's writer watches for it and stops the run. */
+  cancel?: { at: number; reason?: string };
+}
+
 /** A session as stored: the public session plus its head and lifecycle deadlines. */
 export interface SessionRecord extends Session {
   /** The segment appends go to; `messageCount` is the head's seq within the path. */
@@ -19,6 +26,12 @@ export interface SessionRecord extends Session {
   suspendAt: number;
   /** `suspendAt + retention`: after this `sweepStale` expires a suspended session. */
   expiresAt: number;
+  /**
+   * The runs started on the session and not finished yet (absent: none). Kept in the session record
+   * so that starting a run (one at a time) and requesting a cancel are compare-and-set writes on the
+   * session's version: the run record has one writer, and a second writer would clobber its counts.
+   */
+  liveRuns?: LiveRunEntry[];
 }
 
 /** An append-only run of messages. Never changes once written (only deleted by retention). */
@@ -169,6 +182,11 @@ export interface DriverCapabilities {
   readonly checkpoints: boolean;
   /** `listOperations` (without it, an export does not carry append's retry guards). */
   readonly listOperations: boolean;
+  /**
+   * `signalRun` and `watchRun`: a change to a run reaches its watchers in every process at once
+   * (PostgreSQL LISTEN/NOTIFY, Redis pub/sub). Without it (absent means false) followers poll.
+   */
+  readonly runSignals?: boolean;
 }
 
 /**
@@ -246,6 +264,17 @@ export interface StorageDriver {
    * export carries append's retry guards along (optional: without it they are not exported).
    */
   listOperations?(sessionId: string): Promise<OperationRecord[]>;
+
+  // Run signals (capability `runSignals`): a wake-up call, never data. Watchers re-read the run, so
+  // a lost or repeated signal costs latency, not correctness, and a follower still polls now and then.
+
+  /** Tells every watcher of the run, in this process and others, that it changed (events, status, a cancel request). */
+  signalRun?(runId: string): Promise<void>;
+  /**
+   * Calls `onSignal` on each signal for the run until the returned function is called. Resolves once
+   * signals sent from then on are delivered (so a reader subscribed first, then read, misses none).
+   */
+  watchRun?(runId: string, onSignal: () => void): Promise<() => Promise<void>>;
 }
 
 /**
@@ -279,6 +308,13 @@ export function supportsRuns(driver: StorageDriver): driver is RunCapableDriver 
   return driver.capabilities.runs;
 }
 
+/** The run signal methods, for drivers that push run changes to other processes. */
+export type RunSignalingDriver = StorageDriver & Required<Pick<StorageDriver, 'signalRun' | 'watchRun'>>;
+
+export function supportsRunSignals(driver: StorageDriver): driver is RunSignalingDriver {
+  return driver.capabilities.runSignals === true;
+}
+
 /** The order `listOperations` answers in: by `createdAt`, then operation id. */
 export function compareOperations(left: OperationRecord, right: OperationRecord): number {
   return left.createdAt - right.createdAt || (left.operationId < right.operationId ? -1 : left.operationId > right.operationId ? 1 : 0);
@@ -310,6 +346,8 @@ export const DRIVER_METHODS = {
   listRuns: 'runs',
   readRunEvents: 'runs',
   listOperations: 'listOperations',
+  signalRun: 'runSignals',
+  watchRun: 'runSignals',
   getBlob: 'checkpoints',
   missingBlobs: 'checkpoints',
   getCheckpoint: 'checkpoints',
@@ -325,5 +363,8 @@ export function driverMethods(capabilities: DriverCapabilities): DriverMethod[] 
   });
 }
 
-/** Every capability on: what the built-in drivers declare. */
-export const ALL_CAPABILITIES: DriverCapabilities = Object.freeze({ runs: true, checkpoints: true, listOperations: true });
+/** Every capability on: what the built-in drivers declare (SQLite and files without `runSignals`). */
+export const ALL_CAPABILITIES: DriverCapabilities = Object.freeze({ runs: true, checkpoints: true, listOperations: true, runSignals: true });
+
+/** Every capability but `runSignals`: drivers whose other processes learn of changes by polling (SQLite, files). */
+export const POLLED_CAPABILITIES: DriverCapabilities = Object.freeze({ ...ALL_CAPABILITIES, runSignals: false });

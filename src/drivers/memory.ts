@@ -20,6 +20,7 @@ import {
   type WriteBatch,
   ALL_CAPABILITIES,
 } from '../driver/driver.js';
+import { LocalRunSignals } from '../driver/local-run-signals.js';
 import { matchesQuery, compareForQuery, isAfterCursor } from '../driver/query-match.js';
 
 export class MemoryDriver implements StorageDriver, CheckpointStorage {
@@ -39,6 +40,8 @@ export class MemoryDriver implements StorageDriver, CheckpointStorage {
   /** Checkpoint content by SHA-256; the bytes are copied in and out, never shared. */
   private readonly blobs = new Map<string, Uint8Array>();
   private readonly checkpoints = new Map<string, CheckpointRecord>();
+  /** Every store over this driver shares its memory, so signals reach all of them. */
+  private readonly runSignals = new LocalRunSignals();
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
     const record = this.sessions.get(id);
@@ -196,6 +199,15 @@ export class MemoryDriver implements StorageDriver, CheckpointStorage {
       blobs += 1;
     }
     return { checkpoints, blobs };
+  }
+
+  async signalRun(runId: string): Promise<void> {
+    this.runSignals.signal(runId);
+  }
+
+  async watchRun(runId: string, onSignal: () => void): Promise<() => Promise<void>> {
+    const stop = this.runSignals.watch(runId, onSignal);
+    return async () => stop();
   }
 
   async close(): Promise<void> {}

@@ -8,7 +8,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { StorageDriver } from '../driver/driver.js';
+import { POLLED_CAPABILITIES, type StorageDriver } from '../driver/driver.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { FileDriverOptions } from './file/driver.js';
 import {
@@ -48,7 +48,7 @@ export function sqliteDriver(path: string, options: SqliteStoreOptions = {}): La
       const { SqliteDriver } = await import('./sqlite/driver.js');
       return new SqliteDriver({ path, ...options });
     },
-    { location: path === ':memory:' ? `:memory:#${randomUUID()}` : resolve(path) },
+    { location: path === ':memory:' ? `:memory:#${randomUUID()}` : resolve(path), capabilities: POLLED_CAPABILITIES },
   );
 }
 
@@ -63,7 +63,7 @@ export function fileDriver(directory: string, options: FileStoreOptions = {}): L
       const { FileDriver } = await import('./file/driver.js');
       return new FileDriver({ ...options, directory });
     },
-    { location: resolve(directory) },
+    { location: resolve(directory), capabilities: POLLED_CAPABILITIES },
   );
 }
 

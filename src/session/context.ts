@@ -1,6 +1,7 @@
 /** What every session operation needs: the driver, the clock, the limits and the scope. */
 import type { SegmentRecord, StorageDriver } from '../driver/driver.js';
 import type { TokenCountCache } from './token-count.js';
+import type { RunPulses } from './run-pulses.js';
 
 export const DEFAULT_TTL_MS = 60 * 60 * 1000;
 export const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
@@ -23,6 +24,8 @@ export interface StoreContext {
   segmentCache: SegmentCache;
   /** Messages never change once written, so their token counts are cached too (by message id and counter). */
   tokenCounts: TokenCountCache;
+  /** Wake-ups for whoever follows a run or watches it for a cancel request. */
+  runPulses: RunPulses;
 }
 
 /** A bounded cache of immutable segment records (insertion order eviction is enough: entries never go stale). */

@@ -5,9 +5,9 @@ import type { StoreContext } from './context.js';
 
 export { EMPTY_USAGE } from './usage.js';
 
-/** The public view of a record: the head and the internal deadlines stay inside. */
+/** The public view of a record: the head, the internal deadlines and the runs in flight stay inside. */
 export function toSession(record: SessionRecord): Session {
-  const { headSegmentId: _head, suspendAt: _suspendAt, ...session } = record;
+  const { headSegmentId: _head, suspendAt: _suspendAt, liveRuns: _liveRuns, ...session } = record;
   return session;
 }
 

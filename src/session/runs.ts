@@ -4,19 +4,20 @@
  * finishing at once both count.
  */
 import { decodeJson, encodeJson } from '../common/codec.js';
-import { supportsRuns, type RunCapableDriver, type RunEventRecord, type RunRecord } from '../driver/driver.js';
+import { supportsRuns, type RunCapableDriver, type RunEventRecord, type RunRecord, type SessionRecord } from '../driver/driver.js';
 import { assertValidId, generateId } from '../common/ids.js';
-import { InvalidArgumentError, RunNotFoundError } from '../errors.js';
+import { InvalidArgumentError, RunNotFoundError, SessionConflictError } from '../errors.js';
 import type { FinishRunOptions, Run, RunEvent, RunEventInput, StartRunOptions } from '../types.js';
 import { assertNotExpired, findSession, mutateSession, requireSession } from './access.js';
 import type { StoreContext } from './context.js';
+import { cancelRequestOf, readsAsStale, runningEntries, withLiveRuns } from './live-runs.js';
 import { snapshotMetadata } from './options.js';
 import { nextVersion, withActivity } from './records.js';
 import { addUsage, EMPTY_USAGE } from './usage.js';
 
 const FINAL_STATUSES = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
 
-function runDriver(context: StoreContext): RunCapableDriver {
+export function runDriver(context: StoreContext): RunCapableDriver {
   if (!supportsRuns(context.driver)) {
     throw new InvalidArgumentError({ argument: 'store', message: `the ${context.driver.name} store does not record runs yet.` });
   }
@@ -27,24 +28,30 @@ function runDriver(context: StoreContext): RunCapableDriver {
  * The run as callers see it. An unfinished run whose writer has been silent for `staleRunMs` reads
  * as `interrupted`: worked out on read rather than written, so no sweeper is needed, every reader
  * agrees, and a writer that was only slow can still finish it. Records written before runs kept
- * `lastActiveAt` count from their start.
+ * `lastActiveAt` count from their start. A running run shows a cancel request its session records.
  */
-function toRun(context: StoreContext, record: RunRecord): Run {
+export function toRun(context: StoreContext, record: RunRecord, session?: SessionRecord): Run {
   const { eventCount: _eventCount, lastActiveAt = record.startedAt, ...rest } = record;
   const run: Run = { ...rest, lastActiveAt };
-  if (run.status === 'running' && context.now() - lastActiveAt > context.staleRunMs) run.status = 'interrupted';
+  if (readsAsStale(context, record)) run.status = 'interrupted';
+  const cancel = run.status === 'running' ? cancelRequestOf(session, run.id) : undefined;
+  if (cancel) run.cancelRequested = { ...cancel };
   return run;
 }
 
-/** The run if it exists and its session is inside the store's scope. */
-async function findRun(context: StoreContext, runId: string): Promise<RunRecord | undefined> {
+/** The run and its session if it exists and the session is inside the store's scope. */
+export async function findRunWithSession(context: StoreContext, runId: string): Promise<{ run: RunRecord; session: SessionRecord } | undefined> {
   assertValidId(runId, 'run id');
   const run = await runDriver(context).getRun(runId);
-  if (!run || !(await findSession(context, run.sessionId))) return undefined;
-  return run;
+  const session = run && (await findSession(context, run.sessionId));
+  return run && session ? { run, session } : undefined;
 }
 
-async function requireRun(context: StoreContext, runId: string): Promise<RunRecord> {
+async function findRun(context: StoreContext, runId: string): Promise<RunRecord | undefined> {
+  return (await findRunWithSession(context, runId))?.run;
+}
+
+export async function requireRun(context: StoreContext, runId: string): Promise<RunRecord> {
   const run = await findRun(context, runId);
   if (!run) throw new RunNotFoundError({ runId });
   return run;
@@ -55,8 +62,6 @@ export async function startRun(context: StoreContext, sessionId: string, options
   if (options.id !== undefined) assertValidId(options.id, 'run id');
   const metadata = snapshotMetadata(options.metadata, 'run metadata');
   const driver = runDriver(context);
-  const session = await requireSession(context, sessionId);
-  assertNotExpired(session);
   const now = context.now();
   const run: RunRecord = {
     id: options.id ?? generateId('run'),
@@ -74,8 +79,26 @@ export async function startRun(context: StoreContext, sessionId: string, options
   if (options.id !== undefined && (await driver.getRun(run.id))) {
     throw new InvalidArgumentError({ argument: 'run id', message: `a run with id "${run.id}" already exists.` });
   }
-  await driver.commit({ runs: [run] });
-  return toRun(context, run);
+  // With the session's version bumped and the run added to its live runs, in one batch: of two
+  // processes starting a run at once, one commits and the other re-reads and sees it.
+  return mutateSession<Run>(context, sessionId, {}, async (session) => {
+    assertNotExpired(session);
+    const running = await runningEntries(context, driver, session);
+    const first = running[0];
+    if (first && !options.allowConcurrent) {
+      throw new SessionConflictError({
+        sessionId,
+        expectedVersion: session.version,
+        actualVersion: session.version,
+        runningRunId: first.runId,
+        message:
+          `Session "${sessionId}" already has a run in progress ("${first.runId}"). Wait for it to end ` +
+          '(followRun), stop it (cancelRun), or pass allowConcurrent: true to run beside it.',
+      });
+    }
+    const next = withLiveRuns(nextVersion(session, context.now()), [...running, { runId: run.id }]);
+    return { batch: { sessions: [{ record: next, expectedVersion: session.version }], runs: [run] }, result: toRun(context, run) };
+  });
 }
 
 /**
@@ -101,6 +124,7 @@ export async function recordRunEvents(context: StoreContext, runId: string, even
   // Recording is a sign of life; a finished run keeps the time it finished at.
   const lastActiveAt = run.status === 'running' ? now : run.lastActiveAt;
   await runDriver(context).commit({ runs: [{ ...run, eventCount: run.eventCount + records.length, lastActiveAt }], runEvents: records });
+  await context.runPulses.signal(runId);
   return records.map(toRunEvent);
 }
 
@@ -119,7 +143,7 @@ export async function finishRun(context: StoreContext, runId: string, options: F
     throw new InvalidArgumentError({ argument: 'status', message: 'expected completed, failed, cancelled or interrupted.' });
   }
   const first = await requireRun(context, runId);
-  return mutateSession<Run>(context, first.sessionId, {}, async (session) => {
+  const ended = await mutateSession<Run>(context, first.sessionId, {}, async (session) => {
     const run = await requireRun(context, runId);
     if (run.status !== 'running') return { done: toRun(context, run) };
     const now = context.now();
@@ -132,21 +156,26 @@ export async function finishRun(context: StoreContext, runId: string, options: F
       usage: addUsage(run.usage, usage),
       ...(options.error === undefined ? {} : { error: { message: String(options.error.message), ...(options.error.name ? { name: String(options.error.name) } : {}) } }),
     };
-    const next = withActivity(context, nextVersion(session, now), now);
+    const next = withLiveRuns(
+      withActivity(context, nextVersion(session, now), now),
+      (session.liveRuns ?? []).filter((entry) => entry.runId !== runId),
+    );
     next.usage = addUsage(session.usage, usage);
     return { batch: { sessions: [{ record: next, expectedVersion: session.version }], runs: [finished] }, result: toRun(context, finished) };
   });
+  await context.runPulses.signal(runId);
+  return ended;
 }
 
 export async function listRuns(context: StoreContext, sessionId: string): Promise<Run[]> {
   assertValidId(sessionId, 'session id');
-  await requireSession(context, sessionId);
-  return (await runDriver(context).listRuns(sessionId)).map((run) => toRun(context, run));
+  const session = await requireSession(context, sessionId);
+  return (await runDriver(context).listRuns(sessionId)).map((run) => toRun(context, run, session));
 }
 
 export async function getRun(context: StoreContext, runId: string): Promise<Run | undefined> {
-  const run = await findRun(context, runId);
-  return run && toRun(context, run);
+  const found = await findRunWithSession(context, runId);
+  return found && toRun(context, found.run, found.session);
 }
 
 export async function readRunEvents(context: StoreContext, runId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<RunEvent[]> {
@@ -160,6 +189,6 @@ export async function readRunEvents(context: StoreContext, runId: string, option
   return records.map(toRunEvent);
 }
 
-function toRunEvent(record: RunEventRecord): RunEvent {
+export function toRunEvent(record: RunEventRecord): RunEvent {
   return { runId: record.runId, seq: record.seq, type: record.type, at: record.at, data: decodeJson(record.data) };
 }

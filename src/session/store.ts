@@ -16,6 +16,7 @@ import { assertValidId } from '../common/ids.js';
 import type {
   AppendOptions,
   Branches,
+  CancelRunOptions,
   CheckpointOptions,
   CheckpointResult,
   CheckpointSummary,
@@ -23,6 +24,7 @@ import type {
   CompactResult,
   CreateSessionInit,
   FinishRunOptions,
+  FollowRunOptions,
   ForkOptions,
   GetMessagesOptions,
   ListOptions,
@@ -56,7 +58,9 @@ import {
   SegmentCache,
   type StoreContext,
 } from './context.js';
+import { cancelRun, watchCancel, type CancelWatch } from './cancel-run.js';
 import { createSession } from './create.js';
+import { followRun } from './follow-run.js';
 import { forkSession } from './fork.js';
 import {
   attachSurface,
@@ -76,6 +80,7 @@ import { recordAccess, type RecordAccess } from './record-access.js';
 import { toSession } from './records.js';
 import { deleteSession, pruneSessions } from './retention.js';
 import { rewindSession } from './rewind.js';
+import { RunPulses } from './run-pulses.js';
 import { finishRun, getRun, heartbeatRun, listRuns, readRunEvents, recordRunEvents, startRun } from './runs.js';
 import { TokenCountCache } from './token-count.js';
 import { readTranscript, type TranscriptOptions } from './transcript.js';
@@ -131,9 +136,10 @@ export class SessionStore {
     assertKnownKeys(options, [...STORE_OPTION_KEYS, 'ownsDriver'], 'store options');
     if (parsed.scope) assertValidId(parsed.scope.userId, 'scope.userId');
     const clock = options.clock ?? Date.now;
+    const deadlined = withDeadline(driver, parsed.deadlineMs ?? DEFAULT_DEADLINE_MS);
     return new SessionStore(
       {
-        driver: withDeadline(driver, parsed.deadlineMs ?? DEFAULT_DEADLINE_MS),
+        driver: deadlined,
         deadlineMs: parsed.deadlineMs ?? DEFAULT_DEADLINE_MS,
         now: () => clock(),
         defaultTtlMs: parsed.defaultTtlMs ?? DEFAULT_TTL_MS,
@@ -143,6 +149,7 @@ export class SessionStore {
         ...(parsed.scope ? { scopeUserId: parsed.scope.userId } : {}),
         segmentCache: new SegmentCache(),
         tokenCounts: new TokenCountCache(),
+        runPulses: new RunPulses(deadlined),
       },
       options.ownsDriver ?? true,
       driver,
@@ -373,6 +380,27 @@ export class SessionStore {
   /** Tells readers the run's writer is alive (what runners do every `runHeartbeatMs` while a run lasts). */
   heartbeatRun(runId: string): Promise<Run> {
     return heartbeatRun(this.context, runId);
+  }
+
+  /**
+   * The run's events as they are recorded, from any process sharing the store, each once and in
+   * order; ends after `run-end` (or a dead writer's run reading `interrupted`, or `signal`).
+   *
+   * @example
+   * for await (const event of store.followRun(runId, { afterSeq: lastSeenSeq })) show(event);
+   */
+  followRun(runId: string, options?: FollowRunOptions): AsyncIterable<RunEvent> {
+    return followRun(this.context, runId, options);
+  }
+
+  /** Asks a running run to stop, from any process: its runner aborts within a second, ending it `cancelled` (what it wrote stays). */
+  cancelRun(runId: string, options?: CancelRunOptions): Promise<Run> {
+    return cancelRun(this.context, runId, options);
+  }
+
+  /** For agent loops of your own: a signal that aborts when `cancelRun(runId)` is called anywhere; `close()` it when the run ends. */
+  watchCancel(runId: string): CancelWatch {
+    return watchCancel(this.context, runId);
   }
 
   /** How often a run's writer should heartbeat: a quarter of `staleRunMs`, so one late beat is not taken for a death. */

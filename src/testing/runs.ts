@@ -59,7 +59,7 @@ export function registerRunTests(context: SuiteContext): void {
       const first = await context.open();
       const second = await context.open();
       const { session } = await sessionWithMessages(first, 1);
-      const runs = await Promise.all(Array.from({ length: 6 }, () => first.startRun(session.id)));
+      const runs = await Promise.all(Array.from({ length: 6 }, () => first.startRun(session.id, { allowConcurrent: true })));
       await Promise.all(
         runs.map((run, index) =>
           (index % 2 === 0 ? first : second).finishRun(run.id, { status: 'completed', usage: { inputTokens: 10 + index, outputTokens: 1 } }),

@@ -94,7 +94,9 @@ class ExportStream {
     }
     // Before the record, so the importing store writes them in the session's own batch.
     if (driver.capabilities.listOperations) for (const operation of await driver.listOperations!(sessionId)) yield this.line('operation', operation);
-    yield this.line('session', record);
+    // Which runs are in flight (and asked to stop) is live state of this store, not history.
+    const { liveRuns: _liveRuns, ...exported } = record;
+    yield this.line('session', exported);
     if (supportsRuns(driver)) {
       for (const run of await driver.listRuns(sessionId)) {
         yield this.line('run', run);

@@ -23,6 +23,7 @@ import { LocalReads } from './local-reads.js';
 import { LocalWrites } from './local-writes.js';
 import { openJournal } from './open-journal.js';
 import { resolveFallbackOptions, type FallbackOptions } from './options.js';
+import { notHeld } from './not-held.js';
 import { Overlay } from './overlay.js';
 import { ReadCache } from './read-cache.js';
 import { Recovery } from './recovery.js';
@@ -99,6 +100,10 @@ export class FallbackDriver implements DegradableDriver, CheckpointStorage {
       deleteSegment: (segmentId) => writes.deleteSegment(segmentId),
       deleteMessagesAfter: (segmentId, afterSeq) => writes.deleteMessagesAfter(segmentId, afterSeq),
       collectCheckpoints: () => writes.collectCheckpoints(),
+      // Run signals travel through the primary only: while it is away nothing is signaled, and a
+      // watch fails, so followers poll until it is back.
+      signalRun: async () => {},
+      watchRun: async () => notHeld(this.name, 'run signals'),
     };
     const router = new Router(this.primary, local, cache, this.outage, this.queue, () => this.ready);
     const methods = this as unknown as Record<string, unknown>;

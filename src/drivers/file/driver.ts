@@ -38,7 +38,7 @@ import type {
   StorageDriver,
   WriteBatch,
 } from '../../driver/driver.js';
-import { ALL_CAPABILITIES } from '../../driver/driver.js';
+import { POLLED_CAPABILITIES } from '../../driver/driver.js';
 import { compareForQuery, isAfterCursor, matchesQuery } from '../../driver/query-match.js';
 import { collectCheckpointFiles } from './checkpoint-collect.js';
 import { checkVersions, commitBatch } from './commit.js';
@@ -65,7 +65,7 @@ const MARKER = { format: 'sessionloom-file-store', version: 1 } as const;
 
 export class FileDriver implements StorageDriver, CheckpointStorage {
   readonly name = 'file';
-  readonly capabilities = ALL_CAPABILITIES;
+  readonly capabilities = POLLED_CAPABILITIES;
   /** The store directory, absolute. */
   readonly directory: string;
 

@@ -46,6 +46,7 @@ import type { TableNames } from './identifiers.js';
 import { migrate } from './migrations.js';
 import { parseOptions, type PostgresDriverOptions } from './options.js';
 import { createOwnedPool, type OwnedPool, type PgPoolLike } from './pool.js';
+import { PostgresRunSignals, runSignalChannel } from './run-signals.js';
 import { sessionFromRow, type SessionRow } from './rows.js';
 import { buildStatements, type Statements } from './statements.js';
 import { withTransaction } from './transaction.js';
@@ -62,6 +63,7 @@ export class PostgresDriver implements StorageDriver, CheckpointStorage {
   private readonly names: TableNames;
   private readonly dialect: SqlDialect;
   private readonly statements: Statements;
+  private readonly signals: PostgresRunSignals;
   private closed = false;
 
   private constructor(pool: PgPoolLike, ownedPool: OwnedPool | undefined, names: TableNames) {
@@ -70,6 +72,7 @@ export class PostgresDriver implements StorageDriver, CheckpointStorage {
     this.names = names;
     this.dialect = postgresDialect(names);
     this.statements = buildStatements(this.dialect);
+    this.signals = new PostgresRunSignals(pool, runSignalChannel(names.schemaName, names.prefix));
   }
 
   /** Connects and brings the tables to the current schema (creating them the first time). */
@@ -256,9 +259,19 @@ export class PostgresDriver implements StorageDriver, CheckpointStorage {
   }
 
   /** Ends the pool the driver made; a pool passed in stays open for its owner. Idempotent. */
+  /** LISTEN/NOTIFY: see run-signals.ts. */
+  async signalRun(runId: string): Promise<void> {
+    return this.run('signalRun', () => this.signals.signal(runId));
+  }
+
+  async watchRun(runId: string, onSignal: () => void): Promise<() => Promise<void>> {
+    return this.run('watchRun', () => this.signals.watch(runId, onSignal));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.signals.close();
     await this.ownedPool?.end();
   }
 

@@ -79,6 +79,7 @@ import { asInteger, asOptionalString, asStringArray, RedisConnection } from './c
 import { RedisKeys } from './keys.js';
 import { listSessions } from './list-sessions.js';
 import { resolveOptions, type RedisDriverOptions } from './options.js';
+import { RedisRunSignals } from './run-signals.js';
 import {
   decodeLocation,
   decodeMessageMember,
@@ -102,6 +103,7 @@ export class RedisDriver implements StorageDriver, CheckpointStorage {
   readonly capabilities = ALL_CAPABILITIES;
 
   private readonly connection: RedisConnection;
+  private readonly signals: RedisRunSignals;
   private closed = false;
 
   private constructor(
@@ -112,6 +114,7 @@ export class RedisDriver implements StorageDriver, CheckpointStorage {
     private readonly errorListener: (error: Error) => void,
   ) {
     this.connection = new RedisConnection(client);
+    this.signals = new RedisRunSignals(client, this.connection, keys);
   }
 
   /** A driver over a new client for `url`, or over your `client`. Fails with `StoreUnavailableError` when the server cannot be reached. */
@@ -292,9 +295,19 @@ export class RedisDriver implements StorageDriver, CheckpointStorage {
     return checkpoints.collectCheckpoints(this.connection, this.keys);
   }
 
+  /** Pub/sub: see run-signals.ts. */
+  signalRun(runId: string): Promise<void> {
+    return this.signals.signal(runId);
+  }
+
+  watchRun(runId: string, onSignal: () => void): Promise<() => Promise<void>> {
+    return this.signals.watch(runId, onSignal);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.signals.close();
     this.connection.markClosed();
     if (!this.ownsClient) {
       this.client.removeListener('error', this.errorListener);

@@ -151,6 +151,11 @@ export class RedisKeys {
     return `${this.prefix}scan-cursor:run-locations`;
   }
 
+  /** Pub/sub channel (not a key) on which a run's changes are signaled. */
+  runSignalChannel(runId: string): string {
+    return this.withId('run-signal:', runId, 'run id');
+  }
+
   /** Every session, scored by `field`. */
   indexAll(field: IndexField): string {
     return `${this.prefix}index:all:${indexField(field)}`;

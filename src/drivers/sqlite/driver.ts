@@ -20,7 +20,7 @@ import {
   type SessionRecord,
   type StorageDriver,
   type WriteBatch,
-  ALL_CAPABILITIES,
+  POLLED_CAPABILITIES,
 } from '../../driver/driver.js';
 import { compile } from '../sql/compile.js';
 import { listSessionsStatement } from '../sql/list-sessions.js';
@@ -84,7 +84,7 @@ const listStatementCacheSize = 64;
 
 export class SqliteDriver implements StorageDriver, CheckpointStorage {
   readonly name = 'sqlite';
-  readonly capabilities = ALL_CAPABILITIES;
+  readonly capabilities = POLLED_CAPABILITIES;
 
   private readonly database: BetterSqliteDatabaseLike;
   private readonly ownsDatabase: boolean;
