@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SessionStore } from '../src/index.js';
+import { TYPED_ANSWER } from './fixtures/agents-module.js';
 import { runCliProcess } from './fixtures/cli-process.js';
+import { readFollow } from './fixtures/sse.js';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-serve-'));
@@ -85,6 +87,31 @@ describe('sessionloom serve', () => {
     expect((await get('grace-only-token-0123456789')).status).toBe(404); // ada's session, seen from grace's scope
     server.child.kill('SIGINT');
     expect(await server.exited).toBe(0);
+  });
+
+  it('runs the agents a module exports (--agents): a run started over HTTP is followed to its end', async () => {
+    const { url, sessionId } = await seededStore('agents');
+    const server = await serve(url, ['--agents', join(packageRoot, 'test/fixtures/agents-module.ts')]);
+    expect(await (await fetch(`${server.url}/api/agents`)).json()).toEqual({ agents: [{ name: 'typist', model: 'scripted' }] });
+    const started = await fetch(`${server.url}/api/sessions/${sessionId}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ agent: 'typist', input: 'Say something' }),
+    });
+    expect(started.status).toBe(202);
+    const { runId } = (await started.json()) as { runId: string };
+    const followed = await readFollow(await fetch(`${server.url}/api/runs/${runId}/events?follow=1`));
+    expect(followed.end).toEqual({ runId, status: 'completed' });
+    expect(followed.events.filter((event) => event.type === 'text').map((event) => (event.data as { text: string }).text)).toEqual([TYPED_ANSWER]);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+
+    const missing = await runCliProcess(['serve', '--port', '0', '--agents', join(directory, 'no-agents-here.mjs')], { storeUrl: url });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/--agents.*cannot load/);
+    const none = await runCliProcess(['serve', '--port', '0', '--agents', join(packageRoot, 'test/fixtures/sse.ts')], { storeUrl: url });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/exports no agents/);
   });
 
   it('refuses to serve beyond loopback without a token, and names a port in use', async () => {

@@ -7,21 +7,29 @@
  * size checks that come before any body is buffered.
  */
 import { Hono, type Context } from 'hono';
+import type { Agent } from '../agent/agent.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { SessionStore } from '../session/store.js';
+import { agentRegistry } from './agents.js';
 import { authMiddleware, type AuthOptions } from './auth.js';
 import type { ServerEnv } from './env.js';
 import { errorResponse, jsonError, stderrLogger, type ServerLogger } from './errors.js';
 import { apiResponseHeaders, bodySizeGuard, DEFAULT_MAX_BODY_BYTES, hostGuard, jsonContentTypeGuard } from './guards.js';
 import { registerCompactionRoutes } from './routes/compaction.js';
+import { DEFAULT_HEARTBEAT_MS } from './sse.js';
 import { registerExportRoutes } from './routes/export.js';
 import { registerHistoryRoutes } from './routes/history.js';
+import { registerLiveRunRoutes } from './routes/live-runs.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 
 export interface AppOptions {
   store: SessionStore;
   auth: AuthOptions;
+  /** Agents clients may start runs of (`POST /api/sessions/:id/runs { agent: name, input }`), by name. */
+  agents?: Readonly<Record<string, Agent>>;
+  /** How often a quiet event stream (`/api/runs/:id/events?follow=1`) sends a heartbeat comment. Default 15 s. */
+  heartbeatMs?: number;
   /** Where unexpected errors are reported (the client gets a generic 500). Default: stderr. */
   logger?: ServerLogger;
   /** Largest request body accepted, in bytes (413 beyond). Default 16 MiB. */
@@ -45,6 +53,9 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
     throw new InvalidArgumentError({ argument: 'maxBodyBytes', message: 'expected a positive integer.' });
   }
+  const agents = agentRegistry(options.agents);
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  if (!Number.isSafeInteger(heartbeatMs) || heartbeatMs <= 0) throw new InvalidArgumentError({ argument: 'heartbeatMs', message: 'expected a positive integer.' });
   const app = new Hono<ServerEnv>();
 
   app.use('/api/*', apiResponseHeaders());
@@ -61,6 +72,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   registerSessionRoutes(app);
   registerHistoryRoutes(app);
   registerCompactionRoutes(app);
+  registerLiveRunRoutes(app, { agents, heartbeatMs, logger });
   registerRunRoutes(app);
   registerExportRoutes(app);
   // Before `mount`, so a catch-all route of the inspector never answers an API path with a page.

@@ -47,7 +47,7 @@ const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
  * Fields an error carries that a client may see and act on. Listed per field rather than copying
  * the error's own properties, so a field added to an error class later is not published by accident.
  */
-const SAFE_FIELDS = ['sessionId', 'messageId', 'runId', 'argument', 'expectedVersion', 'actualVersion', 'line', 'applied'] as const;
+const SAFE_FIELDS = ['sessionId', 'messageId', 'runId', 'runningRunId', 'argument', 'expectedVersion', 'actualVersion', 'line', 'applied'] as const;
 
 export function errorBody(code: ErrorCode | HttpErrorCode, message: string, extra: Record<string, unknown> = {}): ApiErrorBody {
   return { error: { ...extra, code, message } };

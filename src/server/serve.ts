@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
+import type { Agent } from '../agent/agent.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { SessionStore } from '../session/store.js';
 import { createApp } from './app.js';
@@ -34,6 +35,10 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Extra routes outside `/api` (the web inspector). */
   mount?: (app: Hono<ServerEnv>) => void;
+  /** Agents clients may start runs of, by name (see `AppOptions.agents`). */
+  agents?: Readonly<Record<string, Agent>>;
+  /** See `AppOptions.heartbeatMs`. */
+  heartbeatMs?: number;
 }
 
 export interface RunningServer {
@@ -72,6 +77,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
     ...(options.mount === undefined ? {} : { mount: options.mount }),
+    ...(options.agents === undefined ? {} : { agents: options.agents }),
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
   });
   // overrideGlobalObjects: false keeps the adapter from replacing the process's global Request and
   // Response, which the embedding application may rely on.

@@ -12,6 +12,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import { mountInspector } from '../../server/inspector/index.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../server/serve.js';
 import type { AuthToken } from '../../server/auth.js';
+import { loadAgents } from '../load-agents.js';
 import { printJson, printLines, wantsJson } from '../output.js';
 import { closeStore, openStore, resolveStoreUrl } from '../store-url.js';
 
@@ -21,6 +22,7 @@ interface ServeOptions {
   host: string;
   port: number;
   tokensFile?: string;
+  agents?: string;
 }
 
 export function addServeCommand(program: Command): void {
@@ -29,23 +31,34 @@ export function addServeCommand(program: Command): void {
     .description('serve the HTTP API (/api) and the web inspector (/) over the store until stopped')
     .option('--host <address>', 'interface to bind; anything but loopback needs a token', DEFAULT_HOST)
     .option('--port <number>', 'TCP port (0: any free port)', parsePort, DEFAULT_PORT)
+    .option('--agents <module>', 'a JavaScript/TypeScript module whose exported agents clients may run (POST /api/sessions/:id/runs)')
     .option('--tokens-file <file>', `JSON list of { "token", "userId"? }: a token bound to a user sees only that user's sessions (or one unbound token in $${TOKEN_ENVIRONMENT_VARIABLE})`)
     .action(async (options: ServeOptions, command: Command) => {
       const tokens = await readTokens(options.tokensFile);
+      const agents = options.agents === undefined ? undefined : await loadAgents(options.agents);
       const url = resolveStoreUrl(command);
       const store = await openStore(command, url);
       let server;
       try {
-        server = await startServer({ store, host: options.host, port: options.port, ...(tokens.length > 0 ? { tokens } : {}), mount: mountInspector });
+        server = await startServer({
+          store,
+          host: options.host,
+          port: options.port,
+          ...(tokens.length > 0 ? { tokens } : {}),
+          ...(agents === undefined ? {} : { agents }),
+          mount: mountInspector,
+        });
       } catch (error) {
         await closeStore(store);
         throw describeListenError(error, options);
       }
-      if (wantsJson(command)) printJson({ url: server.url, port: server.port, store: url, tokens: tokens.length });
+      const agentNames = Object.keys(agents ?? {});
+      if (wantsJson(command)) printJson({ url: server.url, port: server.port, store: url, tokens: tokens.length, agents: agentNames });
       else {
         printLines(
           `sessionloom inspector: ${server.url}/  (API under ${server.url}/api)`,
           `store: ${url}; ${tokens.length === 0 ? 'no token (loopback only)' : `${tokens.length} token${tokens.length === 1 ? '' : 's'}`}. Ctrl-C stops.`,
+          ...(agentNames.length === 0 ? [] : [`agents: ${agentNames.join(', ')}`]),
         );
       }
       await stopped();

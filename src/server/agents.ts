@@ -1,0 +1,32 @@
+/**
+ * The agents a server may run (`createApp({ agents })`, `sessionloom serve --agents MODULE`), by the
+ * name clients start runs with. Checked when the app is built, so a typo in a module fails at start.
+ */
+import type { Agent } from '../agent/agent.js';
+import { ID_PATTERN } from '../common/ids.js';
+import { ConfigurationError } from '../errors.js';
+
+export type AgentRegistry = ReadonlyMap<string, Agent>;
+
+/** Shaped like an Agent (checked by shape, so an agent from another copy of the package counts). */
+export function isAgent(value: unknown): value is Agent {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Agent>;
+  return typeof candidate.name === 'string' && typeof candidate.maxSteps === 'number' && candidate.model !== undefined && typeof candidate.tools === 'object';
+}
+
+export function agentRegistry(agents: Readonly<Record<string, Agent>> | undefined): AgentRegistry {
+  if (agents === undefined) return new Map();
+  if (typeof agents !== 'object' || agents === null || Array.isArray(agents)) {
+    throw new ConfigurationError({ setting: 'agents', message: 'expected an object mapping names to agents: { helper: new Agent(...) }.' });
+  }
+  const registry = new Map<string, Agent>();
+  for (const [name, agent] of Object.entries(agents)) {
+    if (!ID_PATTERN.test(name)) {
+      throw new ConfigurationError({ setting: 'agents', message: `agent name ${JSON.stringify(name.slice(0, 60))} must be a letter or digit, then letters, digits, ".", "_", ":", "@" or "-".` });
+    }
+    if (!isAgent(agent)) throw new ConfigurationError({ setting: 'agents', message: `"${name}" is not an Agent (new Agent({ name, model, ... })).` });
+    registry.set(name, agent);
+  }
+  return registry;
+}
