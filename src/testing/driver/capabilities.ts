@@ -8,7 +8,9 @@ export function registerCapabilityTests(context: DriverSuiteContext): void {
     it('has a name, declares each capability as true or false, and has every method they promise', () => {
       const driver = context.driver();
       expect(() => assertDriver(driver)).not.toThrow();
-      expect(Object.keys(driver.capabilities).sort()).toEqual(['checkpoints', 'listOperations', 'runs']);
+      // runSignals is younger than the others: a driver written before it may leave it out.
+      const declared = Object.keys(driver.capabilities).filter((name) => name !== 'runSignals');
+      expect(declared.sort()).toEqual(['checkpoints', 'listOperations', 'runs']);
       if (driver.location !== undefined) expect(typeof driver.location).toBe('string');
     });
 

@@ -10,7 +10,7 @@
  *   field, order, keyset position and limit, hostile strings included;
  * - segments, messages (ranges, order, limit, `locateMessage`), operation records, and deleting
  *   message tails and segments;
- * - runs and their events (`capabilities.runs`), `listOperations` (`capabilities.listOperations`),
+ * - runs and their events (`capabilities.runs`), run signals (`capabilities.runSignals`), `listOperations` (`capabilities.listOperations`),
  *   checkpoints, blobs and their collection (`capabilities.checkpoints`): a capability the driver
  *   does not declare shows as skipped tests;
  * - records never shared with the driver's state, and `close` idempotent.
@@ -54,6 +54,7 @@ import { registerHostileListTests } from './list-sessions-hostile.js';
 import { registerListSessionTests } from './list-sessions.js';
 import { registerMessageTests } from './messages.js';
 import { registerOperationTests } from './operations.js';
+import { registerRunSignalTests } from './run-signals.js';
 import { registerRunTests } from './runs.js';
 import { registerSegmentTests } from './segments.js';
 import { registerSessionTests } from './sessions.js';
@@ -76,6 +77,7 @@ export function runDriverConformance(options: DriverConformanceOptions): void {
     registerOperationTests(context);
     registerDeletionTests(context);
     registerRunTests(context);
+    registerRunSignalTests(context);
     registerCheckpointTests(context);
     registerCollectionTests(context);
     registerIsolationTests(context);
