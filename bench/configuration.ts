@@ -5,7 +5,7 @@
  *   BENCH_STORES=sqlite,redis  only these stores (default: every store)
  *   BENCH_DIR=/path            where the SQLite and file stores live (default: the OS temp dir)
  *   BENCH_PHASES=compaction    only these phases: core (append, fork, rewind, reads, throughput),
- *                              list, sqlite, compaction (default: every phase)
+ *                              list, sqlite, compaction, live (follow latency, idle followers) (default: every phase)
  */
 export const STORE_NAMES = ['memory', 'sqlite', 'file', 'postgres', 'redis'] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
@@ -37,6 +37,11 @@ export interface Counts {
   compactionShallow: number;
   /** Compactions timed at each length (interleaved), and token windows timed cold and warm. */
   compactionRounds: number;
+  /** Events timed from `recordRunEvents` to a follower in another process. */
+  followEvents: number;
+  /** Idle followers whose cost is measured (SQLite), and for how many seconds. */
+  idleFollowers: number;
+  idleSeconds: number;
 }
 
 const FULL: Counts = {
@@ -53,6 +58,9 @@ const FULL: Counts = {
   compactionDepth: 100_000,
   compactionShallow: 1_000,
   compactionRounds: 30,
+  followEvents: 300,
+  idleFollowers: 100,
+  idleSeconds: 10,
 };
 
 const QUICK: Counts = {
@@ -69,6 +77,9 @@ const QUICK: Counts = {
   compactionDepth: 10_000,
   compactionShallow: 1_000,
   compactionRounds: 10,
+  followEvents: 60,
+  idleFollowers: 100,
+  idleSeconds: 3,
 };
 
 export interface Configuration {
@@ -80,7 +91,7 @@ export interface Configuration {
   phases: PhaseName[];
 }
 
-export const PHASE_NAMES = ['core', 'list', 'sqlite', 'compaction'] as const;
+export const PHASE_NAMES = ['core', 'list', 'sqlite', 'compaction', 'live'] as const;
 export type PhaseName = (typeof PHASE_NAMES)[number];
 
 function selectedPhases(value: string | undefined): PhaseName[] {

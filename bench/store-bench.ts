@@ -5,6 +5,7 @@
  */
 import { benchCompaction } from './compaction-bench.js';
 import type { Counts, PhaseName } from './configuration.js';
+import { benchLiveRuns } from './live-bench.js';
 import { CREATE_BATCH, LIST_PAGE, listCost } from './list-workload.js';
 import { formatMs } from './measure.js';
 import { inPhase } from './progress.js';
@@ -53,6 +54,11 @@ export async function benchStore(target: StoreTarget, counts: Counts, directory:
     const compaction = await benchCompaction(target, counts);
     lines.push(...compaction.lines);
     Object.assign(results, compaction.results);
+  }
+  if (phases.includes('live')) {
+    const live = await benchLiveRuns(target, counts);
+    lines.push(...live.lines);
+    Object.assign(results, live.results);
   }
   return { lines, results };
 }

@@ -14,6 +14,8 @@ export interface StoreTarget {
   name: StoreName;
   /** An empty store of this kind; `namespace` is a short lowercase word unique within the run. */
   open(namespace: string): Promise<SessionStore>;
+  /** The same store as a URL another process can open (absent for memory, which no other process sees). */
+  url?(namespace: string): string;
   /** Stops the store's server, if it has one. */
   release(): Promise<void>;
 }
@@ -29,7 +31,12 @@ export async function prepareTarget(name: StoreName, directory: string): Promise
     case 'memory':
       return { name, open: async () => SessionStore.memory(), release: async () => {} };
     case 'sqlite':
-      return { name, open: async (namespace) => SessionStore.sqlite(join(directory, `${namespace}.db`)), release: async () => {} };
+      return {
+        name,
+        open: async (namespace) => SessionStore.sqlite(join(directory, `${namespace}.db`)),
+        url: (namespace) => `sqlite:${join(directory, `${namespace}.db`)}`,
+        release: async () => {},
+      };
     case 'file':
       return {
         name,
@@ -38,13 +45,19 @@ export async function prepareTarget(name: StoreName, directory: string): Promise
           mkdirSync(storeDirectory, { recursive: true });
           return SessionStore.file(storeDirectory);
         },
+        url: (namespace) => `file:${join(directory, `file-${namespace}`)}`,
         release: async () => {},
       };
     case 'postgres':
     case 'redis': {
       const server = await startServer(name);
       if ('missing' in server) return { name, skipped: server.missing };
-      return { name, open: (namespace) => openOnServer(name, server, namespace), release: () => server.destroy() };
+      return {
+        name,
+        open: (namespace) => openOnServer(name, server, namespace),
+        url: (namespace) => (name === 'postgres' ? `${server.url}?schema=bench_${namespace}` : `${server.url}?keyPrefix=bench:${namespace}:`),
+        release: () => server.destroy(),
+      };
     }
   }
 }

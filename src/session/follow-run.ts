@@ -45,7 +45,9 @@ export async function* followRun(context: StoreContext, runId: string, options: 
       // it has ended, the reads below return the whole rest of the log.
       const run = await driver.getRun(runId);
       if (!run) return;
-      for (;;) {
+      // Events are read only when the run counts more than were seen (the count is committed with
+      // the events it counts): a quiet tick costs one read of the run record.
+      while (last < run.eventCount) {
         const page = await driver.readRunEvents(runId, { afterSeq: last, limit: PAGE_SIZE });
         for (const record of page) {
           if (signal?.aborted) return;
