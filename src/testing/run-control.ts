@@ -62,11 +62,20 @@ export function registerRunControlTests(context: SuiteContext): void {
       ]);
     });
 
-    it('keeps the runs in flight out of the public session', async () => {
+    it('keeps the runs in flight out of the public session, its exports and its forks', async () => {
       const store = await context.open();
       const { session } = await sessionWithMessages(store, 1);
-      await store.startRun(session.id);
+      const run = await store.startRun(session.id);
+      await store.cancelRun(run.id);
       expect(Object.keys(await mustGet(store, session.id))).not.toContain('liveRuns');
+      const lines: string[] = [];
+      for await (const line of store.export([session.id])) lines.push(line);
+      expect(lines.join('\n')).not.toContain('liveRuns');
+      // An export taken mid-run imports elsewhere, and the fork starts a run at once.
+      const other = await context.open();
+      await other.import(lines);
+      const fork = await store.fork(session.id);
+      expect((await store.startRun(fork.id)).status).toBe('running');
     });
 
     it('reaches the writer\'s cancel watch from another store object within a second, and shows the request on the run', async () => {
