@@ -4,7 +4,7 @@
  */
 import type { Agent } from '../agent/agent.js';
 import { ID_PATTERN } from '../common/ids.js';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, InvalidArgumentError } from '../errors.js';
 
 export type AgentRegistry = ReadonlyMap<string, Agent>;
 
@@ -29,4 +29,13 @@ export function agentRegistry(agents: Readonly<Record<string, Agent>> | undefine
     registry.set(name, agent);
   }
   return registry;
+}
+
+/** The agent a request names; with none named, the only one registered. Otherwise an `InvalidArgumentError` listing them. */
+export function pickAgent(registry: AgentRegistry, name: unknown, options: { defaultToOnly?: boolean } = {}): Agent {
+  if (name === undefined && options.defaultToOnly && registry.size === 1) return [...registry.values()][0]!;
+  const agent = typeof name === 'string' ? registry.get(name) : undefined;
+  if (agent) return agent;
+  const known = [...registry.keys()].join(', ') || 'none: start the server with agents';
+  throw new InvalidArgumentError({ argument: 'agent', message: `expected the name of a registered agent (${known}).` });
 }

@@ -17,6 +17,7 @@ import { errorResponse, jsonError, stderrLogger, type ServerLogger } from './err
 import { apiResponseHeaders, bodySizeGuard, DEFAULT_MAX_BODY_BYTES, hostGuard, jsonContentTypeGuard } from './guards.js';
 import { registerCompactionRoutes } from './routes/compaction.js';
 import { DEFAULT_HEARTBEAT_MS } from './sse.js';
+import { registerChatRoutes } from './routes/chat.js';
 import { registerExportRoutes } from './routes/export.js';
 import { registerHistoryRoutes } from './routes/history.js';
 import { registerLiveRunRoutes } from './routes/live-runs.js';
@@ -73,6 +74,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   registerHistoryRoutes(app);
   registerCompactionRoutes(app);
   registerLiveRunRoutes(app, { agents, heartbeatMs, logger });
+  registerChatRoutes(app, { agents, heartbeatMs, logger });
   registerRunRoutes(app);
   registerExportRoutes(app);
   // Before `mount`, so a catch-all route of the inspector never answers an API path with a page.

@@ -6,16 +6,16 @@
  * user's read as not found).
  */
 import type { Context, Hono } from 'hono';
-import { Runner } from '../../agent/runner.js';
 import type { RunInput } from '../../agent/run-input.js';
 import { InvalidArgumentError, RunNotFoundError } from '../../errors.js';
 import type { SessionStore } from '../../session/store.js';
-import type { AgentRegistry } from '../agents.js';
+import { pickAgent, type AgentRegistry } from '../agents.js';
 import { readObject } from '../body.js';
 import type { ServerEnv } from '../env.js';
 import type { ServerLogger } from '../errors.js';
 import { Query } from '../query.js';
 import { runEventStream } from '../sse.js';
+import { startBackgroundRun } from '../start-run.js';
 
 export interface LiveRunRouteOptions {
   agents: AgentRegistry;
@@ -35,26 +35,18 @@ export function registerLiveRunRoutes(app: Hono<ServerEnv>, options: LiveRunRout
 
   app.post('/api/sessions/:id/runs', async (c) => {
     const body = await readObject(c, { allowed: ['agent', 'input', 'allowConcurrent'] });
-    const agent = typeof body.agent === 'string' ? options.agents.get(body.agent) : undefined;
-    if (!agent) {
-      const known = [...options.agents.keys()].join(', ') || 'none: start the server with agents';
-      throw new InvalidArgumentError({ argument: 'agent', message: `expected the name of a registered agent (${known}).` });
-    }
+    const agent = pickAgent(options.agents, body.agent);
     if (body.input === undefined) throw new InvalidArgumentError({ argument: 'input', message: 'expected a string, a model message or an array of them.' });
     if (body.allowConcurrent !== undefined && typeof body.allowConcurrent !== 'boolean') {
       throw new InvalidArgumentError({ argument: 'allowConcurrent', message: 'expected true or false.' });
     }
     const sessionId = c.req.param('id');
-    const stream = Runner.stream(agent, {
+    const runId = await startBackgroundRun(agent, {
+      store: c.get('store'),
+      sessionId,
       input: body.input as RunInput,
-      session: { store: c.get('store'), resume: sessionId, ...(body.allowConcurrent ? { allowConcurrentRuns: true } : {}) },
+      ...(body.allowConcurrent ? { allowConcurrentRuns: true } : {}),
     });
-    // Answer once the run is recorded (its first event), or with why it could not start. The run
-    // then goes on without this request: stop buffering its events here, followers read the store.
-    const iterator = stream[Symbol.asyncIterator]();
-    const first = await Promise.race([iterator.next(), stream.result.then(() => undefined)]);
-    await iterator.return?.();
-    const runId = first && !first.done && first.value.type === 'run-start' ? first.value.runId : (await stream.result).runId;
     c.header('Location', `/api/runs/${encodeURIComponent(runId)}`);
     return c.json({ runId, sessionId, status: 'running', events: `/api/runs/${encodeURIComponent(runId)}/events?follow=1` }, 202);
   });
