@@ -49,22 +49,22 @@ describe.skipIf(!chromiumAvailable)('chat in the browser: reload mid-answer', ()
     const { page } = watched;
     try {
       await page.goto(`${server.url}/chat?chat=browser-chat`);
-      await expect.poll(() => page.evaluate(() => document.body.dataset.ready), POLL).toBe('yes');
+      const ready = () => page.locator('body').getAttribute('data-ready');
+      await expect.poll(ready, POLL).toBe('yes');
       // Not awaited in the page: sendMessage resolves only once the answer is complete.
-      await page.evaluate(() => void (window as unknown as { sendChat(text: string): Promise<void> }).sendChat('Tell me a long story'));
-      const assistantText = () => page.evaluate(() => document.querySelector('li[data-role="assistant"]')?.textContent ?? '');
+      await page.evaluate('void window.sendChat("Tell me a long story")');
+      const assistant = page.locator('li[data-role="assistant"]');
+      const assistantText = async () => ((await assistant.count()) === 0 ? '' : ((await assistant.first().textContent()) ?? ''));
       await expect.poll(async () => (await assistantText()).length, POLL).toBeGreaterThan(40);
       const before = await assistantText();
       expect(before.length).toBeLessThan(answer.length);
 
       await page.reload();
-      await expect.poll(() => page.evaluate(() => document.body.dataset.ready), POLL).toBe('yes');
+      await expect.poll(ready, POLL).toBe('yes');
       await expect.poll(assistantText, POLL).toBe(answer);
-      const shown = await page.evaluate(() => [...document.querySelectorAll('li')].map((item) => [item.dataset.role, item.textContent]));
-      expect(shown).toEqual([
-        ['user', 'Tell me a long story'],
-        ['assistant', answer],
-      ]);
+      const items = page.locator('li');
+      expect(await items.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-role')))).toEqual(['user', 'assistant']);
+      expect(await items.allTextContents()).toEqual(['Tell me a long story', answer]);
       const stored = await store.getMessages('browser-chat');
       expect(stored.map((message) => message.role)).toEqual(['user', 'assistant']);
       expect(JSON.stringify(stored[1]?.content)).toContain(answer);
