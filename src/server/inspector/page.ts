@@ -75,6 +75,12 @@ export const INSPECTOR_PAGE = `<!doctype html>
     </details>
     <button id="load-older" type="button" class="secondary wide" hidden>Load older</button>
     <ol id="timeline" class="timeline" aria-label="Messages"></ol>
+    <div id="continue-form" class="continue-form" hidden>
+      <label for="continue-input">Continue this session with</label>
+      <select id="continue-agent" aria-label="Agent"></select>
+      <textarea id="continue-input" rows="3" placeholder="Your message"></textarea>
+      <button id="continue-send" type="button">Send</button>
+    </div>
   </section>
 
   <aside class="pane runs-pane" aria-label="Runs">
@@ -85,8 +91,10 @@ export const INSPECTOR_PAGE = `<!doctype html>
       <div class="replay-controls">
         <button id="replay" type="button">Replay</button>
         <button id="replay-stop" type="button" class="secondary" hidden>Stop</button>
+        <button id="run-cancel" type="button" class="secondary" hidden>Cancel run</button>
         <span id="replay-status" class="muted small" aria-live="polite"></span>
       </div>
+      <pre id="live-text" class="live-text" aria-live="polite" hidden></pre>
       <ol id="run-events" class="run-events" aria-label="Run events"></ol>
     </section>
   </aside>

@@ -9,6 +9,7 @@ import { BRANCH_GRAPH_SCRIPT } from './script/branch-graph.js';
 import { COMPACTION_SCRIPT } from './script/compaction.js';
 import { DOM_SCRIPT } from './script/dom.js';
 import { FORMAT_SCRIPT } from './script/format.js';
+import { LIVE_SCRIPT } from './script/live.js';
 import { MAIN_SCRIPT } from './script/main.js';
 import { MESSAGE_ACTIONS_SCRIPT } from './script/message-actions.js';
 import { MESSAGE_CONTENT_SCRIPT } from './script/message-content.js';
@@ -35,6 +36,7 @@ const PARTS = [
   RUN_EVENTS_SCRIPT,
   RUNS_SCRIPT,
   REPLAY_SCRIPT,
+  LIVE_SCRIPT,
   MAIN_SCRIPT,
 ];
 

@@ -153,6 +153,8 @@ input, select { font: inherit; color: inherit; background: var(--panel); border:
 
 .run-detail { margin-top: 12px; }
 .replay-controls { display: flex; gap: 8px; align-items: center; margin: 8px 0; }
+.live-text { white-space: pre-wrap; margin: 8px 0; padding: 8px; border-left: 3px solid currentColor; }
+.continue-form { display: grid; gap: 6px; margin-top: 12px; }
 .run-event { border-bottom: 1px solid var(--border); padding: 3px 4px; transition: background-color 0.15s; }
 .run-event summary { cursor: pointer; display: flex; gap: 8px; align-items: baseline; }
 .event-offset { color: var(--muted); min-width: 68px; }

@@ -19,7 +19,7 @@ function loadEverything() {
   hideError();
   readFilters();
   state.sessionId = undefined; // so the session from the hash is opened afresh
-  return Promise.all([loadHealth(), reloadList(), loadSession(sessionIdFromHash())]);
+  return Promise.all([loadHealth(), reloadList(), loadSession(sessionIdFromHash()), loadAgents()]);
 }
 
 function onEnter(id, action) {
@@ -56,6 +56,8 @@ function wireControls() {
     stopReplay();
     byId('replay-status').textContent = 'Replay stopped.';
   });
+  byId('run-cancel').addEventListener('click', cancelOpenRun);
+  byId('continue-send').addEventListener('click', continueSession);
   window.addEventListener('hashchange', () => loadSession(sessionIdFromHash()));
 }
 

@@ -30,6 +30,8 @@ function runRow(run) {
 async function selectRun(runId) {
   const generation = ++state.runGeneration;
   stopReplay();
+  stopFollowing();
+  setHidden(byId('live-text'), true);
   state.runId = runId;
   renderRuns();
   const detail = byId('run-detail');
@@ -44,6 +46,7 @@ async function selectRun(runId) {
     state.events = events.events;
     state.eventsTruncated = events.truncated;
     renderRunDetail();
+    if (run.status === 'running' && !events.truncated) followRunLive(runId, generation);
   } catch (error) {
     if (generation !== state.runGeneration) return;
     closeRun();
@@ -67,6 +70,8 @@ async function readAllEvents(runId) {
 
 function closeRun() {
   stopReplay();
+  stopFollowing();
+  setHidden(byId('live-text'), true);
   state.runGeneration++;
   state.runId = undefined;
   state.run = undefined;

@@ -46,6 +46,7 @@ async function loadSession(id) {
     renderTimeline();
     renderBranchGraph();
     renderRuns();
+    renderContinueBox();
     if (state.runId !== undefined && !state.runs.some((run) => run.id === state.runId)) closeRun();
   } catch (error) {
     if (generation !== state.sessionGeneration) return;
@@ -67,6 +68,7 @@ function clearSessionView(message) {
   setHidden(byId('branch-section'), true);
   setHidden(byId('load-older'), true);
   renderRuns();
+  renderContinueBox();
 }
 
 function renderSessionHeader() {

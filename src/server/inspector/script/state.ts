@@ -32,5 +32,8 @@ const state = {
   events: [],
   eventsTruncated: false,
   runGeneration: 0,
+
+  /** The server's agents ({ name, model }), for the message box; empty: no box. */
+  agents: [],
 };
 `;
