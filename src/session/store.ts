@@ -14,36 +14,10 @@ import { isDegradable, type FallbackStatus, type ReplayReport } from '../driver/
 import { supportsCheckpoints, type StorageDriver } from '../driver/driver.js';
 import { assertValidId } from '../common/ids.js';
 import type {
-  AppendOptions,
-  Branches,
-  CancelRunOptions,
-  CheckpointOptions,
-  CheckpointResult,
-  CheckpointSummary,
-  CompactOptions,
-  CompactResult,
-  CreateSessionInit,
-  FinishRunOptions,
-  FollowRunOptions,
-  ForkOptions,
-  GetMessagesOptions,
-  ListOptions,
-  ListResult,
-  MessageInput,
-  Metadata,
-  ModelMessage,
-  PruneResult,
-  ResolveOptions,
-  RewindOptions,
-  RewindResult,
-  Run,
-  RunEvent,
-  RunEventInput,
-  Session,
-  StartRunOptions,
-  StoredMessage,
-  SweepResult,
-  UpdateSessionPatch,
+  AppendOptions, Branches, CancelRunOptions, CheckpointOptions, CheckpointResult, CheckpointSummary, CompactOptions,
+  CompactResult, CreateSessionInit, FinishRunOptions, FollowRunOptions, ForkOptions, GetMessagesOptions, ListOptions, ListResult,
+  MessageInput, Metadata, ModelMessage, PruneResult, ResolveOptions, RewindOptions, RewindResult, Run, RunEvent, RunEventInput,
+  Session, StartRunOptions, StoredMessage, SweepResult, UpdateSessionPatch
 } from '../types.js';
 import { findSession } from './access.js';
 import { resolveSession } from './affinity.js';
@@ -383,8 +357,8 @@ export class SessionStore {
   }
 
   /**
-   * The run's events as they are recorded, from any process sharing the store, each once and in
-   * order; ends after `run-end` (or a dead writer's run reading `interrupted`, or `signal`).
+   * The run's events as recorded, from any process: each once, in order, until `run-end` (or its
+   * writer is found dead, or `signal` aborts). Resume with the last seq seen as `afterSeq`.
    *
    * @example
    * for await (const event of store.followRun(runId, { afterSeq: lastSeenSeq })) show(event);
