@@ -58,11 +58,7 @@ export interface StartRunOptions {
   id?: string;
   agentName?: string;
   metadata?: Metadata;
-  /**
-   * Start even while another run of the session is in progress. By default a session runs one at a
-   * time: a second start is refused with `SessionConflictError` (two answers interleaved in one
-   * conversation are rarely what anyone wants).
-   */
+  /** Start beside a run in progress; by default a session runs one at a time (`SessionConflictError`). */
   allowConcurrent?: boolean;
 }
 
