@@ -33,10 +33,14 @@ function agents() {
   };
 }
 
-async function serve() {
+const ALICE = 'alice-token-0123456789abcdef';
+const BOB = 'bob-token-0123456789abcdefghij';
+
+async function serve(options: { tokens?: boolean } = {}) {
   const store = SessionStore.memory();
   stores.push(store);
-  const server = await startServer({ store, port: 0, logger: { error: () => {} }, agents: agents() });
+  const tokens = options.tokens ? { tokens: [{ token: ALICE, userId: 'alice' }, { token: BOB, userId: 'bob' }] } : {};
+  const server = await startServer({ store, port: 0, logger: { error: () => {} }, agents: agents(), ...tokens });
   running.push(server);
   return { server, store };
 }
@@ -141,5 +145,24 @@ describe('the AI SDK chat protocol', () => {
     expect((await send({ id: 'chat-x', messages: [message] })).status).toBe(400);
     expect((await send({ id: 'chat-x', messages: [message], agent: 'typist', trigger: 'regenerate-message' })).status).toBe(400);
     expect((await fetch(`${server.url}/api/chat/no-such-chat`)).status).toBe(404);
+  });
+
+  it('keeps a user-bound token to chats in its own namespace, and other users\' chats out of reach', async () => {
+    const { server, store } = await serve({ tokens: true });
+    const as = (token: string) => new DefaultChatTransport({ api: `${server.url}/api/chat`, headers: { authorization: `Bearer ${token}` }, body: { agent: 'typist' } });
+    const reply = await lastMessage(await as(ALICE).sendMessages({ chatId: 'alice:chat-1', messages: [userMessage('ui-1', 'Mine')], trigger: 'submit-message', messageId: undefined, abortSignal: undefined }));
+    expect(textOf(reply)).toBe(answer);
+    expect((await store.get('alice:chat-1'))?.userId).toBe('alice');
+
+    // Outside the namespace: the same refusal whether or not the id exists, so nothing is learnt.
+    const refusal = (chatId: string) => as(BOB).sendMessages({ chatId, messages: [userMessage('ui-2', 'x')], trigger: 'submit-message', messageId: undefined, abortSignal: undefined });
+    const existing = await refusal('alice:chat-1').catch((error: Error) => error.message);
+    const missing = await refusal('alice:chat-2').catch((error: Error) => error.message);
+    expect(existing).toMatch(/bob:NAME/);
+    expect(missing).toBe(existing);
+    expect(await as(BOB).reconnectToStream({ chatId: 'alice:chat-1' })).toBeNull();
+    const read = await fetch(`${server.url}/api/chat/alice:chat-1`, { headers: { authorization: `Bearer ${BOB}` } });
+    expect(read.status).toBe(404);
+    expect((await store.getMessages('alice:chat-1')).map((message) => message.role)).toEqual(['user', 'assistant']);
   });
 });

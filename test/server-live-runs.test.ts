@@ -157,6 +157,11 @@ describe('runs over HTTP', () => {
     expect((await post(server, `/api/runs/${runId}/cancel`, {}, BOB)).status).toBe(404);
     expect((await follow(server, runId)).status).toBe(401);
     expect((await store.getRun(runId))?.cancelRequested).toBeUndefined();
+    // Message ids in the input are chosen ids: only in the token's namespace.
+    await store.create({ id: 'alice-2', userId: 'alice' });
+    const chosen = await post(server, '/api/sessions/alice-2/runs', { agent: 'quick', input: [{ role: 'user', content: 'x', id: 'someone-elses-id' }] }, ALICE);
+    expect(chosen.status).toBe(400);
+    expect((await store.getMessages('alice-2'))).toEqual([]);
     const followed = await readFollow(await follow(server, runId, { authorization: `Bearer ${ALICE}` }));
     expect(followed.end).toMatchObject({ status: 'completed' });
   });

@@ -122,6 +122,8 @@ export async function runCampaign(options: { rounds: number }): Promise<Campaign
     ['GET', `/api/runs/${id}/events?follow=1`],
     ['POST', `/api/runs/${id}/cancel`],
     ['POST', `/api/sessions/${id}/runs`],
+    ['GET', `/api/chat/${id}`],
+    ['GET', `/api/chat/${id}/stream`],
     ['GET', `/api/export?ids=${id}`],
     ['PATCH', `/api/sessions/${id}`],
     ['DELETE', `/api/sessions/${id}`],

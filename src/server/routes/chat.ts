@@ -3,7 +3,7 @@
  * `DefaultChatTransport`) works against this server, reloads included:
  *
  * - `POST /api/chat` `{ id, messages, trigger, agent? }`: the chat id is the session id (created on
- *   the first message); the newest (user) message is stored and a run of the agent answers it; the
+ *   the first message; under a token bound to a user it must be `USER:NAME`, see chosen-ids.ts); the newest (user) message is stored and a run of the agent answers it; the
  *   answer is that run's UI message stream. Only the newest message is read: the session already
  *   holds the rest, so a conversation is never stored twice. A message already stored (a retried
  *   request) is not stored again: the request then follows the run in progress.
@@ -19,6 +19,7 @@ import { InvalidArgumentError, SessionNotFoundError } from '../../errors.js';
 import type { SessionStore } from '../../session/store.js';
 import { pickAgent } from '../agents.js';
 import { readObject } from '../body.js';
+import { assertChosenId } from '../chosen-ids.js';
 import type { ServerEnv } from '../env.js';
 import { startBackgroundRun } from '../start-run.js';
 import { UI_MESSAGE_STREAM_HEADERS, uiMessageStream } from '../ui-message-stream.js';
@@ -39,6 +40,8 @@ export function registerChatRoutes(app: Hono<ServerEnv>, options: LiveRunRouteOp
     // Not restricted to known fields: the SDK's transport sends more (trigger, messageId, the app's own body).
     const body = await readObject(c);
     const chatId = chatIdOf(body.id);
+    // The chat id becomes a session id the client chose: under a user-bound token, only in its namespace.
+    assertChosenId(c.get('userId'), chatId, 'id');
     if (body.trigger !== undefined && body.trigger !== 'submit-message') {
       throw new InvalidArgumentError({ argument: 'trigger', message: 'only "submit-message" is supported (to answer again, rewind the session, then send).' });
     }

@@ -10,6 +10,7 @@ import type { RunInput } from '../../agent/run-input.js';
 import { InvalidArgumentError, RunNotFoundError } from '../../errors.js';
 import type { SessionStore } from '../../session/store.js';
 import { pickAgent, type AgentRegistry } from '../agents.js';
+import { assertChosenMessageIds } from '../chosen-ids.js';
 import { readObject } from '../body.js';
 import type { ServerEnv } from '../env.js';
 import type { ServerLogger } from '../errors.js';
@@ -37,6 +38,8 @@ export function registerLiveRunRoutes(app: Hono<ServerEnv>, options: LiveRunRout
     const body = await readObject(c, { allowed: ['agent', 'input', 'allowConcurrent'] });
     const agent = pickAgent(options.agents, body.agent);
     if (body.input === undefined) throw new InvalidArgumentError({ argument: 'input', message: 'expected a string, a model message or an array of them.' });
+    // Messages given with ids are ids chosen by the client: under a user-bound token, only in its namespace.
+    if (typeof body.input === 'object' && body.input !== null) assertChosenMessageIds(c.get('userId'), body.input, 'input');
     if (body.allowConcurrent !== undefined && typeof body.allowConcurrent !== 'boolean') {
       throw new InvalidArgumentError({ argument: 'allowConcurrent', message: 'expected true or false.' });
     }
