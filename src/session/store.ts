@@ -358,10 +358,8 @@ export class SessionStore {
 
   /**
    * The run's events as recorded, from any process: each once, in order, until `run-end` (or its
-   * writer is found dead, or `signal` aborts). Resume with the last seq seen as `afterSeq`.
-   *
-   * @example
-   * for await (const event of store.followRun(runId, { afterSeq: lastSeenSeq })) show(event);
+   * writer is found dead, or `signal` aborts). Resume with the last seq seen as `afterSeq`:
+   * `for await (const event of store.followRun(runId, { afterSeq })) show(event);`
    */
   followRun(runId: string, options?: FollowRunOptions): AsyncIterable<RunEvent> {
     return followRun(this.context, runId, options);
