@@ -9,7 +9,7 @@
  * ten adapter calls, most of them small.
  */
 import {
-  ALL_CAPABILITIES,
+  POLLED_CAPABILITIES,
   compareOperations,
   type CheckpointRecord,
   type CheckpointStorage,
@@ -49,7 +49,7 @@ export const DEFAULT_LOCK_LEASE_MS = 30_000;
 
 export class AdapterDriver implements StorageDriver, CheckpointStorage {
   readonly name: string;
-  readonly capabilities = ALL_CAPABILITIES;
+  readonly capabilities = POLLED_CAPABILITIES;
   readonly location?: string;
   private readonly access: AdapterAccess;
   private readonly leaseMs: number;
