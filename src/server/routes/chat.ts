@@ -118,7 +118,7 @@ async function runInProgress(store: SessionStore, chatId: string): Promise<strin
 
 /** The UI message as the model message stored and sent, remembering its UI id. */
 async function toModelInput(message: UiUserMessage): Promise<RunInput> {
-  const { convertToModelMessages } = await loadAi();
+  const { convertToModelMessages } = (await loadAi()).ai;
   let converted;
   try {
     converted = await convertToModelMessages([{ role: 'user', parts: message.parts as never }]);
