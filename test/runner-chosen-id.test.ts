@@ -1,6 +1,6 @@
 /** `Runner.run({ session: { id } })`: the first run creates the session under that id, later runs continue it. */
 import { describe, expect, it } from 'vitest';
-import { Agent, Runner, ScriptedLanguageModel, SessionStore, messageText } from '../src/index.js';
+import { Agent, Runner, ScriptedLanguageModel, SessionConflictError, SessionStore, messageText } from '../src/index.js';
 
 function rememberingAgent() {
   // Answers with what it was told before, so a continued conversation shows in the output.
@@ -43,12 +43,28 @@ describe('Runner.run with a caller-chosen session id', () => {
     expect(await store.getMessages('chat-1')).toHaveLength(2);
   });
 
-  it('lets two first runs with the same id race: one creates, the other continues', async () => {
+  it('lets two first runs with the same id race: the session is created once, and the second run waits its turn or is refused', async () => {
+    const store = SessionStore.memory();
+    const agent = rememberingAgent();
+    const outcomes = await Promise.allSettled([
+      Runner.run(agent, { input: 'One.', session: { store, id: 'raced' } }),
+      Runner.run(agent, { input: 'Two.', session: { store, id: 'raced' } }),
+    ]);
+    const succeeded = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+    const refused = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    expect(succeeded.length).toBeGreaterThanOrEqual(1);
+    // One run at a time per session: a run that meets the other one running is refused, naming it.
+    for (const outcome of refused) expect(SessionConflictError.isInstance(outcome.reason)).toBe(true);
+    expect((await store.list()).sessions.map((session) => session.id)).toEqual(['raced']);
+    expect(await store.getMessages('raced')).toHaveLength(2 * succeeded.length);
+  });
+
+  it('runs both racing first runs when concurrent runs are allowed: one creates, the other continues', async () => {
     const store = SessionStore.memory();
     const agent = rememberingAgent();
     const results = await Promise.all([
-      Runner.run(agent, { input: 'One.', session: { store, id: 'raced' } }),
-      Runner.run(agent, { input: 'Two.', session: { store, id: 'raced' } }),
+      Runner.run(agent, { input: 'One.', session: { store, id: 'raced', allowConcurrentRuns: true } }),
+      Runner.run(agent, { input: 'Two.', session: { store, id: 'raced', allowConcurrentRuns: true } }),
     ]);
     expect(results.map((result) => result.sessionId)).toEqual(['raced', 'raced']);
     expect(await store.getMessages('raced')).toHaveLength(4);
