@@ -20,6 +20,7 @@ export {
   type ErrorCode,
 } from './errors.js';
 export type * from './types.js';
+export type * from './audit-types.js';
 export type {
   StorageDriver,
   SessionRecord,

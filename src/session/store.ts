@@ -8,10 +8,9 @@
  * await store.append(session.id, { role: 'user', content: 'Hello' });
  * const history = await store.getMessages(session.id);
  */
-import { assertDriver } from '../driver/assert-driver.js';
-import { DEFAULT_DEADLINE_MS, withDeadline } from '../driver/deadline.js';
 import { isDegradable, type FallbackStatus, type ReplayReport } from '../driver/degradable.js';
 import { supportsCheckpoints, type StorageDriver } from '../driver/driver.js';
+import type { FoundMessage } from '../audit-types.js';
 import { assertValidId } from '../common/ids.js';
 import type {
   AppendOptions, Branches, CancelRunOptions, CheckpointOptions, CheckpointResult, CheckpointSummary, CompactOptions,
@@ -24,14 +23,7 @@ import { resolveSession } from './affinity.js';
 import { appendMessages } from './append.js';
 import { getBranches } from './branches.js';
 import { compactSession } from './compact.js';
-import {
-  DEFAULT_MAX_MESSAGE_BYTES,
-  DEFAULT_STALE_RUN_MS,
-  DEFAULT_RETENTION_MS,
-  DEFAULT_TTL_MS,
-  SegmentCache,
-  type StoreContext,
-} from './context.js';
+import type { StoreContext } from './context.js';
 import { cancelRun, watchCancel, type CancelWatch } from './cancel-run.js';
 import { createSession } from './create.js';
 import { followRun } from './follow-run.js';
@@ -47,45 +39,17 @@ import {
   updateSession,
 } from './lifecycle.js';
 import { listSessions } from './list.js';
-import { assertKnownKeys } from './known-keys.js';
-import { parseOptions, storeOptionsSchema } from './options.js';
+import { getMessage } from './get-message.js';
 import { getMessages } from './read.js';
 import { recordAccess, type RecordAccess } from './record-access.js';
 import { toSession } from './records.js';
 import { deleteSession, pruneSessions } from './retention.js';
 import { rewindSession } from './rewind.js';
-import { RunPulses } from './run-pulses.js';
+import { createStoreContext, type DriverStoreOptions } from './store-options.js';
 import { finishRun, getRun, heartbeatRun, listRuns, readRunEvents, recordRunEvents, startRun } from './runs.js';
-import { TokenCountCache } from './token-count.js';
 import { readTranscript, type TranscriptOptions } from './transcript.js';
 
-export interface StoreOptions {
-  /** The time source, in epoch milliseconds (tests inject a manual clock). Default `Date.now`. */
-  clock?: () => number;
-  /** Idle time after which an active session is suspended by `sweepStale`. Default one hour. */
-  defaultTtlMs?: number;
-  /** Time a suspended session is kept before `sweepStale` expires it. Default 30 days. */
-  retentionMs?: number;
-  /** Largest encoded message accepted by `append`. Default 8 MiB. */
-  maxMessageBytes?: number;
-  /** See and change only this user's sessions; another user's read as not found. */
-  scope?: { userId: string };
-  /** Longest any single backend call may take before it fails with `StoreUnavailableError`. Default 10 s. */
-  deadlineMs?: number;
-  /**
-   * Silence after which a run that never finished reads as `interrupted` (its process most likely
-   * died). Runners heartbeat a quarter of this apart, so a long tool call is not mistaken. Default 10 minutes.
-   */
-  staleRunMs?: number;
-}
-
-/** The names of `StoreOptions`, for factories that split them from a driver's own options. */
-export const STORE_OPTION_KEYS = ['clock', 'defaultTtlMs', 'retentionMs', 'maxMessageBytes', 'scope', 'deadlineMs', 'staleRunMs'] as const satisfies ReadonlyArray<keyof StoreOptions>;
-
-export interface DriverStoreOptions extends StoreOptions {
-  /** Whether `close()` closes the driver (default true). */
-  ownsDriver?: boolean;
-}
+export { STORE_OPTION_KEYS, type DriverStoreOptions, type StoreOptions } from './store-options.js';
 
 export class SessionStore {
   private readonly context: StoreContext;
@@ -105,29 +69,7 @@ export class SessionStore {
    * `.sqlite(path)`, `.open(url)`, ...) are built on this.
    */
   static fromDriver(driver: StorageDriver, options: DriverStoreOptions = {}): SessionStore {
-    assertDriver(driver);
-    const parsed = parseOptions(storeOptionsSchema, options, 'store options');
-    assertKnownKeys(options, [...STORE_OPTION_KEYS, 'ownsDriver'], 'store options');
-    if (parsed.scope) assertValidId(parsed.scope.userId, 'scope.userId');
-    const clock = options.clock ?? Date.now;
-    const deadlined = withDeadline(driver, parsed.deadlineMs ?? DEFAULT_DEADLINE_MS);
-    return new SessionStore(
-      {
-        driver: deadlined,
-        deadlineMs: parsed.deadlineMs ?? DEFAULT_DEADLINE_MS,
-        now: () => clock(),
-        defaultTtlMs: parsed.defaultTtlMs ?? DEFAULT_TTL_MS,
-        retentionMs: parsed.retentionMs ?? DEFAULT_RETENTION_MS,
-        maxMessageBytes: parsed.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-        staleRunMs: parsed.staleRunMs ?? DEFAULT_STALE_RUN_MS,
-        ...(parsed.scope ? { scopeUserId: parsed.scope.userId } : {}),
-        segmentCache: new SegmentCache(),
-        tokenCounts: new TokenCountCache(),
-        runPulses: new RunPulses(deadlined),
-      },
-      options.ownsDriver ?? true,
-      driver,
-    );
+    return new SessionStore(createStoreContext(driver, options), options.ownsDriver ?? true, driver);
   }
 
   /** True while a fallback store serves from its journal because the primary is down (always false for other stores). */
@@ -189,6 +131,18 @@ export class SessionStore {
   /** The session's path, oldest first, paged by message id. */
   getMessages(id: string, options?: GetMessagesOptions): Promise<StoredMessage[]> {
     return getMessages(this.context, id, options);
+  }
+
+  /**
+   * One message of the session by id, wherever it lives: on the path, behind a compaction, or in a
+   * tail a rewind took off the path, with where that is (`location.placement`).
+   *
+   * @example
+   * const { message, location } = await store.getMessage(sessionId, messageId);
+   * if (location.placement === 'rewound') console.log('a rewind took this off the path:', messageText(message));
+   */
+  getMessage(id: string, messageId: string): Promise<FoundMessage> {
+    return getMessage(this.context, id, messageId);
   }
 
   /** Every message written on the path, through every compaction, paged like `getMessages` (its `view: 'history'`). */

@@ -32,6 +32,7 @@ import type { ConformanceOptions } from './context.js';
 import { registerCreateGetTests } from './create-get.js';
 import { registerFollowRunTests } from './follow-run.js';
 import { registerForkTests } from './fork.js';
+import { registerGetMessageTests } from './get-message.js';
 import { registerLifecycleTests } from './lifecycle.js';
 import { registerListTests } from './list.js';
 import { registerMessageShapeTests } from './message-shapes.js';
@@ -69,6 +70,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     registerForkTests(context);
     registerRewindTests(context);
     registerBranchesTests(context);
+    registerGetMessageTests(context);
     registerListTests(context);
     registerUpdateDeleteTests(context);
     registerLifecycleTests(context);

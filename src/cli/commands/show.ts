@@ -1,7 +1,7 @@
 /**
  * `sessionloom show ID [--history]`: a session's fields, then the messages on its path (or with
  * `--history` every message through every compaction), marking compactions and messages with a
- * file checkpoint.
+ * file checkpoint. `--message MSG` shows one message whole instead, rewound or compacted ones too.
  */
 import { type Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
 import { SessionNotFoundError } from '../../errors.js';
@@ -9,6 +9,7 @@ import { compactionOf } from '../../session/compact.js';
 import type { CheckpointSummary, Session, StoredMessage } from '../../types.js';
 import { formatTable, plural, previewMessage, printJson, printLines, relativeTime, sessionFields, wantsJson } from '../output.js';
 import { withReadOnlyStore } from '../store-url.js';
+import { foundMessageLines } from './show-message.js';
 
 export function addShowCommand(program: Command): void {
   program
@@ -17,7 +18,15 @@ export function addShowCommand(program: Command): void {
     .argument('<id>', 'session id')
     .option('--last <n>', 'only the newest N messages', parseLast)
     .option('--history', 'every message written, through every compaction (instead of the compacted path)')
-    .action(async (id: string, options: { last?: number; history?: boolean }, command: Command) => {
+    .option('--message <id>', 'one message whole, wherever it lives: on the path, behind a compaction, or rewound off it')
+    .action(async (id: string, options: { last?: number; history?: boolean; message?: string }, command: Command) => {
+      if (options.message !== undefined) {
+        const messageId = options.message;
+        const found = await withReadOnlyStore(command, (store) => store.getMessage(id, messageId));
+        if (wantsJson(command)) printJson(found);
+        else printLines(...foundMessageLines(id, found));
+        return;
+      }
       const { session, messages, checkpoints } = await withReadOnlyStore(command, async (store) => {
         const found = await store.get(id);
         if (!found) throw new SessionNotFoundError({ sessionId: id });

@@ -30,6 +30,11 @@ export function registerHistoryRoutes(app: Hono<ServerEnv>): void {
     return c.json({ messages: await c.get('store').getMessages(c.req.param('id'), messagePaging(c.req.url)) });
   });
 
+  // Any message the session can read: on its path, behind a compaction, or rewound off the path.
+  app.get('/api/sessions/:id/messages/:messageId', async (c) => {
+    return c.json(await c.get('store').getMessage(c.req.param('id'), c.req.param('messageId')));
+  });
+
   app.post('/api/sessions/:id/messages', async (c) => {
     const body = await readObject(c, { allowed: APPEND_FIELDS });
     if (body.messages === undefined) {

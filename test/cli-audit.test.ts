@@ -1,0 +1,73 @@
+/**
+ * Finding and reading anything from the CLI, in a real process over a SQLite file the test also
+ * opens through the library: `show ID --message MSG` (rewound and compacted messages too),
+ * `tree ID --messages` (the rewound tails' text) and `search TEXT`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FoundMessage, MessageInput, StoredMessage } from '../src/index.js';
+import { runCliJson, runCliProcess, withLibraryStore } from './fixtures/cli-process.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'sessionloom-cli-audit-'));
+let fileCounter = 0;
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+function newStoreUrl(): string {
+  return `sqlite:${join(directory, `audit-${++fileCounter}.db`)}`;
+}
+
+const CONVERSATION: MessageInput[] = [
+  { role: 'user', content: 'Plan a trip to Lisbon in May.' },
+  { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'call_1', toolName: 'find_flights', input: { to: 'LIS', month: 'May' } }] },
+  { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'call_1', toolName: 'find_flights', output: { type: 'text', value: 'TAP 1234 leaves at 09:05' } }] },
+  { role: 'assistant', content: 'Take the morning flight.\nIt is the cheapest.' },
+];
+
+/** A session whose last three messages a rewind took off the path, and one new message after it. */
+async function rewoundSession(storeUrl: string): Promise<{ id: string; messages: StoredMessage[] }> {
+  return withLibraryStore(storeUrl, async (store) => {
+    const session = await store.create({ id: 'trip' });
+    const messages = await store.append(session.id, CONVERSATION);
+    await store.rewind(session.id, { toMessage: messages[0]!.id });
+    await store.append(session.id, { role: 'assistant', content: 'Which dates?' });
+    return { id: session.id, messages };
+  });
+}
+
+describe('sessionloom show --message', () => {
+  it('prints a rewound message whole and says where it lives; --json gives the message and its location', async () => {
+    const storeUrl = newStoreUrl();
+    const { id, messages } = await rewoundSession(storeUrl);
+    const document = await runCliJson<FoundMessage>(['show', id, '--message', messages[3]!.id], { storeUrl });
+    expect(document).toEqual({ message: messages[3], location: { placement: 'rewound', position: 4, writtenBy: id } });
+
+    const readable = await runCliProcess(['show', id, '--message', messages[2]!.id], { storeUrl });
+    expect(readable.code).toBe(0);
+    expect(readable.stdout).toContain('rewound off the path (it was message 3)');
+    expect(readable.stdout).toContain('[tool-result find_flights] TAP 1234 leaves at 09:05');
+
+    const missing = await runCliProcess(['show', id, '--message', 'msg_nothing'], { storeUrl });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toContain('MESSAGE_NOT_FOUND');
+  });
+});
+
+describe('sessionloom tree --messages', () => {
+  it('prints the text of the messages rewinds took off the path', async () => {
+    const storeUrl = newStoreUrl();
+    const { id, messages } = await rewoundSession(storeUrl);
+    const readable = await runCliProcess(['tree', id, '--messages'], { storeUrl });
+    expect(readable.code).toBe(0);
+    expect(readable.stdout).toContain('Rewound off the path of trip');
+    expect(readable.stdout).toContain(`${messages[1]!.id}  assistant: [tool-call find_flights] {"to":"LIS","month":"May"}`);
+    // A message of several lines keeps them, indented under its heading.
+    expect(readable.stdout).toMatch(/assistant: Take the morning flight\.\n\s+It is the cheapest\./);
+    expect((await runCliProcess(['tree', id], { storeUrl })).stdout).not.toContain('Take the morning flight');
+
+    const document = await runCliJson<{ rewoundTails: Array<{ messages: StoredMessage[] }> }>(['tree', id, '--messages'], { storeUrl });
+    expect(document.rewoundTails.map((tail) => tail.messages)).toEqual([messages.slice(1)]);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * Finding and reading anything over HTTP, on a real socket: `GET /api/sessions/:id/messages/:messageId`
+ * (rewound and compacted messages too) and `GET /api/search`, scoped by user-bound tokens.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { SessionStore } from '../src/index.js';
+import { startServer, type RunningServer } from '../src/server/index.js';
+
+const ALICE_TOKEN = 'alice-token-0123456789abcdef';
+const BOB_TOKEN = 'bob-token-0123456789abcdefghij';
+const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
+
+const running: RunningServer[] = [];
+const stores: SessionStore[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((server) => server.close()));
+  await Promise.all(stores.splice(0).map((store) => store.close()));
+});
+
+async function serve(): Promise<{ server: RunningServer; store: SessionStore }> {
+  const store = SessionStore.memory();
+  stores.push(store);
+  const server = await startServer({
+    port: 0,
+    logger: { error: () => {} },
+    store,
+    tokens: [{ token: ALICE_TOKEN, userId: 'alice' }, { token: BOB_TOKEN, userId: 'bob' }, { token: ADMIN_TOKEN }],
+  });
+  running.push(server);
+  return { server, store };
+}
+
+async function get(server: RunningServer, path: string, token: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(server.url + path, { headers: { authorization: `Bearer ${token}` } });
+  return { status: response.status, body: await response.json() };
+}
+
+/** Alice's session: four messages, the last two rewound off the path. */
+async function aliceSession(store: SessionStore) {
+  const session = await store.create({ id: 'alice-trip', userId: 'alice' });
+  const messages = await store.append(session.id, [
+    { role: 'user', content: 'Book the ferry to Tangier.' },
+    { role: 'assistant', content: 'Which day?' },
+    { role: 'user', content: 'Saturday, the early crossing.' },
+    { role: 'assistant', content: 'Booked the 08:00 crossing.' },
+  ]);
+  await store.rewind(session.id, { toMessage: messages[1]!.id });
+  return { session, messages };
+}
+
+describe('GET /api/sessions/:id/messages/:messageId', () => {
+  it('reads a rewound message with where it lives, and a message on the path', async () => {
+    const { server, store } = await serve();
+    const { session, messages } = await aliceSession(store);
+    const rewound = await get(server, `/api/sessions/${session.id}/messages/${messages[3]!.id}`, ALICE_TOKEN);
+    expect(rewound).toEqual({ status: 200, body: { message: messages[3], location: { placement: 'rewound', position: 4, writtenBy: session.id } } });
+    const onPath = await get(server, `/api/sessions/${session.id}/messages/${messages[0]!.id}`, ALICE_TOKEN);
+    expect(onPath.body.location.placement).toBe('path');
+  });
+
+  it("answers another user's message, an unknown message and a hostile id with errors that reveal nothing", async () => {
+    const { server, store } = await serve();
+    const { session, messages } = await aliceSession(store);
+    const foreign = await get(server, `/api/sessions/${session.id}/messages/${messages[3]!.id}`, BOB_TOKEN);
+    expect({ status: foreign.status, code: foreign.body.error.code }).toEqual({ status: 404, code: 'SESSION_NOT_FOUND' });
+    const unknown = await get(server, `/api/sessions/${session.id}/messages/msg_unknown`, ALICE_TOKEN);
+    expect({ status: unknown.status, code: unknown.body.error.code }).toEqual({ status: 404, code: 'MESSAGE_NOT_FOUND' });
+    const hostile = await get(server, `/api/sessions/${session.id}/messages/%24not%20an%20id`, ALICE_TOKEN);
+    expect({ status: hostile.status, code: hostile.body.error.code }).toEqual({ status: 400, code: 'INVALID_ARGUMENT' });
+  });
+});
