@@ -20,7 +20,7 @@ async function dropTables(connectionString: string, prefix: string): Promise<voi
   await client.connect();
   try {
     await client.query(
-      `DROP TABLE IF EXISTS ${names.sessions}, ${names.segments}, ${names.messages}, ${names.operations}, ${names.migrations}`,
+      `DROP TABLE IF EXISTS ${names.messageSearch}, ${names.sessions}, ${names.segments}, ${names.messages}, ${names.operations}, ${names.migrations}`,
     );
   } finally {
     await client.end();

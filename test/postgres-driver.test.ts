@@ -121,7 +121,7 @@ afterAll(async () => {
     for (const prefix of madePrefixes) {
       const names = tableNames('public', prefix);
       await client.query(
-        `DROP TABLE IF EXISTS ${names.sessions}, ${names.segments}, ${names.messages}, ${names.operations}, ${names.migrations}`,
+        `DROP TABLE IF EXISTS ${names.messageSearch}, ${names.sessions}, ${names.segments}, ${names.messages}, ${names.operations}, ${names.migrations}`,
       );
     }
   });
@@ -359,8 +359,8 @@ describeWithServer('commits', () => {
         messages: Array.from({ length: size }, (_, index) => messageRecord(id(`bulk-${first + index}`), created.headSegmentId, first + index)),
         operations: [{ sessionId: created.id, operationId: `bulk-${size}`, messageIds: [id(`bulk-${first}`)], createdAt: 1 }],
       });
-      // BEGIN, lock, upsert, messages, operations, COMMIT: whatever the number of messages.
-      expect(counting.statements, `${size} messages`).toHaveLength(6);
+      // BEGIN, lock, upsert, messages, their search index, operations, COMMIT: whatever the number of messages.
+      expect(counting.statements, `${size} messages`).toHaveLength(7);
     }
     expect((await counted.getSession(created.id))?.messageCount).toBe(2_001);
     expect(await counted.readMessages(created.headSegmentId, { fromSeq: 1, toSeq: 3_000, order: 'desc', limit: 1 })).toEqual([

@@ -26,6 +26,8 @@ export function assertDriver(candidate: unknown): asserts candidate is StorageDr
   }
   // Younger than the others: a driver written before it may leave it out (read as false).
   if (capabilities!.runSignals !== undefined && typeof capabilities!.runSignals !== 'boolean') fail('capabilities.runSignals must be true or false when given');
+  // Optional: drivers written before search existed declare nothing and are searched by scanning.
+  if (capabilities!.search !== undefined && typeof capabilities!.search !== 'boolean') fail('capabilities.search must be true, false or absent');
   const missing = driverMethods(capabilities as unknown as DriverCapabilities).filter((method) => typeof driver[method] !== 'function');
   if (missing.length > 0) {
     const described = missing.map((method) => (DRIVER_METHODS[method] === 'core' ? method : `${method} (declared by capabilities.${DRIVER_METHODS[method]})`));

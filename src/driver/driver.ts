@@ -187,6 +187,41 @@ export interface DriverCapabilities {
    * (PostgreSQL LISTEN/NOTIFY, Redis pub/sub). Without it (absent means false) followers poll.
    */
   readonly runSignals?: boolean;
+  /**
+   * `searchMessages`: a full-text index kept in step with every commit (absent or false: the core
+   * searches by scanning messages, see src/session/search-scan.ts).
+   */
+  readonly search?: boolean;
+}
+
+/**
+ * A full-text query over message text. Terms come from `src/common/search-text.ts`: the index holds
+ * `indexedTerms(record.body)` for each message, written in the same transaction as the message and
+ * gone with it, so a message is found as soon as its commit returns and never after its deletion.
+ */
+export interface MessageSearchQuery {
+  /** Terms a message must all hold (at least one); with `lastTermIsPrefix`, the last matches any term it begins. */
+  terms: string[];
+  lastTermIsPrefix: boolean;
+  /**
+   * Only messages at these positions (a session's path and tails), whoever wrote them. Without it,
+   * only messages whose segment's session still exists, of this user and agent when given.
+   */
+  within?: Array<{ segmentId: string; fromSeq: number; toSeq: number }>;
+  userId?: string;
+  agentId?: string;
+  /** Matches to skip (of the order below) and the most to return. */
+  offset: number;
+  limit: number;
+}
+
+/** One match: best first (highest score), ties by newest `createdAt`, then message id. */
+export interface MessageSearchHit {
+  message: MessageRecord;
+  /** The session that owns the message's segment. */
+  sessionId: string;
+  /** Relevance, higher is better (the backend's own measure). */
+  score: number;
 }
 
 /**
@@ -275,6 +310,9 @@ export interface StorageDriver {
    * signals sent from then on are delivered (so a reader subscribed first, then read, misses none).
    */
   watchRun?(runId: string, onSignal: () => void): Promise<() => Promise<void>>;
+
+  /** Messages matching the query, in its order (capability `search`). */
+  searchMessages?(query: MessageSearchQuery): Promise<MessageSearchHit[]>;
 }
 
 /**
@@ -348,6 +386,7 @@ export const DRIVER_METHODS = {
   listOperations: 'listOperations',
   signalRun: 'runSignals',
   watchRun: 'runSignals',
+  searchMessages: 'search',
   getBlob: 'checkpoints',
   missingBlobs: 'checkpoints',
   getCheckpoint: 'checkpoints',
@@ -359,11 +398,11 @@ export const DRIVER_METHODS = {
 export function driverMethods(capabilities: DriverCapabilities): DriverMethod[] {
   return (Object.keys(DRIVER_METHODS) as DriverMethod[]).filter((method) => {
     const part = DRIVER_METHODS[method];
-    return part === 'core' || capabilities[part];
+    return part === 'core' || capabilities[part] === true;
   });
 }
 
-/** Every capability on: what the built-in drivers declare (SQLite and files without `runSignals`). */
+/** Every capability but `search`: what the built-in drivers declare (SQLite and files without `runSignals`; SQLite and PostgreSQL add `search`). */
 export const ALL_CAPABILITIES: DriverCapabilities = Object.freeze({ runs: true, checkpoints: true, listOperations: true, runSignals: true });
 
 /** Every capability but `runSignals`: drivers whose other processes learn of changes by polling (SQLite, files). */

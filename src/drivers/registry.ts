@@ -8,7 +8,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { POLLED_CAPABILITIES, type StorageDriver } from '../driver/driver.js';
+import { ALL_CAPABILITIES, POLLED_CAPABILITIES, type StorageDriver } from '../driver/driver.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { FileDriverOptions } from './file/driver.js';
 import {
@@ -48,7 +48,7 @@ export function sqliteDriver(path: string, options: SqliteStoreOptions = {}): La
       const { SqliteDriver } = await import('./sqlite/driver.js');
       return new SqliteDriver({ path, ...options });
     },
-    { location: path === ':memory:' ? `:memory:#${randomUUID()}` : resolve(path), capabilities: POLLED_CAPABILITIES },
+    { location: path === ':memory:' ? `:memory:#${randomUUID()}` : resolve(path), capabilities: { ...POLLED_CAPABILITIES, search: true } },
   );
 }
 
@@ -80,6 +80,7 @@ export function postgresDriver(options: PostgresDriverOptions): LazyDriver {
       return PostgresDriver.connect(options);
     },
     {
+      capabilities: { ...ALL_CAPABILITIES, search: true },
       ...(options.connectionString === undefined
         ? {}
         : { location: `${withoutCredentials(options.connectionString)}#${options.schema ?? 'public'}.${options.tablePrefix ?? 'sessionloom_'}` }),

@@ -5,7 +5,7 @@
  * session outside the store's scope.
  *
  * Cost: one lookup of the id, the path (fork depth, segments cached), and for a message off the
- * path the session's own segments and their ancestry (cached): never the history's length.
+ * path the session's own segments and their ancestry (reach.ts): never the history's length.
  */
 import type { FoundMessage, MessageLocation } from '../audit-types.js';
 import { assertValidId } from '../common/ids.js';
@@ -15,6 +15,7 @@ import { requireSession } from './access.js';
 import type { StoreContext } from './context.js';
 import { toStoredMessage } from './messages.js';
 import { getSegment, resolvePath, type PathSpan } from './path.js';
+import { readableSpans } from './reach.js';
 import { isCompactionSegment, viewSpans } from './view.js';
 
 interface Position {
@@ -55,7 +56,8 @@ export async function placeMessage(
     const compactedBy = await compactionAfter(context, spans, onPath);
     return { placement: 'compacted', ...(compactedBy === undefined ? {} : { compactedBy }) };
   }
-  return (await reachedByOwnSegments(context, record.id, position)) ? { placement: 'rewound' } : undefined;
+  const readable = await readableSpans(context, record);
+  return readable.some((span) => covers(span, position)) ? { placement: 'rewound' } : undefined;
 }
 
 function covers(span: PathSpan, position: Position): boolean {
@@ -68,28 +70,4 @@ async function compactionAfter(context: StoreContext, spans: PathSpan[], index: 
   if (!compaction) return undefined;
   const [summary] = await context.driver.readMessages(compaction.segmentId, { fromSeq: compaction.fromSeq, toSeq: compaction.fromSeq, order: 'asc' });
   return summary?.id;
-}
-
-/**
- * Whether a path the session once had reaches the position: each segment the session wrote
- * continues the path it had when the segment was made (a rewind or compaction starts a new one), so
- * a message off the current path that one of those paths holds was on this session's path once.
- */
-async function reachedByOwnSegments(context: StoreContext, sessionId: string, position: Position): Promise<boolean> {
-  const owned = await context.driver.listSegments({ sessionId });
-  for (const segment of owned) {
-    let current: { id: string; parentId?: string; baseSeq: number } | undefined = segment;
-    let toSeq = Number.MAX_SAFE_INTEGER;
-    const seen = new Set<string>();
-    while (current && !seen.has(current.id)) {
-      seen.add(current.id);
-      if (current.id === position.segmentId) {
-        if (position.seq > current.baseSeq && position.seq <= toSeq) return true;
-        break;
-      }
-      toSeq = current.baseSeq;
-      current = current.parentId === undefined ? undefined : await getSegment(context, current.parentId);
-    }
-  }
-  return false;
 }

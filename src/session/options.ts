@@ -118,6 +118,14 @@ export const listOptionsSchema = z.strictObject({
   cursor: z.string().optional(),
 });
 
+export const searchOptionsSchema = z.strictObject({
+  userId: id.optional(),
+  sessionId: id.optional(),
+  agentId: id.optional(),
+  limit: z.number().int().positive().max(100).optional(),
+  cursor: z.string().max(1000).optional(),
+});
+
 export const updatePatchSchema = z.strictObject({
   metadata: metadata.optional(),
   tags: z.array(label).optional(),

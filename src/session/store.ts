@@ -10,7 +10,7 @@
  */
 import { isDegradable, type FallbackStatus, type ReplayReport } from '../driver/degradable.js';
 import { supportsCheckpoints, type StorageDriver } from '../driver/driver.js';
-import type { FoundMessage } from '../audit-types.js';
+import type { FoundMessage, SearchOptions, SearchResult } from '../audit-types.js';
 import { assertValidId } from '../common/ids.js';
 import type {
   AppendOptions, Branches, CancelRunOptions, CheckpointOptions, CheckpointResult, CheckpointSummary, CompactOptions,
@@ -45,6 +45,7 @@ import { recordAccess, type RecordAccess } from './record-access.js';
 import { toSession } from './records.js';
 import { deleteSession, pruneSessions } from './retention.js';
 import { rewindSession } from './rewind.js';
+import { searchMessages } from './search.js';
 import { createStoreContext, type DriverStoreOptions } from './store-options.js';
 import { finishRun, getRun, heartbeatRun, listRuns, readRunEvents, recordRunEvents, startRun } from './runs.js';
 import { readTranscript, type TranscriptOptions } from './transcript.js';
@@ -216,6 +217,19 @@ export class SessionStore {
   async checkpoints(id: string): Promise<CheckpointSummary[]> {
     const { listCheckpoints } = await import('./checkpoints.js');
     return listCheckpoints(this.context, id);
+  }
+
+  /**
+   * Full-text search over message text (text parts, tool names, inputs and results), best first,
+   * with a snippet: every message a session can read, rewound and compacted ones included, scoped
+   * like every read. Indexed on SQLite and PostgreSQL; a bounded scan on other stores.
+   *
+   * @example
+   * const { hits, nextCursor } = await store.search('lisbon flight', { userId: 'user-7' });
+   * for (const hit of hits) console.log(hit.sessionId, hit.messageId, hit.snippet);
+   */
+  search(query: string, options?: SearchOptions): Promise<SearchResult> {
+    return searchMessages(this.context, query, options);
   }
 
   /** The fork tree around a session: its parents, its forks, and the tails its rewinds left. */

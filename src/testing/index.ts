@@ -42,6 +42,8 @@ import { registerRewindTests } from './rewind.js';
 import { registerRunControlTests } from './run-control.js';
 import { registerRunTests } from './runs.js';
 import { registerScopeTests } from './scope.js';
+import { registerSearchInputTests } from './search-input.js';
+import { registerSearchTests } from './search.js';
 import { registerTokenWindowTests } from './token-windows.js';
 import { registerTransferOwnershipTests } from './transfer-ownership.js';
 import { registerTransferTests } from './transfer.js';
@@ -71,6 +73,8 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     registerRewindTests(context);
     registerBranchesTests(context);
     registerGetMessageTests(context);
+    registerSearchTests(context);
+    registerSearchInputTests(context);
     registerListTests(context);
     registerUpdateDeleteTests(context);
     registerLifecycleTests(context);

@@ -17,8 +17,12 @@ import type { Outage } from './outage.js';
 import { learnFromPrimary, type ReadCache } from './read-cache.js';
 import type { SerialQueue } from './serial-queue.js';
 
-/** Every call a driver may have (capabilities decide which exist), by name. */
-export type DriverCalls = Pick<Required<StorageDriver> & CheckpointStorage, Exclude<DriverMethod, 'close'>>;
+/**
+ * Every call routed (capabilities decide which exist), by name. Search is not one: the journal's
+ * messages are not in the primary's index, so the fallback declares no `search` and is searched by scanning.
+ */
+export type RoutedMethod = Exclude<DriverMethod, 'close' | 'searchMessages'>;
+export type DriverCalls = Pick<Required<StorageDriver> & CheckpointStorage, RoutedMethod>;
 
 const WRITES = new Set<DriverMethod>(['commit', 'deleteSegment', 'deleteMessagesAfter', 'collectCheckpoints']);
 
@@ -33,7 +37,7 @@ export class Router {
     private readonly ready: () => Promise<void>,
   ) {}
 
-  async call(method: Exclude<DriverMethod, 'close'>, args: unknown[]): Promise<unknown> {
+  async call(method: RoutedMethod, args: unknown[]): Promise<unknown> {
     if (!this.outage.degraded) {
       const answer = await this.tryPrimary(method, args);
       if (answer.answered) return answer.value;
@@ -50,7 +54,7 @@ export class Router {
   }
 
   /** The primary's answer, or `answered: false` when it is unavailable (the outage has then started). */
-  private async tryPrimary(method: Exclude<DriverMethod, 'close'>, args: unknown[]): Promise<{ answered: true; value: unknown } | { answered: false }> {
+  private async tryPrimary(method: RoutedMethod, args: unknown[]): Promise<{ answered: true; value: unknown } | { answered: false }> {
     const target = (this.primary as unknown as Record<string, (...callArgs: unknown[]) => Promise<unknown>>)[method];
     if (!target) throw new Error(`sessionloom fallback: the ${this.primary.name} store has no ${method} (its capabilities do not include it).`);
     try {
@@ -64,7 +68,7 @@ export class Router {
     }
   }
 
-  private async callLocal(method: Exclude<DriverMethod, 'close'>, args: unknown[]): Promise<unknown> {
+  private async callLocal(method: RoutedMethod, args: unknown[]): Promise<unknown> {
     if (this.outage.misconfiguration !== undefined) throw this.outage.misconfiguration;
     await this.ready();
     return (this.local[method] as (...callArgs: unknown[]) => Promise<unknown>)(...args);

@@ -17,6 +17,7 @@ import { bindNamed } from '../sql/compile.js';
 import { columnsOf, messageValues, operationValues, runEventValues, runValues, segmentValues } from '../sql/rows.js';
 import type { PgPoolClientLike } from './pool.js';
 import { sessionParameters } from './rows.js';
+import { indexMessages } from './search.js';
 import type { Statements } from './statements.js';
 
 export async function applyBatch(client: PgPoolClientLike, statements: Statements, batch: WriteBatch): Promise<void> {
@@ -81,6 +82,8 @@ export async function applyBatch(client: PgPoolClientLike, statements: Statement
       if (duplicate !== undefined) throw new WriteConflict({ kind: 'duplicate-message', messageId: duplicate.id });
       throw new Error(`PostgresDriver: ${messages.length} messages sent, ${inserted.rows.length} written, none of them a duplicate.`);
     }
+    // In the commit's transaction: a message is searchable once its append returns.
+    await indexMessages(client, statements.insertSearchDocuments, messages);
   }
 
   const operations = batch.operations ?? [];

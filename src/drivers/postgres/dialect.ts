@@ -63,6 +63,7 @@ export function postgresDialect(names: TableNames): SqlDialect {
     // The exact record: metadata, tags and surfaces are kept again in their searchable form.
     sessionColumns: sql`record`,
     insertionOrder: sql`ordinal`,
+    orderedJoin: sql`JOIN`,
 
     rowsSource: unnestRows,
     keyIn: (column, position) => sql`${column} = ANY(${arrayArg(position, 'text')})`,

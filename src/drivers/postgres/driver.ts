@@ -11,6 +11,8 @@ import type {
   CheckpointRecord,
   CheckpointStorage,
   MessageRecord,
+  MessageSearchHit,
+  MessageSearchQuery,
   OperationRecord,
   RunEventRecord,
   RunRecord,
@@ -20,10 +22,11 @@ import type {
   StorageDriver,
   WriteBatch,
 } from '../../driver/driver.js';
-import { ALL_CAPABILITIES } from '../../driver/driver.js';
+import { ALL_CAPABILITIES, type DriverCapabilities } from '../../driver/driver.js';
 import { compile } from '../sql/compile.js';
 import type { SqlDialect } from '../sql/dialect.js';
 import { listSessionsStatement } from '../sql/list-sessions.js';
+import { searchHitFromRow, type SearchRow } from '../sql/search.js';
 import {
   blobFromRow,
   checkpointFromRow,
@@ -48,6 +51,7 @@ import { parseOptions, type PostgresDriverOptions } from './options.js';
 import { createOwnedPool, type OwnedPool, type PgPoolLike } from './pool.js';
 import { PostgresRunSignals, runSignalChannel } from './run-signals.js';
 import { sessionFromRow, type SessionRow } from './rows.js';
+import { postgresSearchStatement } from './search.js';
 import { buildStatements, type Statements } from './statements.js';
 import { withTransaction } from './transaction.js';
 
@@ -56,7 +60,7 @@ export type { PgPoolClientLike, PgPoolLike, PgQueryResultLike } from './pool.js'
 
 export class PostgresDriver implements StorageDriver, CheckpointStorage {
   readonly name = 'postgres';
-  readonly capabilities = ALL_CAPABILITIES;
+  readonly capabilities: DriverCapabilities = Object.freeze({ ...ALL_CAPABILITIES, search: true });
 
   private readonly pool: PgPoolLike;
   private readonly ownedPool: OwnedPool | undefined;
@@ -71,7 +75,7 @@ export class PostgresDriver implements StorageDriver, CheckpointStorage {
     this.ownedPool = ownedPool;
     this.names = names;
     this.dialect = postgresDialect(names);
-    this.statements = buildStatements(this.dialect);
+    this.statements = buildStatements(this.dialect, names);
     this.signals = new PostgresRunSignals(pool, runSignalChannel(names.schemaName, names.prefix));
   }
 
@@ -161,6 +165,14 @@ export class PostgresDriver implements StorageDriver, CheckpointStorage {
     return this.run('listOperations', async () => {
       const result = await this.pool.query(this.statements.selectOperationsBySession, [sessionId]);
       return (result.rows as OperationRow[]).map((row) => operationFromRow(row, this.dialect));
+    });
+  }
+
+  async searchMessages(query: MessageSearchQuery): Promise<MessageSearchHit[]> {
+    return this.run('searchMessages', async () => {
+      const built = compile(postgresSearchStatement(this.dialect, this.names, query), this.dialect);
+      const result = await this.pool.query(built.text, built.values);
+      return (result.rows as SearchRow[]).map(searchHitFromRow);
     });
   }
 

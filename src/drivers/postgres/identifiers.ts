@@ -27,6 +27,7 @@ export interface TableNames {
   runEvents: string;
   blobs: string;
   checkpoints: string;
+  messageSearch: string;
   migrations: string;
 }
 
@@ -61,6 +62,7 @@ export function tableNames(schema: string = defaultSchema, prefix: string = defa
     runEvents: table('run_events'),
     blobs: table('blobs'),
     checkpoints: table('checkpoints'),
+    messageSearch: table('message_search'),
     migrations: table('schema_migrations'),
   };
 }

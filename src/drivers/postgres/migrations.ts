@@ -3,14 +3,18 @@
  * it in `<prefix>schema_migrations`; connecting applies the missing ones. Never edit a released
  * migration: add a new one, since existing databases already ran the old text.
  */
+import { postgresDialect } from './dialect.js';
 import { indexName, migrationLockKey, type TableNames } from './identifiers.js';
 import type { PgPoolClientLike, PgPoolLike } from './pool.js';
+import { indexExistingMessages } from './search.js';
 import { withTransaction } from './transaction.js';
 
 export interface Migration {
   version: number;
   /** Statements run one by one inside the migration transaction (so none may BEGIN or COMMIT). */
   up(names: TableNames): string[];
+  /** Work SQL alone cannot do (indexing existing rows), run after `up` in the same transaction. */
+  backfill?(client: PgPoolClientLike, names: TableNames): Promise<void>;
 }
 
 export const migrations: readonly Migration[] = [
@@ -136,6 +140,22 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX ${indexName(names, 'checkpoints_session')} ON ${names.checkpoints} (session_id, created_at, message_id)`,
     ],
   },
+  {
+    version: 4,
+    up: (names) => [
+      // Full-text search (search.ts): the terms of each message as a tsvector, gone with the
+      // message row (the foreign key), whatever deletes it.
+      `CREATE TABLE ${names.messageSearch} (
+        segment_id text COLLATE "C" NOT NULL,
+        seq bigint NOT NULL,
+        document tsvector NOT NULL,
+        PRIMARY KEY (segment_id, seq),
+        FOREIGN KEY (segment_id, seq) REFERENCES ${names.messages} (segment_id, seq) ON DELETE CASCADE
+      )`,
+      `CREATE INDEX ${indexName(names, 'message_search_terms')} ON ${names.messageSearch} USING gin (document)`,
+    ],
+    backfill: (client, names) => indexExistingMessages(client, names, postgresDialect(names)),
+  },
 ];
 
 export const latestSchemaVersion = (list: readonly Migration[] = migrations): number =>
@@ -214,6 +234,7 @@ async function applyMigrations(
   for (const migration of list) {
     if (migration.version <= locked) continue;
     for (const statement of migration.up(names)) await client.query(statement);
+    await migration.backfill?.(client, names);
     await client.query(`INSERT INTO ${names.migrations} (version, applied_at) VALUES ($1, $2)`, [migration.version, now()]);
   }
 }

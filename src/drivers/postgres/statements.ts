@@ -7,6 +7,8 @@ import { compile, compileTexts } from '../sql/compile.js';
 import type { SqlDialect } from '../sql/dialect.js';
 import { arg, arrayArg, sql } from '../sql/sql.js';
 import { checkpointStatements, historyStatements, sessionStatements } from '../sql/statements.js';
+import type { TableNames } from './identifiers.js';
+import { insertSearchDocuments } from './search.js';
 
 function ownStatements(dialect: SqlDialect) {
   const sessions = dialect.table('sessions');
@@ -23,10 +25,11 @@ function ownStatements(dialect: SqlDialect) {
   };
 }
 
-export function buildStatements(dialect: SqlDialect) {
+export function buildStatements(dialect: SqlDialect, names: TableNames) {
   const shared = { ...sessionStatements(dialect), ...historyStatements(dialect), ...checkpointStatements(dialect) };
   return {
     ...compileTexts({ ...shared, ...ownStatements(dialect) }, dialect),
+    insertSearchDocuments: insertSearchDocuments(dialect, names),
     /** The order in which `putSession` binds the members of `sessionParameters`. */
     putSessionParameters: compile(shared.putSession, dialect).parameterNames,
   };

@@ -26,6 +26,8 @@ export interface SqlDialect {
   readonly sessionColumns: Sql;
   /** A column that grows with every insert, to order rows created in the same millisecond. */
   readonly insertionOrder: Sql;
+  /** An inner join the planner keeps in the order written (SQLite's `CROSS JOIN`; PostgreSQL plans joins well itself). */
+  readonly orderedJoin: Sql;
 
   /**
    * How a batch is written. SQLite runs one statement per row (a statement costs microseconds):

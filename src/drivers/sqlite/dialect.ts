@@ -32,6 +32,7 @@ export const sqliteDialect: SqlDialect = {
   // metadata, tags and surfaces live only in their own columns (see rows.ts).
   sessionColumns: sql`metadata, tags, surfaces, record`,
   insertionOrder: sql`rowid`,
+  orderedJoin: sql`CROSS JOIN`,
 
   rowsSource: (columns: readonly Column[]) => sql`VALUES (${join(
     columns.map((column, index) => sql`${arg(index + 1, column.type)}`),

@@ -20,10 +20,14 @@ import {
   type SessionRecord,
   type StorageDriver,
   type WriteBatch,
+  type DriverCapabilities,
+  type MessageSearchHit,
+  type MessageSearchQuery,
   POLLED_CAPABILITIES,
 } from '../../driver/driver.js';
 import { compile } from '../sql/compile.js';
 import { listSessionsStatement } from '../sql/list-sessions.js';
+import { searchHitFromRow, type SearchRow } from '../sql/search.js';
 import {
   blobFromRow,
   blobValues,
@@ -57,6 +61,7 @@ import {
 import { sqliteDialect as dialect } from './dialect.js';
 import { migrate } from './migrations.js';
 import { sessionFromRow, sessionParameters, type SessionRow } from './rows.js';
+import { indexMessage, sqliteSearchStatement } from './search.js';
 import { prepareStatements, type Statements } from './statements.js';
 
 export type { BetterSqliteDatabaseLike } from './database.js';
@@ -79,12 +84,12 @@ function openingError(path: string, error: unknown): Error {
   return new Error(`SqliteDriver: cannot open the database "${path}": ${reason}`, { cause: error });
 }
 
-/** Dynamic list queries prepared and kept; their shapes repeat (same fields, same number of tags). */
+/** Dynamic list and search queries prepared and kept; their shapes repeat (same fields, same number of tags or spans). */
 const listStatementCacheSize = 64;
 
 export class SqliteDriver implements StorageDriver, CheckpointStorage {
   readonly name = 'sqlite';
-  readonly capabilities = POLLED_CAPABILITIES;
+  readonly capabilities: DriverCapabilities = Object.freeze({ ...POLLED_CAPABILITIES, search: true });
 
   private readonly database: BetterSqliteDatabaseLike;
   private readonly ownsDatabase: boolean;
@@ -178,6 +183,13 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
   async listOperations(sessionId: string): Promise<OperationRecord[]> {
     const rows = this.activeStatements().selectOperationsBySession.all(sessionId) as OperationRow[];
     return rows.map((row) => operationFromRow(row, dialect));
+  }
+
+  async searchMessages(query: MessageSearchQuery): Promise<MessageSearchHit[]> {
+    this.activeStatements();
+    const built = compile(sqliteSearchStatement(query), dialect);
+    const rows = this.listStatement(built.text).all(...built.values) as SearchRow[];
+    return rows.map(searchHitFromRow);
   }
 
   async getOperation(sessionId: string, operationId: string): Promise<OperationRecord | undefined> {
@@ -292,7 +304,11 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
       }
     }
     for (const segment of batch.segments ?? []) statements.insertSegments.run(...segmentValues(segment));
-    for (const message of batch.messages ?? []) this.insertMessage(message);
+    for (const message of batch.messages ?? []) {
+      this.insertMessage(message);
+      // In the commit's transaction: a message is searchable once its append returns.
+      indexMessage(this.statements, message);
+    }
     for (const operation of batch.operations ?? []) this.insertOperation(operation);
     for (const run of batch.runs ?? []) statements.putRuns.run(...runValues(run));
     for (const event of batch.runEvents ?? []) statements.putRunEvents.run(...runEventValues(event));

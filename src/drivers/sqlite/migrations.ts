@@ -4,11 +4,14 @@
  * add a new one, since existing files already ran the old text.
  */
 import type { BetterSqliteDatabaseLike } from './database.js';
+import { indexExistingMessages } from './search.js';
 
 export interface Migration {
   version: number;
   /** SQL run with `exec`, inside the migration transaction (so it must not BEGIN or COMMIT itself). */
   up: string;
+  /** Work SQL alone cannot do (indexing existing rows), run after `up` in the same transaction. */
+  backfill?: (database: BetterSqliteDatabaseLike) => void;
 }
 
 export const migrations: readonly Migration[] = [
@@ -124,6 +127,31 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX checkpoints_by_session ON checkpoints (session_id, created_at, message_id);
     `,
   },
+  {
+    version: 4,
+    up: `
+      -- Full-text search (search.ts). FTS5 needs integer row ids and messages has none (WITHOUT
+      -- ROWID), so message_search_rows gives each indexed message one. The index is contentless:
+      -- it keeps the terms' postings, not a second copy of the text (snippets are cut from the
+      -- message itself), and contentless_delete lets a row go by its id alone.
+      CREATE TABLE message_search_rows (
+        row INTEGER PRIMARY KEY,
+        segment_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        UNIQUE (segment_id, seq)
+      );
+      -- The text indexed is the terms search-text.ts makes, separated by spaces. The ascii tokenizer
+      -- keeps every non-ASCII character inside a term, so it only splits on those spaces and every
+      -- store agrees on what a term is.
+      CREATE VIRTUAL TABLE message_search USING fts5(terms, content = '', contentless_delete = 1, tokenize = 'ascii');
+      -- A message leaves the index with its row, in the same statement, whatever deletes it.
+      CREATE TRIGGER message_search_forget AFTER DELETE ON messages BEGIN
+        DELETE FROM message_search WHERE rowid = (SELECT row FROM message_search_rows WHERE segment_id = old.segment_id AND seq = old.seq);
+        DELETE FROM message_search_rows WHERE segment_id = old.segment_id AND seq = old.seq;
+      END;
+    `,
+    backfill: (database) => indexExistingMessages(database),
+  },
 ];
 
 export const latestSchemaVersion = (list: readonly Migration[] = migrations): number =>
@@ -183,6 +211,7 @@ export function migrate(
       for (const migration of list) {
         if (migration.version <= locked) continue;
         database.exec(migration.up);
+        migration.backfill?.(database);
         record.run(migration.version, now());
       }
     })

@@ -8,6 +8,7 @@ import { arg, named, sql } from '../sql/sql.js';
 import { checkpointStatements, historyStatements, sessionStatements } from '../sql/statements.js';
 import type { BetterSqliteDatabaseLike, SqliteStatementLike } from './database.js';
 import { sqliteDialect } from './dialect.js';
+import { searchStatementSources } from './search.js';
 
 const sessions = sqliteDialect.table('sessions');
 
@@ -35,6 +36,7 @@ const statementSources = {
   ...historyStatements(sqliteDialect),
   ...checkpointStatements(sqliteDialect),
   ...ownStatements,
+  ...searchStatementSources,
 };
 
 export type Statements = Record<keyof typeof statementSources, SqliteStatementLike>;

@@ -8,9 +8,10 @@ export function registerCapabilityTests(context: DriverSuiteContext): void {
     it('has a name, declares each capability as true or false, and has every method they promise', () => {
       const driver = context.driver();
       expect(() => assertDriver(driver)).not.toThrow();
-      // runSignals is younger than the others: a driver written before it may leave it out.
-      const declared = Object.keys(driver.capabilities).filter((name) => name !== 'runSignals');
+      // runSignals and search are younger than the others: a driver written before them may leave them out.
+      const declared = Object.keys(driver.capabilities).filter((name) => name !== 'runSignals' && name !== 'search');
       expect(declared.sort()).toEqual(['checkpoints', 'listOperations', 'runs']);
+      expect(driver.capabilities.search === undefined || typeof driver.capabilities.search === 'boolean').toBe(true);
       if (driver.location !== undefined) expect(typeof driver.location).toBe('string');
     });
 

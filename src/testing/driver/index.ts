@@ -12,7 +12,8 @@
  *   message tails and segments;
  * - runs and their events (`capabilities.runs`), run signals (`capabilities.runSignals`), `listOperations` (`capabilities.listOperations`),
  *   checkpoints, blobs and their collection (`capabilities.checkpoints`): a capability the driver
- *   does not declare shows as skipped tests;
+ *   does not declare shows as skipped tests; `searchMessages` (`capabilities.search`), the index
+ *   following every commit and deletion;
  * - records never shared with the driver's state, and `close` idempotent.
  *
  * A third-party driver's test file is a few lines:
@@ -56,6 +57,7 @@ import { registerMessageTests } from './messages.js';
 import { registerOperationTests } from './operations.js';
 import { registerRunSignalTests } from './run-signals.js';
 import { registerRunTests } from './runs.js';
+import { registerSearchIndexTests } from './search.js';
 import { registerSegmentTests } from './segments.js';
 import { registerSessionTests } from './sessions.js';
 
@@ -80,6 +82,7 @@ export function runDriverConformance(options: DriverConformanceOptions): void {
     registerRunSignalTests(context);
     registerCheckpointTests(context);
     registerCollectionTests(context);
+    registerSearchIndexTests(context);
     registerIsolationTests(context);
   });
 }

@@ -1,0 +1,58 @@
+/**
+ * The statement behind `searchMessages`, written once around each database's own full-text part
+ * (SQLite's FTS5 in `sqlite/search.ts`, PostgreSQL's text search in `postgres/search.ts`): the index
+ * as a FROM item named `indexed` exposing each match's `segment_id` and `seq`, the condition that
+ * matches the query, and a score (higher is better). Every value is a bound parameter; the query's
+ * terms reach the database only inside the bound full-text query.
+ */
+import type { MessageSearchHit, MessageSearchQuery } from '../../driver/driver.js';
+import type { SqlDialect } from './dialect.js';
+import { messageFromRow, type MessageRow } from './rows.js';
+import { join, sql, value, type Sql } from './sql.js';
+
+export interface FullTextPart {
+  /** A FROM item named `indexed`, with columns `segment_id` and `seq`. */
+  source: Sql;
+  matches: Sql;
+  score: Sql;
+}
+
+/** The columns read for each match: a message row, its segment's owner and the score. */
+export interface SearchRow extends MessageRow {
+  owner_id: string;
+  score: number;
+}
+
+export function searchHitFromRow(row: SearchRow): MessageSearchHit {
+  return { message: messageFromRow(row), sessionId: row.owner_id, score: Number(row.score) };
+}
+
+export function searchStatement(dialect: SqlDialect, query: MessageSearchQuery, fullText: FullTextPart): Sql {
+  // The index drives: it is the selective part, and each match is then joined by primary key.
+  const then = dialect.orderedJoin;
+  const conditions: Sql[] = [fullText.matches];
+  let owners = sql``;
+  if (query.within !== undefined) {
+    const spans = query.within.map(
+      (span) =>
+        sql`(message.segment_id = ${value(span.segmentId, 'text')} AND message.seq BETWEEN ${value(dialect.seqBound(span.fromSeq), 'integer')} AND ${value(dialect.seqBound(span.toSeq), 'integer')})`,
+    );
+    conditions.push(spans.length === 0 ? sql`FALSE` : sql`(${join(spans, sql` OR `)})`);
+  } else {
+    // Only messages of sessions that still exist (history a deleted session leaves to its forks is
+    // found through the forks, with `within`).
+    owners = sql`${then} ${dialect.table('sessions')} AS owner ON owner.id = segment.session_id`;
+    if (query.userId !== undefined) conditions.push(sql`owner.user_id = ${value(dialect.searchable(query.userId), 'text')}`);
+    if (query.agentId !== undefined) conditions.push(sql`owner.agent_id = ${value(dialect.searchable(query.agentId), 'text')}`);
+  }
+  return sql`
+    SELECT message.segment_id, message.seq, message.id, message.created_at, message.run_id, message.body,
+      segment.session_id AS owner_id, ${fullText.score} AS score
+    FROM ${fullText.source}
+    ${then} ${dialect.table('messages')} AS message ON message.segment_id = indexed.segment_id AND message.seq = indexed.seq
+    ${then} ${dialect.table('segments')} AS segment ON segment.id = message.segment_id
+    ${owners}
+    WHERE ${join(conditions, sql` AND `)}
+    ORDER BY score DESC, message.created_at DESC, message.id
+    LIMIT ${value(query.limit, 'integer')} OFFSET ${value(query.offset, 'integer')}`;
+}

@@ -1,0 +1,128 @@
+/**
+ * The full-text indexes of SQLite and PostgreSQL below the store: the migration that adds them
+ * indexes the messages already stored (a database written before search existed is searchable
+ * once opened), and what an index holds, message for message. What every store must do is in the
+ * conformance suites (src/testing/search.ts, src/testing/driver/search.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { PostgresDriver } from '../src/drivers/postgres/driver.js';
+import { tableNames } from '../src/drivers/postgres/identifiers.js';
+import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
+import { SessionStore } from '../src/index.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'sessionloom-search-index-'));
+const url = inject('postgresUrl');
+const prefixes: string[] = [];
+
+afterAll(async () => {
+  rmSync(directory, { recursive: true, force: true });
+  if (url === undefined || prefixes.length === 0) return;
+  await withClient(async (client) => {
+    for (const prefix of prefixes) {
+      const names = tableNames('public', prefix);
+      const tables = [names.messageSearch, names.sessions, names.segments, names.messages, names.operations, names.runs, names.runEvents, names.blobs, names.checkpoints, names.migrations];
+      await client.query(`DROP TABLE IF EXISTS ${tables.join(', ')}`);
+    }
+  });
+});
+
+async function withClient<Result>(work: (client: pg.Client) => Promise<Result>): Promise<Result> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Two sessions' worth of messages, one of them rewound off its path, written before the index existed. */
+async function writeHistory(store: SessionStore): Promise<{ ids: string[] }> {
+  const first = await store.create({ userId: 'ana' });
+  const [question, answer] = await store.append(first.id, [
+    { role: 'user', content: 'Where is the harbour of Porto?' },
+    { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 'find_harbour', input: { city: 'Porto' } }] },
+  ]);
+  await store.rewind(first.id, { toMessage: question!.id });
+  const second = await store.create({ userId: 'rui' });
+  const [other] = await store.append(second.id, { role: 'user', content: 'The harbour lights of Lisbon.' });
+  return { ids: [question!.id, answer!.id, other!.id] };
+}
+
+describe('SQLite full-text index', () => {
+  it('is built by the migration from the messages already stored', async () => {
+    const path = join(directory, 'before-search.db');
+    const before = SessionStore.fromDriver(new SqliteDriver({ path }));
+    const { ids } = await writeHistory(before);
+    await before.close();
+    // The database as sessionloom left it before search existed: schema version 3.
+    const raw = new Database(path);
+    raw.exec('DROP TRIGGER message_search_forget; DROP TABLE message_search; DROP TABLE message_search_rows; DELETE FROM schema_migrations WHERE version = 4;');
+    raw.close();
+
+    const store = SessionStore.fromDriver(new SqliteDriver({ path }));
+    try {
+      expect(new Set((await store.search('harbour')).hits.map((hit) => hit.messageId))).toEqual(new Set(ids));
+      expect((await store.search('find_harbour porto')).hits.map((hit) => hit.messageId)).toEqual([ids[1]]);
+      expect((await store.search('harbour', { userId: 'rui' })).hits.map((hit) => hit.messageId)).toEqual([ids[2]]);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare('SELECT count(*) AS rows FROM message_search_rows').get()).toEqual({ rows: 3 });
+    check.close();
+  });
+
+  it('keeps one index row per message with text, and none after the message is gone', async () => {
+    const path = join(directory, 'rows.db');
+    const store = SessionStore.fromDriver(new SqliteDriver({ path }));
+    const session = await store.create();
+    const [first] = await store.append(session.id, [
+      { role: 'user', content: 'one' },
+      { role: 'user', content: [{ type: 'image', image: 'https://example.com/only-an-image.png' }] },
+      { role: 'user', content: 'three' },
+    ]);
+    await store.rewind(session.id, { toMessage: first!.id });
+    const raw = new Database(path, { readonly: true });
+    const rows = (): unknown => raw.prepare('SELECT count(*) AS rows FROM message_search_rows').get();
+    expect(rows()).toEqual({ rows: 2 });
+    // Deleting the session deletes the history no fork reaches, and its index rows with it.
+    await store.delete(session.id);
+    expect(rows()).toEqual({ rows: 0 });
+    expect(raw.prepare("SELECT count(*) AS rows FROM message_search WHERE message_search MATCH 'three'").get()).toEqual({ rows: 0 });
+    raw.close();
+    await store.close();
+  });
+});
+
+describe.skipIf(url === undefined)('PostgreSQL full-text index', () => {
+  it('is built by the migration from the messages already stored', async () => {
+    const tablePrefix = `search_${randomBytes(5).toString('hex')}_`;
+    prefixes.push(tablePrefix);
+    const before = SessionStore.fromDriver(await PostgresDriver.connect({ connectionString: url!, tablePrefix }));
+    const { ids } = await writeHistory(before);
+    await before.close();
+    const names = tableNames('public', tablePrefix);
+    await withClient(async (client) => {
+      await client.query(`DROP TABLE ${names.messageSearch}`);
+      await client.query(`DELETE FROM ${names.migrations} WHERE version = 4`);
+    });
+
+    const store = SessionStore.fromDriver(await PostgresDriver.connect({ connectionString: url!, tablePrefix }));
+    try {
+      expect(new Set((await store.search('harbour')).hits.map((hit) => hit.messageId))).toEqual(new Set(ids));
+      expect((await store.search('find_harbour porto')).hits.map((hit) => hit.messageId)).toEqual([ids[1]]);
+      expect((await store.search('harbour', { userId: 'rui' })).hits.map((hit) => hit.messageId)).toEqual([ids[2]]);
+    } finally {
+      await store.close();
+    }
+    const rows = await withClient((client) => client.query(`SELECT count(*)::integer AS rows FROM ${names.messageSearch}`));
+    expect(rows.rows).toEqual([{ rows: 3 }]);
+  });
+});
