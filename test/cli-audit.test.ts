@@ -71,3 +71,41 @@ describe('sessionloom tree --messages', () => {
     expect(document.rewoundTails.map((tail) => tail.messages)).toEqual([messages.slice(1)]);
   });
 });
+
+describe('sessionloom search', () => {
+  it('finds a rewound message by its text, prints where to read it whole, and pages', async () => {
+    const storeUrl = newStoreUrl();
+    const { id, messages } = await rewoundSession(storeUrl);
+    const readable = await runCliProcess(['search', 'morning', 'flight'], { storeUrl });
+    expect(readable.code).toBe(0);
+    expect(readable.stdout).toContain('1 match for "morning flight", best first:');
+    expect(readable.stdout).toMatch(new RegExp(`^trip\\s+${messages[3]!.id}\\s+assistant\\s`, 'm'));
+    expect(readable.stdout).toContain('    Take the morning flight. It is the cheapest.');
+    expect(readable.stdout).toContain(`Read one whole: sessionloom show trip --message ${messages[3]!.id}`);
+
+    const document = await runCliJson<{ hits: Array<{ sessionId: string; messageId: string }>; nextCursor?: string }>(
+      ['search', 'find_flights', '--limit', '1', '--session', id],
+      { storeUrl },
+    );
+    expect(document.hits).toHaveLength(1);
+    expect(document.nextCursor).toBeDefined();
+    const next = await runCliJson<{ hits: Array<{ messageId: string }>; nextCursor?: string }>(
+      ['search', 'find_flights', '--limit', '1', '--session', id, '--cursor', document.nextCursor!],
+      { storeUrl },
+    );
+    expect(new Set([document.hits[0]!.messageId, next.hits[0]!.messageId])).toEqual(new Set([messages[1]!.id, messages[2]!.id]));
+    expect(next.nextCursor).toBeUndefined();
+  });
+
+  it('treats operators and SQL as text, and refuses a query without words (exit 1, INVALID_ARGUMENT)', async () => {
+    const storeUrl = newStoreUrl();
+    await rewoundSession(storeUrl);
+    const hostile = await runCliProcess(['search', "lisbon'; DROP TABLE messages; --"], { storeUrl });
+    expect(hostile.code).toBe(0);
+    expect(hostile.stdout).toContain('No messages match');
+    expect((await runCliJson<{ hits: unknown[] }>(['search', 'lisbon'], { storeUrl })).hits).toHaveLength(1);
+    const empty = await runCliProcess(['search', '""'], { storeUrl });
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('INVALID_ARGUMENT');
+  });
+});

@@ -69,3 +69,48 @@ describe('GET /api/sessions/:id/messages/:messageId', () => {
     expect({ status: hostile.status, code: hostile.body.error.code }).toEqual({ status: 400, code: 'INVALID_ARGUMENT' });
   });
 });
+
+describe('GET /api/search', () => {
+  it('finds a rewound message with a snippet, and the hit opens with the message route', async () => {
+    const { server, store } = await serve();
+    const { session, messages } = await aliceSession(store);
+    const found = await get(server, '/api/search?q=early%20crossing', ALICE_TOKEN);
+    expect(found.status).toBe(200);
+    expect(found.body.hits.map((hit: { sessionId: string; messageId: string }) => [hit.sessionId, hit.messageId])).toEqual([
+      [session.id, messages[2]!.id],
+    ]);
+    expect(found.body.hits[0].snippet).toBe('Saturday, the early crossing.');
+    const opened = await get(server, `/api/sessions/${session.id}/messages/${found.body.hits[0].messageId}`, ALICE_TOKEN);
+    expect(opened.body.location.placement).toBe('rewound');
+  });
+
+  it("gives a user-bound token its user's messages only, whatever it asks for", async () => {
+    const { server, store } = await serve();
+    const { session } = await aliceSession(store);
+    await store.create({ id: 'bob-trip', userId: 'bob', messages: [{ role: 'user', content: 'The ferry to Tangier is late.' }] });
+    const bob = await get(server, '/api/search?q=ferry%20tangier', BOB_TOKEN);
+    expect(bob.body.hits.map((hit: { sessionId: string }) => hit.sessionId)).toEqual(['bob-trip']);
+    expect((await get(server, '/api/search?q=ferry&userId=alice', BOB_TOKEN)).body).toEqual({ hits: [] });
+    const foreign = await get(server, `/api/search?q=ferry&sessionId=${session.id}`, BOB_TOKEN);
+    expect({ status: foreign.status, code: foreign.body.error.code }).toEqual({ status: 404, code: 'SESSION_NOT_FOUND' });
+    const everyone = await get(server, '/api/search?q=ferry%20tangier', ADMIN_TOKEN);
+    expect(everyone.body.hits.map((hit: { sessionId: string }) => hit.sessionId).sort()).toEqual(['alice-trip', 'bob-trip']);
+  });
+
+  it('pages with the cursor, and answers bad input with 400 INVALID_ARGUMENT', async () => {
+    const { server, store } = await serve();
+    await store.create({ id: 'many', messages: ['one', 'two', 'three'].map((word) => ({ role: 'user' as const, content: `ferry ${word}` })) });
+    const first = await get(server, '/api/search?q=ferry&limit=2', ADMIN_TOKEN);
+    expect(first.body.hits).toHaveLength(2);
+    const second = await get(server, `/api/search?q=ferry&limit=2&cursor=${first.body.nextCursor}`, ADMIN_TOKEN);
+    expect(second.body.hits).toHaveLength(1);
+    expect(second.body.nextCursor).toBeUndefined();
+    for (const path of ['/api/search', '/api/search?q=', '/api/search?q=%22%22', '/api/search?q=a&limit=0', '/api/search?q=a&limit=x', '/api/search?q=a&unknown=1', '/api/search?q=a&q=b', '/api/search?q=a&cursor=nope']) {
+      const refused = await get(server, path, ADMIN_TOKEN);
+      expect({ path, status: refused.status, code: refused.body.error.code }).toEqual({ path, status: 400, code: 'INVALID_ARGUMENT' });
+    }
+    const hostile = await get(server, `/api/search?q=${encodeURIComponent("ferry'; DROP TABLE messages; --")}`, ADMIN_TOKEN);
+    expect(hostile.body).toEqual({ hits: [] });
+    expect((await get(server, '/api/search?q=ferry', ADMIN_TOKEN)).body.hits).toHaveLength(3);
+  });
+});

@@ -15,6 +15,7 @@ import { addReplayCommand } from './commands/replay.js';
 import { addCompactCommand } from './commands/compact.js';
 import { addRewindCommand } from './commands/rewind.js';
 import { addRunsCommand } from './commands/runs.js';
+import { addSearchCommand } from './commands/search.js';
 import { addShowCommand } from './commands/show.js';
 import { addServeCommand } from './commands/serve.js';
 import { addSweepCommand } from './commands/sweep.js';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   addListCommand(program);
   addShowCommand(program);
   addTreeCommand(program);
+  addSearchCommand(program);
   addForkCommand(program);
   addRewindCommand(program);
   addCompactCommand(program);
@@ -69,6 +71,7 @@ export function buildProgram(): Command {
       '  sessionloom list --user user-7        that user\'s sessions, most recently updated first',
       '  sessionloom show ID --last 20         a session and its newest 20 messages',
       '  sessionloom tree ID                   the fork tree around a session',
+      '  sessionloom search lisbon flight      messages holding those words, rewound ones too, best first',
       '  sessionloom rewind ID --to MSG --files --workspace DIR --dry-run   what rewinding the files too would change',
       '  sessionloom runs ID                   the agent runs of a session',
       '  sessionloom replay RUN                a run\'s events, step by step, with timings',

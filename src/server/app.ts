@@ -22,6 +22,7 @@ import { registerExportRoutes } from './routes/export.js';
 import { registerHistoryRoutes } from './routes/history.js';
 import { registerLiveRunRoutes } from './routes/live-runs.js';
 import { registerRunRoutes } from './routes/runs.js';
+import { registerSearchRoutes } from './routes/search.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 
 export interface AppOptions {
@@ -76,6 +77,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   registerLiveRunRoutes(app, { agents, heartbeatMs, logger });
   registerChatRoutes(app, { agents, heartbeatMs, logger });
   registerRunRoutes(app);
+  registerSearchRoutes(app);
   registerExportRoutes(app);
   // Before `mount`, so a catch-all route of the inspector never answers an API path with a page.
   app.all('/api/*', (c) => apiNotFound(c));
