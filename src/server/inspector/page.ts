@@ -42,6 +42,18 @@ export const INSPECTOR_PAGE = `<!doctype html>
 
 <main class="layout">
   <aside class="pane sessions-pane" aria-label="Sessions">
+    <div class="search-box" role="search" aria-label="Search messages">
+      <input id="search-input" type="search" autocomplete="off" spellcheck="false" placeholder="Search messages" aria-label="Search messages">
+      <button id="search-submit" type="button">Search</button>
+    </div>
+    <section id="search-panel" class="search-panel" aria-label="Search results" hidden>
+      <div class="search-heading">
+        <span id="search-count" class="muted small" aria-live="polite"></span>
+        <button id="search-close" type="button" class="link-button small">Close</button>
+      </div>
+      <ul id="search-results" class="search-results"></ul>
+      <button id="search-more" type="button" class="secondary wide" hidden>More matches</button>
+    </section>
     <h2>Sessions</h2>
     <div class="filters" role="search">
       <label>User <input id="filter-user" type="text" autocomplete="off" spellcheck="false"></label>
@@ -69,6 +81,7 @@ export const INSPECTOR_PAGE = `<!doctype html>
     <div id="session-header" class="session-header">
       <p class="muted">Select a session on the left, or open <code>#session=ID</code>.</p>
     </div>
+    <section id="message-detail" class="message-detail" aria-label="Message" hidden></section>
     <details id="branch-section" class="branch-section" open hidden>
       <summary>Fork tree</summary>
       <div id="branch-graph" class="branch-graph"></div>

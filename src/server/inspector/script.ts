@@ -13,9 +13,11 @@ import { LIVE_SCRIPT } from './script/live.js';
 import { MAIN_SCRIPT } from './script/main.js';
 import { MESSAGE_ACTIONS_SCRIPT } from './script/message-actions.js';
 import { MESSAGE_CONTENT_SCRIPT } from './script/message-content.js';
+import { MESSAGE_DETAIL_SCRIPT } from './script/message-detail.js';
 import { REPLAY_SCRIPT } from './script/replay.js';
 import { RUN_EVENTS_SCRIPT } from './script/run-events.js';
 import { RUNS_SCRIPT } from './script/runs.js';
+import { SEARCH_SCRIPT } from './script/search.js';
 import { SESSION_LIST_SCRIPT } from './script/session-list.js';
 import { SESSION_VIEW_SCRIPT } from './script/session-view.js';
 import { STATE_SCRIPT } from './script/state.js';
@@ -27,10 +29,12 @@ const PARTS = [
   STATE_SCRIPT,
   API_SCRIPT,
   SESSION_LIST_SCRIPT,
+  SEARCH_SCRIPT,
   SESSION_VIEW_SCRIPT,
   MESSAGE_CONTENT_SCRIPT,
   TIMELINE_SCRIPT,
   COMPACTION_SCRIPT,
+  MESSAGE_DETAIL_SCRIPT,
   MESSAGE_ACTIONS_SCRIPT,
   BRANCH_GRAPH_SCRIPT,
   RUN_EVENTS_SCRIPT,

@@ -125,6 +125,7 @@ input, select { font: inherit; color: inherit; background: var(--panel); border:
 .node-tail rect { stroke-dasharray: 4 3; fill: transparent; }
 
 .message { background: var(--panel); border: 1px solid var(--border); border-left: 4px solid var(--system); border-radius: 4px; padding: 8px 10px; margin-bottom: 8px; }
+.detail-message { border-left: 4px solid var(--system); padding: 4px 8px; margin-top: 6px; }
 .role-user { border-left-color: var(--user); }
 .role-assistant { border-left-color: var(--assistant); }
 .role-tool { border-left-color: var(--tool); }
@@ -150,6 +151,20 @@ input, select { font: inherit; color: inherit; background: var(--panel); border:
 .metadata summary { cursor: pointer; color: var(--muted); }
 .rewind-confirm { margin-top: 8px; padding: 8px; border: 1px solid var(--danger); background: var(--danger-soft); border-radius: 4px; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 .rewind-confirm p { margin: 0; flex-basis: 100%; }
+
+.search-box { display: flex; gap: 6px; margin-bottom: 8px; }
+.search-box button { flex: none; }
+.search-panel { margin-bottom: 12px; padding-bottom: 8px; border-bottom: 1px solid var(--border); }
+.search-heading { display: flex; justify-content: space-between; align-items: baseline; gap: 8px; margin-bottom: 4px; }
+.search-results { list-style: none; margin: 0; padding: 0; }
+.search-hit { display: flex; flex-direction: column; gap: 2px; width: 100%; text-align: left; margin: 0 0 4px; padding: 6px 8px; border: 1px solid var(--border); background: var(--panel); color: var(--text); }
+.search-hit.selected { border-color: var(--accent); background: var(--accent-soft); }
+.snippet { word-break: break-word; }
+mark { background: var(--highlight); color: inherit; border-radius: 2px; padding: 0 1px; }
+.message-detail { margin: 8px 0 12px; padding: 8px; border: 1px solid var(--accent); border-radius: 6px; background: var(--panel); }
+.detail-heading { display: flex; justify-content: space-between; align-items: center; gap: 8px; font-weight: 600; }
+.detail-messages { list-style: none; margin: 6px 0 0; padding: 0; }
+.message.focused { outline: 2px solid var(--accent); outline-offset: 1px; }
 
 .run-detail { margin-top: 12px; }
 .replay-controls { display: flex; gap: 8px; align-items: center; margin: 8px 0; }

@@ -84,16 +84,17 @@ function graphNode(node) {
   const lines = isSession
     ? [shortId(node.session.id), plural(node.session.messageCount, 'msg') + ' \u00b7 ' + node.session.state]
     : ['rewound tail', plural(node.tail.messageCount, 'msg') + ' off the path'];
-  const open = isSession ? () => openSession(node.session.id) : undefined;
+  // A rewound tail opens its messages above the timeline (they are off the path, so not in it).
+  const open = isSession ? () => openSession(node.session.id) : () => showRewoundTail(node.tail);
   const group = svg('g', {
     class: ['graph-node', 'node-' + node.kind],
     transform: 'translate(' + node.x + ',' + node.y + ')',
     'data-session-id': isSession ? node.session.id : undefined,
-    role: isSession ? 'button' : 'img',
-    tabindex: isSession ? '0' : undefined,
-    'aria-label': isSession ? 'Open session ' + node.session.id : title,
+    role: 'button',
+    tabindex: '0',
+    'aria-label': isSession ? 'Open session ' + node.session.id : 'Show the ' + plural(node.tail.messageCount, 'message') + ' of this rewound tail',
     onclick: open,
-    onkeydown: open && ((event) => {
+    onkeydown: ((event) => {
       if (event.key === 'Enter' || event.key === ' ') {
         event.preventDefault();
         open();

@@ -55,13 +55,6 @@ function compactionDetails(message, compaction) {
 }
 
 function replacedItem(message) {
-  return h('li', { class: ['replaced-message', 'role-' + message.role], dataset: { messageId: message.id } }, [
-    h('div', { class: 'message-header small' }, [
-      h('span', { class: 'role', text: message.role }),
-      h('time', { class: 'muted', title: new Date(message.createdAt).toISOString(), text: absoluteTime(message.createdAt) }),
-      h('span', { class: 'muted mono message-id', title: message.id, text: shortId(message.id) }),
-    ]),
-    h('div', { class: 'message-body' }, renderContent(message.content)),
-  ]);
+  return plainMessageItem(message, 'replaced-message');
 }
 `;

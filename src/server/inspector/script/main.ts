@@ -50,6 +50,10 @@ function wireControls() {
   byId('filter-state').addEventListener('change', applyFilters);
   for (const id of ['filter-user', 'filter-agent', 'filter-tag']) onEnter(id, applyFilters);
   byId('load-more').addEventListener('click', loadListPage);
+  byId('search-submit').addEventListener('click', runSearch);
+  onEnter('search-input', runSearch);
+  byId('search-more').addEventListener('click', loadSearchPage);
+  byId('search-close').addEventListener('click', closeSearch);
   byId('load-older').addEventListener('click', loadOlder);
   byId('replay').addEventListener('click', startReplay);
   byId('replay-stop').addEventListener('click', () => {

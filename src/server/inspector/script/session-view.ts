@@ -47,6 +47,8 @@ async function loadSession(id) {
     renderBranchGraph();
     renderRuns();
     renderContinueBox();
+    showFocusedMessage(generation);
+    if (state.search !== undefined) renderSearch();
     if (state.runId !== undefined && !state.runs.some((run) => run.id === state.runId)) closeRun();
   } catch (error) {
     if (generation !== state.sessionGeneration) return;
@@ -66,6 +68,7 @@ function clearSessionView(message) {
   replaceContent(byId('timeline'), []);
   replaceContent(byId('branch-graph'), []);
   setHidden(byId('branch-section'), true);
+  closeMessageDetail();
   setHidden(byId('load-older'), true);
   renderRuns();
   renderContinueBox();

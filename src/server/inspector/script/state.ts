@@ -26,6 +26,10 @@ const state = {
   pendingRewind: undefined,
   sessionGeneration: 0,
 
+  /** The search shown in the left pane: { query, hits, nextCursor, partial }, or undefined. */
+  search: undefined,
+  searchGeneration: 0,
+
   runs: [],
   runId: undefined,
   run: undefined,
