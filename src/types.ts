@@ -90,6 +90,8 @@ export interface FinishRunOptions {
 
 export interface Session {
   id: string;
+  /** Set at create, update or fork, or else taken from the first user message (shortened to one line). */
+  title?: string;
   state: SessionState;
   userId?: string;
   agentId?: string;
@@ -140,6 +142,8 @@ export type StoredMessage = ModelMessage & {
 
 export interface CreateSessionInit {
   id?: string;
+  /** One line of text, at most 200 characters (default: taken from the first user message). */
+  title?: string;
   userId?: string;
   agentId?: string;
   workspaceId?: string;
@@ -178,6 +182,8 @@ export interface GetMessagesOptions {
 export interface ForkOptions {
   /** The last message the fork keeps (default: the source's head). */
   fromMessage?: string;
+  /** Default: the source's title. */
+  title?: string;
   id?: string;
   metadata?: Metadata;
   tags?: string[];
@@ -296,6 +302,8 @@ export interface ListResult {
 }
 
 export interface UpdateSessionPatch {
+  /** Replaces the title (one line of text, at most 200 characters). */
+  title?: string;
   /** Shallow-merged into the metadata; a key set to `null` is stored as null. */
   metadata?: Metadata;
   /** Replaces the tags. */

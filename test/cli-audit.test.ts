@@ -109,3 +109,21 @@ describe('sessionloom search', () => {
     expect(empty.stderr).toContain('INVALID_ARGUMENT');
   });
 });
+
+describe('titles on the command line', () => {
+  it('list, show and tree print a session\'s title, taken from its first user message or set', async () => {
+    const storeUrl = newStoreUrl();
+    await rewoundSession(storeUrl);
+    await withLibraryStore(storeUrl, async (store) => {
+      await store.create({ id: 'named', title: 'A name given at create' });
+      await store.fork('trip', { id: 'trip-fork', title: 'Porto instead' });
+    });
+    const list = await runCliProcess(['list'], { storeUrl });
+    expect(list.stdout).toMatch(/^trip\s+active\s+2\s+-\s.*\S {2}Plan a trip to Lisbon in May\.$/m);
+    expect(list.stdout).toMatch(/^named\s.*A name given at create$/m);
+    expect((await runCliProcess(['show', 'trip'], { storeUrl })).stdout).toMatch(/^title:\s+Plan a trip to Lisbon in May\.$/m);
+    const tree = await runCliProcess(['tree', 'trip'], { storeUrl });
+    expect(tree.stdout).toContain('trip  "Plan a trip to Lisbon in May."  (2 messages)');
+    expect(tree.stdout).toContain('trip-fork  "Porto instead"');
+  });
+});

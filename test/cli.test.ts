@@ -137,7 +137,7 @@ describe('sessionloom CLI', () => {
 
     const readable = await runCli(['list'], storeUrl);
     expect(readable.code).toBe(0);
-    expect(readable.stdout).toMatch(/^ID\s+STATE\s+MESSAGES\s+USER\s+UPDATED$/m);
+    expect(readable.stdout).toMatch(/^ID\s+STATE\s+MESSAGES\s+USER\s+UPDATED\s+TITLE$/m);
     expect(readable.stdout).toMatch(/^alice-1\s+active\s+0\s+alice\s+/m);
   });
 

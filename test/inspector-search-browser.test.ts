@@ -2,7 +2,7 @@
  * Finding and reading anything in the inspector, in headless Chromium: the search box finds a
  * message a rewind took off the path, and its hit opens the message whole with where it lives
  * (the timeline does not show it); a rewound tail in the fork tree opens its messages; markup in a
- * snippet is shown as text. Screenshots are taken at 1400 and 900 pixels wide.
+ * snippet is shown as text; titles name the sessions. Screenshots are taken at 1400 and 900 pixels wide.
  */
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,7 +80,7 @@ describeInBrowser('finding and reading anything in the inspector', (openPage) =>
 
     await detail.locator('button', { hasText: 'Close' }).click();
     expect(await detail.isVisible()).toBe(false);
-    expect(await new URL(page.url()).hash).toBe('#session=trip');
+    expect(new URL(page.url()).hash).toBe('#session=trip');
   });
 
   it('opens a message on the path from its hit and marks it in the timeline', async () => {
@@ -111,6 +111,16 @@ describeInBrowser('finding and reading anything in the inspector', (openPage) =>
 
     await search(page, '***');
     await expect.poll(() => page.locator('#error-code').textContent(), POLL).toBe('INVALID_ARGUMENT (400)');
+  });
+
+  it('shows titles in the session list, the header and the fork tree', async () => {
+    const { page } = await openPage(`${server.url}/#session=trip`);
+    const row = page.locator('#session-list li[data-session-id="trip"]');
+    await expect.poll(() => row.locator('.session-name').textContent(), POLL).toBe('Plan a weekend in Lisbon.');
+    expect(await page.locator('#session-list li[data-session-id="markup"] .session-name').textContent()).toBe('needle <img src=x onerror=alert(1)> <b>bold</b>');
+    await expect.poll(() => page.locator('#session-header .session-name').textContent(), POLL).toBe('Plan a weekend in Lisbon.');
+    expect(await page.locator('svg.fork-tree .node-current .node-name').textContent()).toBe('Plan a weekend in L\u2026');
+    expect(await page.locator('svg.fork-tree .node-current title').textContent()).toBe('current: trip (Plan a weekend in Lisbon.)');
   });
 
   it('keeps the search box on one line at 900 pixels wide', async () => {

@@ -117,6 +117,7 @@ export function sessionFields(session: Session): string[] {
   const usage = session.usage;
   return formatFields([
     ['id', session.id],
+    ['title', session.title],
     ['state', session.state],
     ['user', session.userId],
     ['agent', session.agentId],

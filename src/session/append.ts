@@ -7,6 +7,7 @@ import type { StoreContext } from './context.js';
 import { prepareMessages, toStoredMessage } from './messages.js';
 import { appendOptionsSchema, parseOptions } from './options.js';
 import { nextVersion, withActivity } from './records.js';
+import { titleFromBodies } from './title.js';
 
 export async function appendMessages(
   context: StoreContext,
@@ -43,6 +44,10 @@ export async function appendMessages(
     }));
     const next = withActivity(context, nextVersion(record, now), now);
     next.messageCount = record.messageCount + messages.length;
+    if (record.title === undefined) {
+      const title = titleFromBodies(prepared.map((message) => message.body));
+      if (title !== undefined) next.title = title;
+    }
     const operations: OperationRecord[] =
       operationId === undefined ? [] : [{ sessionId, operationId, messageIds: messages.map((message) => message.id), createdAt: now }];
     return {

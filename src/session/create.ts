@@ -5,6 +5,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { CreateSessionInit, Metadata, Session } from '../types.js';
 import type { StoreContext } from './context.js';
 import { prepareMessages } from './messages.js';
+import { titleFromBodies } from './title.js';
 import { createInitSchema, parseOptions, snapshotFields, snapshotMetadata } from './options.js';
 import { EMPTY_USAGE, toSession, withDeadlines } from './records.js';
 
@@ -25,8 +26,10 @@ export async function createSession(context: StoreContext, input: CreateSessionI
     createdAt: message.createdAt ?? now,
     body: message.body,
   }));
+  const title = options.title ?? titleFromBodies(prepared.map((message) => message.body));
   const record = withDeadlines(context, {
     id,
+    ...(title === undefined ? {} : { title }),
     state: 'active',
     ...(userId === undefined ? {} : { userId }),
     ...(options.agentId === undefined ? {} : { agentId: options.agentId }),

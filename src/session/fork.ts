@@ -36,8 +36,10 @@ export async function forkSession(context: StoreContext, sourceId: string, forkO
       baseSeq: position,
       createdAt: now,
     };
+    const title = options.title ?? source.title;
     const record = withDeadlines(context, {
       id,
+      ...(title === undefined ? {} : { title }),
       state: 'active',
       ...(source.userId === undefined ? {} : { userId: source.userId }),
       ...(source.agentId === undefined ? {} : { agentId: source.agentId }),

@@ -81,6 +81,7 @@ export async function updateSession(
     id,
     (record, now) => {
       const next: SessionRecord = { ...nextVersion(record, now) };
+      if (parsed.title !== undefined) next.title = parsed.title;
       if (metadata !== undefined) next.metadata = { ...record.metadata, ...metadata };
       if (parsed.tags !== undefined) next.tags = unique(parsed.tags);
       if (parsed.agentId !== undefined) next.agentId = parsed.agentId;

@@ -7,6 +7,7 @@ import { assertJsonData, MAX_METADATA_DEPTH } from '../common/codec.js';
 import { snapshotData } from '../common/snapshot.js';
 import { ID_PATTERN } from '../common/ids.js';
 import { InvalidArgumentError } from '../errors.js';
+import { isOneLine } from './title.js';
 
 const id = z.string().regex(ID_PATTERN, 'is not a valid id (a letter or digit, then letters, digits, ".", "_", ":", "@" or "-", at most 200)');
 const label = z.string().min(1).max(200);
@@ -17,6 +18,7 @@ const epochMillis = z.number().int().nonnegative();
 const metadata = z.record(z.string(), z.unknown());
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const state = z.enum(['active', 'suspended', 'expired']);
+const title = z.string().trim().min(1).max(200).refine(isOneLine, 'is one line of text without control characters (see title.ts)');
 
 export const storeOptionsSchema = z
   .object({
@@ -32,6 +34,7 @@ export const storeOptionsSchema = z
 
 export const createInitSchema = z.strictObject({
   id: id.optional(),
+  title: title.optional(),
   userId: id.optional(),
   agentId: id.optional(),
   workspaceId: id.optional(),
@@ -63,6 +66,7 @@ export const getMessagesOptionsSchema = z
 
 export const forkOptionsSchema = z.strictObject({
   fromMessage: id.optional(),
+  title: title.optional(),
   id: id.optional(),
   metadata: metadata.optional(),
   tags: z.array(label).optional(),
@@ -127,6 +131,7 @@ export const searchOptionsSchema = z.strictObject({
 });
 
 export const updatePatchSchema = z.strictObject({
+  title: title.optional(),
   metadata: metadata.optional(),
   tags: z.array(label).optional(),
   agentId: id.optional(),

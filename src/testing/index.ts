@@ -44,6 +44,7 @@ import { registerRunTests } from './runs.js';
 import { registerScopeTests } from './scope.js';
 import { registerSearchInputTests } from './search-input.js';
 import { registerSearchTests } from './search.js';
+import { registerTitleTests } from './titles.js';
 import { registerTokenWindowTests } from './token-windows.js';
 import { registerTransferOwnershipTests } from './transfer-ownership.js';
 import { registerTransferTests } from './transfer.js';
@@ -75,6 +76,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     registerGetMessageTests(context);
     registerSearchTests(context);
     registerSearchInputTests(context);
+    registerTitleTests(context);
     registerListTests(context);
     registerUpdateDeleteTests(context);
     registerLifecycleTests(context);

@@ -76,6 +76,8 @@ export const recordSchemas = {
   message: z.strictObject({ id, segmentId: id, seq: z.number().int().positive(), createdAt: time, runId: id.optional(), body: z.string() }),
   session: z.strictObject({
     id,
+    // One line of text, as the store accepts a title.
+    title: z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f-\u009f]+$/).optional(),
     state: z.enum(['active', 'suspended', 'expired']),
     userId: id.optional(),
     agentId: id.optional(),

@@ -1,7 +1,7 @@
 /** `sessionloom list`: sessions matching filters, one page at a time. */
 import { type Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import type { ListOptions, Session, SessionOrderBy, SessionState } from '../../types.js';
-import { formatTable, plural, printJson, printLines, relativeTime, wantsJson } from '../output.js';
+import { formatTable, plural, printJson, printLines, relativeTime, truncate, wantsJson } from '../output.js';
 import { withReadOnlyStore } from '../store-url.js';
 
 // The store refuses more than this per page; checking here turns it into a usage error with the flag's name.
@@ -69,11 +69,21 @@ function toListOptions(options: ListCommandOptions): ListOptions {
   };
 }
 
+/** Titles are shortened in the table (show prints them whole), so a row stays one line. */
+const TITLE_COLUMN_LENGTH = 40;
+
 function sessionTable(sessions: Session[]): string[] {
   const now = Date.now();
   return formatTable(
-    ['ID', 'STATE', 'MESSAGES', 'USER', 'UPDATED'],
-    sessions.map((session) => [session.id, session.state, String(session.messageCount), session.userId ?? '-', relativeTime(session.updatedAt, now)]),
+    ['ID', 'STATE', 'MESSAGES', 'USER', 'UPDATED', 'TITLE'],
+    sessions.map((session) => [
+      session.id,
+      session.state,
+      String(session.messageCount),
+      session.userId ?? '-',
+      relativeTime(session.updatedAt, now),
+      session.title === undefined ? '-' : truncate(session.title, TITLE_COLUMN_LENGTH),
+    ]),
   );
 }
 

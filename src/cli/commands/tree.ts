@@ -7,9 +7,11 @@ import type { Command } from 'commander';
 import type { SessionStore } from '../../session/store.js';
 import type { BranchNode, RewoundTail, Session, StoredMessage } from '../../types.js';
 import { messageBodyLines } from '../message-body.js';
-import { plural, printJson, printLines, wantsJson } from '../output.js';
+import { plural, printJson, printLines, truncate, wantsJson } from '../output.js';
 import { withReadOnlyStore } from '../store-url.js';
 
+/** Titles in the tree are shortened so a node stays one line. */
+const TREE_TITLE_LENGTH = 40;
 /** Each message of a rewound tail is shortened to this many characters per part in the readable view. */
 const TAIL_MESSAGE_LENGTH = 500;
 
@@ -96,5 +98,6 @@ function describeNode(node: BranchNode, markedId: string): string {
   const forkedAt = node.forkedAtMessageId === undefined ? '' : `  forked at ${node.forkedAtMessageId}`;
   const state = node.session.state === 'active' ? '' : `  ${node.session.state}`;
   const marker = node.session.id === markedId ? '  <- this session' : '';
-  return `${node.session.id}  (${plural(node.session.messageCount, 'message')})${forkedAt}${state}${marker}`;
+  const title = node.session.title === undefined ? '' : `  "${truncate(node.session.title, TREE_TITLE_LENGTH)}"`;
+  return `${node.session.id}${title}  (${plural(node.session.messageCount, 'message')})${forkedAt}${state}${marker}`;
 }

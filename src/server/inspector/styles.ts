@@ -107,6 +107,8 @@ input, select { font: inherit; color: inherit; background: var(--panel); border:
 .facts dt { color: var(--muted); }
 .facts dd { margin: 0; word-break: break-word; }
 .forked-from { margin: 4px 0; }
+.session-name { font-weight: 600; word-break: break-word; }
+p.session-name { margin: 4px 0 0; }
 
 .branch-section { margin: 8px 0 12px; padding: 8px; background: var(--panel); border: 1px solid var(--border); border-radius: 6px; }
 .branch-section summary { cursor: pointer; font-weight: 600; }

@@ -7,6 +7,8 @@
  */
 export const BRANCH_GRAPH_SCRIPT = String.raw`
 const GRAPH = { nodeWidth: 156, nodeHeight: 42, columnGap: 112, rowGap: 16, margin: 12 };
+/** What fits a node's first line in its monospace font. */
+const GRAPH_TITLE_LENGTH = 20;
 
 function renderBranchGraph() {
   const container = byId('branch-graph');
@@ -80,9 +82,11 @@ function layoutTree(root) {
 
 function graphNode(node) {
   const isSession = node.kind !== 'tail';
-  const title = isSession ? node.kind + ': ' + node.session.id : 'rewound tail: ' + node.tail.messageIds.join(', ');
+  const named = isSession && node.session.title !== undefined ? ' (' + node.session.title + ')' : '';
+  const title = isSession ? node.kind + ': ' + node.session.id + named : 'rewound tail: ' + node.tail.messageIds.join(', ');
+  // A session's title names it better than its id; the id stays in the tooltip.
   const lines = isSession
-    ? [shortId(node.session.id), plural(node.session.messageCount, 'msg') + ' \u00b7 ' + node.session.state]
+    ? [node.session.title === undefined ? shortId(node.session.id) : truncate(node.session.title, GRAPH_TITLE_LENGTH), plural(node.session.messageCount, 'msg') + ' \u00b7 ' + node.session.state]
     : ['rewound tail', plural(node.tail.messageCount, 'msg') + ' off the path'];
   // A rewound tail opens its messages above the timeline (they are off the path, so not in it).
   const open = isSession ? () => openSession(node.session.id) : () => showRewoundTail(node.tail);

@@ -65,6 +65,7 @@ function sessionRow(session) {
   const selected = session.id === state.sessionId;
   const user = session.userId === undefined ? 'no user' : session.userId;
   return selectableRow({ sessionId: session.id }, 'session-row', selected, () => openSession(session.id), [
+    session.title === undefined ? null : h('span', { class: 'row-line session-name', text: session.title }),
     h('span', { class: 'row-line' }, [
       h('span', { class: 'session-id mono', title: session.id, text: shortId(session.id) }),
       stateBadge(session.state),

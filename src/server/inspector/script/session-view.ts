@@ -95,6 +95,7 @@ function renderSessionHeader() {
       h('button', { type: 'button', class: 'secondary', onclick: () => refreshSession() }, 'Refresh'),
       h('button', { type: 'button', class: 'secondary', title: 'Download this session as a sessionloom export (JSON Lines), for sessionloom import', onclick: () => exportSession(session.id) }, 'Export'),
     ]),
+    session.title === undefined ? null : h('p', { class: 'session-name', text: session.title }),
     forkedFrom === undefined ? null : h('p', { class: 'forked-from small' }, [
       'Forked from ',
       h('button', { type: 'button', class: 'link-button mono', title: forkedFrom.sessionId, onclick: () => openSession(forkedFrom.sessionId) }, shortId(forkedFrom.sessionId)),
