@@ -5,7 +5,7 @@
  *   BENCH_STORES=sqlite,redis  only these stores (default: every store)
  *   BENCH_DIR=/path            where the SQLite and file stores live (default: the OS temp dir)
  *   BENCH_PHASES=compaction    only these phases: core (append, fork, rewind, reads, throughput),
- *                              list, sqlite, compaction, live (follow latency, idle followers) (default: every phase)
+ *                              list, sqlite, compaction, live (follow latency, idle followers), search (default: every phase)
  */
 export const STORE_NAMES = ['memory', 'sqlite', 'file', 'postgres', 'redis'] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
@@ -42,6 +42,11 @@ export interface Counts {
   /** Idle followers whose cost is measured (SQLite), and for how many seconds. */
   idleFollowers: number;
   idleSeconds: number;
+  /** Messages the search phase writes (the stores that scan write at most 10,000). */
+  searchMessages: number;
+  searchMessagesPerSession: number;
+  /** Times each kind of query is timed. */
+  searchQueries: number;
 }
 
 const FULL: Counts = {
@@ -61,6 +66,9 @@ const FULL: Counts = {
   followEvents: 300,
   idleFollowers: 100,
   idleSeconds: 10,
+  searchMessages: 100_000,
+  searchMessagesPerSession: 100,
+  searchQueries: 50,
 };
 
 const QUICK: Counts = {
@@ -80,6 +88,9 @@ const QUICK: Counts = {
   followEvents: 60,
   idleFollowers: 100,
   idleSeconds: 3,
+  searchMessages: 10_000,
+  searchMessagesPerSession: 100,
+  searchQueries: 20,
 };
 
 export interface Configuration {
@@ -91,7 +102,7 @@ export interface Configuration {
   phases: PhaseName[];
 }
 
-export const PHASE_NAMES = ['core', 'list', 'sqlite', 'compaction', 'live'] as const;
+export const PHASE_NAMES = ['core', 'list', 'sqlite', 'compaction', 'live', 'search'] as const;
 export type PhaseName = (typeof PHASE_NAMES)[number];
 
 function selectedPhases(value: string | undefined): PhaseName[] {

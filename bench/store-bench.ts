@@ -10,6 +10,7 @@ import { CREATE_BATCH, LIST_PAGE, listCost } from './list-workload.js';
 import { formatMs } from './measure.js';
 import { inPhase } from './progress.js';
 import { ratioAtMost, ratioWithoutTarget, timeUnder, type Line } from './report.js';
+import { benchSearch } from './search-bench.js';
 import { benchSqliteOnly } from './sqlite-bench.js';
 import type { StoreTarget } from './store-targets.js';
 import { WRITERS, concurrencyThroughput } from './throughput.js';
@@ -59,6 +60,11 @@ export async function benchStore(target: StoreTarget, counts: Counts, directory:
     const live = await benchLiveRuns(target, counts);
     lines.push(...live.lines);
     Object.assign(results, live.results);
+  }
+  if (phases.includes('search')) {
+    const search = await benchSearch(target, counts);
+    lines.push(...search.lines);
+    Object.assign(results, search.results);
   }
   return { lines, results };
 }

@@ -6,6 +6,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { SessionStore } from '../src/index.js';
 import type { StoreName } from './configuration.js';
 import { startServer, type BenchServer } from './servers.js';
@@ -18,6 +20,8 @@ export interface StoreTarget {
   url?(namespace: string): string;
   /** Stops the store's server, if it has one. */
   release(): Promise<void>;
+  /** Bytes the full-text index of a namespace takes (stores with an index). */
+  searchIndexBytes?(namespace: string): Promise<number>;
 }
 
 export interface SkippedStore {
@@ -36,6 +40,7 @@ export async function prepareTarget(name: StoreName, directory: string): Promise
         open: async (namespace) => SessionStore.sqlite(join(directory, `${namespace}.db`)),
         url: (namespace) => `sqlite:${join(directory, `${namespace}.db`)}`,
         release: async () => {},
+        searchIndexBytes: async (namespace) => sqliteIndexBytes(join(directory, `${namespace}.db`)),
       };
     case 'file':
       return {
@@ -57,6 +62,7 @@ export async function prepareTarget(name: StoreName, directory: string): Promise
         open: (namespace) => openOnServer(name, server, namespace),
         url: (namespace) => (name === 'postgres' ? `${server.url}?schema=bench_${namespace}` : `${server.url}?keyPrefix=bench:${namespace}:`),
         release: () => server.destroy(),
+        ...(name === 'postgres' ? { searchIndexBytes: (namespace: string) => postgresIndexBytes(server.url, `bench_${namespace}`) } : {}),
       };
     }
   }
@@ -67,4 +73,29 @@ async function openOnServer(name: 'postgres' | 'redis', server: BenchServer, nam
   return name === 'postgres'
     ? SessionStore.postgres({ connectionString: server.url, schema: `bench_${namespace}` })
     : SessionStore.redis({ url: server.url }, { keyPrefix: `bench:${namespace}:` });
+}
+
+/** The pages of the FTS5 index's tables (dbstat counts every page a table uses); the messages' entry ids take a few bytes more. */
+async function sqliteIndexBytes(path: string): Promise<number> {
+  const database = new Database(path, { readonly: true });
+  try {
+    const row = database
+      .prepare("SELECT sum(pgsize) AS bytes FROM dbstat WHERE name LIKE 'message\\_search%' ESCAPE '\\'")
+      .get() as { bytes: number | null };
+    return row.bytes ?? 0;
+  } finally {
+    database.close();
+  }
+}
+
+/** The search table with its indexes and TOAST. */
+async function postgresIndexBytes(url: string, schema: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query('SELECT pg_total_relation_size(format($1, $2)::regclass)::bigint AS bytes', ['%I.sessionloom_message_search', schema]);
+    return Number((result.rows[0] as { bytes: string }).bytes);
+  } finally {
+    await client.end();
+  }
 }

@@ -130,24 +130,22 @@ export const migrations: readonly Migration[] = [
   {
     version: 4,
     up: `
-      -- Full-text search (search.ts). FTS5 needs integer row ids and messages has none (WITHOUT
-      -- ROWID), so message_search_rows gives each indexed message one. The index is contentless:
-      -- it keeps the terms' postings, not a second copy of the text (snippets are cut from the
-      -- message itself), and contentless_delete lets a row go by its id alone.
-      CREATE TABLE message_search_rows (
-        row INTEGER PRIMARY KEY,
-        segment_id TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        UNIQUE (segment_id, seq)
+      -- Full-text search (search.ts). The index is contentless: it keeps the terms' postings, not
+      -- a second copy of the text (snippets are cut from the message itself), and each entry's
+      -- message position (segment_id, seq) as unindexed values, so a match leads to its message
+      -- without another index. The text indexed is the terms search-text.ts makes, separated by
+      -- spaces; the ascii tokenizer keeps every non-ASCII character inside a term, so it only
+      -- splits on those spaces and every store agrees on what a term is. Needs SQLite 3.47 or
+      -- later (contentless_unindexed), which better-sqlite3 11.6 and later bundle.
+      CREATE VIRTUAL TABLE message_search USING fts5(
+        terms, segment_id UNINDEXED, seq UNINDEXED,
+        content = '', contentless_delete = 1, contentless_unindexed = 1, tokenize = 'ascii'
       );
-      -- The text indexed is the terms search-text.ts makes, separated by spaces. The ascii tokenizer
-      -- keeps every non-ASCII character inside a term, so it only splits on those spaces and every
-      -- store agrees on what a term is.
-      CREATE VIRTUAL TABLE message_search USING fts5(terms, content = '', contentless_delete = 1, tokenize = 'ascii');
-      -- A message leaves the index with its row, in the same statement, whatever deletes it.
-      CREATE TRIGGER message_search_forget AFTER DELETE ON messages BEGIN
-        DELETE FROM message_search WHERE rowid = (SELECT row FROM message_search_rows WHERE segment_id = old.segment_id AND seq = old.seq);
-        DELETE FROM message_search_rows WHERE segment_id = old.segment_id AND seq = old.seq;
+      -- Each message's entry in the index (NULL: nothing to index), so the entry goes with the row,
+      -- in the same statement, whatever deletes it.
+      ALTER TABLE messages ADD COLUMN search_row INTEGER;
+      CREATE TRIGGER message_search_forget AFTER DELETE ON messages WHEN old.search_row IS NOT NULL BEGIN
+        DELETE FROM message_search WHERE rowid = old.search_row;
       END;
     `,
     backfill: (database) => indexExistingMessages(database),
