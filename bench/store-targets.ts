@@ -93,7 +93,7 @@ async function postgresIndexBytes(url: string, schema: string): Promise<number> 
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const result = await client.query('SELECT pg_total_relation_size(format($1, $2)::regclass)::bigint AS bytes', ['%I.sessionloom_message_search', schema]);
+    const result = await client.query('SELECT pg_total_relation_size(to_regclass($1::text))::bigint AS bytes', [`"${schema}".sessionloom_message_search`]);
     return Number((result.rows[0] as { bytes: string }).bytes);
   } finally {
     await client.end();

@@ -215,7 +215,7 @@ export interface MessageSearchQuery {
   limit: number;
 }
 
-/** One match: best first (highest score), ties by newest `createdAt`, then message id. */
+/** One match. Best first (highest score); ties by segment id, then seq, both descending (a total order, for paging by offset). */
 export interface MessageSearchHit {
   message: MessageRecord;
   /** The session that owns the message's segment. */

@@ -66,11 +66,11 @@ export async function scanForMatches(context: StoreContext, query: ScanQuery): P
     const score = candidate.frequencies.reduce((sum, frequency, index) => sum + (inverse[index]! * frequency * (K1 + 1)) / (frequency + norm), 0);
     return { message: candidate.message, sessionId: candidate.sessionId, score };
   });
+  // The order the indexes give (see MessageSearchHit): score, then position, descending.
   hits.sort(
     (left, right) =>
       right.score - left.score ||
-      right.message.createdAt - left.message.createdAt ||
-      (left.message.id < right.message.id ? -1 : left.message.id > right.message.id ? 1 : 0),
+      (left.message.segmentId < right.message.segmentId ? 1 : left.message.segmentId > right.message.segmentId ? -1 : right.message.seq - left.message.seq),
   );
   return { hits, partial: !complete };
 }

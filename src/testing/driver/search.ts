@@ -111,18 +111,21 @@ export function registerSearchIndexTests(context: DriverSuiteContext): void {
       expect(await foundIds(driver, query([term], { within: [] }))).toEqual([]);
     });
 
-    it('orders best first, then newest, then by id, and pages by offset and limit', async (test) => {
+    it('orders best first, ties by segment then position (both descending), and pages by offset and limit', async (test) => {
       const driver = searchDriver(context, test);
       const term = uniqueTerm();
       const { session } = await createSession(driver);
       const texts = [`${term} pad pad pad`, `${term} ${term} ${term} pad`, `${term} pad pad pad`, `${term} pad pad pad`];
-      const times = [2_000, 2_000, 2_000, 5_000].map((createdAt) => ({ createdAt }));
-      const { messages } = await append(driver, session, texts, times);
-      const [equal, best, equalToo, newest] = messages as [MessageRecord, MessageRecord, MessageRecord, MessageRecord];
+      const { session: moved, messages } = await append(driver, session, texts);
+      const [first, best, third, fourth] = messages as [MessageRecord, MessageRecord, MessageRecord, MessageRecord];
+      // A segment whose id sorts after the head's: its equal match comes before theirs.
+      const later = segmentRecord(session.id, { id: `${moved.headSegmentId}-later`, parentId: moved.headSegmentId, baseSeq: 4 });
+      const onLater = messageRecord(later.id, 5, { body: says(`${term} pad pad pad`) });
+      await driver.commit({ segments: [later], messages: [onLater] });
       const ordered = await foundIds(driver, query([term]));
-      expect(ordered).toEqual([best.id, newest.id, ...[equal.id, equalToo.id].sort()]);
+      expect(ordered).toEqual([best.id, onLater.id, fourth.id, third.id, first.id]);
       expect(await foundIds(driver, query([term], { offset: 1, limit: 2 }))).toEqual(ordered.slice(1, 3));
-      expect(await foundIds(driver, query([term], { offset: 4 }))).toEqual([]);
+      expect(await foundIds(driver, query([term], { offset: 5 }))).toEqual([]);
     });
   });
 }
