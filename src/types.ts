@@ -4,6 +4,8 @@
  */
 import type { ModelMessage as AiModelMessage } from 'ai';
 
+export type * from './checkpoint-types.js';
+
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
 export type Metadata = Record<string, JsonValue>;
@@ -225,53 +227,6 @@ export interface RewoundFiles {
   removedDirectories: string[];
   /** Files the checkpoint skipped (too large, unreadable): left as they are. */
   skipped: string[];
-}
-
-/** Options of `store.checkpoint`. */
-export interface CheckpointOptions {
-  /** The directory whose files are recorded. */
-  workspace: string;
-  /** The message the checkpoint belongs to: rewinding to it restores the files recorded now. Default: the session's head. */
-  atMessage?: string;
-  /** Extra paths not to record, in gitignore syntax (besides `.git`, `node_modules` and the root `.gitignore`). */
-  ignore?: string[];
-  /** Files larger than this are skipped with a warning naming them. Default 10 MiB. */
-  maxFileBytes?: number;
-}
-
-/** A file a checkpoint did not record, and why. */
-export interface SkippedFile {
-  path: string;
-  size: number;
-  reason: 'too-large' | 'unreadable' | 'not-a-file' | 'unsupported-name';
-}
-
-export interface CheckpointResult {
-  messageId: string;
-  /** Files (and symlinks) the checkpoint records. */
-  files: number;
-  /** Bytes of file content newly stored (content already in the store, from any checkpoint or session, is not stored again). */
-  bytesStored: number;
-  /** Size of the stored manifest: the changes since the previous checkpoint on the session's path. */
-  manifestBytes: number;
-  /** Files recorded as changed since the previous checkpoint on the path (all of them for a first checkpoint). */
-  changedFiles: number;
-  /** Files not recorded (each is also named in a process warning). */
-  skipped: SkippedFile[];
-  /** True when the message already had a checkpoint, which was kept (the first one taken at a message wins). */
-  existing: boolean;
-}
-
-/** A message that has a file checkpoint, as `store.checkpoints(id)` lists it. */
-export interface CheckpointSummary {
-  messageId: string;
-  /** The session that took it (a fork lists its source's checkpoints on the shared history too). */
-  sessionId: string;
-  createdAt: number;
-  /** Files changed since the previous checkpoint on the path (all of them for a full manifest). */
-  changedFiles: number;
-  /** Whether the end of the turn that followed was recorded (what tells the agent's edits from someone else's). */
-  turnFinished: boolean;
 }
 
 export type SessionOrderBy = 'createdAt' | 'updatedAt' | 'lastActiveAt';

@@ -187,40 +187,30 @@ export interface DriverCapabilities {
    * (PostgreSQL LISTEN/NOTIFY, Redis pub/sub). Without it (absent means false) followers poll.
    */
   readonly runSignals?: boolean;
-  /**
-   * `searchMessages`: a full-text index kept in step with every commit (absent or false: the core
-   * searches by scanning messages, see src/session/search-scan.ts).
-   */
+  /** `searchMessages`: a full-text index every commit keeps (absent or false: the core scans, see search-scan.ts). */
   readonly search?: boolean;
 }
 
 /**
- * A full-text query over message text. Terms come from `src/common/search-text.ts`: the index holds
- * `indexedTerms(record.body)` for each message, written in the same transaction as the message and
- * gone with it, so a message is found as soon as its commit returns and never after its deletion.
+ * A full-text query (capability `search`). Terms are made by `src/common/search-text.ts`: a driver
+ * indexes `indexedTerms(body)` of each message in the commit that writes it, and forgets it with it.
  */
 export interface MessageSearchQuery {
-  /** Terms a message must all hold (at least one); with `lastTermIsPrefix`, the last matches any term it begins. */
+  /** All required; with `lastTermIsPrefix`, the last matches any term it begins. */
   terms: string[];
   lastTermIsPrefix: boolean;
-  /**
-   * Only messages at these positions (a session's path and tails), whoever wrote them. Without it,
-   * only messages whose segment's session still exists, of this user and agent when given.
-   */
+  /** Only these positions, whoever wrote them. Without it: messages of existing sessions (of `userId`, `agentId` when given). */
   within?: Array<{ segmentId: string; fromSeq: number; toSeq: number }>;
   userId?: string;
   agentId?: string;
-  /** Matches to skip (of the order below) and the most to return. */
   offset: number;
   limit: number;
 }
 
-/** One match. Best first (highest score); ties by segment id, then seq, both descending (a total order, for paging by offset). */
+/** A match: best first, ties by segment id then seq (descending). `sessionId` owns the segment; a higher `score` is better. */
 export interface MessageSearchHit {
   message: MessageRecord;
-  /** The session that owns the message's segment. */
   sessionId: string;
-  /** Relevance, higher is better (the backend's own measure). */
   score: number;
 }
 
@@ -310,7 +300,6 @@ export interface StorageDriver {
    * signals sent from then on are delivered (so a reader subscribed first, then read, misses none).
    */
   watchRun?(runId: string, onSignal: () => void): Promise<() => Promise<void>>;
-
   /** Messages matching the query, in its order (capability `search`). */
   searchMessages?(query: MessageSearchQuery): Promise<MessageSearchHit[]>;
 }
@@ -402,7 +391,7 @@ export function driverMethods(capabilities: DriverCapabilities): DriverMethod[] 
   });
 }
 
-/** Every capability but `search`: what the built-in drivers declare (SQLite and files without `runSignals`; SQLite and PostgreSQL add `search`). */
+/** What the built-in drivers declare (SQLite and files without `runSignals`; SQLite and PostgreSQL add `search`). */
 export const ALL_CAPABILITIES: DriverCapabilities = Object.freeze({ runs: true, checkpoints: true, listOperations: true, runSignals: true });
 
 /** Every capability but `runSignals`: drivers whose other processes learn of changes by polling (SQLite, files). */
