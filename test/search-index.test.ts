@@ -4,7 +4,6 @@
  * once opened), and what an index holds, message for message. What every store must do is in the
  * conformance suites (src/testing/search.ts, src/testing/driver/search.ts).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,28 +14,25 @@ import { PostgresDriver } from '../src/drivers/postgres/driver.js';
 import { tableNames } from '../src/drivers/postgres/identifiers.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { SessionStore } from '../src/index.js';
+import { PostgresPrefixes } from './fixtures/postgres-tables.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-search-index-'));
 const url = inject('postgresUrl');
-const prefixes: string[] = [];
+const prefixes = new PostgresPrefixes('search');
 
 afterAll(async () => {
   rmSync(directory, { recursive: true, force: true });
-  if (url === undefined || prefixes.length === 0) return;
-  await withClient(async (client) => {
-    for (const prefix of prefixes) {
-      const names = tableNames('public', prefix);
-      const tables = [names.messageSearch, names.sessions, names.segments, names.messages, names.operations, names.runs, names.runEvents, names.blobs, names.checkpoints, names.migrations];
-      await client.query(`DROP TABLE IF EXISTS ${tables.join(', ')}`);
-    }
-  });
+  if (url !== undefined) await prefixes.dropAll(url);
 });
 
-async function withClient<Result>(work: (client: pg.Client) => Promise<Result>): Promise<Result> {
+/** Runs statements on PostgreSQL from outside the driver, returning the last one's rows. */
+async function onPostgres(...statements: string[]): Promise<unknown[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return await work(client);
+    let rows: unknown[] = [];
+    for (const statement of statements) rows = (await client.query(statement)).rows;
+    return rows;
   } finally {
     await client.end();
   }
@@ -55,6 +51,13 @@ async function writeHistory(store: SessionStore): Promise<{ ids: string[] }> {
   return { ids: [question!.id, answer!.id, other!.id] };
 }
 
+/** What writeHistory wrote is found: by a word, by a tool's name and input, and within one user's sessions. */
+async function expectHistoryFound(store: SessionStore, ids: string[]): Promise<void> {
+  expect(new Set((await store.search('harbour')).hits.map((hit) => hit.messageId))).toEqual(new Set(ids));
+  expect((await store.search('find_harbour porto')).hits.map((hit) => hit.messageId)).toEqual([ids[1]]);
+  expect((await store.search('harbour', { userId: 'rui' })).hits.map((hit) => hit.messageId)).toEqual([ids[2]]);
+}
+
 describe('SQLite full-text index', () => {
   it('is built by the migration from the messages already stored', async () => {
     const path = join(directory, 'before-search.db');
@@ -71,9 +74,7 @@ describe('SQLite full-text index', () => {
 
     const store = SessionStore.fromDriver(new SqliteDriver({ path }));
     try {
-      expect(new Set((await store.search('harbour')).hits.map((hit) => hit.messageId))).toEqual(new Set(ids));
-      expect((await store.search('find_harbour porto')).hits.map((hit) => hit.messageId)).toEqual([ids[1]]);
-      expect((await store.search('harbour', { userId: 'rui' })).hits.map((hit) => hit.messageId)).toEqual([ids[2]]);
+      await expectHistoryFound(store, ids);
     } finally {
       await store.close();
     }
@@ -107,26 +108,19 @@ describe('SQLite full-text index', () => {
 
 describe.skipIf(url === undefined)('PostgreSQL full-text index', () => {
   it('is built by the migration from the messages already stored', async () => {
-    const tablePrefix = `search_${randomBytes(5).toString('hex')}_`;
-    prefixes.push(tablePrefix);
+    const tablePrefix = prefixes.next();
     const before = SessionStore.fromDriver(await PostgresDriver.connect({ connectionString: url!, tablePrefix }));
     const { ids } = await writeHistory(before);
     await before.close();
     const names = tableNames('public', tablePrefix);
-    await withClient(async (client) => {
-      await client.query(`DROP TABLE ${names.messageSearch}`);
-      await client.query(`DELETE FROM ${names.migrations} WHERE version = 4`);
-    });
+    await onPostgres(`DROP TABLE ${names.messageSearch}`, `DELETE FROM ${names.migrations} WHERE version = 4`);
 
     const store = SessionStore.fromDriver(await PostgresDriver.connect({ connectionString: url!, tablePrefix }));
     try {
-      expect(new Set((await store.search('harbour')).hits.map((hit) => hit.messageId))).toEqual(new Set(ids));
-      expect((await store.search('find_harbour porto')).hits.map((hit) => hit.messageId)).toEqual([ids[1]]);
-      expect((await store.search('harbour', { userId: 'rui' })).hits.map((hit) => hit.messageId)).toEqual([ids[2]]);
+      await expectHistoryFound(store, ids);
     } finally {
       await store.close();
     }
-    const rows = await withClient((client) => client.query(`SELECT count(*)::integer AS rows FROM ${names.messageSearch}`));
-    expect(rows.rows).toEqual([{ rows: 3 }]);
+    expect(await onPostgres(`SELECT count(*)::integer AS rows FROM ${names.messageSearch}`)).toEqual([{ rows: 3 }]);
   });
 });
