@@ -13,6 +13,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { PostgresDriver } from '../src/drivers/postgres/driver.js';
 import { tableNames } from '../src/drivers/postgres/identifiers.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
+import { CATCH_UP_BATCH } from '../src/drivers/sqlite/search.js';
 import { SessionStore } from '../src/index.js';
 import { PostgresPrefixes } from './fixtures/postgres-tables.js';
 
@@ -69,7 +70,7 @@ describe('SQLite full-text index', () => {
     // SQLite leaves a contentless_unindexed index's content table behind when the index is dropped,
     // and defensive mode (better-sqlite3's default) forbids dropping it: allowed here, for this setup only.
     raw.unsafeMode(true);
-    raw.exec('DROP TRIGGER message_search_forget; DROP TABLE message_search; DROP TABLE IF EXISTS message_search_content; ALTER TABLE messages DROP COLUMN search_row; DELETE FROM schema_migrations WHERE version = 4;');
+    raw.exec('DROP TRIGGER message_search_forget; DROP INDEX messages_awaiting_index; DROP TABLE message_search; DROP TABLE IF EXISTS message_search_content; ALTER TABLE messages DROP COLUMN search_row; DELETE FROM schema_migrations WHERE version >= 4;');
     raw.close();
 
     const store = SessionStore.fromDriver(new SqliteDriver({ path }));
@@ -96,6 +97,11 @@ describe('SQLite full-text index', () => {
     await store.rewind(session.id, { toMessage: first!.id });
     const raw = new Database(path, { readonly: true });
     const rows = (): unknown => raw.prepare('SELECT count(*) AS rows FROM message_search').get();
+    const waiting = (): unknown => raw.prepare('SELECT count(*) AS rows FROM messages WHERE search_row IS NULL').get();
+    // An append leaves its rows for the index to catch up with; a search catches up first.
+    expect(waiting()).toEqual({ rows: 3 });
+    expect((await store.search('three')).hits).toHaveLength(1);
+    expect(waiting()).toEqual({ rows: 0 });
     expect(rows()).toEqual({ rows: 2 });
     // Deleting the session deletes the history no fork reaches, and its index rows with it.
     await store.delete(session.id);
@@ -103,6 +109,45 @@ describe('SQLite full-text index', () => {
     expect(raw.prepare("SELECT count(*) AS rows FROM message_search WHERE message_search MATCH 'three'").get()).toEqual({ rows: 0 });
     raw.close();
     await store.close();
+  });
+});
+
+describe('SQLite full-text index catching up', () => {
+  it('finds what another connection appended, and indexes nothing a deletion removed first', async () => {
+    const path = join(directory, 'catch-up.db');
+    const writer = SessionStore.fromDriver(new SqliteDriver({ path }));
+    const reader = SessionStore.fromDriver(new SqliteDriver({ path }));
+    try {
+      const kept = await writer.create();
+      const removed = await writer.create();
+      const [keptMessage] = await writer.append(kept.id, { role: 'user', content: 'lighthouse keeper' });
+      await writer.append(removed.id, { role: 'user', content: 'lighthouse gone' });
+      await writer.delete(removed.id);
+      expect((await reader.search('lighthouse')).hits.map((hit) => hit.messageId)).toEqual([keptMessage!.id]);
+      const raw = new Database(path, { readonly: true });
+      expect(raw.prepare('SELECT count(*) AS rows FROM message_search').get()).toEqual({ rows: 1 });
+      raw.close();
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
+  });
+
+  it('catches up after a commit leaves enough messages waiting, without a search', async () => {
+    const path = join(directory, 'batch.db');
+    const store = SessionStore.fromDriver(new SqliteDriver({ path }));
+    const raw = new Database(path, { readonly: true });
+    const counts = () => raw.prepare('SELECT (SELECT count(*) FROM messages WHERE search_row IS NULL) AS waiting, (SELECT count(*) FROM message_search) AS entries').get();
+    try {
+      const session = await store.create();
+      await store.append(session.id, Array.from({ length: CATCH_UP_BATCH - 1 }, (_, index) => ({ role: 'user' as const, content: `word${index}` })));
+      expect(counts()).toEqual({ waiting: CATCH_UP_BATCH - 1, entries: 0 });
+      await store.append(session.id, { role: 'user', content: 'last' });
+      expect(counts()).toEqual({ waiting: 0, entries: CATCH_UP_BATCH });
+    } finally {
+      raw.close();
+      await store.close();
+    }
   });
 });
 

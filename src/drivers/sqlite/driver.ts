@@ -61,7 +61,7 @@ import {
 import { sqliteDialect as dialect } from './dialect.js';
 import { migrate } from './migrations.js';
 import { sessionFromRow, sessionParameters, type SessionRow } from './rows.js';
-import { indexMessage, sqliteSearchStatement } from './search.js';
+import { CATCH_UP_BATCH, indexAwaitingMessages, sqliteSearchStatement } from './search.js';
 import { prepareStatements, type Statements } from './statements.js';
 
 export type { BetterSqliteDatabaseLike } from './database.js';
@@ -99,6 +99,9 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
   private readonly commitTransaction: SqliteTransactionLike<[WriteBatch], void>;
   private readonly deleteSegmentTransaction: SqliteTransactionLike<[string], number>;
   private readonly collectCheckpointsTransaction: SqliteTransactionLike<[], { checkpoints: number; blobs: number }>;
+  private readonly catchUpTransaction: SqliteTransactionLike<[], number>;
+  /** Messages this connection committed since the search index last caught up (see search.ts). */
+  private messagesAwaitingIndex = 0;
   private closed = false;
 
   constructor(options: SqliteDriverOptions) {
@@ -128,6 +131,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
       this.statements.deleteSegment.run(segmentId);
       return deleted;
     });
+    this.catchUpTransaction = this.database.transaction(() => indexAwaitingMessages(this.statements));
     this.collectCheckpointsTransaction = this.database.transaction(() => {
       const checkpoints = this.statements.deleteOrphanCheckpoints.run().changes;
       const blobs = this.statements.deleteUnusedBlobs.run().changes;
@@ -186,7 +190,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
   }
 
   async searchMessages(query: MessageSearchQuery): Promise<MessageSearchHit[]> {
-    this.activeStatements();
+    this.catchUpSearchIndex();
     const built = compile(sqliteSearchStatement(query), dialect);
     const rows = this.listStatement(built.text).all(...built.values) as SearchRow[];
     return rows.map(searchHitFromRow);
@@ -201,6 +205,21 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
   async commit(batch: WriteBatch): Promise<void> {
     this.activeStatements();
     this.commitTransaction.immediate(batch);
+    this.messagesAwaitingIndex += batch.messages?.length ?? 0;
+    // After the commit, in a transaction of its own: the append is durable and final whatever
+    // happens to the indexing (a failure leaves the rows waiting for the next catch-up).
+    if (this.messagesAwaitingIndex >= CATCH_UP_BATCH) this.catchUpSearchIndex();
+  }
+
+  /**
+   * Indexes the messages waiting (any process's), so a search sees every committed message. The
+   * check is a read: the write lock is taken only when something waits.
+   */
+  private catchUpSearchIndex(): void {
+    const statements = this.activeStatements();
+    this.messagesAwaitingIndex = 0;
+    if (statements.anyAwaitingIndex.get() === undefined) return;
+    this.catchUpTransaction.immediate();
   }
 
   async deleteMessagesAfter(segmentId: string, afterSeq: number): Promise<number> {
@@ -304,11 +323,8 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
       }
     }
     for (const segment of batch.segments ?? []) statements.insertSegments.run(...segmentValues(segment));
-    for (const message of batch.messages ?? []) {
-      this.insertMessage(message);
-      // In the commit's transaction: a message is searchable once its append returns.
-      indexMessage(this.statements, message);
-    }
+    // Left for the search index to catch up with (search.ts): a search catches up before it reads.
+    for (const message of batch.messages ?? []) this.insertMessage(message);
     for (const operation of batch.operations ?? []) this.insertOperation(operation);
     for (const run of batch.runs ?? []) statements.putRuns.run(...runValues(run));
     for (const event of batch.runEvents ?? []) statements.putRunEvents.run(...runEventValues(event));

@@ -150,6 +150,21 @@ export const migrations: readonly Migration[] = [
     `,
     backfill: (database) => indexExistingMessages(database),
   },
+  {
+    version: 5,
+    up: `
+      -- The index catches up in batches instead of in each append's transaction (search.ts says
+      -- why): search_row NULL now means "waiting to be indexed", 0 "nothing to index" (what NULL
+      -- meant before, for every row migration 4 left NULL), and above 0 the entry's id. The
+      -- partial index holds only the rows waiting, so finding them reads no more than that.
+      DROP TRIGGER message_search_forget;
+      UPDATE messages SET search_row = 0 WHERE search_row IS NULL;
+      CREATE INDEX messages_awaiting_index ON messages (segment_id) WHERE search_row IS NULL;
+      CREATE TRIGGER message_search_forget AFTER DELETE ON messages WHEN old.search_row > 0 BEGIN
+        DELETE FROM message_search WHERE rowid = old.search_row;
+      END;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = (list: readonly Migration[] = migrations): number =>
