@@ -90,8 +90,22 @@ function termsOfWord(word: string): string[] {
     .map((term) => term.slice(0, MAX_TERM_LENGTH));
 }
 
+// Only characters below U+0080: no marks, no compatibility forms, so NFKD changes nothing.
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+const ASCII_SEPARATORS = /[^a-z0-9]+/;
+
 /** Every term of `text`, in order, repeats included. */
 export function termsOf(text: string): string[] {
+  // The common case, ASCII text, in three passes over the whole text instead of a normalization per
+  // word: the same terms (a term of ASCII text is a run of letters and digits, lower-cased), at a
+  // fraction of the cost, which every indexed message and every scanned one pays.
+  if (ASCII_ONLY.test(text)) {
+    const terms: string[] = [];
+    for (const term of text.toLowerCase().split(ASCII_SEPARATORS)) {
+      if (term.length > 0) terms.push(term.length > MAX_TERM_LENGTH ? term.slice(0, MAX_TERM_LENGTH) : term);
+    }
+    return terms;
+  }
   const terms: string[] = [];
   for (const word of wordsOf(text)) terms.push(...word.terms);
   return terms;

@@ -59,9 +59,10 @@ import {
   retryWhileBusy,
 } from './database.js';
 import { sqliteDialect as dialect } from './dialect.js';
+import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
 import { sessionFromRow, sessionParameters, type SessionRow } from './rows.js';
-import { CATCH_UP_BATCH, indexAwaitingMessages, sqliteSearchStatement } from './search.js';
+import { SearchIndexCatchUp, sqliteSearchStatement } from './search.js';
 import { prepareStatements, type Statements } from './statements.js';
 
 export type { BetterSqliteDatabaseLike } from './database.js';
@@ -99,9 +100,8 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
   private readonly commitTransaction: SqliteTransactionLike<[WriteBatch], void>;
   private readonly deleteSegmentTransaction: SqliteTransactionLike<[string], number>;
   private readonly collectCheckpointsTransaction: SqliteTransactionLike<[], { checkpoints: number; blobs: number }>;
-  private readonly catchUpTransaction: SqliteTransactionLike<[], number>;
-  /** Messages this connection committed since the search index last caught up (see search.ts). */
-  private messagesAwaitingIndex = 0;
+  private readonly searchIndex: SearchIndexCatchUp;
+  private readonly groupCommit: GroupCommit;
   private closed = false;
 
   constructor(options: SqliteDriverOptions) {
@@ -131,7 +131,24 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
       this.statements.deleteSegment.run(segmentId);
       return deleted;
     });
-    this.catchUpTransaction = this.database.transaction(() => indexAwaitingMessages(this.statements));
+    this.searchIndex = new SearchIndexCatchUp(this.database, this.statements);
+    // Each batch of a group in a savepoint (a transaction function called inside a transaction):
+    // one that throws rolls back alone, and its error is its own commit's answer.
+    const groupTransaction = this.database.transaction((batches: WriteBatch[]) =>
+      batches.map((batch) => {
+        try {
+          this.commitTransaction(batch);
+          return undefined;
+        } catch (error) {
+          return error;
+        }
+      }),
+    );
+    this.groupCommit = new GroupCommit(
+      (batch) => this.commitTransaction.immediate(batch),
+      (batches) => groupTransaction.immediate(batches),
+      (batch) => this.searchIndex.afterCommit(batch.messages?.length ?? 0),
+    );
     this.collectCheckpointsTransaction = this.database.transaction(() => {
       const checkpoints = this.statements.deleteOrphanCheckpoints.run().changes;
       const blobs = this.statements.deleteUnusedBlobs.run().changes;
@@ -142,7 +159,9 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
   async getSession(id: string): Promise<SessionRecord | undefined> {
     const statements = this.activeStatements();
     const row = statements.selectSession.get(id) as SessionRow | undefined;
-    return row === undefined ? undefined : sessionFromRow(row);
+    if (row === undefined) return undefined;
+    this.groupCommit.noteRead(id);
+    return sessionFromRow(row);
   }
 
   async listSessions(query: SessionQuery): Promise<SessionRecord[]> {
@@ -190,7 +209,8 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
   }
 
   async searchMessages(query: MessageSearchQuery): Promise<MessageSearchHit[]> {
-    this.catchUpSearchIndex();
+    this.activeStatements();
+    this.searchIndex.catchUp();
     const built = compile(sqliteSearchStatement(query), dialect);
     const rows = this.listStatement(built.text).all(...built.values) as SearchRow[];
     return rows.map(searchHitFromRow);
@@ -204,23 +224,11 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
 
   async commit(batch: WriteBatch): Promise<void> {
     this.activeStatements();
-    this.commitTransaction.immediate(batch);
-    this.messagesAwaitingIndex += batch.messages?.length ?? 0;
-    // After the commit, in a transaction of its own: the append is durable and final whatever
-    // happens to the indexing (a failure leaves the rows waiting for the next catch-up).
-    if (this.messagesAwaitingIndex >= CATCH_UP_BATCH) this.catchUpSearchIndex();
+    // Alone, it commits now; with other writers about, it joins their transaction (group-commit.ts).
+    await this.groupCommit.commit(batch);
   }
 
-  /**
-   * Indexes the messages waiting (any process's), so a search sees every committed message. The
-   * check is a read: the write lock is taken only when something waits.
-   */
-  private catchUpSearchIndex(): void {
-    const statements = this.activeStatements();
-    this.messagesAwaitingIndex = 0;
-    if (statements.anyAwaitingIndex.get() === undefined) return;
-    this.catchUpTransaction.immediate();
-  }
+
 
   async deleteMessagesAfter(segmentId: string, afterSeq: number): Promise<number> {
     const statements = this.activeStatements();
@@ -275,6 +283,8 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Commits waiting for their group are committed, not dropped.
+    this.groupCommit.flush();
     this.closed = true;
     this.listStatements.clear();
     if (this.ownsDatabase) this.database.close();

@@ -17,7 +17,7 @@ import type { MessageRecord, MessageSearchQuery } from '../../driver/driver.js';
 import { compile } from '../sql/compile.js';
 import { searchStatement } from '../sql/search.js';
 import { arg, sql, value, type Sql } from '../sql/sql.js';
-import type { BetterSqliteDatabaseLike, SqliteStatementLike } from './database.js';
+import type { BetterSqliteDatabaseLike, SqliteStatementLike, SqliteTransactionLike } from './database.js';
 import { sqliteDialect } from './dialect.js';
 
 /** Messages indexed per statement page while catching up (each page is read, then indexed). */
@@ -62,6 +62,35 @@ export function indexAwaitingMessages(statements: SearchStatements): number {
     for (const row of rows) indexMessage(statements, { segmentId: row.segment_id, seq: row.seq, body: row.body });
     indexed += rows.length;
     if (rows.length < CATCH_UP_PAGE) return indexed;
+  }
+}
+
+/** When the index catches up: before each search, and after commits that leave a batch waiting. */
+export class SearchIndexCatchUp {
+  /** Messages this connection committed since the index last caught up. */
+  private waiting = 0;
+  private readonly transaction: SqliteTransactionLike<[], number>;
+
+  constructor(database: BetterSqliteDatabaseLike, private readonly statements: SearchStatements) {
+    this.transaction = database.transaction(() => indexAwaitingMessages(statements));
+  }
+
+  /** Indexes the messages waiting, any process's. The check is a read: the write lock is taken only when something waits. */
+  catchUp(): void {
+    this.waiting = 0;
+    if (this.statements.anyAwaitingIndex.get() === undefined) return;
+    this.transaction.immediate();
+  }
+
+  /** After a commit, in a transaction of its own: the commit is durable and final whatever happens to the indexing. */
+  afterCommit(messages: number): void {
+    this.waiting += messages;
+    if (this.waiting < CATCH_UP_BATCH) return;
+    try {
+      this.catchUp();
+    } catch {
+      // Busy or failing: the rows keep waiting, and the next search or batch indexes them.
+    }
   }
 }
 
