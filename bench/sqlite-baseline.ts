@@ -1,18 +1,19 @@
 /**
- * The raw better-sqlite3 baseline: the same rows sessionloom writes for an append (the message
- * row with its id index), one transaction per row, same pragmas, same file system. sessionloom's
- * durable append throughput is reported as a ratio of this. Rows are inserted a few at a time, so
- * the bench can interleave baseline rows with sessionloom appends and compare them side by side.
+ * The floor of a durable append on SQLite: raw better-sqlite3 writing the same rows sessionloom
+ * writes for the messages of a turn (the message rows with their id index), in one transaction per
+ * turn, same pragmas (WAL, synchronous=FULL), same file system. Nothing else: no session row, no
+ * search index, no checks. sessionloom's append is reported as a ratio of this. Turns are written
+ * one call at a time, so the bench can interleave them with sessionloom's appends.
  */
 import Database from 'better-sqlite3';
 import { encodeJson } from '../src/common/codec.js';
-import { sampleMessage } from './workload.js';
+import type { MessageInput } from '../src/index.js';
 
 export interface RawBaseline {
   /** Encoded message bodies, like those sessionloom stores: made before the timed inserts. */
-  bodies(rows: number): string[];
-  /** Inserts the rows after those already written, one immediate transaction each. */
-  insert(bodies: string[]): void;
+  bodies(messages: MessageInput[]): string[];
+  /** Inserts the rows after those already written, in one immediate transaction. */
+  insertTurn(bodies: string[]): void;
   close(): void;
 }
 
@@ -24,15 +25,18 @@ export function openRawBaseline(path: string, synchronous: 'FULL' | 'NORMAL'): R
     segment_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
     run_id TEXT, body TEXT NOT NULL, PRIMARY KEY (segment_id, seq)) WITHOUT ROWID`);
   const statement = database.prepare('INSERT INTO messages (segment_id, seq, id, created_at, run_id, body) VALUES (?, ?, ?, ?, NULL, ?)');
-  const insertOne = database.transaction((seq: number, body: string) => {
-    statement.run('seg_baseline', seq, `msg_baseline_${seq}`, Date.now(), body);
-  });
   let written = 0;
+  // Ids as long as sessionloom's (26-letter ULIDs behind a prefix), so the rows are the same size.
+  const id = (prefix: string, value: number) => `${prefix}_${String(value).padStart(26, '0')}`;
+  const insertTurn = database.transaction((bodies: string[]) => {
+    for (const body of bodies) {
+      written += 1;
+      statement.run(id('seg', 1), written, id('msg', written), Date.now(), body);
+    }
+  });
   return {
-    bodies: (rows) => Array.from({ length: rows }, (_, index) => encodeJson(sampleMessage(index), { argument: 'bench', allowRichValues: true })),
-    insert: (bodies) => {
-      for (const body of bodies) insertOne.immediate((written += 1), body);
-    },
+    bodies: (messages) => messages.map((message) => encodeJson(message, { argument: 'bench', allowRichValues: true })),
+    insertTurn: (bodies) => insertTurn.immediate(bodies),
     close: () => database.close(),
   };
 }

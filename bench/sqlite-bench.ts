@@ -1,28 +1,62 @@
 /** The phases only the SQLite store has, as printed lines and raw results (see sqlite-figures.ts). */
 import type { Counts } from './configuration.js';
+import { formatMs } from './measure.js';
 import { inPhase } from './progress.js';
-import { ratioAtLeast, type Line } from './report.js';
-import { bytesPerMessage, throughputAgainstRaw } from './sqlite-figures.js';
+import { ratioAtLeast, ratioAtMost, timeUnder, type Line } from './report.js';
+import { resumeAgainstFloor } from './resume-figures.js';
+import { appendAgainstRaw, bytesPerMessage, type BaselineComparison } from './sqlite-figures.js';
 
-/** Promised by issue 2: sessionloom's durable append keeps at least half of the raw insert's throughput. */
-const RAW_RATIO_LIMIT = 0.5;
+/** Issue 18: a durable append of a turn keeps at least 0.8x the raw insert's speed, at every depth. */
+const RAW_RATIO_LIMIT = 0.8;
+/** Issue 18: at most 1.3x the message's JSON on disk, settled. */
+const BYTES_RATIO_LIMIT = 1.3;
+const SHALLOW_DEPTH = 10;
+/** Issue 18: resume in a fresh process within 2x of one-row JSON, and under 30 ms. */
+const RESUME_RATIO_LIMIT = 2;
+const RESUME_LIMIT_MS = 30;
+const RESUME_ROUNDS = 8;
 
 const count = (value: number) => value.toLocaleString('en-US');
 
+function againstRawLine(comparison: BaselineComparison): Line {
+  return {
+    measure: `durable append of a turn (2 messages) at depth ${count(comparison.depth)} vs raw 2-row transaction (FULL), ${count(comparison.turns)} turns`,
+    figure: `${formatMs(comparison.sessionloomMs)} vs floor ${formatMs(comparison.rawMs)}`,
+    check: ratioAtLeast(`append / raw at depth ${count(comparison.depth)}`, comparison.ratio, RAW_RATIO_LIMIT, {
+      median: comparison.medianRatio,
+      trimmed: comparison.trimmedRatio,
+    }),
+  };
+}
+
 export async function benchSqliteOnly(counts: Counts, directory: string): Promise<{ lines: Line[]; results: Record<string, unknown> }> {
-  const raw = await inPhase('sqlite', `durable append throughput vs raw better-sqlite3 (${count(counts.throughputAppends)} rows, interleaved)`, (phase) =>
-    throughputAgainstRaw(directory, counts.throughputAppends, phase.advance),
-  );
+  const againstRaw: BaselineComparison[] = [];
+  for (const depth of [SHALLOW_DEPTH, counts.deep]) {
+    againstRaw.push(
+      await inPhase('sqlite', `durable append of a turn at depth ${count(depth)} vs raw better-sqlite3 (${count(counts.appends)} turns, interleaved)`, (phase) =>
+        appendAgainstRaw(directory, depth, counts.appends, phase.advance),
+      ),
+    );
+  }
   const bytes = await inPhase('sqlite', `bytes on disk per message (${count(counts.deep)} messages)`, () => bytesPerMessage(directory, counts.deep));
+  const resume = await inPhase('sqlite', `resume in a fresh process: open + read ${count(counts.deep)} messages vs one-row JSON (${RESUME_ROUNDS} processes each)`, (phase) =>
+    resumeAgainstFloor(directory, counts.deep, RESUME_ROUNDS, phase.advance),
+  );
   return {
     lines: [
+      ...againstRaw.map(againstRawLine),
       {
-        measure: `durable append vs raw better-sqlite3 (1 tx per row, FULL), ${count(raw.rows)} rows`,
-        figure: `${count(Math.round(raw.sessionloomPerSecond))} vs ${count(Math.round(raw.rawPerSecond))} rows/s`,
-        check: ratioAtLeast('durable append / raw better-sqlite3', raw.ratio, RAW_RATIO_LIMIT, { median: raw.medianRatio, trimmed: raw.trimmedRatio }),
+        measure: `resume, fresh process: open + read all ${count(resume.messages)} vs one row of JSON (open, SELECT, JSON.parse)`,
+        figure: `${formatMs(resume.sessionloom.mean)} vs floor ${formatMs(resume.floor.mean)} (medians ${formatMs(resume.sessionloom.median)} vs ${formatMs(resume.floor.median)})`,
+        check: ratioAtMost('resume / one-row JSON', resume.ratio, RESUME_RATIO_LIMIT),
       },
-      { measure: `bytes on disk per message (${count(counts.deep)} messages, ~190 B of content)`, figure: `${bytes.toFixed(0)} B` },
+      { measure: '  the same resume, absolute', figure: formatMs(resume.sessionloom.mean), check: timeUnder('resume, fresh process', resume.sessionloom.mean, RESUME_LIMIT_MS) },
+      {
+        measure: `bytes on disk per message, settled (${count(counts.deep)} messages of ~${bytes.jsonBytes.toFixed(0)} B of JSON)`,
+        figure: `${bytes.fileBytes.toFixed(0)} B, of which search index ${bytes.indexBytes.toFixed(0)} B`,
+        check: ratioAtMost('bytes per message / its JSON', bytes.ratio, BYTES_RATIO_LIMIT),
+      },
     ],
-    results: { againstRaw: raw, bytesPerMessage: bytes },
+    results: { againstRaw, bytesPerMessage: bytes, resume },
   };
 }

@@ -9,17 +9,19 @@ import { benchLiveRuns } from './live-bench.js';
 import { CREATE_BATCH, LIST_PAGE, listCost } from './list-workload.js';
 import { formatMs } from './measure.js';
 import { inPhase } from './progress.js';
-import { ratioAtMost, ratioWithoutTarget, timeUnder, type Line } from './report.js';
+import { ratioAtLeast, ratioAtMost, ratioWithoutTarget, timeUnder, type Line } from './report.js';
 import { benchSearch } from './search-bench.js';
 import { benchSqliteOnly } from './sqlite-bench.js';
 import type { StoreTarget } from './store-targets.js';
-import { WRITERS, concurrencyThroughput } from './throughput.js';
+import { SESSIONS, WRITERS, concurrencyThroughput } from './throughput.js';
 import { appendCostByDepth, forkCostByDepth, readCosts, rewindCostByDepth, type DepthComparison } from './workload.js';
 
 /** Promised by issues 2 and 3. */
 const APPEND_RATIO_LIMIT = 1.3;
 const FORK_RATIO_LIMIT = 1.5;
-const SQLITE_PAGE_LIMIT_MS = 5;
+// Issue 18: `last: 50` stays under 1 ms.
+const SQLITE_PAGE_LIMIT_MS = 1;
+const SQLITE_SESSIONS_RATIO_LIMIT = 4;
 const SHALLOW_APPEND_DEPTH = 10;
 const SHALLOW_FORK_DEPTH = 100;
 
@@ -106,15 +108,19 @@ async function benchCore(target: StoreTarget, counts: Counts, lines: Line[], res
 
     const throughput = await inPhase(
       name,
-      `append throughput: 1 writer, ${WRITERS} sessions, ${WRITERS} writers on one session (${counts.throughputRounds} interleaved rounds)`,
+      `append throughput: 1 writer, ${SESSIONS} sessions, ${WRITERS} writers on one session (${counts.throughputRounds} interleaved rounds)`,
       (phase) => concurrencyThroughput(store, counts.throughputAppends, counts.throughputRounds, phase.advance),
     );
     const appendsEach = count(throughput.oneWriter.appends);
     lines.push({ measure: `append throughput, 1 writer (${appendsEach} appends)`, figure: perSecond(throughput.oneWriter.perSecond) });
     lines.push({
-      measure: `append throughput, ${WRITERS} sessions at once (${appendsEach})`,
-      figure: perSecond(throughput.eightSessions.perSecond),
-      check: ratioWithoutTarget(`throughput ${WRITERS} sessions / 1 writer`, throughput.sessionsRatio),
+      measure: `append throughput, ${SESSIONS} sessions at once (${appendsEach})`,
+      figure: perSecond(throughput.manySessions.perSecond),
+      // Issue 18 asks SQLite (group commit) for 4x; the other stores' figure is reported as found.
+      check:
+        name === 'sqlite'
+          ? ratioAtLeast(`throughput ${SESSIONS} sessions / 1 writer`, throughput.sessionsRatio, SQLITE_SESSIONS_RATIO_LIMIT)
+          : ratioWithoutTarget(`throughput ${SESSIONS} sessions / 1 writer`, throughput.sessionsRatio),
     });
     lines.push({
       measure: `append throughput, ${WRITERS} writers on one session (${appendsEach})`,

@@ -12,6 +12,23 @@ export function sampleMessage(index: number): MessageInput {
     : { role: 'assistant', content: [{ type: 'text', text: `Answer ${index}: the figure is ${index * 7}; it follows from the earlier steps, which hold.` }] };
 }
 
+const PROSE =
+  'The build failed on the second step because the cache key changed after the lock file was rewritten; ' +
+  'pinning the resolver version and clearing the stale entries fixed it, and the test suite now runs in four minutes ' +
+  'instead of nine. Next we should look at the flaky network test, which retries three times before it passes, ' +
+  'and at the coverage report, which still counts generated files.';
+
+/**
+ * The turn of the issue-18 targets: a user message and an assistant answer of about 400 bytes of
+ * JSON each (the size the peers were compared at), different in every turn.
+ */
+export function turnMessages(turn: number): MessageInput[] {
+  return [
+    { role: 'user', content: `Turn ${turn}: ${PROSE.slice(0, 360)}` },
+    { role: 'assistant', content: [{ type: 'text', text: `Answer ${turn}: ${PROSE.slice(20, 340)}` }] },
+  ];
+}
+
 /** A session holding `depth` messages, written in batches so setup stays quick. */
 export async function sessionOfDepth(store: SessionStore, depth: number): Promise<string> {
   const session = await store.create();

@@ -40,13 +40,14 @@ function recordingDatabase(path: string, events: string[]): { database: BetterSq
     pragma: (source, options) => raw.pragma(source, options),
     close: () => raw.close(),
     transaction: (body) => {
-      const transaction = raw.transaction(body);
-      const wrapped = ((...parameters: Parameters<typeof body>) => transaction(...parameters)) as ReturnType<BetterSqliteDatabaseLike['transaction']>;
-      wrapped.immediate = (...parameters) => {
-        const result = transaction.immediate(...parameters);
-        events.push('commit');
-        return result;
-      };
+      const transaction = raw.transaction(body as (...parameters: unknown[]) => unknown);
+      const wrapped = Object.assign((...parameters: unknown[]) => transaction(...parameters), {
+        immediate: (...parameters: unknown[]) => {
+          const result = transaction.immediate(...parameters);
+          events.push('commit');
+          return result;
+        },
+      });
       return wrapped as never;
     },
   };

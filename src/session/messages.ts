@@ -95,13 +95,14 @@ function isEpochMillis(value: unknown): value is number {
 
 /** The message as the caller sees it: the body as written, plus id, time and run. */
 export function toStoredMessage(record: MessageRecord): StoredMessage {
-  const body = decodeJson(record.body) as Record<string, unknown>;
-  return {
-    ...body,
-    id: record.id,
-    createdAt: record.createdAt,
-    ...(record.runId === undefined ? {} : { runId: record.runId }),
-  } as StoredMessage;
+  // The parsed body is a fresh object of ours: the fields are set on it rather than spread into a
+  // copy, which a resume of 10,000 messages would pay 10,000 times. The body never holds these keys
+  // (prepareMessage keeps them out), so the result has the same keys, in the same order, either way.
+  const message = decodeJson(record.body) as Record<string, unknown>;
+  message.id = record.id;
+  message.createdAt = record.createdAt;
+  if (record.runId !== undefined) message.runId = record.runId;
+  return message as unknown as StoredMessage;
 }
 
 export type { MessageInput };

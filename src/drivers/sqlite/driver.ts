@@ -311,10 +311,16 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
 
   /** The body of `commit`, run inside `BEGIN IMMEDIATE`: throwing rolls back everything it wrote. */
   private applyBatch(batch: WriteBatch): void {
-    // Every version condition is checked before the first write, so a conflict is reported as such
-    // even when the batch would also have hit a duplicate.
+    // Every version condition is checked before the first message or operation is written, so a
+    // conflict is reported as such even when the batch would also have hit a duplicate. An update
+    // of an existing session is its own check (UPDATE ... WHERE version = expected), read only when
+    // it matched nothing: an append then pays for no read before its write.
     for (const check of batch.checks ?? []) this.expectVersion(check.id, check.version);
-    for (const write of batch.sessions ?? []) this.expectVersion(write.record.id, write.expectedVersion);
+    // A batch that deletes sessions is checked whole first: its versions name the rows before the deletes.
+    const checkedFirst = (batch.deleteSessions?.length ?? 0) > 0;
+    for (const write of batch.sessions ?? []) {
+      if (checkedFirst || write.expectedVersion === 0) this.expectVersion(write.record.id, write.expectedVersion);
+    }
     for (const removal of batch.deleteSessions ?? []) this.expectVersion(removal.id, removal.expectedVersion);
 
     const statements = this.statements;
@@ -327,7 +333,11 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     }
     for (const { record, expectedVersion } of batch.sessions ?? []) {
       const parameters = sessionParameters(record, expectedVersion);
-      if (expectedVersion > 0 && statements.updateSession.run(parameters).changes === 1) continue;
+      if (expectedVersion > 0) {
+        if (statements.updateSession.run(parameters).changes === 1) continue;
+        // Another version (a conflict), or the same one with an indexed column changed (written whole below).
+        if (!checkedFirst) this.expectVersion(record.id, expectedVersion);
+      }
       if (statements.putSession.run(parameters).changes !== 1) {
         throw new Error(`SqliteDriver: session "${record.id}" changed inside a write transaction.`);
       }

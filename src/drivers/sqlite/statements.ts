@@ -1,6 +1,6 @@
 /**
- * Every fixed statement the driver runs, prepared once per connection: preparing costs about as much
- * as running a small statement, and an append runs several. Most are the shared statements
+ * Every fixed statement the driver runs, prepared once per connection (on first use): preparing
+ * costs about as much as running a small statement, and an append runs several. Most are the shared statements
  * (`../sql/statements.ts`) compiled for SQLite; the few here are SQLite's own.
  */
 import { compile } from '../sql/compile.js';
@@ -41,7 +41,18 @@ const statementSources = {
 
 export type Statements = Record<keyof typeof statementSources, SqliteStatementLike>;
 
+/**
+ * Each statement prepared on its first use, then kept: a process that opens the store to resume one
+ * session prepares the few statements that takes, not all of them (opening is part of a resume).
+ * The texts are compiled here, at once (a statement the builder refuses fails the open); SQLite checks
+ * each against the schema, which the migrations have just brought up to date, when it is prepared.
+ */
 export function prepareStatements(database: BetterSqliteDatabaseLike): Statements {
-  const entries = Object.entries(statementSources).map(([name, source]) => [name, database.prepare(compile(source, sqliteDialect).text)]);
-  return Object.fromEntries(entries) as Statements;
+  const statements = {} as Statements;
+  for (const [name, source] of Object.entries(statementSources)) {
+    const text = compile(source, sqliteDialect).text;
+    let prepared: SqliteStatementLike | undefined;
+    Object.defineProperty(statements, name, { enumerable: true, get: () => (prepared ??= database.prepare(text)) });
+  }
+  return statements;
 }
