@@ -193,7 +193,8 @@ export interface DriverCapabilities {
 
 /**
  * A full-text query (capability `search`). Terms are made by `src/common/search-text.ts`: a driver
- * indexes `indexedTerms(body)` of each message in the commit that writes it, and forgets it with it.
+ * indexes `indexedTerms(body)` of each committed message before it answers a search (in the commit's
+ * transaction, or in batches it catches up with first, as SQLite does), and forgets it with it.
  */
 export interface MessageSearchQuery {
   /** All required; with `lastTermIsPrefix`, the last matches any term it begins. */

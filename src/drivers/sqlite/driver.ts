@@ -4,7 +4,9 @@
  * `BEGIN IMMEDIATE`, waiting up to `busyTimeoutMs` for another process to finish.
  *
  * better-sqlite3 is synchronous, so every method does its work before its promise settles; a wait for
- * the lock blocks the event loop for at most `busyTimeoutMs`.
+ * the lock blocks the event loop for at most `busyTimeoutMs`. Commits of sessions written at once in
+ * one process share a transaction and its fsync (group-commit.ts); the search index catches up in
+ * batches (search.ts).
  */
 import Database from 'better-sqlite3';
 import {
