@@ -35,7 +35,6 @@ import {
   blobValues,
   checkpointFromRow,
   checkpointValues,
-  messageFromRow,
   messageValues,
   operationFromRow,
   operationValues,
@@ -46,7 +45,6 @@ import {
   segmentFromRow,
   segmentValues,
   type CheckpointRow,
-  type MessageRow,
   type OperationRow,
   type RunEventRow,
   type SegmentRow,
@@ -63,7 +61,7 @@ import {
 import { sqliteDialect as dialect } from './dialect.js';
 import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
-import { sessionFromRow, sessionParameters, type SessionRow } from './rows.js';
+import { messageFromCells, sessionFromRow, sessionParameters, type MessageCells, type SessionRow } from './rows.js';
 import { SearchIndexCatchUp, sqliteSearchStatement } from './search.js';
 import { prepareStatements, type Statements } from './statements.js';
 
@@ -194,9 +192,9 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     range: { fromSeq: number; toSeq: number; order: 'asc' | 'desc'; limit?: number },
   ): Promise<MessageRecord[]> {
     const statements = this.activeStatements();
-    const statement = range.order === 'desc' ? statements.selectMessagesDescending : statements.selectMessagesAscending;
-    const rows = statement.all(segmentId, range.fromSeq, range.toSeq, dialect.limit(range.limit)) as MessageRow[];
-    return rows.map(messageFromRow);
+    const statement = range.order === 'desc' ? statements.selectMessageCellsDescending : statements.selectMessageCellsAscending;
+    const rows = statement.all(segmentId, range.fromSeq, range.toSeq, dialect.limit(range.limit)) as MessageCells[];
+    return rows.map((cells) => messageFromCells(segmentId, cells));
   }
 
   async locateMessage(messageId: string): Promise<{ segmentId: string; seq: number } | undefined> {

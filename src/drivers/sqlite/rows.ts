@@ -3,7 +3,7 @@
  * columns (where listing looks inside them with json_each) and the rest of the record as JSON text
  * in `record`. The other tables' rows are shared with PostgreSQL (`../sql/rows.ts`).
  */
-import type { SessionRecord } from '../../driver/driver.js';
+import type { MessageRecord, SessionRecord } from '../../driver/driver.js';
 import { sessionRowParameters, type SessionLayout } from '../sql/rows.js';
 
 /** The columns `SELECT`ed to rebuild a session. */
@@ -37,4 +37,13 @@ export function sessionFromRow(row: SessionRow): SessionRecord {
   record.tags = JSON.parse(row.tags) as string[];
   record.attachedSurfaces = JSON.parse(row.surfaces) as string[];
   return record;
+}
+
+/** A message row as `selectMessageCells*` read it: seq, id, created_at, run_id, body. */
+export type MessageCells = [number, string, number, string | null, string];
+
+export function messageFromCells(segmentId: string, cells: MessageCells): MessageRecord {
+  const message: MessageRecord = { id: cells[1], segmentId, seq: cells[0], createdAt: cells[2], body: cells[4] };
+  if (cells[3] !== null) message.runId = cells[3];
+  return message;
 }
