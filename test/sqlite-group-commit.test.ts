@@ -54,12 +54,25 @@ function recordingDatabase(path: string, events: string[]): { database: BetterSq
   return { database, raw };
 }
 
+/** A store on a recording database (see above), with what it records. */
+function recordedStore(name: string): { store: SessionStore; events: string[]; close: () => Promise<void> } {
+  const events: string[] = [];
+  const path = temporaryPath(name);
+  const { database, raw } = recordingDatabase(path, events);
+  const store = SessionStore.fromDriver(new SqliteDriver({ path, database }));
+  return {
+    store,
+    events,
+    close: async () => {
+      await store.close();
+      raw.close();
+    },
+  };
+}
+
 describe('SQLite group commit', () => {
   it('commits 16 sessions appending at once in one transaction, acknowledging each after it', async () => {
-    const events: string[] = [];
-    const path = temporaryPath('group.db');
-    const { database, raw } = recordingDatabase(path, events);
-    const store = SessionStore.fromDriver(new SqliteDriver({ path, database }));
+    const { store, events, close } = recordedStore('group.db');
     try {
       const sessions = await Promise.all(Array.from({ length: 16 }, () => store.create()));
       events.length = 0;
@@ -80,16 +93,12 @@ describe('SQLite group commit', () => {
         expect((await store.getMessages(session.id)).map((message) => message.content)).toEqual([`question ${index}`, `answer ${index}`]);
       }
     } finally {
-      await store.close();
-      raw.close();
+      await close();
     }
   });
 
   it('fails only the append whose batch fails; the others in its group are committed', async () => {
-    const events: string[] = [];
-    const path = temporaryPath('failure.db');
-    const { database, raw } = recordingDatabase(path, events);
-    const store = SessionStore.fromDriver(new SqliteDriver({ path, database }));
+    const { store, events, close } = recordedStore('failure.db');
     try {
       const taken = await store.create();
       await store.append(taken.id, { id: 'msg-taken', role: 'user', content: 'first' });
@@ -109,8 +118,7 @@ describe('SQLite group commit', () => {
         expect((await store.get(session.id))?.messageCount).toBe(index === 3 ? 0 : 1);
       }
     } finally {
-      await store.close();
-      raw.close();
+      await close();
     }
   });
 
