@@ -228,8 +228,6 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     await this.groupCommit.commit(batch);
   }
 
-
-
   async deleteMessagesAfter(segmentId: string, afterSeq: number): Promise<number> {
     const statements = this.activeStatements();
     return statements.deleteMessagesAfter.run(segmentId, afterSeq).changes;
