@@ -244,6 +244,8 @@ export interface ListOptions {
   surfaceId?: string;
   /** Sessions forked from this one. */
   parentId?: string;
+  /** Sessions whose title starts with this text (case-sensitive, as written; untitled sessions never match). */
+  titlePrefix?: string;
   orderBy?: SessionOrderBy;
   order?: 'asc' | 'desc';
   limit?: number;

@@ -126,4 +126,22 @@ describe('titles on the command line', () => {
     expect(tree.stdout).toContain('trip  "Plan a trip to Lisbon in May."  (2 messages)');
     expect(tree.stdout).toContain('trip-fork  "Porto instead"');
   });
+
+  it('list --title PREFIX lists the sessions whose title starts with it, the prefix only text', async () => {
+    const storeUrl = newStoreUrl();
+    await withLibraryStore(storeUrl, async (store) => {
+      for (const [id, title] of [['lisbon', 'Trip to Lisbon'], ['porto', 'Trip to Porto'], ['tripod', 'Tripod review'], ['odd', "100% O'Brien"]]) {
+        await store.create({ id: id!, title: title! });
+      }
+    });
+    const ids = async (...args: string[]): Promise<string[]> =>
+      ((await runCliJson(['list', ...args], { storeUrl })) as { sessions: Array<{ id: string }> }).sessions.map((session) => session.id).sort();
+    expect(await ids('--title', 'Trip to')).toEqual(['lisbon', 'porto']);
+    expect(await ids('--title', 'Trip')).toEqual(['lisbon', 'porto', 'tripod']);
+    expect(await ids('--title', "100% O'")).toEqual(['odd']);
+    expect(await ids('--title', '%')).toEqual([]);
+    const table = await runCliProcess(['list', '--title', 'Trip to P'], { storeUrl });
+    expect(table.stdout).toMatch(/^porto\s.*Trip to Porto$/m);
+    expect(table.stdout).not.toContain('lisbon');
+  });
 });

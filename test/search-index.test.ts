@@ -70,7 +70,9 @@ describe('SQLite full-text index', () => {
     // SQLite leaves a contentless_unindexed index's content table behind when the index is dropped,
     // and defensive mode (better-sqlite3's default) forbids dropping it: allowed here, for this setup only.
     raw.unsafeMode(true);
-    raw.exec('DROP TRIGGER message_search_forget; DROP INDEX messages_awaiting_index; DROP TABLE message_search; DROP TABLE IF EXISTS message_search_content; ALTER TABLE messages DROP COLUMN search_row; DELETE FROM schema_migrations WHERE version >= 4;');
+    raw.exec('DROP TRIGGER message_search_forget; DROP INDEX messages_awaiting_index; DROP TABLE message_search; DROP TABLE IF EXISTS message_search_content; ALTER TABLE messages DROP COLUMN search_row;');
+    // And without the later migrations (the title column, 6), which are applied again on opening.
+    raw.exec('DROP INDEX sessions_by_title; ALTER TABLE sessions DROP COLUMN title; DELETE FROM schema_migrations WHERE version >= 4;');
     raw.close();
 
     const store = SessionStore.fromDriver(new SqliteDriver({ path }));
@@ -158,7 +160,12 @@ describe.skipIf(url === undefined)('PostgreSQL full-text index', () => {
     const { ids } = await writeHistory(before);
     await before.close();
     const names = tableNames('public', tablePrefix);
-    await onPostgres(`DROP TABLE ${names.messageSearch}`, `DELETE FROM ${names.migrations} WHERE version = 4`);
+    // Back to schema version 3: the search table (4) and the title column (5) gone.
+    await onPostgres(
+      `DROP TABLE ${names.messageSearch}`,
+      `ALTER TABLE ${names.sessions} DROP COLUMN title`,
+      `DELETE FROM ${names.migrations} WHERE version >= 4`,
+    );
 
     const store = SessionStore.fromDriver(await PostgresDriver.connect({ connectionString: url!, tablePrefix }));
     try {

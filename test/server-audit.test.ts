@@ -70,6 +70,27 @@ describe('GET /api/sessions/:id/messages/:messageId', () => {
   });
 });
 
+describe('GET /api/sessions?titlePrefix=', () => {
+  it('lists the sessions whose title starts with the prefix, scoped like every list', async () => {
+    const { server, store } = await serve();
+    await store.create({ id: 'alice-lisbon', userId: 'alice', title: 'Trip to Lisbon' });
+    await store.create({ id: 'alice-porto', userId: 'alice', title: 'Trip to Porto' });
+    await store.create({ id: 'alice-odd', userId: 'alice', title: "100% O'Brien" });
+    await store.create({ id: 'bob-lisbon', userId: 'bob', title: 'Trip to Lisbon' });
+    const ids = async (query: string, token: string): Promise<string[]> =>
+      (await get(server, `/api/sessions?${query}`, token)).body.sessions.map((session: { id: string }) => session.id).sort();
+    expect(await ids('titlePrefix=Trip%20to', ALICE_TOKEN)).toEqual(['alice-lisbon', 'alice-porto']);
+    expect(await ids('titlePrefix=Trip%20to%20L', ADMIN_TOKEN)).toEqual(['alice-lisbon', 'bob-lisbon']);
+    expect(await ids(`titlePrefix=${encodeURIComponent("100% O'")}`, ALICE_TOKEN)).toEqual(['alice-odd']);
+    expect(await ids('titlePrefix=%25', ALICE_TOKEN)).toEqual([]);
+    expect(await ids('titlePrefix=Trip&userId=alice', BOB_TOKEN)).toEqual([]);
+    for (const query of ['titlePrefix=', `titlePrefix=${'x'.repeat(201)}`, 'titlePrefix=a&titlePrefix=b']) {
+      const refused = await get(server, `/api/sessions?${query}`, ALICE_TOKEN);
+      expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 400, code: 'INVALID_ARGUMENT' });
+    }
+  });
+});
+
 describe('GET /api/search', () => {
   it('finds a rewound message with a snippet, and the hit opens with the message route', async () => {
     const { server, store } = await serve();

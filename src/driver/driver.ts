@@ -113,6 +113,8 @@ export interface SessionQuery {
   /** `attachedSurfaces` contains this surface. */
   surfaceId?: string;
   parentId?: string;
+  /** `title` starts with this text (code unit for code unit; an untitled session never matches). */
+  titlePrefix?: string;
   /** `suspendAt < suspendAtBefore`. */
   suspendAtBefore?: number;
   /** `expiresAt < expiresAtBefore`. */

@@ -10,6 +10,7 @@ export function matchesQuery(record: SessionRecord, query: SessionQuery): boolea
   if (query.agentId !== undefined && record.agentId !== query.agentId) return false;
   if (query.workspaceId !== undefined && record.workspaceId !== query.workspaceId) return false;
   if (query.parentId !== undefined && record.parentId !== query.parentId) return false;
+  if (query.titlePrefix !== undefined && !(record.title?.startsWith(query.titlePrefix) ?? false)) return false;
   if (query.states !== undefined && !query.states.includes(record.state)) return false;
   if (query.tags !== undefined && !query.tags.every((tag) => record.tags.includes(tag))) return false;
   if (query.surfaceId !== undefined && !record.attachedSurfaces.includes(query.surfaceId)) return false;

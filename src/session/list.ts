@@ -37,6 +37,7 @@ export async function listSessions(context: StoreContext, listOptions: ListOptio
     ...(options.filter === undefined ? {} : { filter: options.filter }),
     ...(options.surfaceId === undefined ? {} : { surfaceId: options.surfaceId }),
     ...(options.parentId === undefined ? {} : { parentId: options.parentId }),
+    ...(options.titlePrefix === undefined ? {} : { titlePrefix: options.titlePrefix }),
     ...(after === undefined ? {} : { after }),
     orderBy,
     order,

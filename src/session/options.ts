@@ -116,6 +116,8 @@ export const listOptionsSchema = z.strictObject({
   filter: z.record(z.string().min(1), scalar).optional(),
   surfaceId: label.optional(),
   parentId: id.optional(),
+  // Any text a title can start with: not trimmed ("Trip " is a narrower prefix than "Trip").
+  titlePrefix: z.string().min(1).max(200).optional(),
   orderBy: z.enum(['createdAt', 'updatedAt', 'lastActiveAt']).optional(),
   order: z.enum(['asc', 'desc']).optional(),
   limit: z.number().int().positive().max(1000).optional(),

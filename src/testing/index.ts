@@ -44,6 +44,7 @@ import { registerRunTests } from './runs.js';
 import { registerScopeTests } from './scope.js';
 import { registerSearchInputTests } from './search-input.js';
 import { registerSearchTests } from './search.js';
+import { registerTitlePrefixTests } from './title-prefix.js';
 import { registerTitleTests } from './titles.js';
 import { registerTokenWindowTests } from './token-windows.js';
 import { registerTransferOwnershipTests } from './transfer-ownership.js';
@@ -77,6 +78,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     registerSearchTests(context);
     registerSearchInputTests(context);
     registerTitleTests(context);
+    registerTitlePrefixTests(context);
     registerListTests(context);
     registerUpdateDeleteTests(context);
     registerLifecycleTests(context);

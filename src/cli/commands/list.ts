@@ -13,6 +13,7 @@ interface ListCommandOptions {
   workspace?: string;
   state?: SessionState;
   tag?: string[];
+  title?: string;
   limit?: number;
   cursor?: string;
   orderBy?: SessionOrderBy;
@@ -28,6 +29,7 @@ export function addListCommand(program: Command): void {
     .option('--workspace <id>', 'only sessions in this workspace')
     .addOption(new Option('--state <state>', 'only sessions in this state').choices(['active', 'suspended', 'expired']))
     .option('--tag <tag...>', 'only sessions carrying every one of these tags')
+    .option('--title <prefix>', 'only sessions whose title starts with this text (case-sensitive)')
     .option('--limit <n>', `sessions per page, 1 to ${MAX_LIMIT} (default 50)`, parseLimit)
     .option('--cursor <cursor>', 'the next page: the cursor printed by the previous page')
     .addOption(new Option('--order-by <field>', 'sort field').choices(['createdAt', 'updatedAt', 'lastActiveAt']))
@@ -62,6 +64,7 @@ function toListOptions(options: ListCommandOptions): ListOptions {
     ...(options.workspace === undefined ? {} : { workspaceId: options.workspace }),
     ...(options.state === undefined ? {} : { state: options.state }),
     ...(options.tag === undefined ? {} : { tags: options.tag }),
+    ...(options.title === undefined ? {} : { titlePrefix: options.title }),
     ...(options.limit === undefined ? {} : { limit: options.limit }),
     ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
     ...(options.orderBy === undefined ? {} : { orderBy: options.orderBy }),

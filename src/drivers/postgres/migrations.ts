@@ -7,6 +7,7 @@ import { postgresDialect } from './dialect.js';
 import { indexName, migrationLockKey, type TableNames } from './identifiers.js';
 import type { PgPoolClientLike, PgPoolLike } from './pool.js';
 import { indexExistingMessages } from './search.js';
+import { searchableText } from './searchable.js';
 import { withTransaction } from './transaction.js';
 
 export interface Migration {
@@ -156,7 +157,47 @@ export const migrations: readonly Migration[] = [
     ],
     backfill: (client, names) => indexExistingMessages(client, names, postgresDialect(names)),
   },
+  {
+    version: 5,
+    up: (names) => [
+      // Titles filtered by prefix: list-sessions.ts asks for a range (title >= prefix AND title <
+      // the next prefix), which a b-tree in "C" collation (code point order) answers.
+      `ALTER TABLE ${names.sessions} ADD COLUMN title text COLLATE "C"`,
+      `CREATE INDEX ${indexName(names, 'sessions_title')} ON ${names.sessions} (title)`,
+    ],
+    backfill: (client, names) => copyTitlesToColumn(client, names),
+  },
 ];
+
+const TITLE_BACKFILL_PAGE = 1000;
+
+/**
+ * Each titled session's title into the new column, in its searchable form (searchable.ts), read from
+ * the record in JavaScript: `record::jsonb` would refuse a lone surrogate that JSON text may escape.
+ */
+async function copyTitlesToColumn(client: PgPoolClientLike, names: TableNames): Promise<void> {
+  let after = '';
+  for (;;) {
+    const page = await client.query(
+      `SELECT id, record FROM ${names.sessions} WHERE id > $1::text ORDER BY id LIMIT ${TITLE_BACKFILL_PAGE}`,
+      [after],
+    );
+    const rows = page.rows as Array<{ id: string; record: string }>;
+    const titled = rows.flatMap((row) => {
+      const title = (JSON.parse(row.record) as { title?: unknown }).title;
+      return typeof title === 'string' ? [{ id: row.id, title: searchableText(title) }] : [];
+    });
+    if (titled.length > 0) {
+      await client.query(
+        `UPDATE ${names.sessions} AS s SET title = t.title FROM unnest($1::text[], $2::text[]) AS t (id, title) WHERE s.id = t.id`,
+        [titled.map((row) => row.id), titled.map((row) => row.title)],
+      );
+    }
+    const last = rows[rows.length - 1];
+    if (rows.length < TITLE_BACKFILL_PAGE || !last) return;
+    after = last.id;
+  }
+}
 
 export const latestSchemaVersion = (list: readonly Migration[] = migrations): number =>
   list.reduce((latest, migration) => Math.max(latest, migration.version), 0);

@@ -7,6 +7,7 @@
 import type { SessionQuery } from '../../driver/driver.js';
 import type { JsonPrimitive, SessionOrderBy, SessionState } from '../../types.js';
 import type { SqlDialect } from './dialect.js';
+import { prefixRange } from './prefix-range.js';
 import { join, sql, value, type Sql } from './sql.js';
 
 /** The only columns an ORDER BY may name. */
@@ -56,6 +57,13 @@ function filterEntries(filter: Record<string, JsonPrimitive>, dialect: SqlDialec
   });
 }
 
+/** `title` starts with the prefix, as a range its index serves (prefix-range.ts). */
+function titleStartsWith(prefix: string, dialect: SqlDialect): Sql {
+  const range = prefixRange(dialect.searchable(prefix));
+  const from = sql`s.title >= ${value(range.from, 'text')}`;
+  return range.below === undefined ? from : sql`${from} AND s.title < ${value(range.below, 'text')}`;
+}
+
 function textEquals(column: Sql, text: string, dialect: SqlDialect): Sql {
   return sql`${column} = ${value(dialect.searchable(text))}`;
 }
@@ -66,6 +74,7 @@ export function listSessionsStatement(dialect: SqlDialect, query: SessionQuery):
   if (query.agentId !== undefined) conditions.push(textEquals(sql`s.agent_id`, query.agentId, dialect));
   if (query.workspaceId !== undefined) conditions.push(textEquals(sql`s.workspace_id`, query.workspaceId, dialect));
   if (query.parentId !== undefined) conditions.push(textEquals(sql`s.parent_id`, query.parentId, dialect));
+  if (query.titlePrefix !== undefined) conditions.push(titleStartsWith(query.titlePrefix, dialect));
   if (query.states !== undefined) conditions.push(stateCondition(query.states, dialect));
   if (query.tags !== undefined && query.tags.length > 0) conditions.push(dialect.listContainsAll(sql`s.tags`, query.tags));
   const entries = filterEntries(query.filter ?? {}, dialect);

@@ -87,6 +87,7 @@ export function sessionRowParameters(record: SessionRecord, expectedVersion: num
     tags: layout.texts(record.tags),
     surfaces: layout.texts(record.attachedSurfaces),
     record: layout.record(record),
+    title: record.title === undefined ? null : layout.text(record.title),
   };
 }
 

@@ -29,6 +29,8 @@ export const tableColumns = {
     ['tags', 'text-list'],
     ['surfaces', 'text-list'],
     ['record', 'text'],
+    // Filtered by prefix (a range on its own index): NULL for an untitled session.
+    ['title', 'text'],
   ),
   segments: columns(['id', 'text'], ['session_id', 'text'], ['parent_id', 'text'], ['base_seq', 'integer'], ['created_at', 'real']),
   messages: columns(['segment_id', 'text'], ['seq', 'integer'], ['id', 'text'], ['created_at', 'real'], ['run_id', 'text'], ['body', 'text']),

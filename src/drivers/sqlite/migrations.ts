@@ -165,6 +165,16 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 6,
+    up: `
+      -- Titles filtered by prefix: list-sessions.ts asks for a range (title >= prefix AND title <
+      -- the next prefix), which this index answers. The title stays in 'record' too, where it is read.
+      ALTER TABLE sessions ADD COLUMN title TEXT;
+      UPDATE sessions SET title = json_extract(record, '$.title') WHERE json_type(record, '$.title') = 'text';
+      CREATE INDEX sessions_by_title ON sessions (title);
+    `,
+  },
 ];
 
 export const latestSchemaVersion = (list: readonly Migration[] = migrations): number =>

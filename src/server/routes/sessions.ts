@@ -7,7 +7,7 @@ import { assertChosenId, assertChosenMessageIds } from '../chosen-ids.js';
 import type { ServerEnv } from '../env.js';
 import { Query } from '../query.js';
 
-const LIST_PARAMETERS = ['userId', 'agentId', 'workspaceId', 'state', 'tag', 'surfaceId', 'parentId', 'orderBy', 'order', 'limit', 'cursor'] as const;
+const LIST_PARAMETERS = ['userId', 'agentId', 'workspaceId', 'state', 'tag', 'surfaceId', 'parentId', 'titlePrefix', 'orderBy', 'order', 'limit', 'cursor'] as const;
 const FILTER_PREFIX = 'filter.';
 /** Metadata can never hold these keys (the store refuses them), and as object keys they are hazards. */
 const FORBIDDEN_FILTER_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -75,6 +75,7 @@ function listOptions(query: Query): ListOptions {
     filter: filtered ? filter : undefined,
     surfaceId: query.string('surfaceId'),
     parentId: query.string('parentId'),
+    titlePrefix: query.string('titlePrefix'),
     orderBy: query.string('orderBy') as SessionOrderBy | undefined,
     order: query.string('order') as 'asc' | 'desc' | undefined,
     limit: query.integer('limit'),
