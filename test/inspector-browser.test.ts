@@ -252,7 +252,7 @@ describeInBrowser('the inspector in a browser', (openWatched) => {
     expect(await page.locator('#load-older').isVisible()).toBe(false);
   });
 
-  it('draws the fork tree: a node per ancestor, fork and rewound tail, edges labeled by fork point; a node opens its session', async () => {
+  it('draws the fork tree: a node per ancestor, fork and rewound tail, each naming its fork point; a node opens its session', async () => {
     const page = await open('#session=middle');
     const nodes = page.locator('svg.fork-tree .graph-node');
     await expect.poll(() => nodes.count(), POLL).toBe(5);
@@ -264,10 +264,10 @@ describeInBrowser('the inspector in a browser', (openWatched) => {
     expect(await page.locator('svg.fork-tree .node-tail').count()).toBe(1);
     expect(await page.locator('svg.fork-tree .node-tail').textContent()).toContain('1 msg off the path');
 
-    // Each edge names the message its branch starts at (full id in the label's title).
+    // Each node names the message its branch starts at (its third line; the full id in data-fork-point).
     const middle = await store.get('middle');
     const middleMessages = await store.getMessages('middle');
-    const forkPoints = await page.locator('svg.fork-tree .edge-label title').allTextContents();
+    const forkPoints = await page.locator('svg.fork-tree .graph-node:not(.node-parent)').evaluateAll((found) => found.map((node) => node.getAttribute('data-fork-point')));
     expect(forkPoints.sort()).toEqual(
       [
         middle!.forkedFrom!.messageId,

@@ -119,7 +119,7 @@ describeInBrowser('finding and reading anything in the inspector', (openPage) =>
     await expect.poll(() => row.locator('.session-name').textContent(), POLL).toBe('Plan a weekend in Lisbon.');
     expect(await page.locator('#session-list li[data-session-id="markup"] .session-name').textContent()).toBe('needle <img src=x onerror=alert(1)> <b>bold</b>');
     await expect.poll(() => page.locator('#session-header .session-name').textContent(), POLL).toBe('Plan a weekend in Lisbon.');
-    expect(await page.locator('svg.fork-tree .node-current .node-name').textContent()).toBe('Plan a weekend in L\u2026');
+    expect(await page.locator('svg.fork-tree .node-current .node-name').textContent()).toBe('Plan a weekend in Lis\u2026');
     expect(await page.locator('svg.fork-tree .node-current title').textContent()).toBe('current: trip (Plan a weekend in Lisbon.)');
   });
 

@@ -113,8 +113,7 @@ export interface SessionQuery {
   /** `attachedSurfaces` contains this surface. */
   surfaceId?: string;
   parentId?: string;
-  /** `title` starts with this text (code unit for code unit; an untitled session never matches). */
-  titlePrefix?: string;
+  titlePrefix?: string; // `title` starts with it, code unit for code unit (an untitled session never matches)
   /** `suspendAt < suspendAtBefore`. */
   suspendAtBefore?: number;
   /** `expiresAt < expiresAtBefore`. */

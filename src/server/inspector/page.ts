@@ -67,6 +67,7 @@ export const INSPECTOR_PAGE = `<!doctype html>
         </select>
       </label>
       <label>Tag <input id="filter-tag" type="text" autocomplete="off" spellcheck="false"></label>
+      <label class="filter-wide">Title starts with <input id="filter-title" type="text" autocomplete="off" spellcheck="false"></label>
       <div class="filter-buttons">
         <button id="filter-apply" type="button">Apply</button>
         <button id="filter-clear" type="button" class="secondary">Clear</button>
@@ -84,8 +85,23 @@ export const INSPECTOR_PAGE = `<!doctype html>
     <section id="message-detail" class="message-detail" aria-label="Message" hidden></section>
     <details id="branch-section" class="branch-section" open hidden>
       <summary>Fork tree</summary>
+      <div class="graph-toolbar">
+        <span id="graph-summary" class="muted small"></span>
+        <span class="spacer"></span>
+        <button id="graph-zoom-out" type="button" class="secondary" aria-label="Zoom out" title="Zoom out">\u2212</button>
+        <span id="graph-scale" class="muted small graph-scale" aria-live="polite"></span>
+        <button id="graph-zoom-in" type="button" class="secondary" aria-label="Zoom in" title="Zoom in">+</button>
+        <button id="graph-fit" type="button" class="secondary" title="Scale the whole tree to fit">Fit</button>
+        <button id="graph-centre" type="button" class="secondary" title="Centre the open session">Centre</button>
+      </div>
       <div id="branch-graph" class="branch-graph"></div>
+      <div class="compare-row">
+        <label for="compare-with" class="small">Compare with</label>
+        <select id="compare-with" aria-label="Session to compare with"></select>
+        <button id="compare-run" type="button" class="secondary">Compare</button>
+      </div>
     </details>
+    <section id="session-diff" class="session-diff" aria-label="Comparison" hidden></section>
     <button id="load-older" type="button" class="secondary wide" hidden>Load older</button>
     <ol id="timeline" class="timeline" aria-label="Messages"></ol>
     <div id="continue-form" class="continue-form" hidden>

@@ -9,6 +9,7 @@ import { BRANCH_GRAPH_SCRIPT } from './script/branch-graph.js';
 import { COMPACTION_SCRIPT } from './script/compaction.js';
 import { DOM_SCRIPT } from './script/dom.js';
 import { FORMAT_SCRIPT } from './script/format.js';
+import { GRAPH_VIEW_SCRIPT } from './script/graph-view.js';
 import { LIVE_SCRIPT } from './script/live.js';
 import { MAIN_SCRIPT } from './script/main.js';
 import { MESSAGE_ACTIONS_SCRIPT } from './script/message-actions.js';
@@ -16,8 +17,10 @@ import { MESSAGE_CONTENT_SCRIPT } from './script/message-content.js';
 import { MESSAGE_DETAIL_SCRIPT } from './script/message-detail.js';
 import { REPLAY_SCRIPT } from './script/replay.js';
 import { RUN_EVENTS_SCRIPT } from './script/run-events.js';
+import { RUN_INPUT_SCRIPT } from './script/run-input.js';
 import { RUNS_SCRIPT } from './script/runs.js';
 import { SEARCH_SCRIPT } from './script/search.js';
+import { SESSION_DIFF_SCRIPT } from './script/session-diff.js';
 import { SESSION_LIST_SCRIPT } from './script/session-list.js';
 import { SESSION_VIEW_SCRIPT } from './script/session-view.js';
 import { STATE_SCRIPT } from './script/state.js';
@@ -37,7 +40,10 @@ const PARTS = [
   MESSAGE_DETAIL_SCRIPT,
   MESSAGE_ACTIONS_SCRIPT,
   BRANCH_GRAPH_SCRIPT,
+  GRAPH_VIEW_SCRIPT,
+  SESSION_DIFF_SCRIPT,
   RUN_EVENTS_SCRIPT,
+  RUN_INPUT_SCRIPT,
   RUNS_SCRIPT,
   REPLAY_SCRIPT,
   LIVE_SCRIPT,

@@ -50,7 +50,8 @@ pre { margin: 4px 0 0; padding: 6px 8px; background: var(--code); border-radius:
 .small { font-size: 12px; }
 .spacer { flex: 1; }
 
-button { font: inherit; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 4px; padding: 3px 10px; cursor: pointer; }
+/* A button's label never wraps (list rows, which are buttons holding several lines, say otherwise below). */
+button { font: inherit; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 4px; padding: 3px 10px; cursor: pointer; white-space: nowrap; }
 button.secondary { background: transparent; color: var(--accent); }
 button.danger { background: var(--danger); border-color: var(--danger); }
 button.link-button { border: none; background: none; color: var(--accent); padding: 0; text-decoration: underline; }
@@ -84,16 +85,18 @@ input, select { font: inherit; color: inherit; background: var(--panel); border:
 .filters { display: grid; grid-template-columns: 1fr 1fr; gap: 6px 8px; margin-bottom: 8px; }
 .filters label { font-size: 12px; color: var(--muted); }
 .filter-buttons { grid-column: 1 / -1; display: flex; gap: 8px; }
+.filters .filter-wide { grid-column: 1 / -1; }
 
 .session-list, .run-list, .timeline, .run-events { list-style: none; margin: 0; padding: 0; }
-.session-row, .run-row { display: flex; flex-direction: column; gap: 2px; width: 100%; text-align: left; margin: 0 0 4px; padding: 6px 8px; border: 1px solid var(--border); background: var(--panel); color: var(--text); }
+.session-row, .run-row { display: flex; flex-direction: column; gap: 2px; width: 100%; text-align: left; margin: 0 0 4px; padding: 6px 8px; border: 1px solid var(--border); background: var(--panel); color: var(--text); white-space: normal; }
+.row-line.run-input { display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .session-row.selected, .run-row.selected { border-color: var(--accent); background: var(--accent-soft); }
 .row-line { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 .row-line > :first-child { flex: 1; }
 .row-line.tags > :first-child { flex: none; }
 .empty { padding: 8px 0; }
 
-.badge { display: inline-block; padding: 0 6px; border-radius: 9px; font-size: 11px; border: 1px solid var(--border); color: var(--muted); background: transparent; }
+.badge { display: inline-block; white-space: nowrap; padding: 0 6px; border-radius: 9px; font-size: 11px; border: 1px solid var(--border); color: var(--muted); background: transparent; }
 .state-active, .status-completed { color: var(--ok); border-color: var(--ok); }
 .state-suspended, .status-running, .status-interrupted { color: var(--warn); border-color: var(--warn); }
 .state-expired, .status-failed, .status-cancelled { color: var(--danger); border-color: var(--danger); }
@@ -102,7 +105,8 @@ input, select { font: inherit; color: inherit; background: var(--panel); border:
 
 .session-header { margin-bottom: 8px; }
 .title-line { display: flex; align-items: center; gap: 10px; }
-.session-title { font-size: 15px; margin: 0; word-break: break-all; }
+.title-line > button, .title-line > .badge { flex: none; }
+.session-title { font-size: 15px; margin: 0; word-break: break-all; min-width: 0; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 0 12px; margin: 8px 0; }
 .facts dt { color: var(--muted); }
 .facts dd { margin: 0; word-break: break-word; }
@@ -112,11 +116,16 @@ p.session-name { margin: 4px 0 0; }
 
 .branch-section { margin: 8px 0 12px; padding: 8px; background: var(--panel); border: 1px solid var(--border); border-radius: 6px; }
 .branch-section summary { cursor: pointer; font-weight: 600; }
-.branch-graph { overflow: auto; max-height: 420px; }
-.fork-tree { display: block; }
-.graph-edge path { fill: none; stroke: var(--muted); stroke-width: 1.5; }
-.edge-tail path { stroke-dasharray: 4 3; }
-.edge-label { fill: var(--muted); font: 10px ui-monospace, monospace; }
+.graph-toolbar { display: flex; align-items: center; gap: 6px; margin: 6px 0; }
+.graph-toolbar button { flex: none; padding: 1px 8px; }
+#graph-summary { flex: 0 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.graph-scale { flex: none; min-width: 3.2em; text-align: center; }
+/* The graph is shown through a transform (graph-view.ts): the panel never scrolls or overflows. */
+.branch-graph { overflow: hidden; border: 1px solid var(--border); border-radius: 4px; touch-action: none; }
+.fork-tree { display: block; cursor: grab; user-select: none; }
+.fork-tree.panning { cursor: grabbing; }
+.graph-edge { fill: none; stroke: var(--muted); stroke-width: 1.5; }
+.edge-tail, .edge-compaction { stroke-dasharray: 4 3; }
 .graph-node rect { fill: var(--panel); stroke: var(--border); stroke-width: 1.5; }
 .graph-node text { fill: var(--text); font: 11px ui-monospace, monospace; }
 .graph-node .node-detail { fill: var(--muted); font-size: 10px; }
@@ -125,13 +134,27 @@ p.session-name { margin: 4px 0 0; }
 .node-current rect { stroke: var(--accent); stroke-width: 2.5; fill: var(--accent-soft); }
 .node-parent rect { stroke: var(--muted); }
 .node-tail rect { stroke-dasharray: 4 3; fill: transparent; }
+.node-compaction rect { stroke: var(--accent); stroke-dasharray: 2 2; fill: transparent; }
+.compare-row { display: flex; align-items: center; gap: 8px; margin-top: 8px; }
+.compare-row label { flex: none; }
+.compare-row select { flex: 1; min-width: 0; width: auto; }
+.compare-row button { flex: none; }
+.session-diff { margin: 8px 0 12px; padding: 8px; border: 1px solid var(--border); border-radius: 6px; background: var(--panel); }
+.diff-common { margin: 4px 0; }
+.diff-columns { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 12px; }
+.diff-column { min-width: 0; }
+.diff-title { font-size: 13px; margin: 8px 0 0; word-break: break-word; }
 
 .message { background: var(--panel); border: 1px solid var(--border); border-left: 4px solid var(--system); border-radius: 4px; padding: 8px 10px; margin-bottom: 8px; }
 .detail-message { border-left: 4px solid var(--system); padding: 4px 8px; margin-top: 6px; }
 .role-user { border-left-color: var(--user); }
 .role-assistant { border-left-color: var(--assistant); }
 .role-tool { border-left-color: var(--tool); }
-.message-header { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
+/* One line: the time and id give way (ellipsis) before a button would move to a line of its own. */
+.message-header { display: flex; align-items: center; gap: 8px; }
+.message-header > * { flex: none; }
+.message-header > time, .message-header > .message-id { flex: 0 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.message-header > .spacer { flex: 1; }
 .message-header button { font-size: 12px; padding: 1px 8px; }
 .role { font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; }
 .run-badge { cursor: pointer; color: var(--accent); border-color: var(--accent); background: transparent; }
@@ -159,7 +182,7 @@ p.session-name { margin: 4px 0 0; }
 .search-panel { margin-bottom: 12px; padding-bottom: 8px; border-bottom: 1px solid var(--border); }
 .search-heading { display: flex; justify-content: space-between; align-items: baseline; gap: 8px; margin-bottom: 4px; }
 .search-results { list-style: none; margin: 0; padding: 0; }
-.search-hit { display: flex; flex-direction: column; gap: 2px; width: 100%; text-align: left; margin: 0 0 4px; padding: 6px 8px; border: 1px solid var(--border); background: var(--panel); color: var(--text); }
+.search-hit { display: flex; flex-direction: column; gap: 2px; width: 100%; text-align: left; margin: 0 0 4px; padding: 6px 8px; border: 1px solid var(--border); background: var(--panel); color: var(--text); white-space: normal; }
 .search-hit.selected { border-color: var(--accent); background: var(--accent-soft); }
 .snippet { word-break: break-word; }
 mark { background: var(--highlight); color: inherit; border-radius: 2px; padding: 0 1px; }
@@ -170,12 +193,15 @@ mark { background: var(--highlight); color: inherit; border-radius: 2px; padding
 
 .run-detail { margin-top: 12px; }
 .replay-controls { display: flex; gap: 8px; align-items: center; margin: 8px 0; }
+.replay-controls > button { flex: none; }
 .live-text { white-space: pre-wrap; margin: 8px 0; padding: 8px; border-left: 3px solid currentColor; }
 .continue-form { display: grid; gap: 6px; margin-top: 12px; }
 .run-event { border-bottom: 1px solid var(--border); padding: 3px 4px; transition: background-color 0.15s; }
-.run-event summary { cursor: pointer; display: flex; gap: 8px; align-items: baseline; }
-.event-offset { color: var(--muted); min-width: 68px; }
-.event-summary { word-break: break-word; }
+/* The summary takes the rest of the line, or a line of its own below a long chip (never a sliver cut mid-word). */
+.run-event summary { cursor: pointer; display: flex; flex-wrap: wrap; gap: 0 8px; align-items: baseline; }
+.event-offset { color: var(--muted); min-width: 68px; flex: none; }
+.event-type { flex: none; }
+.event-summary { word-break: break-word; min-width: 0; flex: 1 1 14em; }
 .event-error .event-type, .event-error .event-summary { color: var(--danger); }
 .replaying .run-event { opacity: 0.45; }
 .replaying .run-event.replayed { opacity: 1; }

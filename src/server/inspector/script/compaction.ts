@@ -54,6 +54,22 @@ function compactionDetails(message, compaction) {
   ]);
 }
 
+/** From the fork tree: the messages a compaction replaced (at most TAIL_MESSAGES_SHOWN, the newest), above the timeline. */
+async function showCompactedMessages(compaction) {
+  const generation = state.sessionGeneration;
+  const wanted = Math.min(compaction.count, TAIL_MESSAGES_SHOWN);
+  try {
+    // The history before the summary ends with the kept messages (copied behind it): read them too, to drop them.
+    const page = await api('GET', withQuery(sessionPath(state.sessionId, '/history'), { before: compaction.messageId, last: wanted + compaction.kept }));
+    if (generation !== state.sessionGeneration) return;
+    const messages = page.messages.slice(0, Math.max(0, page.messages.length - compaction.kept));
+    const shown = compaction.count > messages.length ? ' (the newest ' + messages.length + ' shown)' : '';
+    showMessageDetail('Compaction ' + shortId(compaction.messageId) + ': ' + plural(compaction.count, 'message') + ' replaced by its summary, still stored' + shown, messages);
+  } catch (error) {
+    if (generation === state.sessionGeneration) reportError(error);
+  }
+}
+
 function replacedItem(message) {
   return plainMessageItem(message, 'replaced-message');
 }

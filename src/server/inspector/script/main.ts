@@ -48,7 +48,7 @@ function wireControls() {
   byId('filter-apply').addEventListener('click', applyFilters);
   byId('filter-clear').addEventListener('click', clearFilters);
   byId('filter-state').addEventListener('change', applyFilters);
-  for (const id of ['filter-user', 'filter-agent', 'filter-tag']) onEnter(id, applyFilters);
+  for (const id of ['filter-user', 'filter-agent', 'filter-tag', 'filter-title']) onEnter(id, applyFilters);
   byId('load-more').addEventListener('click', loadListPage);
   byId('search-submit').addEventListener('click', runSearch);
   onEnter('search-input', runSearch);
@@ -62,6 +62,8 @@ function wireControls() {
   });
   byId('run-cancel').addEventListener('click', cancelOpenRun);
   byId('continue-send').addEventListener('click', continueSession);
+  wireGraphControls();
+  wireCompare();
   window.addEventListener('hashchange', () => loadSession(sessionIdFromHash()));
 }
 

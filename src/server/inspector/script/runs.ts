@@ -1,6 +1,7 @@
 /**
- * Browser script: the runs panel. The open session's runs (status, duration, tokens); choosing one
- * lists its events in order with their time from the run's start, each expandable to its data.
+ * Browser script: the runs panel. The open session's runs (id, status, input, duration, tokens);
+ * choosing one lists its events in order with their time from the run's start, each expandable to
+ * its data.
  */
 export const RUNS_SCRIPT = String.raw`
 function renderRuns() {
@@ -9,6 +10,7 @@ function renderRuns() {
   const rows = state.runs.map(runRow);
   if (rows.length === 0) rows.push(h('li', { class: 'empty muted', text: 'No runs recorded for this session.' }));
   replaceContent(list, rows);
+  loadMissingRunInputs();
 }
 
 function runRow(run) {
@@ -16,12 +18,13 @@ function runRow(run) {
   const duration = run.endedAt === undefined ? 'running for ' + formatDuration(Date.now() - run.startedAt) : formatDuration(run.endedAt - run.startedAt);
   return selectableRow({ runId: run.id }, 'run-row', selected, () => selectRun(run.id), [
     h('span', { class: 'row-line' }, [
-      h('span', { class: 'mono', title: run.id, text: run.agentName === undefined ? shortId(run.id) : run.agentName }),
+      h('span', { class: 'mono run-id', title: run.id, text: shortId(run.id) }),
       h('span', { class: ['badge', 'status-' + run.status], text: run.status }),
     ]),
+    runInputLine(run),
     h('span', { class: 'row-line muted small' }, [
-      h('span', { title: absoluteTime(run.startedAt), text: relativeTime(run.startedAt) }),
-      h('span', { class: 'run-duration', text: duration }),
+      h('span', { title: absoluteTime(run.startedAt), text: (run.agentName === undefined ? '' : run.agentName + ' \u00b7 ') + relativeTime(run.startedAt) }),
+      h('span', { class: 'run-duration', title: 'duration', text: duration }),
     ]),
     h('span', { class: 'row-line muted small run-tokens', text: formatTokens(run.usage) }),
   ]);
@@ -84,6 +87,7 @@ function renderRunDetail() {
   const facts = factList([
     ['run', run.id],
     ['agent', run.agentName],
+    ['input', runInputText(run)],
     ['status', run.status],
     ['started', absoluteTime(run.startedAt)],
     ['duration', run.endedAt === undefined ? undefined : formatDuration(run.endedAt - run.startedAt)],

@@ -1,6 +1,6 @@
 /**
  * Browser script: the session list (left pane). Newest updated first, filtered by user, agent,
- * state and tag, paged with the API's cursor ("Load more").
+ * state, tag and the start of the title, paged with the API's cursor ("Load more").
  */
 export const SESSION_LIST_SCRIPT = String.raw`
 function readFilters() {
@@ -9,11 +9,13 @@ function readFilters() {
     agentId: byId('filter-agent').value.trim(),
     state: byId('filter-state').value,
     tag: byId('filter-tag').value.trim(),
+    // Not trimmed: "Trip " is a narrower prefix than "Trip".
+    title: byId('filter-title').value,
   };
 }
 
 function clearFilters() {
-  for (const id of ['filter-user', 'filter-agent', 'filter-tag']) byId(id).value = '';
+  for (const id of ['filter-user', 'filter-agent', 'filter-tag', 'filter-title']) byId(id).value = '';
   byId('filter-state').value = '';
   readFilters();
   reloadList();
@@ -35,6 +37,7 @@ async function loadListPage() {
     agentId: state.filters.agentId,
     state: state.filters.state,
     tag: state.filters.tag,
+    titlePrefix: state.filters.title,
     cursor: state.nextCursor,
   });
   const button = byId('load-more');

@@ -68,6 +68,7 @@ function clearSessionView(message) {
   replaceContent(byId('timeline'), []);
   replaceContent(byId('branch-graph'), []);
   setHidden(byId('branch-section'), true);
+  closeDiff();
   closeMessageDetail();
   setHidden(byId('load-older'), true);
   renderRuns();

@@ -11,7 +11,7 @@ const EVENT_PAGE_SIZE = 500;
 const MAX_EVENTS_SHOWN = 5000;
 
 const state = {
-  filters: { userId: '', agentId: '', state: '', tag: '' },
+  filters: { userId: '', agentId: '', state: '', tag: '', title: '' },
   sessions: [],
   nextCursor: undefined,
   listGeneration: 0,

@@ -38,7 +38,8 @@ function messageItem(message, isHead) {
       isHead ? h('span', { class: 'badge head-marker', text: 'head' }) : null,
       h('span', { class: 'spacer' }),
       h('button', { type: 'button', class: 'secondary action-fork', onclick: (event) => forkFrom(message.id, event.currentTarget) }, 'Fork from here'),
-      h('button', { type: 'button', class: 'secondary action-rewind', onclick: (event) => planRewind(message.id, event.currentTarget) }, 'Rewind to here'),
+      // Rewinding to the head would change nothing, so the head does not offer it.
+      isHead ? null : h('button', { type: 'button', class: 'secondary action-rewind', onclick: (event) => planRewind(message.id, event.currentTarget) }, 'Rewind to here'),
     ]),
     h('div', { class: 'message-body' }, renderContent(message.content)),
     compaction === undefined ? null : compactionDetails(message, compaction),
