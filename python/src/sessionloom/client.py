@@ -21,6 +21,7 @@ from ._arguments import (
     seconds,
     session_path,
 )
+from ._audit import AuditMethods
 from ._decode import decode
 from ._export import export_lines
 from ._follow import RunFollower
@@ -49,7 +50,7 @@ _ORDER = ("asc", "desc")
 
 
 
-class Client:
+class Client(AuditMethods):
     """A client of a ``sessionloom serve`` server (or any app made with ``createApp``).
 
     ``Client("http://127.0.0.1:4300", token="...", timeout=30)``: ``token`` is the server's bearer
@@ -83,6 +84,7 @@ class Client:
         self,
         *,
         id: Optional[str] = None,
+        title: Optional[str] = None,
         user_id: Optional[str] = None,
         agent_id: Optional[str] = None,
         workspace_id: Optional[str] = None,
@@ -94,6 +96,7 @@ class Client:
     ) -> Session:
         body = defined(
             id=check.check_optional_id(id, "id"),
+            title=check.check_optional_str(title, "title"),
             userId=check.check_optional_id(user_id, "userId"),
             agentId=check.check_optional_id(agent_id, "agentId"),
             workspaceId=check.check_optional_id(workspace_id, "workspaceId"),
@@ -124,6 +127,7 @@ class Client:
         filter: Optional[Mapping[str, str]] = None,
         surface_id: Optional[str] = None,
         parent_id: Optional[str] = None,
+        title_prefix: Optional[str] = None,
         order_by: Optional[str] = None,
         order: Optional[str] = None,
         limit: Optional[int] = None,
@@ -131,7 +135,8 @@ class Client:
     ) -> ListResult:
         """One page of sessions; pass ``result.next_cursor`` as ``cursor`` for the next (or use ``iter_sessions``).
 
-        ``filter`` matches metadata keys against string values (a query string cannot carry types).
+        ``filter`` matches metadata keys against string values (a query string cannot carry types);
+        ``title_prefix`` keeps the sessions whose title starts with that text (case-sensitive).
         """
         states: Optional[List[str]] = None
         if state is not None:
@@ -146,6 +151,7 @@ class Client:
             tag=None if tags is None else check.check_strings(tags, "tags"),
             surfaceId=check.check_optional_id(surface_id, "surfaceId"),
             parentId=check.check_optional_id(parent_id, "parentId"),
+            titlePrefix=None if title_prefix is None else check.check_str(title_prefix, "titlePrefix", allow_empty=False),
             orderBy=None if order_by is None else check.check_choice(order_by, "orderBy", _ORDER_BY),
             order=None if order is None else check.check_choice(order, "order", _ORDER),
             limit=check.check_optional_int(limit, "limit", 1),
@@ -175,6 +181,7 @@ class Client:
         self,
         session_id: str,
         *,
+        title: Optional[str] = None,
         metadata: Optional[Mapping[str, Any]] = None,
         tags: Optional[Sequence[str]] = None,
         agent_id: Optional[str] = None,
@@ -182,9 +189,10 @@ class Client:
         ttl_ms: Optional[int] = None,
         expected_version: Optional[int] = None,
     ) -> Session:
-        """Shallow-merges ``metadata`` (a key set to None is stored as null) and replaces ``tags``."""
+        """Replaces ``title``, shallow-merges ``metadata`` (a key set to None is stored as null) and replaces ``tags``."""
         path = session_path(session_id)
         body = defined(
+            title=check.check_optional_str(title, "title"),
             metadata=None if metadata is None else check.check_metadata(metadata, "metadata"),
             tags=None if tags is None else check.check_strings(tags, "tags"),
             agentId=check.check_optional_id(agent_id, "agentId"),
@@ -272,14 +280,16 @@ class Client:
         *,
         from_message: Optional[str] = None,
         id: Optional[str] = None,
+        title: Optional[str] = None,
         metadata: Optional[Mapping[str, Any]] = None,
         tags: Optional[Sequence[str]] = None,
     ) -> Session:
-        """A new session whose history is this one's up to ``from_message`` (default: its head)."""
+        """A new session whose history is this one's up to ``from_message`` (default: its head); its title is the source's unless given."""
         path = f"{session_path(session_id)}/fork"
         body = defined(
             fromMessage=check.check_optional_id(from_message, "fromMessage"),
             id=check.check_optional_id(id, "id"),
+            title=check.check_optional_str(title, "title"),
             metadata=None if metadata is None else check.check_metadata(metadata, "metadata"),
             tags=None if tags is None else check.check_strings(tags, "tags"),
         )

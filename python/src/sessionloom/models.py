@@ -32,6 +32,10 @@ __all__ = [
     "RunResult",
     "Health",
     "AgentInfo",
+    "MessageLocation",
+    "FoundMessage",
+    "SearchHit",
+    "SearchResult",
 ]
 
 
@@ -109,6 +113,8 @@ class Session:
     parent_id: Optional[str] = None
     forked_from: Optional[ForkedFrom] = None
     expires_at: Optional[int] = None
+    #: Set at create, update or fork, or else taken from the first user message (one line).
+    title: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -302,3 +308,55 @@ class AgentInfo:
 
     name: str
     model: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class MessageLocation:
+    """Where a message lives for the session it was read through."""
+
+    #: ``path``, ``compacted`` (behind a compaction's summary) or ``rewound`` (off the path, still stored).
+    placement: str
+    #: Its position along the path it was written on (1 is a conversation's first message).
+    position: int
+    #: The session that wrote it: this one, or for history a fork shares, the one it was forked from.
+    written_by: str
+    #: For ``compacted``: the compaction message (the summary) that stands for it on the path.
+    compacted_by: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class FoundMessage:
+    """What ``get_message`` returns: the message as written, and where it lives."""
+
+    message: Message
+    location: MessageLocation
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    #: The session the message belongs to: the one written to, or the ``session_id`` searched.
+    session_id: str
+    message_id: str
+    role: str
+    created_at: int
+    #: The text around the first match, on one line, at most about 160 characters.
+    snippet: str
+    #: ``[start, end)`` ranges of ``snippet`` that matched, for highlighting.
+    highlights: List[List[int]]
+    #: Relevance: higher is better, comparable within one search only.
+    score: float
+
+    @property
+    def highlighted(self) -> List[str]:
+        """The matched stretches of the snippet, in order."""
+        return [self.snippet[start:end] for start, end in self.highlights]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    #: Best first.
+    hits: List[SearchHit]
+    #: Pass as ``cursor`` for the next page; None on the last page.
+    next_cursor: Optional[str] = None
+    #: Only from stores searched by scanning: True when the scan stopped at its bound (narrow the search).
+    partial: Optional[bool] = None
