@@ -1,6 +1,7 @@
 /**
  * listSessions with hostile strings: query languages (SQL, JSON paths, LIKE patterns, Lua, glob)
- * must treat every metadata key, value, tag and surface as plain data that matches only itself.
+ * must treat every metadata key, value, tag and surface as plain data that matches only itself, and
+ * a title prefix as text that only a title starting with it matches.
  */
 import { describe, expect, it } from 'vitest';
 import type { SessionQuery } from '../../driver/driver.js';
@@ -45,11 +46,12 @@ export function registerHostileListTests(context: DriverSuiteContext): void {
       const driver = context.driver();
       const marker = uniqueId('hostile');
       const owner = `${marker}:owner`;
-      const sessions: Record<'key' | 'value' | 'tag', string[]> = { key: [], value: [], tag: [] };
+      const sessions: Record<'key' | 'value' | 'tag' | 'title', string[]> = { key: [], value: [], tag: [], title: [] };
       for (const text of HOSTILE) {
         sessions.key.push((await createSession(driver, { userId: owner, metadata: { [text]: 'v' } })).session.id);
         sessions.value.push((await createSession(driver, { userId: owner, metadata: { k: text } })).session.id);
         sessions.tag.push((await createSession(driver, { userId: owner, tags: [text], attachedSurfaces: [text] })).session.id);
+        sessions.title.push((await createSession(driver, { userId: owner, title: `${text}!` })).session.id);
       }
       await createSession(driver, { userId: owner, metadata: { a: { b: 'v' } } });
       const { session: plain } = await createSession(driver, { userId: owner, metadata: { a: 'v' } });
@@ -65,11 +67,14 @@ export function registerHostileListTests(context: DriverSuiteContext): void {
         expect(await ids({ filter: { [text]: text } }), label).toEqual([]);
         expect(await ids({ userId: text }), label).toEqual([]);
         expect(await ids({ parentId: text }), label).toEqual([]);
+        // Several hostile texts start others ('$' and '$1', "'" and "' OR '1'='1"): every title starting with it.
+        const titled = HOSTILE.flatMap((other, at) => (`${other}!`.startsWith(text) ? [sessions.title[at]!] : [])).sort();
+        expect(await ids({ titlePrefix: text }), label).toEqual(titled);
       }
       // `a.b`, `a->b` and `$.a` are keys, never paths into the nested `a`.
       expect(await ids({ filter: { a: 'v' } })).toEqual([plain.id]);
       expect(await ids({ filter: { 'a.b': 'v' } })).toEqual([sessions.key[HOSTILE.indexOf('a.b')]]);
-      expect(await ids({})).toHaveLength(HOSTILE.length * 3 + 2);
+      expect(await ids({})).toHaveLength(HOSTILE.length * 4 + 2);
     });
   });
 }

@@ -40,6 +40,17 @@ const FILTERS = (marker: string): Array<Partial<SessionQuery>> => [
   { updatedBefore: 2_005, userId: `${marker}:user-0` },
   { updatedBefore: 2_000.5 },
   { userId: `${marker}:user-0`, tags: ['even'], filter: { tier: 'pro' }, states: ['active'], surfaceId: 'web' },
+  { titlePrefix: 'Trip' },
+  { titlePrefix: 'Trip ' },
+  { titlePrefix: 'Trip to Lisbon' },
+  { titlePrefix: 'trip', states: ['active'] },
+  { titlePrefix: '100%' },
+  { titlePrefix: '100_' },
+  { titlePrefix: '%' },
+  { titlePrefix: "O'" },
+  { titlePrefix: 'Ü' },
+  { titlePrefix: '\u{10FFFF}' },
+  { titlePrefix: 'Trip to', userId: `${marker}:user-1` },
 ];
 
 /** Every page of the query, each checked against the reference, walked with positions taken from each page's last row. */
@@ -127,6 +138,7 @@ export function registerListSessionTests(context: DriverSuiteContext): void {
         { state: 'suspended' },
         { tags: [marker, 'new'], attachedSurfaces: ['cli'] },
         { metadata: { tier: 'pro' } },
+        { title: `${marker} new title` },
       ];
       let current = session;
       for (const change of changes) {
@@ -143,6 +155,8 @@ export function registerListSessionTests(context: DriverSuiteContext): void {
       expect(await ids({ tags: ['old'] })).toEqual([]);
       expect(await ids({ tags: ['new'] })).toEqual([session.id]);
       expect(await ids({ surfaceId: 'web' })).toEqual([]);
+      expect(await ids({ titlePrefix: `${marker} new` })).toEqual([session.id]);
+      expect(await ids({ titlePrefix: `${marker} old` })).toEqual([]);
       expect(await ids({ surfaceId: 'cli' })).toEqual([session.id]);
       expect(await ids({ filter: { tier: 'free' } })).toEqual([]);
       expect(await ids({ filter: { tier: 'pro' } })).toEqual([session.id]);

@@ -21,6 +21,8 @@ export interface Population {
   expected(query: SessionQuery): string[];
 }
 
+const TITLES = ['Trip to Lisbon', 'Trip to Porto', 'Tripod', 'trip', '100% sure', '100_ sure', "O'Brien", 'Ünïcode', '\u{10FFFF} last', 'Trip'];
+
 /** `size` sessions written to the driver, one commit each. */
 export async function writePopulation(driver: StorageDriver, size: number): Promise<Population> {
   const marker = uniqueId('population');
@@ -36,6 +38,8 @@ export async function writePopulation(driver: StorageDriver, size: number): Prom
       agentId: scoped(`agent-${index % 2}`),
       ...(index % 4 === 0 ? { workspaceId: scoped('workspace') } : {}),
       ...(index % 5 === 0 ? { parentId: scoped('root') } : {}),
+      // Titles that are prefixes of one another, with LIKE wildcards, quotes and non-ASCII; every fourth untitled.
+      ...(index % 4 === 3 ? {} : { title: TITLES[index % TITLES.length]! }),
       state: states[index % 3] ?? 'active',
       createdAt: 1_000 + (index % 7),
       // Some times with a fraction of a millisecond, so no backend may round them.
