@@ -50,6 +50,10 @@ beforeAll(async () => {
   await store.append('plan', turns('lisbon', 2));
   await store.fork('plan', { id: 'plan-b', fromMessage: shared!.id, title: 'Plan B: Porto' });
   await store.append('plan-b', turns('porto', 3));
+  // A sibling of plan-b, forked one message later: the two share plan's first two messages.
+  const [, , third] = await store.getMessages('plan');
+  await store.fork('plan', { id: 'plan-c', fromMessage: third!.id, title: 'Plan C: Sintra' });
+  await store.append('plan-c', turns('sintra', 1));
 
   // A chain of forks, wider than any panel: the open end is chain-6.
   await store.create({ id: 'chain-0', userId: 'ana', title: 'Chain link 0', messages: turns('link 0', 1) });
@@ -244,8 +248,11 @@ describeInBrowser('the inspector as a workbench', (openPage) => {
   it('compares two sessions side by side from their common fork point', async () => {
     const page = await open('#session=plan-b');
     await openGraph(page, 'plan-b', 2);
-    expect(await page.locator('#compare-with option').allTextContents()).toEqual(['ancestor: Plan the Lisbon trip (plan)']);
-    await page.selectOption('#compare-with', 'plan');
+    expect(await page.locator('#compare-choices option').evaluateAll((options) => options.map((option) => [(option as unknown as BrowserElement).value, (option as unknown as BrowserElement).label]))).toEqual([
+      ['plan', 'ancestor: Plan the Lisbon trip'],
+    ]);
+    // The nearest relative is offered ready to compare.
+    expect(await page.inputValue('#compare-with')).toBe('plan');
     await page.click('#compare-run');
     const diff = page.locator('#session-diff');
     await expect.poll(() => diff.isVisible(), POLL).toBe(true);
@@ -269,6 +276,13 @@ describeInBrowser('the inspector as a workbench', (openPage) => {
     expect(narrowRight.x).toBeGreaterThanOrEqual(narrowLeft.x + narrowLeft.width);
     expect(narrowRight.x + narrowRight.width).toBeLessThanOrEqual(900);
     await screenshot(page, 'workbench-diff-900');
+
+    // Any session can be typed: a sibling fork shares plan's first two messages too.
+    await page.fill('#compare-with', 'plan-c');
+    await page.press('#compare-with', 'Enter');
+    await expect.poll(() => diff.locator('.diff-column').nth(1).getAttribute('data-session-id'), POLL).toBe('plan-c');
+    expect(await diff.locator('.diff-common').textContent()).toBe(`Common history: 2 messages, up to the fork point msg_\u2026${forkPoint.slice(-6)}.`);
+    expect(await diff.locator('.diff-column').nth(1).locator('.message-body').allTextContents()).toEqual(['lisbon 1', 'sintra 1']);
   });
 
   it("shows each run's id, input and duration", async () => {
@@ -302,7 +316,7 @@ describeInBrowser('the inspector as a workbench', (openPage) => {
     await page.fill('#filter-title', 'Plan ');
     await page.press('#filter-title', 'Enter');
     const listed = () => page.locator('#session-list li[data-session-id]').evaluateAll((rows) => rows.map((row) => (row as unknown as BrowserElement).dataset.sessionId).sort());
-    await expect.poll(listed, POLL).toEqual(['plan', 'plan-b']);
+    await expect.poll(listed, POLL).toEqual(['plan', 'plan-b', 'plan-c']);
     await page.fill('#filter-title', 'Chain link 1');
     await page.click('#filter-apply');
     await expect.poll(listed, POLL).toEqual(['chain-1']);

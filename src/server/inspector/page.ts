@@ -97,7 +97,8 @@ export const INSPECTOR_PAGE = `<!doctype html>
       <div id="branch-graph" class="branch-graph"></div>
       <div class="compare-row">
         <label for="compare-with" class="small">Compare with</label>
-        <select id="compare-with" aria-label="Session to compare with"></select>
+        <input id="compare-with" type="text" list="compare-choices" autocomplete="off" spellcheck="false" placeholder="a session id" aria-label="Session to compare with">
+        <datalist id="compare-choices"></datalist>
         <button id="compare-run" type="button" class="secondary">Compare</button>
       </div>
     </details>

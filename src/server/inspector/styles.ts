@@ -137,7 +137,7 @@ p.session-name { margin: 4px 0 0; }
 .node-compaction rect { stroke: var(--accent); stroke-dasharray: 2 2; fill: transparent; }
 .compare-row { display: flex; align-items: center; gap: 8px; margin-top: 8px; }
 .compare-row label { flex: none; }
-.compare-row select { flex: 1; min-width: 0; width: auto; }
+.compare-row input { flex: 1; min-width: 0; width: auto; }
 .compare-row button { flex: none; }
 .session-diff { margin: 8px 0 12px; padding: 8px; border: 1px solid var(--border); border-radius: 6px; background: var(--panel); }
 .diff-common { margin: 4px 0; }

@@ -2,8 +2,8 @@
  * Browser script: two sessions side by side from their common fork point. Both paths are read from
  * the start (a page at a time, up to DIFF_MAX_MESSAGES each); the history they share is the longest
  * run of the same message ids at their start (a fork reads its source's messages up to the fork
- * point, ids and all), and each column shows what its session has after it. The sessions offered
- * are the open one's relatives from the fork tree: its ancestors and its forks.
+ * point, ids and all), and each column shows what its session has after it. Any session id may be
+ * typed; the ones offered are the open one's relatives from the fork tree (ancestors and forks).
  */
 export const SESSION_DIFF_SCRIPT = String.raw`
 const DIFF_PAGE_SIZE = 200;
@@ -19,12 +19,12 @@ function renderCompareChoices(branches) {
     }
   };
   addForks(branches.forks);
-  const select = byId('compare-with');
-  replaceContent(select, relatives.map(({ session, relation }) => h('option', {
+  replaceContent(byId('compare-choices'), relatives.map(({ session, relation }) => h('option', {
     value: session.id,
-    text: relation + ': ' + (session.title === undefined ? session.id : truncate(session.title, 40) + ' (' + shortId(session.id) + ')'),
+    label: relation + (session.title === undefined ? '' : ': ' + truncate(session.title, 40)),
   })));
-  setHidden(select.closest('.compare-row'), relatives.length === 0);
+  // The nearest relative is the likeliest comparison: offered ready to compare.
+  byId('compare-with').value = relatives.length === 0 ? '' : relatives[0].session.id;
 }
 
 async function readWholePath(sessionId) {
@@ -99,9 +99,11 @@ function closeDiff() {
 }
 
 function wireCompare() {
-  byId('compare-run').addEventListener('click', () => {
-    const other = byId('compare-with').value;
+  const compare = () => {
+    const other = byId('compare-with').value.trim();
     if (state.sessionId !== undefined && other !== '') compareSessions(state.sessionId, other);
-  });
+  };
+  byId('compare-run').addEventListener('click', compare);
+  onEnter('compare-with', compare);
 }
 `;
