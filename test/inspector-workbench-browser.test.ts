@@ -77,6 +77,12 @@ beforeAll(async () => {
   runInputs.recent = 'Now book a hotel near the river, somewhere quiet with a view of the bridge and the old town';
   await recordedRun(store, 'runs', 'run-recent', runInputs.recent);
 
+  // A run whose first event names an input message that is not there (a log from elsewhere).
+  await store.create({ id: 'lost-input', userId: 'ana', title: 'Lost input' });
+  const lost = await store.startRun('lost-input', { id: 'run-lost' });
+  await store.recordRunEvents(lost.id, [{ type: 'run-start', data: { inputMessageIds: ['msg_not_stored'] } }]);
+  await store.finishRun(lost.id, { status: 'failed', error: { message: 'lost' } });
+
   server = await startServer({ store, port: 0, mount: mountInspector, logger: { error: () => {} } });
 });
 
@@ -308,6 +314,15 @@ describeInBrowser('the inspector as a workbench', (openPage) => {
     await expect.poll(() => page.locator('#run-events li.run-event').count(), POLL).toBe(4);
     expect(await page.locator('#run-summary dd').allTextContents()).toContain(runInputs.recent);
     await screenshot(page, 'workbench-runs');
+  });
+
+  it('says when a run\'s input cannot be read, and asks for it once', async () => {
+    const { page, requests } = await openPage(`${server.url}/#session=lost-input`);
+    const input = page.locator('#run-list li[data-run-id="run-lost"] .run-input');
+    await expect.poll(() => input.textContent(), POLL).toBe('input could not be read');
+    await page.waitForTimeout(500);
+    expect(requests.filter((url) => url.includes('/messages/msg_not_stored'))).toHaveLength(1);
+    expect(await page.locator('#error-banner').isVisible()).toBe(false);
   });
 
   it('filters the session list by the start of the title', async () => {

@@ -6,7 +6,7 @@
  */
 export const RUN_INPUT_SCRIPT = String.raw`
 const RUN_INPUTS_FETCHED = 20;
-/** Run id to its input text ('' when it had none), or a Promise while it is being read. */
+/** Run id to its input text ('' when it had none, null when it could not be read), or a Promise while it is being read. */
 const runInputs = new Map();
 
 function messageTextOf(message) {
@@ -16,10 +16,10 @@ function messageTextOf(message) {
   return content.filter((part) => part && part.type === 'text' && typeof part.text === 'string').map((part) => part.text).join(' ');
 }
 
-/** The input's text (one line), '' for a run without input, or undefined while unknown. */
+/** The input's text (one line), '' for a run without input, null when unreadable, or undefined while unknown. */
 function runInputText(run) {
   const known = runInputs.get(run.id);
-  if (typeof known === 'string') return known;
+  if (typeof known === 'string' || known === null) return known;
   const message = state.messages.find((candidate) => candidate.runId === run.id && candidate.role === 'user');
   if (message !== undefined) {
     const text = oneLine(messageTextOf(message));
@@ -39,7 +39,8 @@ function loadMissingRunInputs() {
   const missing = state.runs.filter((run) => runInputText(run) === undefined && !runInputs.has(run.id)).slice(0, RUN_INPUTS_FETCHED);
   if (missing.length === 0) return;
   const reads = missing.map((run) => {
-    const read = readRunInput(sessionId, run.id).then((text) => runInputs.set(run.id, text), () => runInputs.delete(run.id));
+    // A failed read is remembered as unreadable: drawing the list again must not ask again, and again.
+    const read = readRunInput(sessionId, run.id).then((text) => runInputs.set(run.id, text), () => runInputs.set(run.id, null));
     runInputs.set(run.id, read);
     return read;
   });
@@ -63,6 +64,7 @@ function runInputLine(run) {
   const text = runInputText(run);
   if (text === undefined) return h('span', { class: 'row-line run-input muted small', text: 'input: reading' + ELLIPSIS });
   if (text === '') return h('span', { class: 'row-line run-input muted small', text: 'no input message' });
+  if (text === null) return h('span', { class: 'row-line run-input muted small', text: 'input could not be read' });
   return h('span', { class: 'row-line run-input small', title: text, text: text });
 }
 `;

@@ -87,7 +87,7 @@ function renderRunDetail() {
   const facts = factList([
     ['run', run.id],
     ['agent', run.agentName],
-    ['input', runInputText(run)],
+    ['input', runInputText(run) ?? undefined],
     ['status', run.status],
     ['started', absoluteTime(run.startedAt)],
     ['duration', run.endedAt === undefined ? undefined : formatDuration(run.endedAt - run.startedAt)],
