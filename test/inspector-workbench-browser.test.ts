@@ -231,6 +231,18 @@ describeInBrowser('the inspector as a workbench', (openPage) => {
     expect(moved.x - before.x).toBeCloseTo(-120, 0);
     expect(moved.y - before.y).toBeCloseTo(40, 0);
     expect(new URL(page.url()).hash).toBe('#session=chain-6');
+    // From the keyboard: arrows pan as scrolling would, + zooms, 0 fits.
+    await current.focus();
+    await page.keyboard.press('ArrowRight');
+    expect((await box(current)).x - moved.x).toBeCloseTo(-40, 0);
+    await page.keyboard.press('ArrowUp');
+    expect((await box(current)).y - moved.y).toBeCloseTo(40, 0);
+    const width = (await box(current)).width;
+    await page.keyboard.press('+');
+    expect((await box(current)).width / width).toBeCloseTo(1.25, 1);
+    await page.keyboard.press('0');
+    for (const node of await page.locator('svg.fork-tree .graph-node').all()) expect(inside(await box(node), graph)).toBe(true);
+    expect(new URL(page.url()).hash).toBe('#session=chain-6');
     // A click (no drag) still opens a node.
     await page.locator('svg.fork-tree .graph-node[data-session-id="chain-5"]').click();
     await expect.poll(() => new URL(page.url()).hash, POLL).toBe('#session=chain-5');

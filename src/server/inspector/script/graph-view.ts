@@ -3,7 +3,8 @@
  * shown through a transform (translate and scale): it opens scaled to fit the panel when it can be
  * read that small, and otherwise at a readable scale centred on the open session. The toolbar
  * zooms (around the panel's centre), fits and centres; dragging pans (a drag is not a click on the
- * node under it); Ctrl+wheel zooms at the pointer.
+ * node under it); Ctrl+wheel zooms at the pointer; from the keyboard, with a node focused, the arrow
+ * keys pan (as scrolling would), + and - zoom and 0 fits.
  */
 export const GRAPH_VIEW_SCRIPT = String.raw`
 /** Below this scale node text is too small to read: a larger graph opens at it, centred on the open session. */
@@ -14,6 +15,8 @@ const GRAPH_MIN_HEIGHT = 120;
 const GRAPH_MAX_HEIGHT = 340;
 /** A pointer that moved more than this many pixels was dragging. */
 const GRAPH_DRAG_THRESHOLD = 4;
+/** How far an arrow key pans, in pixels. */
+const GRAPH_KEY_STEP = 40;
 
 const graphView = { svg: undefined, content: undefined, width: 0, height: 0, focus: undefined, scale: 1, x: 0, y: 0, drag: undefined, dragged: false };
 
@@ -24,6 +27,7 @@ function showGraph(svgNode, content, layout) {
   svgNode.addEventListener('pointerup', endGraphDrag);
   svgNode.addEventListener('pointercancel', endGraphDrag);
   svgNode.addEventListener('wheel', wheelZoom, { passive: false });
+  svgNode.addEventListener('keydown', graphKey);
   openingView();
 }
 
@@ -122,6 +126,18 @@ function wheelZoom(event) {
   event.preventDefault();
   const box = graphView.svg.getBoundingClientRect();
   zoomGraph(event.deltaY < 0 ? 1.1 : 1 / 1.1, event.clientX - box.left, event.clientY - box.top);
+}
+
+/** Arrow keys pan the way scrolling would: ArrowRight shows what is to the right (the graph moves left). */
+function graphKey(event) {
+  const pans = { ArrowLeft: [1, 0], ArrowRight: [-1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+  const pan = pans[event.key];
+  if (pan !== undefined) setGraphTransform(graphView.scale, graphView.x + pan[0] * GRAPH_KEY_STEP, graphView.y + pan[1] * GRAPH_KEY_STEP);
+  else if (event.key === '+' || event.key === '=') zoomGraph(1.25);
+  else if (event.key === '-') zoomGraph(1 / 1.25);
+  else if (event.key === '0') fitGraph();
+  else return;
+  event.preventDefault();
 }
 
 function wireGraphControls() {
