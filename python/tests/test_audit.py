@@ -98,6 +98,10 @@ class ReadAndSearch(ServerTestCase):
         self.assertIsNone(second.next_cursor)
         self.assertEqual(c.search(self.word, user_id="bob").hits, [])
 
+        handle = c.resume_session(self.session.id)
+        self.assertEqual([hit.message_id for hit in handle.search(f"early {self.word}").hits], [self.messages[2].id])
+        self.assertEqual(handle.get_message(self.messages[2].id).location.placement, "rewound")
+
     def test_operators_quotes_and_sql_are_only_text_and_an_empty_query_is_refused(self) -> None:
         c = self.client
         for query in [f'"{self.word}" OR ferry', f"{self.word} NEAR/2 ferry*", f"{self.word}'; DROP TABLE messages; --"]:

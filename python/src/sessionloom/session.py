@@ -12,7 +12,7 @@ from . import _validation as check
 from ._arguments import MessageInput, RunInput
 from ._follow import RunFollower
 from .errors import InvalidArgumentError, SessionNotFoundError
-from .models import Message, RewindResult, Run, RunEvent, RunResult, Session
+from .models import FoundMessage, Message, RewindResult, Run, RunEvent, RunResult, SearchResult, Session
 
 if TYPE_CHECKING:
     from .client import Client
@@ -97,6 +97,14 @@ class SessionHandle:
 
     def run_events(self, run_id: str) -> List[RunEvent]:
         return self.client.run_events(run_id)
+
+    def get_message(self, message_id: str) -> FoundMessage:
+        """Any message this session can read (on its path, behind a compaction or rewound off it), with where it lives."""
+        return self.client.get_message(self.id, message_id)
+
+    def search(self, query: str, **options: Any) -> SearchResult:
+        """``client.search(query, session_id=this session)``: what this session can read, rewound tails included."""
+        return self.client.search(query, session_id=self.id, **options)
 
     def fork(self, *, from_message: Optional[str] = None, id: Optional[str] = None, **options: Any) -> "SessionHandle":
         """A handle on a fork of this session (up to ``from_message``, default its head), with the same agent."""
