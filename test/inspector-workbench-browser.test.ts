@@ -181,13 +181,17 @@ describeInBrowser('the inspector as a workbench', (openPage) => {
     return page;
   };
 
-  it('fits a small fork tree in its panel, with no text over a line', async () => {
+  it('fits a small fork tree in its panel, the open session in the middle, with no text over a line', async () => {
     const page = await open('#session=plan-b');
     await openGraph(page, 'plan-b', 2);
     const panel = await box(page.locator('#branch-graph'));
     const graph = await box(page.locator('svg.fork-tree'));
     expect(inside(graph, panel, 1.5)).toBe(true);
     for (const node of await page.locator('svg.fork-tree .graph-node').all()) expect(inside(await box(node), graph)).toBe(true);
+    // The panel has room to spare: the open session sits in its middle, its parent still in view.
+    const opened = await box(page.locator('svg.fork-tree .node-current'));
+    expect(Math.abs(opened.x + opened.width / 2 - (graph.x + graph.width / 2))).toBeLessThan(2);
+    expect(Math.abs(opened.y + opened.height / 2 - (graph.y + graph.height / 2))).toBeLessThan(2);
     expect(await page.locator('#branch-graph').evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
     expect(await page.locator('#graph-scale').textContent()).toBe('100%');
     expect(await page.locator('svg.fork-tree .node-current .node-point').textContent()).toMatch(/^at /);

@@ -1,7 +1,8 @@
 /**
  * Browser script: the fork tree's view in its panel. The graph is drawn once in its own units and
  * shown through a transform (translate and scale): it opens scaled to fit the panel when it can be
- * read that small, and otherwise at a readable scale centred on the open session. The toolbar
+ * read that small, placed so the open session is as near the centre as the whole graph staying in
+ * view allows, and otherwise at a readable scale centred on the open session. The toolbar
  * zooms (around the panel's centre), fits and centres; dragging pans (a drag is not a click on the
  * node under it); Ctrl+wheel zooms at the pointer; from the keyboard, with a node focused, the arrow
  * keys pan (as scrolling would), + and - zoom and 0 fits.
@@ -54,11 +55,18 @@ function openingView() {
   }
 }
 
+/** The whole graph in view, the open session as near the centre as that allows. */
 function fitGraph() {
   if (graphView.svg === undefined) return;
   const panel = graphPanel();
   const scale = fitScale(panel);
-  setGraphTransform(scale, (panel.width - graphView.width * scale) / 2, (panel.height - graphView.height * scale) / 2);
+  // Where centring the open session would put the graph, kept within the room the fitted graph leaves.
+  const within = (wanted, room) => Math.min(Math.max(wanted, 0), Math.max(0, room));
+  setGraphTransform(
+    scale,
+    within(panel.width / 2 - graphView.focus.x * scale, panel.width - graphView.width * scale),
+    within(panel.height / 2 - graphView.focus.y * scale, panel.height - graphView.height * scale),
+  );
 }
 
 /** The open session in the middle of the panel, at the current scale. */
