@@ -198,7 +198,10 @@ export interface RewindOptions {
   toStart?: true;
   /** Also put the workspace's files back as they were at `toMessage` (it needs a file checkpoint: see `checkpoint`). */
   rewindFiles?: boolean;
-  /** The workspace directory to restore (with `rewindFiles`). */
+  /**
+   * The workspace directory to restore (with `rewindFiles`). Default: the one the checkpoint was
+   * taken of, used only while that path still leads to that same directory (otherwise name it).
+   */
   workspace?: string;
   /** Report what would change (messages and files) without changing anything. */
   dryRun?: boolean;
@@ -217,6 +220,8 @@ export interface RewindResult {
 }
 
 export interface RewoundFiles {
+  /** The workspace restored, as a real path (the one given, or the one the checkpoint was taken of). */
+  workspace: string;
   /** Files (and symlinks) written back: changed or deleted since the checkpoint. */
   restored: string[];
   /** Files created since the checkpoint, removed. */

@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { rmSync, writeFileSync } from 'node:fs';
+import { realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { tool } from 'ai';
@@ -136,7 +136,8 @@ describe.each(stores)('Runner with checkpointFiles on $name', ({ open }) => {
       if (input === 'Refactor it') writeFileSync(join(root, 'notes.md'), 'notes edited by the user between turns\n');
     }
     const id = sessionId!;
-    expect((await store.checkpoints(id)).map((summary) => summary.messageId)).toEqual(turns.map((turn) => turn.messageId));
+    // Every message the runs wrote has its checkpoint (the input, each assistant message, each tool result).
+    expect((await store.checkpoints(id)).map((summary) => summary.messageId)).toEqual((await store.getMessages(id)).map((message) => message.id));
     expect(snapshotWorkspace(root)).not.toEqual(snapshotWorkspace(turns[0]!.copy));
 
     // A dry run changes nothing, files or conversation.
@@ -145,6 +146,7 @@ describe.each(stores)('Runner with checkpointFiles on $name', ({ open }) => {
     const plan = await store.rewind(id, { toMessage: turns[0]!.messageId, rewindFiles: true, workspace: root, dryRun: true });
     // Before turn 1: README.md (deleted in turn 2) and notes.md (edited, mode changed) come back; all the agent created goes.
     expect(plan.files).toEqual({
+      workspace: realpathSync(root),
       restored: ['README.md', 'notes.md'],
       removed: ['assets/logo.bin', 'build/out/result.txt', 'data.bin', 'src/index.ts', 'src/util/strings.ts'],
       conflicts: [],
@@ -189,10 +191,14 @@ describe('checkpointFiles through the stream and the chat handle', () => {
     const kinds: string[] = [];
     for await (const event of stream) kinds.push(event.type);
     expect(kinds.slice(0, 2)).toEqual(['run-start', 'checkpoint']);
+    // Also at the assistant message (before its tool ran), the tool result, and the answer.
+    expect(kinds.filter((kind) => kind === 'checkpoint')).toHaveLength(4);
     await chat.send('again');
     const checkpoints = await store.checkpoints(chat.id);
-    expect(checkpoints).toHaveLength(2);
-    expect(checkpoints.every((summary) => summary.turnFinished)).toBe(true);
+    const messages = await store.getMessages(chat.id);
+    expect(checkpoints.map((summary) => summary.messageId)).toEqual(messages.map((message) => message.id));
+    // Each turn's end is recorded on its last checkpoint.
+    expect(checkpoints.filter((summary) => summary.turnFinished).map((summary) => summary.messageId)).toEqual([messages[3]!.id, messages[5]!.id]);
     await store.rewind(chat.id, { toMessage: checkpoints[0]!.messageId, rewindFiles: true, workspace: root });
     expect(snapshotWorkspace(root).entries['a.txt']).toBe(snapshotWorkspaceOf({ 'a.txt': 'a' }).entries['a.txt']);
   });

@@ -2,7 +2,7 @@
  * `sessionloom rewind --files` and the checkpoint marks of `show`, as a user runs them: a real
  * process per command on a SQLite file, with checkpoints taken through the library beforehand.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SessionStore } from '../src/index.js';
@@ -123,13 +123,14 @@ describe('sessionloom rewind --files', () => {
     expect(await messageCount(storeUrl, sessionId)).toBe(1);
   });
 
-  it('refuses --files without --workspace, changing nothing', async () => {
-    const { storeUrl, workspace, sessionId, start, after } = await scenario();
+  it('without --workspace restores the workspace the checkpoint was taken of, and names it', async () => {
+    const { storeUrl, workspace, sessionId, start, before } = await scenario();
     const result = await runCli(['rewind', sessionId, '--to', start, '--files'], storeUrl);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('--files needs --workspace DIR');
-    expect(snapshotWorkspace(workspace)).toEqual(after);
-    expect(await messageCount(storeUrl, sessionId)).toBe(2);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Workspace ${realpathSync(workspace)}: 4 changes.`);
+    expect(snapshotWorkspace(workspace)).toEqual(before);
+    expect(await messageCount(storeUrl, sessionId)).toBe(1);
   });
 });
 

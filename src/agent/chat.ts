@@ -37,7 +37,7 @@ export interface ChatOptions {
   window?: number;
   /** Prices by model id, to record each run's cost. */
   pricing?: PriceTable;
-  /** Checkpoint the files under `workspace` before each turn, so a rewind with `rewindFiles` puts them back (needs autoSave). */
+  /** Checkpoint the files under `workspace` at every message of each turn, so a rewind with `rewindFiles` to any of them puts them back (needs autoSave). */
   checkpointFiles?: boolean | CheckpointFilesOptions;
   /** The directory whose files are checkpointed (with `checkpointFiles`). */
   workspace?: string;

@@ -1,9 +1,13 @@
 /**
  * File checkpoints around a run (`session: { checkpointFiles: true, workspace }`): the workspace is
- * checkpointed at the head message once the input is stored and before the model first runs, so
- * rewinding to that message (`rewindFiles: true`) puts the files back as they were before the
- * agent acted, whatever changed them (a file tool, a shell command). When the run ends, however it
- * ends, the turn's changes are recorded, so a later rewind can tell them from a person's edits.
+ * checkpointed at every message the run writes, as soon as it is stored: the input (before the
+ * model first runs), each assistant message (before its tools run), each tool result message
+ * (after they ran). So a rewind with `rewindFiles` to any message of the run, whatever its role,
+ * puts the files back as they were when that message was written, whatever changed them since (a
+ * file tool, a shell command, a person). Each checkpoint is a delta on the one before, so a step
+ * that changed nothing stores an empty delta and no content. When the run ends, however it ends,
+ * the turn's changes since its last checkpoint are recorded, so a later rewind can tell them from
+ * a person's edits.
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { SessionStore } from '../session/store.js';
@@ -17,9 +21,12 @@ export interface CheckpointFilesOptions {
 }
 
 export interface RunCheckpoint {
-  /** Checkpoints the workspace at `messageId` (the turn's input, or the head when resuming without input). */
-  begin(sessionId: string, messageId: string): Promise<CheckpointResult>;
-  /** Records what the turn changed (only after `begin` succeeded). */
+  /**
+   * Checkpoints the workspace at each of `messageIds`, in order (messages the run just stored, or
+   * the head when resuming without input); returns the last one's result.
+   */
+  at(sessionId: string, messageIds: readonly string[]): Promise<CheckpointResult>;
+  /** Records what changed since the run's last checkpoint (only after one succeeded). */
   finish(): Promise<void>;
 }
 
@@ -55,20 +62,25 @@ export async function prepareRunCheckpoint(
   const { resolveWorkspaceRoot } = await import('../checkpoint/workspace-path.js');
   await resolveWorkspaceRoot(workspace);
   const settings = checkpointFiles === true ? {} : checkpointFiles;
-  let begun: { sessionId: string; messageId: string } | undefined;
+  let latest: { sessionId: string; messageId: string } | undefined;
   return {
-    async begin(sessionId, messageId) {
-      const result = await store.checkpoint(sessionId, {
-        workspace,
-        atMessage: messageId,
-        ...(settings.ignore === undefined ? {} : { ignore: settings.ignore }),
-        ...(settings.maxFileBytes === undefined ? {} : { maxFileBytes: settings.maxFileBytes }),
-      });
-      begun = { sessionId, messageId };
+    async at(sessionId, messageIds) {
+      let result: CheckpointResult | undefined;
+      // Messages stored together share one state: each after the first is an empty delta on it.
+      for (const messageId of messageIds) {
+        result = await store.checkpoint(sessionId, {
+          workspace,
+          atMessage: messageId,
+          ...(settings.ignore === undefined ? {} : { ignore: settings.ignore }),
+          ...(settings.maxFileBytes === undefined ? {} : { maxFileBytes: settings.maxFileBytes }),
+        });
+        latest = { sessionId, messageId };
+      }
+      if (result === undefined) throw new Error('sessionloom: a file checkpoint needs a stored message to belong to, and none was given.');
       return result;
     },
     async finish() {
-      if (begun) await store.finishCheckpoint(begun.sessionId, { workspace, atMessage: begun.messageId });
+      if (latest) await store.finishCheckpoint(latest.sessionId, { workspace, atMessage: latest.messageId });
     },
   };
 }

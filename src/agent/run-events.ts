@@ -42,9 +42,10 @@ export type RunStreamEvent =
 
 /**
  * The event types written to a run's log, in the order a step writes them:
- * `run-start`, `checkpoint` (with `checkpointFiles`: the files recorded before the first step), then per step `compaction`? (with
+ * `run-start`, `checkpoint` (with `checkpointFiles`: the files recorded at the input, before the first step), then per step `compaction`? (with
  * `compaction` settings, when the transcript was over `triggerTokens`), `reasoning-delta`* and `text-delta`* (streamed runs
- * only, written as the model answers), `step-start`, `reasoning`?, `text`?, `tool-call`*, `tool-result`*, `step-end`; then
+ * only, written as the model answers), `step-start`, `reasoning`?, `text`?, `tool-call`*, `checkpoint`? (at the assistant
+ * message, before its tools run), `tool-result`*, `checkpoint`? (at the tool results), `step-end`; then
  * `error` when the run failed or was cancelled, and `run-end`. A step's deltas come before its `step-start`, which is
  * written with the step's first half; both carry the step number.
  */

@@ -38,7 +38,7 @@ export interface RunLoopOptions {
   pricing?: PriceTable;
   /** Added to the `run-start` event: how the session was opened (new, resumed, forked). */
   startData?: Record<string, unknown>;
-  /** File checkpoint hooks: the workspace is checkpointed before the first model step and the turn's changes recorded at the end. */
+  /** File checkpoint hooks: the workspace is checkpointed at every message the run stores and the turn's changes recorded at the end. */
   checkpoint?: RunCheckpoint;
   /** Compact the session before a model call whose transcript is over `triggerTokens`. */
   compaction?: CompactionSettings;
@@ -75,21 +75,27 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
       },
     ]);
     emit({ type: 'run-start', runId: recorder.runId, sessionId: recorder.sessionId });
-    if (options.checkpoint) {
-      const head = runMessages.at(-1) ?? options.history.at(-1);
-      const messageId = head !== undefined && 'id' in head && typeof head.id === 'string' ? head.id : undefined;
-      if (messageId === undefined) throw new Error('sessionloom: a file checkpoint needs a stored message to belong to, and this run has none.');
-      const checkpoint = await options.checkpoint.begin(recorder.sessionId, messageId);
+    /** Checkpoints the files at messages just stored (every message a run writes has one); the event to log. */
+    const checkpointAt = async (messageIds: string[]): Promise<RunEventInput[]> => {
+      if (!options.checkpoint || messageIds.length === 0) return [];
+      const checkpoint = await options.checkpoint.at(recorder.sessionId, messageIds);
       checkpointBegun = true;
       const data = {
-        messageId,
+        messageId: checkpoint.messageId,
         files: checkpoint.files,
         changedFiles: checkpoint.changedFiles,
         bytesStored: checkpoint.bytesStored,
         skipped: checkpoint.skipped.map((file) => file.path),
       };
-      await recorder.record([{ type: 'checkpoint', data }]);
       emit({ type: 'checkpoint', ...data });
+      return [{ type: 'checkpoint', data }];
+    };
+    if (options.checkpoint) {
+      const head = options.history.at(-1);
+      const headId = head !== undefined && 'id' in head && typeof head.id === 'string' ? [head.id] : [];
+      const messageIds = runMessages.length > 0 ? runMessages.map((message) => message.id) : headId;
+      if (messageIds.length === 0) throw new Error('sessionloom: a file checkpoint needs a stored message to belong to, and this run has none.');
+      await recorder.record(await checkpointAt(messageIds));
     }
 
     // Repaired together, so a tool result given as input answers the call it follows (a tool
@@ -129,17 +135,20 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
       // Counted now: the tokens are spent even if a tool or the store fails later in the step.
       usage = addUsage(usage, stepUsage);
       const stepMessages: StoredMessage[] = [];
+      let assistantCheckpoint: RunEventInput[] = [];
 
-      // First half of the step: what the model said, stored before any tool runs.
+      // First half of the step: what the model said, stored (and the files checkpointed) before any tool runs.
       if (response.assistant) {
         stepMessages.push(...(await recorder.append([response.assistant])));
         transcript.push(response.assistant);
+        assistantCheckpoint = await checkpointAt(stepMessages.map((message) => message.id));
       }
       await recorder.record([
         { type: 'step-start', at: stepStartedAt, data: { step } },
         ...(response.reasoningText ? [{ type: 'reasoning', data: { step, text: response.reasoningText } }] : []),
         ...(response.text ? [{ type: 'text', data: { step, text: response.text } }] : []),
         ...response.toolCalls.map((call) => ({ type: 'tool-call', data: { step, ...call } })),
+        ...assistantCheckpoint,
       ]);
       stepStartRecorded = true;
       partialText = '';
@@ -152,8 +161,10 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
       }));
       if (results.length > 0) {
         const toolMessage: ToolMessage = { role: 'tool', content: results.map((result) => result.part) };
-        stepMessages.push(...(await recorder.append([toolMessage])));
+        const stored = await recorder.append([toolMessage]);
+        stepMessages.push(...stored);
         transcript.push(toolMessage);
+        endEvents.push(...(await checkpointAt(stored.map((message) => message.id))));
       }
       endEvents.push({
         type: 'step-end',

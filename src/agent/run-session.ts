@@ -37,8 +37,10 @@ export interface RunSessionOptions {
   /** Run even while another run of the session is in progress (by default that is a `SessionConflictError`). */
   allowConcurrentRuns?: boolean;
   /**
-   * Checkpoint the files under `workspace` before the turn (once the input is stored), so
-   * `store.rewind(id, { toMessage, rewindFiles: true, workspace })` puts them back, whatever changed them.
+   * Checkpoint the files under `workspace` at every message the run stores (its input before the
+   * model runs, each assistant message before its tools run, each tool result after), so
+   * `store.rewind(id, { toMessage, rewindFiles: true })` to any of them puts the files back as they
+   * were there, whatever changed them (the workspace defaults to the one checkpointed).
    */
   checkpointFiles?: boolean | CheckpointFilesOptions;
   /** The directory whose files are checkpointed (with `checkpointFiles`; default the process's working directory). */

@@ -14,7 +14,8 @@
  *     "notes.txt":    "absent"
  *   },
  *   "directories": { "src": "present", "build": "absent" },
- *   "after": { "at": 1718000000500, "files": { ... }, "directories": { ... } }
+ *   "after": { "at": 1718000000500, "files": { ... }, "directories": { ... } },
+ *   "workspace": { "path": "/home/me/repo", "device": "2049", "inode": "1835009" }
  * }
  * ```
  *
@@ -22,7 +23,10 @@
  * path). `"absent"` means the path did not exist (it existed in the base). `after`, written when the
  * turn ends, is what the turn changed relative to this checkpoint: a rewind compares the workspace
  * with it to tell the agent's edits from someone else's. `mode` is the permission bits as a number
- * (420 is 0o644). The blobs a manifest needs are the hashes of its own file entries; those of the
+ * (420 is 0o644). `workspace` (absent in checkpoints older than it) is the directory the checkpoint
+ * was taken of, as its real path and its device and inode numbers (decimal strings: they can exceed
+ * 2^53): a rewind that names no workspace restores that one, and only while the path still leads to
+ * that same directory (see checkpoint-workspace.ts). The blobs a manifest needs are the hashes of its own file entries; those of the
  * unchanged files are in its base chain, which retention keeps (a base is always an earlier
  * message on the same path, and a path's prefix is never collected while the path is reachable).
  *
@@ -47,6 +51,15 @@ export interface CheckpointManifest {
   rules: CheckpointRules;
   delta: StateDelta;
   after?: { at: number; delta: StateDelta };
+  /** The directory the checkpoint was taken of (untrusted when read back: see checkpoint-workspace.ts). */
+  workspace?: WorkspaceIdentity;
+}
+
+/** A directory as a checkpoint records it: its real path, and the device and inode that tell it from another at that path. */
+export interface WorkspaceIdentity {
+  path: string;
+  device: string;
+  inode: string;
 }
 
 type EncodedEntry =
@@ -65,6 +78,7 @@ export function encodeManifest(manifest: CheckpointManifest): string {
     rules: manifest.rules,
     ...encodeDelta(manifest.delta),
     ...(manifest.after === undefined ? {} : { after: { at: manifest.after.at, ...encodeDelta(manifest.after.delta) } }),
+    ...(manifest.workspace === undefined ? {} : { workspace: manifest.workspace }),
   });
 }
 
@@ -113,6 +127,7 @@ export function decodeManifest(text: string, messageId: string): CheckpointManif
     if (!isObject(parsed.after) || !isCount(parsed.after.at)) throw damaged('after is malformed');
     manifest.after = { at: parsed.after.at, delta: decodeDelta(parsed.after, damaged) };
   }
+  if (parsed.workspace !== undefined) manifest.workspace = decodeWorkspace(parsed.workspace, damaged);
   return manifest;
 }
 
@@ -129,6 +144,24 @@ function decodeDelta(source: Record<string, unknown>, damaged: (detail: string) 
     delta.directories.set(path, value);
   }
   return delta;
+}
+
+/** Shape only: whether the path may be used is decided where it is used (checkpoint-workspace.ts). */
+function decodeWorkspace(value: unknown, damaged: (detail: string) => Error): WorkspaceIdentity {
+  const decimal = /^[0-9]{1,20}$/;
+  if (
+    !isObject(value) ||
+    typeof value.path !== 'string' ||
+    value.path.length === 0 ||
+    value.path.length > 4096 ||
+    typeof value.device !== 'string' ||
+    !decimal.test(value.device) ||
+    typeof value.inode !== 'string' ||
+    !decimal.test(value.inode)
+  ) {
+    throw damaged('workspace is malformed');
+  }
+  return { path: value.path, device: value.device, inode: value.inode };
 }
 
 function decodeEntry(value: unknown, path: string, damaged: (detail: string) => Error): FileEntry | 'absent' {

@@ -13,7 +13,7 @@ export function fileLines(files: RewoundFiles, dryRun: boolean): string[] {
     ['Skipped (not in the checkpoint, left as they are)', files.skipped],
   ];
   const changes = files.restored.length + files.removed.length + files.removedDirectories.length;
-  const lines = [`Workspace: ${changes === 0 ? 'no file changes' : plural(changes, 'change')}${dryRun ? ' planned' : ''}.`];
+  const lines = [`Workspace ${files.workspace}: ${changes === 0 ? 'no file changes' : plural(changes, 'change')}${dryRun ? ' planned' : ''}.`];
   for (const [title, paths] of groups) {
     if (paths.length === 0) continue;
     lines.push(`${title} (${paths.length}):`, ...paths.map((path) => `  ${path}`));

@@ -52,11 +52,13 @@ const staticHelpers = {
     const fork = await store.fork(id, forkOptions);
     return { ...fork, sessionId: fork.id };
   },
-  /** `store.rewind`; with `rewindFiles` and no `workspace`, the working directory (where the runner checkpoints by default). */
+  /**
+   * `store.rewind`; with `rewindFiles` and no `workspace`, the directory the checkpoint was taken
+   * of (recorded with it, and used only while it is still that directory), not the caller's working directory.
+   */
   async rewind(id: string, options: RewindOptions & { store: CoreSessionStore }): Promise<RewindResult> {
     const { store, ...rewindOptions } = options;
-    const workspace = rewindOptions.rewindFiles === true && rewindOptions.workspace === undefined ? { workspace: process.cwd() } : {};
-    return store.rewind(id, { ...rewindOptions, ...workspace });
+    return store.rewind(id, rewindOptions);
   },
   /** The session's messages (text as `content`), paged as `store.getMessages`. */
   async getMessages(id: string, store: CoreSessionStore, options?: GetMessagesOptions): Promise<CompatMessage[]> {

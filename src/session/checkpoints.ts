@@ -24,6 +24,7 @@
  * before anything that followed M.
  */
 import { DEFAULT_MAX_FILE_BYTES, describeBytes, sha256 } from '../checkpoint/file-entry.js';
+import { identifyWorkspace } from '../checkpoint/checkpoint-workspace.js';
 import { buildIgnoreRules, readRootGitignore } from '../checkpoint/ignore-rules.js';
 import { decodeManifest, encodeManifest, type CheckpointRules } from '../checkpoint/manifest.js';
 import { scanIndexFor, type ScanIndex } from '../checkpoint/scan-index.js';
@@ -68,6 +69,8 @@ export async function checkpointWorkspace(context: StoreContext, sessionId: stri
 
   const rules: CheckpointRules = { ignore: options.ignore ?? [], maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES };
   const base = await readBase(context, driver, spans, position, index);
+  // Recorded so a rewind that names no workspace restores this one (checkpoint-workspace.ts).
+  const workspace = await identifyWorkspace(root);
   // A new process knows nothing of the files yet: the base's recorded sizes and times spare re-hashing them.
   if (index.isEmpty && base) index.seed(base.state);
   const deltaBase = base && base.manifest.depth < MAX_CHAIN_DEPTH ? base : undefined;
@@ -89,6 +92,7 @@ export async function checkpointWorkspace(context: StoreContext, sessionId: stri
       depth: deltaBase ? deltaBase.manifest.depth + 1 : 0,
       rules,
       delta,
+      workspace,
     });
     const record: CheckpointRecord = { messageId, sessionId, createdAt: context.now(), manifest, blobHashes };
     await commitCheckpoint(driver, record, blobs);

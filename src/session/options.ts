@@ -90,9 +90,6 @@ export const rewindOptionsSchema = z
   .refine((options) => options.toStart === undefined || options.rewindFiles !== true, {
     message: '"rewindFiles" needs a message to rewind to; "toStart" has no checkpoint',
   })
-  .refine((options) => options.rewindFiles !== true || options.workspace !== undefined, {
-    message: 'rewindFiles needs the workspace directory ("workspace")',
-  })
   // Silently leaving the files alone when the caller named a workspace would be the worst outcome.
   .refine((options) => options.workspace === undefined || options.rewindFiles === true, {
     message: 'a workspace is only used with rewindFiles: true',

@@ -10,6 +10,7 @@
  * compares against the restored files, not against the turn that was undone.
  */
 import { sha256 } from '../checkpoint/file-entry.js';
+import { recordedWorkspacePath } from '../checkpoint/checkpoint-workspace.js';
 import { applyRestore } from '../checkpoint/file-restore.js';
 import { buildIgnoreRules } from '../checkpoint/ignore-rules.js';
 import { decodeManifest, encodeManifest } from '../checkpoint/manifest.js';
@@ -35,29 +36,23 @@ const MAX_GITIGNORE_BYTES = 1024 * 1024;
 
 export interface FileRewindOptions {
   toMessage: string;
-  workspace: string;
+  /** Default: the directory the target checkpoint was taken of, if it is still that directory (checkpoint-workspace.ts). */
+  workspace?: string | undefined;
   dryRun?: boolean | undefined;
   force?: boolean | undefined;
 }
 
 export async function rewindWithFiles(context: StoreContext, sessionId: string, options: FileRewindOptions): Promise<RewindResult> {
   const driver = checkpointDriver(context);
-  const { root, storeFiles } = await resolveWorkspace(context, options.workspace);
+  const workspace = options.workspace ?? (await workspaceOfCheckpoint(context, driver, sessionId, options.toMessage));
+  const { root, storeFiles } = await resolveWorkspace(context, workspace);
   for (let attempt = 1; ; attempt += 1) {
     const record = await requireSession(context, sessionId);
     assertNotExpired(record);
     const spans = await resolvePath(context, record.headSegmentId, record.messageCount);
     const position = await positionOnPath(context, spans, options.toMessage, sessionId);
     const targetRecord = await driver.getCheckpoint(options.toMessage);
-    if (!targetRecord) {
-      throw new InvalidArgumentError({
-        argument: 'toMessage',
-        message:
-          `message "${options.toMessage}" has no file checkpoint, so the files cannot be put back as they were there. ` +
-          'Checkpoints are taken before each turn (session.checkpointFiles in Runner.run, or store.checkpoint); store.checkpoints(id) lists them. ' +
-          'Rewind without rewindFiles to move only the conversation.',
-      });
-    }
+    if (!targetRecord) throw noCheckpointError(options.toMessage);
     const index = scanIndexFor(root);
     const target = await loadCheckpoint(driver, targetRecord, index);
     const known = await lastKnownWorkspace(context, driver, spans, record, position, target, index);
@@ -66,6 +61,7 @@ export async function rewindWithFiles(context: StoreContext, sessionId: string, 
     const targetRules = buildIgnoreRules(await gitignoreOf(driver, target), target.manifest.rules.ignore);
     const plan = await planRestore(root, { current: scan.state, target: target.state, targetRules, scanOptions });
     const files: RewoundFiles = {
+      workspace: root,
       restored: plan.writes.map((write) => write.path),
       removed: plan.deletes,
       conflicts: findConflicts(plan, known),
@@ -98,6 +94,27 @@ export async function rewindWithFiles(context: StoreContext, sessionId: string, 
       files: { ...files, removedDirectories: applied.removedDirectories },
     };
   }
+}
+
+function noCheckpointError(messageId: string): InvalidArgumentError {
+  return new InvalidArgumentError({
+    argument: 'toMessage',
+    message:
+      `message "${messageId}" has no file checkpoint, so the files cannot be put back as they were there. ` +
+      'A run with session.checkpointFiles checkpoints every message it writes (its input, each assistant message, each tool result); ' +
+      'messages written otherwise have one only where store.checkpoint was called. store.checkpoints(id) lists them. ' +
+      'Rewind without rewindFiles to move only the conversation.',
+  });
+}
+
+/** The workspace the target checkpoint was taken of (the message checked to be on the session's path first: no other session's checkpoint is read). */
+async function workspaceOfCheckpoint(context: StoreContext, driver: CheckpointCapableDriver, sessionId: string, messageId: string): Promise<string> {
+  const record = await requireSession(context, sessionId);
+  const spans = await resolvePath(context, record.headSegmentId, record.messageCount);
+  await positionOnPath(context, spans, messageId, sessionId);
+  const checkpoint = await driver.getCheckpoint(messageId);
+  if (!checkpoint) throw noCheckpointError(messageId);
+  return recordedWorkspacePath(decodeManifest(checkpoint.manifest, messageId).workspace, messageId);
 }
 
 /**

@@ -14,10 +14,10 @@ import { toSession } from './records.js';
 export async function rewindSession(context: StoreContext, sessionId: string, rewindOptions: RewindOptions): Promise<RewindResult> {
   assertValidId(sessionId, 'session id');
   const options = parseOptions(rewindOptionsSchema, rewindOptions, 'rewind options');
-  if (options.rewindFiles === true && options.workspace !== undefined) {
+  if (options.rewindFiles === true) {
     // Loaded on demand: a store that never rewinds files never loads the file system code.
     const { rewindWithFiles } = await import('./rewind-files.js');
-    return rewindWithFiles(context, sessionId, { ...options, toMessage: options.toMessage!, workspace: options.workspace });
+    return rewindWithFiles(context, sessionId, { ...options, toMessage: options.toMessage! });
   }
   return mutateSession<RewindResult>(context, sessionId, {}, async (record) => {
     assertNotExpired(record);

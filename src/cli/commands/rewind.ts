@@ -1,7 +1,8 @@
 /**
- * `sessionloom rewind ID --to MSG [--files --workspace DIR] [--dry-run] [--force]`: moves the
+ * `sessionloom rewind ID --to MSG [--files [--workspace DIR]] [--dry-run] [--force]`: moves the
  * session's head back (later messages leave its path but stay stored) and, with `--files`, puts the
- * workspace's files back as they were at that message.
+ * workspace's files back as they were at that message (by default the workspace the checkpoint was
+ * taken of, which the library uses only while it is still that same directory).
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError, WorkspaceConflictError } from '../../errors.js';
@@ -25,21 +26,26 @@ export function addRewindCommand(program: Command): void {
     .description('move a session\'s head back to an earlier message, and with --files its workspace\'s files too')
     .argument('<id>', 'session id')
     .requiredOption('--to <message-id>', 'the message that becomes the head')
-    .option('--files', 'also restore the workspace\'s files to the checkpoint taken at that message (needs --workspace)')
-    .option('--workspace <dir>', 'the workspace directory to restore (with --files)')
+    .option('--files', 'also restore the workspace\'s files to the checkpoint taken at that message')
+    .option('--workspace <dir>', 'the workspace directory to restore (with --files; default: the one the checkpoint was taken of)')
     .option('--dry-run', 'print what would change, and change nothing')
     .option('--force', 'with --files, overwrite files someone else changed since the agent\'s last turn')
     .addHelpText(
       'after',
-      ['', 'Example:', '  sessionloom rewind ID --to MSG --files --workspace ./repo --dry-run   what a rewind of the files would change'].join('\n'),
+      [
+        '',
+        'Examples:',
+        '  sessionloom checkpoints ID                        the messages whose files can be restored',
+        '  sessionloom rewind ID --to MSG --files --dry-run   what a rewind of the files would change',
+      ].join('\n'),
     )
     .action(async (id: string, options: RewindCommandOptions, command: Command) => {
-      const workspace = requireWorkspace(options);
+      const workspace = workspaceOption(options);
       const result = await withStore(command, async (store, url) => {
         try {
           return await store.rewind(id, {
             toMessage: options.to,
-            ...(options.files === true ? { rewindFiles: true, workspace } : {}),
+            ...(options.files === true ? { rewindFiles: true, ...(workspace === undefined ? {} : { workspace }) } : {}),
             ...(options.dryRun === true ? { dryRun: true } : {}),
             ...(options.force === true ? { force: true } : {}),
           });
@@ -49,7 +55,7 @@ export function addRewindCommand(program: Command): void {
             throw new WorkspaceConflictError({ sessionId: id, files: error.files, message: workspaceConflictMessage(id, error.files) });
           }
           if (isStoreInWorkspaceError(error)) {
-            throw new InvalidArgumentError({ argument: '--workspace', message: storeInWorkspaceMessage(workspace ?? '', url), cause: error });
+            throw new InvalidArgumentError({ argument: '--workspace', message: storeInWorkspaceMessage(workspace ?? "the checkpoint's workspace", url), cause: error });
           }
           throw messageNotFoundForCli(command, error);
         }
@@ -62,11 +68,9 @@ export function addRewindCommand(program: Command): void {
     });
 }
 
-/** `--files` without a workspace would have to guess one, and a wrong guess deletes files: refuse instead. */
-function requireWorkspace(options: RewindCommandOptions): string | undefined {
-  if (options.files === true && (options.workspace === undefined || options.workspace === '')) {
-    throw new InvalidArgumentError({ argument: '--workspace', message: '--files needs --workspace DIR: the directory whose files go back.' });
-  }
+/** `--workspace` only with `--files`; without it the library restores the directory the checkpoint was taken of (never a guess). */
+function workspaceOption(options: RewindCommandOptions): string | undefined {
+  if (options.workspace === '') throw new InvalidArgumentError({ argument: '--workspace', message: '--workspace needs a directory.' });
   if (options.files !== true && options.workspace !== undefined) {
     throw new InvalidArgumentError({ argument: '--workspace', message: '--workspace is only used with --files; add --files to restore the workspace too.' });
   }
