@@ -331,6 +331,8 @@ export interface CompactionMarker {
   tokens: number;
   /** How many messages were kept after it (copied behind the summary, with new ids). */
   kept: number;
+  /** How many messages the compaction brought in after the kept ones (`replacement`). */
+  added?: number;
 }
 
 /** A compaction on a session's path. */
@@ -358,6 +360,14 @@ export interface CompactOptions {
   countTokens?: (message: ModelMessage | StoredMessage) => number;
   /** The run that compacts (recorded on the compaction message). */
   runId?: string;
+  /**
+   * New messages that follow the summary instead of a kept tail (not with `keep`), written in the
+   * same write: for an SDK whose compaction returns its own replacement history (the OpenAI
+   * Agents SDK's `OpenAIResponsesCompactionSession`). Checked as `append` checks messages.
+   */
+  replacement?: MessageInput[];
+  /** Metadata of the compaction message, besides sessionloom's own `sessionloom` key. */
+  metadata?: Metadata;
 }
 
 export interface CompactResult {

@@ -3,7 +3,7 @@
  * trail that pops, rewinds and clears leave, lazy creation and resuming by id.
  */
 import type { AgentInputItem } from '@openai/agents-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CLEARED_FROM_KEY, CLEARED_TAG, SessionloomSession } from '../src/adapters/openai-agents/index.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { SessionStore } from '../src/index.js';
@@ -99,6 +99,8 @@ describe('rewind, pop and clear keep an audit trail', () => {
     const session = await sessionWith(store, 'a', 'b');
     await store.update(session.sessionId, { tags: ['vip'] });
     await session.clearSession();
+    // Applied at the session's next call (an addItems right after would make clear and add one compaction).
+    expect(await session.getItems()).toEqual([]);
 
     const cleared = await store.get(session.sessionId);
     expect(cleared).toMatchObject({ userId: 'user-7', metadata: { app: 'travel' }, tags: ['vip'], messageCount: 0, state: 'active' });
@@ -113,6 +115,8 @@ describe('rewind, pop and clear keep an audit trail', () => {
     const session = new SessionloomSession({ store, archiveOnClear: false });
     await session.addItems([text('a')]);
     await session.clearSession();
+    // Without a next call, the clear lands by itself once the event loop turns.
+    await vi.waitFor(async () => expect((await store.get(session.sessionId))!.messageCount).toBe(0));
     expect((await store.list()).sessions.map((stored) => stored.id)).toEqual([session.sessionId]);
   });
 });

@@ -20,7 +20,7 @@ import type { CompactOptions, CompactResult, Compaction, CompactionMarker, Store
 import { assertNotExpired, mutateSession, requireSession } from './access.js';
 import { compactOptionsSchema } from './compaction-options.js';
 import type { StoreContext } from './context.js';
-import { prepareMessages, toStoredMessage } from './messages.js';
+import { prepareMessages, toStoredMessage, type PreparedMessage } from './messages.js';
 import { parseOptions } from './options.js';
 import { resolvePath, spanOf, type PathSpan } from './path.js';
 import { nextVersion, toSession, withActivity } from './records.js';
@@ -43,6 +43,12 @@ export async function compactSession(context: StoreContext, sessionId: string, c
   assertValidId(sessionId, 'session id');
   const options = parseOptions(compactOptionsSchema, compactOptions, 'compact options');
   if (options.summary !== undefined) assertSummary(options.summary, 'summary', context.maxMessageBytes);
+  const added = options.replacement === undefined ? [] : prepareMessages(options.replacement, context.maxMessageBytes);
+  const withId = added.findIndex((message) => message.id !== undefined);
+  if (withId >= 0) {
+    // An id already in the store would make the write fail half-way through planning; a compaction's messages are new.
+    throw new InvalidArgumentError({ argument: `replacement[${withId}].id`, message: 'a compaction writes new messages: leave the id out (one is generated).' });
+  }
   const counter = (options.countTokens as TokenCounter | undefined) ?? (await loadTokenCounter());
 
   const record = await requireSession(context, sessionId);
@@ -62,7 +68,14 @@ export async function compactSession(context: StoreContext, sessionId: string, c
   }
   const replacedEnds = await endsOf(context, plan.replaced);
   return mutateSession<CompactResult>(context, sessionId, { expectedVersion }, () =>
-    writeCompaction(context, plan, { summary: summary!, counter, ...replacedEnds, ...(options.runId === undefined ? {} : { runId: options.runId }) }),
+    writeCompaction(context, plan, {
+      summary: summary!,
+      counter,
+      ...replacedEnds,
+      added,
+      ...(options.runId === undefined ? {} : { runId: options.runId }),
+      ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
+    }),
   );
 }
 
@@ -123,7 +136,7 @@ async function endsOf(context: StoreContext, replaced: PathSpan[]): Promise<{ fr
 function writeCompaction(
   context: StoreContext,
   plan: CompactionPlan,
-  summary: { summary: string; counter: TokenCounter; from: string; to: string; runId?: string },
+  summary: { summary: string; counter: TokenCounter; from: string; to: string; added: PreparedMessage[]; runId?: string; metadata?: Record<string, unknown> },
 ): { batch: WriteBatch; result: CompactResult } {
   const { record, spans, kept } = plan;
   const now = context.now();
@@ -143,8 +156,9 @@ function writeCompaction(
     count: viewLength(plan.replaced),
     tokens: summary.counter(draft),
     kept: kept.length,
+    ...(summary.added.length === 0 ? {} : { added: summary.added.length }),
   };
-  const [prepared] = prepareMessages({ ...draft, metadata: { sessionloom: { compaction: marker } } }, context.maxMessageBytes);
+  const [prepared] = prepareMessages({ ...draft, metadata: { ...summary.metadata, sessionloom: { compaction: marker } } }, context.maxMessageBytes);
   const summaryRecord: MessageRecord = {
     id: generateId('message'),
     segmentId: compactionSegment.id,
@@ -159,7 +173,21 @@ function writeCompaction(
     segmentId: compactionSegment.id,
     seq: head + 2 + index,
   }));
-  const headSegment: SegmentRecord = { id: generateId('segment'), sessionId: record.id, parentId: compactionSegment.id, baseSeq: head + 1 + kept.length, createdAt: now };
+  const added: MessageRecord[] = summary.added.map((message, index) => ({
+    id: generateId('message'),
+    segmentId: compactionSegment.id,
+    seq: head + 2 + kept.length + index,
+    createdAt: message.createdAt ?? now,
+    ...(summary.runId === undefined ? {} : { runId: summary.runId }),
+    body: message.body,
+  }));
+  const headSegment: SegmentRecord = {
+    id: generateId('segment'),
+    sessionId: record.id,
+    parentId: compactionSegment.id,
+    baseSeq: head + 1 + kept.length + added.length,
+    createdAt: now,
+  };
   const next = withActivity(context, nextVersion(record, now), now);
   next.messageCount = headSegment.baseSeq;
   next.headSegmentId = headSegment.id;
@@ -168,7 +196,7 @@ function writeCompaction(
     batch: {
       sessions: [{ record: next, expectedVersion: record.version }],
       segments: [compactionSegment, headSegment],
-      messages: [summaryRecord, ...copies],
+      messages: [summaryRecord, ...copies, ...added],
     },
     result: { compacted: true, session: toSession(next), compaction },
   };

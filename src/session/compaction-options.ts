@@ -25,7 +25,16 @@ export const compactOptionsSchema = z
     expectedVersion: count.optional(),
     countTokens: tokenCounter.optional(),
     runId: z.string().regex(ID_PATTERN, 'is not a valid id').optional(),
+    // Checked as messages by the compaction itself (prepareMessages), as an append checks them.
+    replacement: z.array(z.unknown()).min(1).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
   })
   .refine((options) => (options.summary === undefined) !== (options.summarize === undefined), {
     message: 'give either "summary" (the text) or "summarize" (a function that writes it), not both',
+  })
+  .refine((options) => options.replacement === undefined || options.keep === undefined, {
+    message: 'give either "keep" (the newest messages stay after the summary) or "replacement" (these messages follow it instead), not both',
+  })
+  .refine((options) => options.metadata === undefined || !Object.hasOwn(options.metadata, 'sessionloom'), {
+    message: 'the "sessionloom" metadata key of a compaction message is sessionloom\'s own',
   });

@@ -53,6 +53,28 @@ export function registerCompactionTests(context: SuiteContext): void {
       expect(bodies(path.slice(1))).toEqual(bodies([at(second, 3), ...third]));
     });
 
+    it('with replacement, writes the given messages after the summary in the same write; history still reads every earlier message', async () => {
+      const store = await context.open();
+      const { session, messages } = await sessionWithMessages(store, 5);
+      const replacement = [
+        { role: 'user' as const, content: 'the request, restated' },
+        { role: 'assistant' as const, content: [{ type: 'text' as const, text: 'where things stand' }], metadata: { from: 'an SDK' } },
+      ];
+      const result = await store.compact(session.id, { summary: 'Five messages.', replacement, metadata: { origin: 'test' } });
+      expect(result.compacted).toBe(true);
+      expect(result.session.version).toBe(session.version + 1);
+      expect(result.compaction).toMatchObject({ from: at(messages, 0).id, to: at(messages, 4).id, count: 5, kept: 0, added: 2 });
+      const path = await store.getMessages(session.id);
+      expect(path).toHaveLength(3);
+      expect(path[0]!.metadata).toMatchObject({ origin: 'test', sessionloom: { compaction: { count: 5, kept: 0, added: 2 } } });
+      expect(path.slice(1).map(({ role, content, metadata }) => ({ role, content, ...(metadata ? { metadata } : {}) }))).toEqual(replacement);
+      // The replacement belongs to the compacted view, as the summary does; the conversation is as it was written.
+      expect(await store.history(session.id)).toEqual(messages);
+      const after = await store.append(session.id, conversation('after', 1));
+      expect(await store.history(session.id)).toEqual([...messages, ...after]);
+      expect((await store.getMessages(session.id)).map((message) => message.id)).toEqual([...path, ...after].map((message) => message.id));
+    });
+
     it('lists the compactions of the path in branches, oldest first', async () => {
       const store = await context.open();
       const { session, result } = await compactedSession(store, 6, 2);
@@ -161,6 +183,12 @@ export function registerCompactionTests(context: SuiteContext): void {
         {},
         { summary: 'a', keep: { lastMessages: -1 } },
         { summary: 'a', keep: { everything: true } },
+        { summary: 'a', keep: { lastMessages: 1 }, replacement: [{ role: 'user', content: 'x' }] },
+        { summary: 'a', replacement: [] },
+        { summary: 'a', replacement: [{ role: 'robot', content: 'x' }] },
+        { summary: 'a', replacement: [{ id: uniqueId('message'), role: 'user', content: 'x' }] },
+        { summary: 'a', replacement: [{ role: 'user', content: 'x'.repeat(2_001) }] },
+        { summary: 'a', metadata: { sessionloom: { compaction: 'forged' } } },
       ];
       for (const options of refusals) {
         expect(await rejectionOf(store.compact(session.id, options as never)), JSON.stringify(options)).toBeInstanceOf(InvalidArgumentError);

@@ -18,7 +18,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import type { Session, StoredMessage } from '../../types.js';
 import type { StoredHistory } from './history.js';
 import { itemsFromModelMessage } from './message-items.js';
-import { isAdapterMessage, isCompactionBoundary, itemFromMessage, messageFromItem } from './stored-item.js';
+import { isAdapterCompactionSummary, isAdapterMessage, isCompactionBoundary, itemFromMessage, messageFromItem } from './stored-item.js';
 
 /** One item, with the message holding it. */
 export interface ItemRow {
@@ -29,6 +29,8 @@ export interface ItemRow {
 }
 
 export function itemsOfMessage(message: StoredMessage): AgentInputItem[] {
+  // The summary of the adapter's own compaction stands for history the SDK replaced: the SDK sees only what follows it.
+  if (isAdapterCompactionSummary(message)) return [];
   return isAdapterMessage(message) ? [itemFromMessage(message)] : itemsFromModelMessage(message);
 }
 
@@ -103,7 +105,9 @@ export async function keepItems(history: StoredHistory, rows: ItemRow[], count: 
   // The cut falls inside a message (or before the first): keep what precedes that message, then its kept items.
   const cutMessage = rows[count]!.message;
   const start = rows.findIndex((row) => row.message === cutMessage);
-  const previous = start === 0 ? undefined : rows[start - 1]!.message;
+  // Before the first item may stand the summary of the adapter's compaction: keeping it keeps the compacted path (and history behind it).
+  const [prior] = start === 0 ? await history.read({ last: 1, before: cutMessage.id }) : [];
+  const previous = start === 0 ? (prior !== undefined && isAdapterCompactionSummary(prior) ? prior : undefined) : rows[start - 1]!.message;
   const rewound = await history.store.rewind(history.sessionId, previous ? { toMessage: previous.id } : { toStart: true });
   await appendItems(history, rewound.session, rows.slice(start, count).map((row) => row.item));
 }

@@ -17,9 +17,10 @@ import type { AgentInputItem, SessionHistoryTransactionArgs, SessionHistoryTrans
 import { assertValidId, generateId } from '../../common/ids.js';
 import type { SessionStore } from '../../session/store.js';
 import type { CreateSessionInit, Metadata, Session } from '../../types.js';
+import { compactToItems } from './compaction.js';
 import { StoredHistory } from './history.js';
 import { appendItems, itemPosition, itemsOfMessage, keepItems, pairedCount, readItems, visibleRowsOf } from './item-history.js';
-import { isCompactionBoundary, messageFromItem } from './stored-item.js';
+import { isAdapterCompactionSummary, isCompactionBoundary, messageFromItem } from './stored-item.js';
 import { applyHistoryTransaction } from './transaction.js';
 
 export interface SessionloomSessionOptions {
@@ -45,9 +46,18 @@ export interface ForkItemsOptions {
   metadata?: Metadata;
 }
 
+/** A `clearSession` not applied yet: the version it saw, and the timer that applies it if no `addItems` comes first. */
+interface PendingClear {
+  version: number | undefined;
+  timer: ReturnType<typeof setImmediate>;
+}
+
 export class SessionloomSession implements SessionHistoryTransactionAwareSession {
   private readonly history: StoredHistory;
   private readonly archiveOnClear: boolean;
+  private pendingClear: PendingClear | undefined;
+  /** A pending clear being applied in the background; its failure is thrown by the next call. */
+  private clearing: Promise<void> | undefined;
 
   constructor(options: SessionloomSessionOptions) {
     const sessionId = options.sessionId ?? generateId('session');
@@ -84,12 +94,21 @@ export class SessionloomSession implements SessionHistoryTransactionAwareSession
 
   /** All items, oldest first; with `limit`, the newest `limit` of them, still oldest first. */
   async getItems(limit?: number): Promise<AgentInputItem[]> {
+    await this.settle();
     const last = newestCount(limit);
     if (last === 0) return [];
     return readItems(this.history, last);
   }
 
+  /**
+   * Appends the items. Right after `clearSession` (as `OpenAIResponsesCompactionSession` replaces
+   * the history with its compacted items), the clear and this append are one sessionloom
+   * compaction instead: one write, and the cleared conversation stays readable (see compaction.ts).
+   */
   async addItems(items: AgentInputItem[]): Promise<void> {
+    const pending = this.takePendingClear();
+    await this.settle();
+    if (pending) return compactToItems(this.history, items, pending.version);
     if (items.length === 0) return;
     await this.history.append(items.map((item, index) => messageFromItem(item, `items[${index}]`)));
   }
@@ -100,9 +119,11 @@ export class SessionloomSession implements SessionHistoryTransactionAwareSession
    * rewound too (the Agents SDK pops only within its own turn, where nothing else writes).
    */
   async popItem(): Promise<AgentInputItem | undefined> {
+    await this.settle();
     const messages = await this.history.read({ last: 2 });
     const newest = messages.at(-1);
-    if (!newest) return undefined;
+    // Nothing, or only the summary of a compaction, which stands for history the SDK no longer has.
+    if (!newest || isAdapterCompactionSummary(newest)) return undefined;
     if (isCompactionBoundary(newest)) {
       // The compacted history's only item: rewinding would bring back what the compaction replaced.
       const [item] = itemsOfMessage(newest);
@@ -120,13 +141,14 @@ export class SessionloomSession implements SessionHistoryTransactionAwareSession
 
   /**
    * Replaces the history the Agents SDK sees with `items` (a compaction item and what it keeps) in
-   * one append: the first appended message marks where that history now starts, and everything
-   * before it stays in the session, so sessionloom's readers (`getMessages`, the inspector, the
-   * Runner) still see the whole conversation. No items is a clear.
+   * one write, a sessionloom compaction: the session's path becomes those items (after a summary
+   * the SDK does not see), and `history`, the inspector and a rewind to before it still find the
+   * whole conversation (see compaction.ts). No items is a clear.
    */
   async replaceHistoryWithCompaction(items: AgentInputItem[]): Promise<void> {
+    await this.settle();
     if (!Array.isArray(items) || items.length === 0) return this.clearSession();
-    await this.history.append(items.map((item, index) => messageFromItem(item, `items[${index}]`, index === 0 ? { compactionBoundary: true } : {})));
+    await compactToItems(this.history, items);
   }
 
   /**
@@ -136,6 +158,7 @@ export class SessionloomSession implements SessionHistoryTransactionAwareSession
    * replaced items stay readable through `store.branches`).
    */
   async applyHistoryMutations(args: { mutations: ReadonlyArray<{ type: string; callId: string; replacement: AgentInputItem }> }): Promise<void> {
+    await this.settle();
     const mutations = Array.isArray(args?.mutations) ? args.mutations : [];
     const replacements = new Map(mutations.filter((mutation) => mutation.type === 'replace_function_call').map((mutation) => [mutation.callId, mutation]));
     if (replacements.size === 0) return;
@@ -158,12 +181,49 @@ export class SessionloomSession implements SessionHistoryTransactionAwareSession
     await appendItems(this.history, session, rewritten);
   }
 
-  /** Empties the session, keeping its id; see `reset.ts` for how, and where the old items go. */
+  /**
+   * Empties the session, keeping its id; see `reset.ts` for how, and where the old items go.
+   *
+   * Applied when this session's next call starts, or at the latest once the current turn of the
+   * event loop ends: an `addItems` in between (the SDK's compaction replacing the history) makes
+   * the two one compaction. Until then other readers of the store still see the old history, and
+   * a process that dies in between keeps it. A background failure is thrown by the next call (and
+   * reported as a process warning).
+   */
   async clearSession(): Promise<void> {
-    await this.history.reset();
+    await this.settle();
+    const session = await this.history.session();
+    const timer = setImmediate(() => {
+      if (this.pendingClear?.timer !== timer) return;
+      this.pendingClear = undefined;
+      const clearing = this.history.reset();
+      this.clearing = clearing;
+      clearing.catch((error: unknown) => {
+        process.emitWarning(`sessionloom: clearing session "${this.sessionId}" failed: ${error instanceof Error ? error.message : String(error)}`, {
+          code: 'SESSIONLOOM_CLEAR_FAILED',
+        });
+      });
+    });
+    this.pendingClear = { version: session?.version, timer };
+  }
+
+  /** Applies a clear still pending, and throws the failure of one applied in the background. */
+  private async settle(): Promise<void> {
+    if (this.takePendingClear()) await this.history.reset();
+    const clearing = this.clearing;
+    this.clearing = undefined;
+    await clearing;
+  }
+
+  private takePendingClear(): PendingClear | undefined {
+    const pending = this.pendingClear;
+    if (pending) clearImmediate(pending.timer);
+    this.pendingClear = undefined;
+    return pending;
   }
 
   async applyHistoryTransaction(args: SessionHistoryTransactionArgs): Promise<void> {
+    await this.settle();
     await applyHistoryTransaction(this.history, args);
   }
 
@@ -174,6 +234,7 @@ export class SessionloomSession implements SessionHistoryTransactionAwareSession
    * is a message boundary, whatever the history's length.
    */
   async fork(fromItemIndex?: number, options: ForkItemsOptions = {}): Promise<SessionloomSession> {
+    await this.settle();
     const source = await this.history.session();
     if (fromItemIndex === undefined) {
       // The store forks from a message; a fork of an empty conversation is a new empty one.
@@ -202,6 +263,7 @@ export class SessionloomSession implements SessionHistoryTransactionAwareSession
    * readable through `store.branches`. Use `clearSession` to remove all.
    */
   async rewind(toItemIndex: number): Promise<{ removedItems: number }> {
+    await this.settle();
     const rows = visibleRowsOf(await this.history.read());
     const count = pairedCount(rows, itemPosition(rows, toItemIndex, this.sessionId) + 1);
     await keepItems(this.history, rows, count);

@@ -49,6 +49,15 @@ export function itemFromMessage(message: StoredMessage): AgentInputItem {
   return decodeJson(JSON.stringify(envelopeOf(message).item)) as AgentInputItem;
 }
 
+/** Marks the summary of a compaction the adapter made (`compaction.ts`): it holds no item, so the Agents SDK never sees it. */
+export const COMPACTION_SUMMARY_MARK = { [METADATA_KEY]: { compactionSummary: true } };
+
+/** Whether this is the summary message of a compaction the adapter made. */
+export function isAdapterCompactionSummary(message: StoredMessage): boolean {
+  const envelope = message.metadata?.[METADATA_KEY];
+  return typeof envelope === 'object' && envelope !== null && !Array.isArray(envelope) && (envelope as { compactionSummary?: unknown }).compactionSummary === true;
+}
+
 /** Whether the adapter wrote this message (it then carries exactly one Agents SDK item). */
 export function isAdapterMessage(message: StoredMessage): boolean {
   const envelope = message.metadata?.[METADATA_KEY];
