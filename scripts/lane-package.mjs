@@ -16,6 +16,12 @@ const NEWEST = {
   '@types/node': '^22.0.0',
 };
 
+// Only the lane has these: they need the newest Agents SDK, and the main lane's is 0.14.
+// (@openai/agents-openai has OpenAIResponsesCompactionSession, which the adapter's e2e test drives.)
+const LANE_ONLY = {
+  '@openai/agents-openai': '^0.20.0',
+};
+
 const outDir = process.argv[2];
 if (!outDir) {
   console.error('usage: node scripts/lane-package.mjs OUT_DIR');
@@ -27,6 +33,7 @@ for (const [name, range] of Object.entries(NEWEST)) {
   if (!(name in pkg.devDependencies)) throw new Error(`lane-package: ${name} is not a dev dependency any more; update NEWEST.`);
   pkg.devDependencies[name] = range;
 }
+for (const [name, range] of Object.entries(LANE_ONLY)) pkg.devDependencies[name] = range;
 // The lane runs the sources with tsx; it neither builds nor is packed.
 delete pkg.scripts.prepare;
 pkg.name = `${pkg.name}-node22-lane`;
