@@ -41,8 +41,14 @@ export interface CheckpointSummary {
   /** The session that took it (a fork lists its source's checkpoints on the shared history too). */
   sessionId: string;
   createdAt: number;
+  /** The role of the message it belongs to. */
+  role: 'system' | 'user' | 'assistant' | 'tool';
   /** Files changed since the previous checkpoint on the path (all of them for a full manifest). */
   changedFiles: number;
+  /** Bytes of those changed files' content (what the checkpoint records as new; the store keeps each content once). */
+  changedBytes: number;
+  /** Size of the stored manifest. */
+  manifestBytes: number;
   /** Whether the end of the turn that followed was recorded (what tells the agent's edits from someone else's). */
   turnFinished: boolean;
 }

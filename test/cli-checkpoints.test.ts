@@ -150,3 +150,46 @@ describe('sessionloom show', () => {
     expect(JSON.parse(json.stdout).checkpoints).toEqual([expect.objectContaining({ messageId: start, sessionId, turnFinished: true })]);
   });
 });
+
+describe('sessionloom checkpoints', () => {
+  it("lists a session's file checkpoints, oldest first: message, role, time, files changed, bytes, turn end; --json too", async () => {
+    const { storeUrl, workspace, sessionId, start } = await scenario();
+    // A second checkpoint, at the assistant's message: the agent's edits are its changes.
+    const store = await SessionStore.open(storeUrl);
+    const { messageId: answer } = await store.checkpoint(sessionId, { workspace });
+    await store.close();
+
+    const result = await runCli(['checkpoints', sessionId], storeUrl);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe(`2 file checkpoints of ${sessionId}:`);
+    expect(lines[1]).toMatch(/^MESSAGE\s+ROLE\s+TAKEN\s+FILES CHANGED\s+BYTES\s+TURN END$/);
+    // First: the whole workspace (app.ts "v1", keep.txt "keep", data.bin 4 bytes); then app.ts, generated/out.txt and keep.txt's removal.
+    expect(lines[2]).toMatch(new RegExp(`^${start}\\s+user\\s+\\d{4}-\\d\\d-\\d\\dT\\S+Z\\s+3\\s+10 B\\s+recorded$`));
+    expect(lines[3]).toMatch(new RegExp(`^${answer}\\s+assistant\\s+\\S+Z\\s+3\\s+18 B\\s*$`));
+    expect(result.stdout).toContain(`sessionloom rewind ${sessionId} --to ${answer} --files --dry-run`);
+
+    const json = await runCli(['checkpoints', sessionId, '--json'], storeUrl);
+    expect(json.code).toBe(0);
+    const parsed = JSON.parse(json.stdout) as { sessionId: string; checkpoints: unknown[] };
+    expect(parsed.sessionId).toBe(sessionId);
+    expect(parsed.checkpoints).toEqual([
+      expect.objectContaining({ messageId: start, role: 'user', changedFiles: 3, changedBytes: 10, turnFinished: true }),
+      expect.objectContaining({ messageId: answer, role: 'assistant', changedFiles: 3, changedBytes: 18, turnFinished: false }),
+    ]);
+  });
+
+  it('says so when a session has none, and names a missing session', async () => {
+    const { storeUrl } = await scenario();
+    const store = await SessionStore.open(storeUrl);
+    const plain = await store.create();
+    await store.close();
+    const none = await runCli(['checkpoints', plain.id], storeUrl);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain(`${plain.id} has no file checkpoints`);
+    const missing = await runCli(['checkpoints', 'ses_missing'], storeUrl);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('ses_missing');
+  });
+});

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { addChatCommand } from './commands/chat.js';
+import { addCheckpointsCommand } from './commands/checkpoints.js';
 import { addDemoCommand } from './commands/demo.js';
 import { addExportCommand } from './commands/export.js';
 import { addForkCommand } from './commands/fork.js';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   addSearchCommand(program);
   addForkCommand(program);
   addRewindCommand(program);
+  addCheckpointsCommand(program);
   addCompactCommand(program);
   addRunsCommand(program);
   addReplayCommand(program);

@@ -39,6 +39,7 @@ import type { CheckpointOptions, CheckpointResult, CheckpointSummary, SkippedFil
 import { assertNotExpired, requireSession } from './access.js';
 import { BASE_SEARCH_MESSAGES, checkpointDriver, findCheckpointOnPath, loadCheckpoint, MAX_CHAIN_DEPTH, type LoadedCheckpoint } from './checkpoint-chain.js';
 import type { StoreContext } from './context.js';
+import { toStoredMessage } from './messages.js';
 import { checkpointOptionsSchema, finishCheckpointOptionsSchema, parseOptions } from './options.js';
 import { positionOnPath, readPathRange, resolvePath, type PathSpan } from './path.js';
 
@@ -189,15 +190,28 @@ export async function listCheckpoints(context: StoreContext, sessionId: string):
       const location = await context.driver.locateMessage(record.messageId);
       const onPath = location !== undefined && spans.some((span) => span.segmentId === location.segmentId && location.seq >= span.fromSeq && location.seq <= span.toSeq);
       if (!onPath) continue;
-      summaries.push({ ...summaryOf(record), seq: location.seq });
+      const [message] = await context.driver.readMessages(location.segmentId, { fromSeq: location.seq, toSeq: location.seq, order: 'asc' });
+      if (!message) continue; // removed by retention since the lookup
+      summaries.push({ ...summaryOf(record, toStoredMessage(message).role), seq: location.seq });
     }
   }
   return summaries.sort((left, right) => left.seq - right.seq).map(({ seq: _seq, ...summary }) => summary);
 }
 
-function summaryOf(record: CheckpointRecord): CheckpointSummary {
+function summaryOf(record: CheckpointRecord, role: CheckpointSummary['role']): CheckpointSummary {
   const manifest = decodeManifest(record.manifest, record.messageId);
-  return { messageId: record.messageId, sessionId: record.sessionId, createdAt: record.createdAt, changedFiles: manifest.delta.files.size, turnFinished: manifest.after !== undefined };
+  let changedBytes = 0;
+  for (const entry of manifest.delta.files.values()) if (entry !== 'absent' && entry.kind === 'file') changedBytes += entry.size;
+  return {
+    messageId: record.messageId,
+    sessionId: record.sessionId,
+    createdAt: record.createdAt,
+    role,
+    changedFiles: manifest.delta.files.size,
+    changedBytes,
+    manifestBytes: Buffer.byteLength(record.manifest),
+    turnFinished: manifest.after !== undefined,
+  };
 }
 
 /**
