@@ -14,9 +14,24 @@ export function describeError(error: unknown): string[] {
   // A store failure's own message is generic; the driver's cause (a missing directory, a locked file) is
   // what helps. Other sessionloom errors already say everything (an invalid argument's cause is a schema dump).
   const showCause = !known || error.code === 'STORE_UNAVAILABLE';
-  if (showCause && error instanceof Error && error.cause instanceof Error) lines.push(`  cause: ${error.cause.message}`);
+  const cause = showCause ? newCause(error, message) : undefined;
+  if (cause !== undefined) lines.push(`  cause: ${cause}`);
   if (!known) lines.push('  (set SESSIONLOOM_DEBUG=1 for the stack trace)');
   return lines;
+}
+
+/**
+ * The first message down the cause chain that the error's own message does not already say: a
+ * wrapper often repeats its cause ("Could not open the store: The store is unavailable: ECONNREFUSED"),
+ * and printing it again under "cause:" says it twice.
+ */
+function newCause(error: unknown, said: string): string | undefined {
+  let cause = error instanceof Error ? error.cause : undefined;
+  for (let depth = 0; cause instanceof Error && depth < 5; depth += 1) {
+    if (cause.message !== '' && !said.includes(cause.message)) return cause.message;
+    cause = cause.cause;
+  }
+  return undefined;
 }
 
 export function reportError(error: unknown): void {

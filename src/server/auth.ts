@@ -85,7 +85,7 @@ export function authMiddleware(store: SessionStore, options: AuthOptions): Middl
     const entry = presented === undefined ? undefined : findToken(entries, presented);
     if (!entry) {
       c.header('WWW-Authenticate', presented === undefined ? 'Bearer realm="sessionloom"' : 'Bearer realm="sessionloom", error="invalid_token"');
-      return jsonError(c, 401, 'UNAUTHORIZED', 'Send a valid token as "Authorization: Bearer <token>".');
+      return jsonError(c, 401, 'UNAUTHORIZED', 'Send a valid token as "Authorization: Bearer <token>": one the server was started with ($SESSIONLOOM_TOKEN or --tokens-file).');
     }
     c.set('store', entry.store);
     c.set('userId', entry.userId);

@@ -11,7 +11,7 @@ import { type Command, InvalidArgumentError as CommanderArgumentError } from 'co
 import { InvalidArgumentError } from '../../errors.js';
 import { mountInspector } from '../../server/inspector/index.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../server/serve.js';
-import type { AuthToken } from '../../server/auth.js';
+import { validateTokens, type AuthToken } from '../../server/auth.js';
 import { loadAgents } from '../load-agents.js';
 import { printJson, printLines, wantsJson } from '../output.js';
 import { closeStore, openStore, resolveStoreUrl } from '../store-url.js';
@@ -83,7 +83,11 @@ function stopped(): Promise<void> {
 async function readTokens(file: string | undefined): Promise<AuthToken[]> {
   const tokens: AuthToken[] = [];
   const fromEnvironment = process.env[TOKEN_ENVIRONMENT_VARIABLE];
-  if (fromEnvironment !== undefined && fromEnvironment !== '') tokens.push({ token: fromEnvironment });
+  if (fromEnvironment !== undefined && fromEnvironment !== '') {
+    // Checked here rather than by the server, so the error names the variable, not "tokens[0]".
+    namingSource(() => validateTokens([{ token: fromEnvironment }]), () => `$${TOKEN_ENVIRONMENT_VARIABLE}`);
+    tokens.push({ token: fromEnvironment });
+  }
   if (file === undefined) return tokens;
   let text: string;
   try {
@@ -98,8 +102,21 @@ async function readTokens(file: string | undefined): Promise<AuthToken[]> {
     throw new InvalidArgumentError({ argument: '--tokens-file', message: `"${file}" is not JSON (expected a list of { "token", "userId"? }).` });
   }
   if (!Array.isArray(listed)) throw new InvalidArgumentError({ argument: '--tokens-file', message: `"${file}" must hold a JSON list of { "token", "userId"? }.` });
-  // Each entry's shape and strength is checked by the server when it starts.
-  return [...tokens, ...(listed as AuthToken[])];
+  const all = [...tokens, ...(listed as AuthToken[])];
+  namingSource(() => validateTokens(all), (index) => `--tokens-file entry ${index - tokens.length + 1} of "${file}"`);
+  return all;
+}
+
+/** Runs a token check, rewording its refusal in terms of where the token came from (the user never wrote "tokens[0]"). */
+function namingSource(check: () => void, argumentOf: (index: number) => string): void {
+  try {
+    check();
+  } catch (error) {
+    if (!InvalidArgumentError.isInstance(error)) throw error;
+    const index = Number(/^tokens\[(\d+)\]/.exec(error.argument)?.[1] ?? 0);
+    const reason = error.message.replace(/^Invalid [^:]+: /, '').replace(/\.$/, '');
+    throw new InvalidArgumentError({ argument: argumentOf(index), message: `${reason}${/at least/.test(reason) ? ' (make one with: openssl rand -hex 24)' : ''}.` });
+  }
 }
 
 function describeListenError(error: unknown, options: ServeOptions): unknown {

@@ -24,6 +24,7 @@ export interface RedisClientLike {
 
 interface ConnectableClient extends RedisClientLike {
   connect(): Promise<unknown>;
+  off(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 interface IoredisModule {
@@ -54,12 +55,32 @@ export async function connectClient(url: string, commandTimeoutMs: number, onErr
     keyPrefix: '',
   });
   client.on('error', onError);
+  // ioredis rejects a refused connection with "Connection is closed."; the socket's own error (the
+  // address and the reason, ECONNREFUSED 127.0.0.1:6398) came as an 'error' event just before.
+  let socketError: Error | undefined;
+  const remember = (error: Error) => void (socketError = error);
+  client.on('error', remember);
   try {
     await client.connect();
   } catch (error) {
     // The client would keep reconnecting in the background: stop it, the caller gets the error.
     client.disconnect();
-    throw error;
+    const reason = socketError ?? error;
+    const message = reason instanceof Error ? reason.message : String(reason);
+    const address = addressOf(url);
+    throw new Error(address === undefined || message.includes(address) ? message : `${message} (${address})`, { cause: reason });
+  } finally {
+    client.off('error', remember);
   }
   return client;
+}
+
+/** `host:port` of a Redis URL, for errors (never its credentials); undefined when it does not parse. */
+function addressOf(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port === '' ? '6379' : parsed.port}`;
+  } catch {
+    return undefined;
+  }
 }

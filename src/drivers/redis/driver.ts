@@ -133,7 +133,7 @@ export class RedisDriver implements StorageDriver, CheckpointStorage {
     } catch (error) {
       if (StoreUnavailableError.isInstance(error)) throw error;
       const reason = error instanceof Error ? error.message : String(error);
-      throw new StoreUnavailableError({ store: 'redis', message: `Could not connect to Redis: ${reason}`, cause: error });
+      throw new StoreUnavailableError({ store: 'redis', message: `The redis store is unavailable (connect): ${reason}`, cause: error });
     }
     return new RedisDriver(client, true, keys, resolved.ttlMs, errorListener);
   }
