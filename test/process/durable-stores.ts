@@ -6,11 +6,11 @@
  * setup has already printed why.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 
 export interface DurableStore {
   name: string;
@@ -20,11 +20,16 @@ export interface DurableStore {
   verifyIntegrity?(url: string): void;
 }
 
-function temporaryDirectory(): string {
-  return mkdtempSync(join(tmpdir(), 'sessionloom-process-'));
-}
-
 export function durableStores(): DurableStore[] {
+  // One directory per test file for its SQLite and file stores, removed when the file is done.
+  let parent: string | undefined;
+  const temporaryDirectory = () => {
+    parent ??= mkdtempSync(join(tmpdir(), 'sessionloom-process-'));
+    return mkdtempSync(join(parent, 'store-'));
+  };
+  afterAll(() => {
+    if (parent !== undefined) rmSync(parent, { recursive: true, force: true });
+  });
   const stores: DurableStore[] = [
     {
       name: 'sqlite',
