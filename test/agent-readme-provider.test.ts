@@ -5,12 +5,12 @@
  * chat turn, into a SQLite file in the working directory. Only its import lines change, to this
  * checkout's sources and packages. Both CI lanes run it: AI SDK 6 on Node 20, AI SDK 7 on Node 22.
  */
-import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { SessionStore } from '../src/index.js';
+import { runTypeScript } from './fixtures/cli-process.js';
 import { startResponsesServer, type ResponsesServer } from './fixtures/openai-responses-server.js';
 import { readmeExamples } from './fixtures/package-project.js';
 import { temporaryDirectory } from './fixtures/workspace.js';
@@ -26,18 +26,6 @@ afterEach(async () => {
 
 const answers = ['It was a duplicate charge.', 'Invoice 8 is fine.', 'Refund issued.', 'Two invoices, one duplicate.', 'Hello! Welcome back.'];
 
-function run(file: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), file], { cwd: directory, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 it("runs the README's provider example against an OpenAI-compatible server: runs, resume, fork, stream and chat", async () => {
   const example = readmeExamples(join(packageRoot, 'README.md')).find((candidate) => candidate.code.includes("openai('gpt-4.1-mini')") && candidate.code.includes('Runner.stream'));
   expect(example, "the README's provider example").toBeDefined();
@@ -51,7 +39,7 @@ it("runs the README's provider example against an OpenAI-compatible server: runs
   writeFileSync(file, code);
   server = await startResponsesServer(answers);
 
-  const result = await run(file, { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: 'test-key' });
+  const result = await runTypeScript([file], { cwd: directory, env: { ...process.env, OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: 'test-key' } });
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   // The streamed run's text, written delta by delta.

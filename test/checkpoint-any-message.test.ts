@@ -9,14 +9,12 @@
  * symlink put there, is not the workspace the checkpoint was taken of, and nothing changes.
  */
 import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { tool } from 'ai';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { SessionStore as CompatSessionStore } from '../src/compat/index.js';
 import { Agent, InvalidArgumentError, Runner, SessionStore, type StoredMessage } from '../src/index.js';
 import { scriptedMock, type MockTurn } from './fixtures/agent-models.js';
+import { codingTools } from './fixtures/coding-tools.js';
 import { everyStore } from './fixtures/every-store.js';
 import { binaryBytes, snapshotWorkspace, temporaryDirectory, writeTree, type Snapshot } from './fixtures/workspace.js';
 
@@ -27,28 +25,6 @@ function workspace(): string {
   const root = temporaryDirectory('any-message');
   directories.push(root);
   return root;
-}
-
-function fileTools(root: string) {
-  return {
-    write_file: tool({
-      description: 'Write a file',
-      inputSchema: z.object({ path: z.string(), content: z.string(), encoding: z.enum(['utf8', 'base64']).optional() }),
-      execute: async ({ path, content, encoding }) => {
-        await mkdir(dirname(join(root, path)), { recursive: true });
-        await writeFile(join(root, path), Buffer.from(content, encoding ?? 'utf8'));
-        return `wrote ${path}`;
-      },
-    }),
-    delete_path: tool({
-      description: 'Delete a file or directory',
-      inputSchema: z.object({ path: z.string() }),
-      execute: async ({ path }) => {
-        await rm(join(root, path), { recursive: true });
-        return `deleted ${path}`;
-      },
-    }),
-  };
 }
 
 /** Every model call of the four turns in order: tool steps, then each turn's closing answer. */
@@ -66,14 +42,14 @@ const script: MockTurn[] = [
   {
     toolCalls: [
       { toolName: 'write_file', input: { path: 'src/index.ts', content: 'export const v = 2;\n' } },
-      { toolName: 'delete_path', input: { path: 'README.md' } },
+      { toolName: 'delete_file', input: { path: 'README.md' } },
     ],
   },
   { text: 'Edited.' },
   // Turn 3: an answer without tools.
   { text: 'Nothing to change.' },
   // Turn 4: a directory tree removed, a binary overwritten.
-  { toolCalls: [{ toolName: 'delete_path', input: { path: 'docs' } }] },
+  { toolCalls: [{ toolName: 'shell', input: { command: 'rm -rf docs' } }] },
   { toolCalls: [{ toolName: 'write_file', input: { path: 'assets/logo.bin', content: Buffer.from(binaryBytes(8, 2048)).toString('base64'), encoding: 'base64' } }] },
   { text: 'Cleaned up.' },
 ];
@@ -95,7 +71,7 @@ async function recordSession(store: SessionStore): Promise<RecordedSession> {
     atCall.push(snapshotWorkspace(root));
     return script[callIndex]!;
   });
-  const agent = new Agent({ name: 'coder', model: mock.model, tools: fileTools(root) });
+  const agent = new Agent({ name: 'coder', model: mock.model, tools: codingTools(root) });
   const states: RecordedSession['states'] = [];
   let sessionId: string | undefined;
   for (const [turn, input] of ['Scaffold', 'Edit', 'Check', 'Clean up'].entries()) {

@@ -6,21 +6,16 @@
  * a person's edit is a conflict unless `force`. On memory, SQLite, the file store and PostgreSQL; also through `Runner.stream`
  * and the chat handle, and the refusals that must come before anything is written.
  */
-import { execFile } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { tool } from 'ai';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { Agent, InvalidArgumentError, Runner, SessionStore, WorkspaceConflictError } from '../src/index.js';
 import { scriptedMock, type MockTurn } from './fixtures/agent-models.js';
+import { codingTools } from './fixtures/coding-tools.js';
 import { storeWithoutCheckpoints } from './fixtures/driver-without-checkpoints.js';
 import { binaryBytes, copyWorkspace, snapshotWorkspace, temporaryDirectory, writeTree } from './fixtures/workspace.js';
 import { everyStore } from './fixtures/every-store.js';
 
-const run = promisify(execFile);
 const directories: string[] = [];
 afterAll(() => directories.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
 
@@ -30,45 +25,6 @@ function workspace(): string {
   const root = temporaryDirectory('checkpoint-agent');
   directories.push(root);
   return root;
-}
-
-/** File tools and a shell, all working inside `root` (the test's agent is trusted; sessionloom does not sandbox tools). */
-function codingTools(root: string) {
-  return {
-    write_file: tool({
-      description: 'Write a file',
-      inputSchema: z.object({ path: z.string(), content: z.string(), encoding: z.enum(['utf8', 'base64']).optional() }),
-      execute: async ({ path, content, encoding }) => {
-        await mkdir(dirname(join(root, path)), { recursive: true });
-        await writeFile(join(root, path), Buffer.from(content, encoding ?? 'utf8'));
-        return `wrote ${path}`;
-      },
-    }),
-    delete_file: tool({
-      description: 'Delete a file',
-      inputSchema: z.object({ path: z.string() }),
-      execute: async ({ path }) => {
-        await rm(join(root, path));
-        return `deleted ${path}`;
-      },
-    }),
-    make_directory: tool({
-      description: 'Create a directory',
-      inputSchema: z.object({ path: z.string() }),
-      execute: async ({ path }) => {
-        await mkdir(join(root, path), { recursive: true });
-        return `created ${path}`;
-      },
-    }),
-    shell: tool({
-      description: 'Run a shell command in the workspace',
-      inputSchema: z.object({ command: z.string() }),
-      execute: async ({ command }) => {
-        const { stdout } = await run('sh', ['-c', command], { cwd: root });
-        return stdout;
-      },
-    }),
-  };
 }
 
 /** One entry per model call, across all turns: tool steps, then a closing answer for each turn. */
