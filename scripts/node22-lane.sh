@@ -43,7 +43,8 @@ echo "node22 lane: node $(node --version), npm $(npm --version), in $app"
 # from the repository's node_modules, that is AI SDK 6).
 rm -rf "$app/src" "$app/test" "$app/bench"
 cp -R "$repo/src" "$repo/test" "$repo/bench" "$app/"
-cp "$repo/tsconfig.json" "$repo/vitest.config.ts" "$app/"
+# The README too: a test runs its provider example as written.
+cp "$repo/tsconfig.json" "$repo/vitest.config.ts" "$repo/README.md" "$app/"
 node "$repo/scripts/lane-package.mjs" "$app"
 cd "$app"
 npm install --no-audit --no-fund --no-package-lock --loglevel=error

@@ -4,20 +4,17 @@
  * (the timeline does not show it); a rewound tail in the fork tree opens its messages; markup in a
  * snippet is shown as text; titles name the sessions. Screenshots are taken at 1400 and 900 pixels wide.
  */
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SessionStore, type StoredMessage } from '../src/index.js';
 import { mountInspector } from '../src/server/inspector/index.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
-import { describeInBrowser } from './fixtures/browser.js';
+import { describeInBrowser, screenshotDirectory } from './fixtures/browser.js';
 
 const POLL = { timeout: 10_000, interval: 50 };
-// Kept where SESSIONLOOM_SCREENSHOTS says (to look at them); otherwise a temporary directory, removed at the end.
-const keptScreenshots = process.env.SESSIONLOOM_SCREENSHOTS;
-const screenshots = keptScreenshots ?? mkdtempSync(join(tmpdir(), 'sessionloom-inspector-search-'));
+const screenshots = screenshotDirectory('inspector-search');
 let store: SessionStore;
 let server: RunningServer;
 let trip: StoredMessage[] = [];
@@ -40,7 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await store?.close();
-  if (keptScreenshots === undefined) rmSync(screenshots, { recursive: true, force: true });
 });
 
 async function search(page: Page, query: string): Promise<void> {

@@ -7,18 +7,17 @@
  * 1400 and 900 pixels wide. Asserted from the page's boxes and styles; screenshots are taken too
  * (SESSIONLOOM_SCREENSHOTS keeps them).
  */
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SessionStore, type MessageInput, type StoredMessage } from '../src/index.js';
 import { mountInspector } from '../src/server/inspector/index.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
-import { describeInBrowser } from './fixtures/browser.js';
+import { describeInBrowser, screenshotDirectory } from './fixtures/browser.js';
 
 const POLL = { timeout: 10_000, interval: 50 };
-const screenshots = process.env.SESSIONLOOM_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'sessionloom-inspector-workbench-'));
+const screenshots = screenshotDirectory('inspector-workbench');
 const CHAIN_LENGTH = 7;
 let store: SessionStore;
 let server: RunningServer;
