@@ -26,11 +26,8 @@ export interface SessionRecord extends Session {
   suspendAt: number;
   /** `suspendAt + retention`: after this `sweepStale` expires a suspended session. */
   expiresAt: number;
-  /**
-   * The runs started on the session and not finished yet (absent: none). Kept in the session record
-   * so that starting a run (one at a time) and requesting a cancel are compare-and-set writes on the
-   * session's version: the run record has one writer, and a second writer would clobber its counts.
-   */
+  /** Runs started and not finished (absent: none). Kept here so starting a run (one at a time) and asking a
+   * cancel are compare-and-set writes on the session's version (the run record's one writer keeps its counts). */
   liveRuns?: LiveRunEntry[];
 }
 
