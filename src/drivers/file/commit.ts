@@ -122,10 +122,25 @@ async function planWrites(parts: StoreParts, batch: WriteBatch, commitId: string
     if (list) list.push(message);
     else bySegment.set(message.segmentId, [message]);
   }
+  // Where each message's line will start, recorded in the message index so finding a message later
+  // reads that line, not the whole segment. Only a hint: it is checked against the file on use.
+  const offsets = new Map<MessageRecord, number>();
+  const lineAt = (message: MessageRecord, offset: number) => {
+    const line = formatMessageLine(message);
+    offsets.set(message, offset);
+    return { line, end: offset + Buffer.byteLength(line) };
+  };
   for (const segment of newSegments.values()) {
     const messages = sortedBySeq(bySegment.get(segment.id) ?? []);
     assertIncreasing(segment.id, messages, segment.baseSeq);
-    plan.creates.push({ path: parts.layout.segmentFile(segment.id), data: formatSegmentHeader(segment) + messages.map(formatMessageLine).join('') });
+    let data = formatSegmentHeader(segment);
+    let end = Buffer.byteLength(data);
+    for (const message of messages) {
+      const placed = lineAt(message, end);
+      data += placed.line;
+      end = placed.end;
+    }
+    plan.creates.push({ path: parts.layout.segmentFile(segment.id), data });
     append(parts.layout.segmentIndexFile, formatSegmentIndexLine(segment));
   }
   for (const [segmentId, unsorted] of bySegment) {
@@ -134,9 +149,15 @@ async function planWrites(parts: StoreParts, batch: WriteBatch, commitId: string
     if (!segment.present) throw new Error(`FileDriver: messages for segment "${segmentId}", which does not exist.`);
     const messages = sortedBySeq(unsorted);
     assertIncreasing(segmentId, messages, segment.lastSeq);
-    for (const message of messages) append(segment.path, formatMessageLine(message));
+    // The write starts where the last complete line ends (cleanTail drops any partial tail first).
+    let end = segment.state.consumed;
+    for (const message of messages) {
+      const placed = lineAt(message, end);
+      append(segment.path, placed.line);
+      end = placed.end;
+    }
   }
-  for (const message of batch.messages ?? []) append(parts.messageIndex.shardFile(message.id), formatMessageIndexLine(message));
+  for (const message of batch.messages ?? []) append(parts.messageIndex.shardFile(message.id), formatMessageIndexLine(message, offsets.get(message)));
 
   const newVersions = new Map((batch.sessions ?? []).map((write) => [write.record.id, write.record.version]));
   for (const sessionId of new Set((batch.operations ?? []).map((operation) => operation.sessionId))) {

@@ -47,7 +47,7 @@ import { assertStorableId } from './file-names.js';
 import { CommitLock, lockStaleTime } from './lock.js';
 import { assertBlobHash, STORE_DIRECTORIES, StoreLayout } from './layout.js';
 import { copySegment } from './segment-log.js';
-import { createStoreParts, findMessage, loadVisible, type StoreParts } from './store-parts.js';
+import { createStoreParts, findMessage, loadVisible, readSegmentHeader, type StoreParts } from './store-parts.js';
 import { validateBatch } from './validate-batch.js';
 
 export interface FileDriverOptions {
@@ -109,8 +109,8 @@ export class FileDriver implements StorageDriver, CheckpointStorage {
   async getSegment(id: string): Promise<SegmentRecord | undefined> {
     this.assertOpen();
     assertStorableId(id, 'segment id');
-    const segment = await this.parts.segments.load(id);
-    return segment.header && segment.state.exists ? copySegment(segment.header) : undefined;
+    const header = await readSegmentHeader(this.parts, id);
+    return header && copySegment(header);
   }
 
   async listSegments(where: { sessionId: string } | { parentId: string }): Promise<SegmentRecord[]> {

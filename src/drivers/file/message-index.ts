@@ -1,8 +1,9 @@
 /**
  * Where each message lives, for `locateMessage` and the duplicate-id check: `index/messages/<xx>.jsonl`,
- * 256 shards chosen by a hash of the message id, one line `{"m":id,"g":segment,"q":seq}` per
- * message. A process loads only the shards it is asked about, and then only what was appended since
- * it last looked. Entries are hints checked against the segment file (see IndexLog), so the newest
+ * 256 shards chosen by a hash of the message id, one line `{"m":id,"g":segment,"q":seq,"o":offset}`
+ * per message (o: where its line starts in the segment file, so finding it reads that line only).
+ * A process loads only the shards it is asked about, and then only what was appended since it last
+ * looked. Entries are hints checked against the segment file (see IndexLog), so the newest
  * entry for an id wins: an id may be used again once retention deleted its first message.
  */
 import type { MessageRecord } from '../../driver/driver.js';
@@ -13,6 +14,8 @@ import type { StoreLayout } from './layout.js';
 export interface MessageLocation {
   segmentId: string;
   seq: number;
+  /** Where the message's line starts in its segment file, when the entry recorded it (a hint, checked on use). */
+  offset?: number;
 }
 
 interface Shard {
@@ -20,8 +23,8 @@ interface Shard {
   locations: Map<string, MessageLocation>;
 }
 
-export function formatMessageIndexLine(message: MessageRecord): string {
-  return `${JSON.stringify({ m: message.id, g: message.segmentId, q: message.seq })}\n`;
+export function formatMessageIndexLine(message: MessageRecord, offset: number | undefined): string {
+  return `${JSON.stringify({ m: message.id, g: message.segmentId, q: message.seq, ...(offset === undefined ? {} : { o: offset }) })}\n`;
 }
 
 export class MessageIndex {
@@ -57,10 +60,12 @@ export class MessageIndex {
         path,
         {
           parse: (value) => {
-            const { m, g, q } = value;
+            const { m, g, q, o } = value;
             if (typeof m !== 'string' || typeof g !== 'string' || !ID_PATTERN.test(m) || !ID_PATTERN.test(g)) return undefined;
             if (!Number.isSafeInteger(q) || (q as number) < 1) return undefined;
-            return { messageId: m, location: { segmentId: g, seq: q as number } };
+            // Entries written before offsets were recorded have none: they are found the long way.
+            const offset = Number.isSafeInteger(o) && (o as number) > 0 ? { offset: o as number } : {};
+            return { messageId: m, location: { segmentId: g, seq: q as number, ...offset } };
           },
           apply: (entry) => locations.set(entry.messageId, entry.location),
           reset: () => locations.clear(),

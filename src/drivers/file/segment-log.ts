@@ -18,8 +18,8 @@ import { TailedFile, type LineSink, type TailState } from './tailed-file.js';
 /** Segment indexes kept per process; a segment read again after eviction is re-indexed from its file. */
 const CACHED_SEGMENTS = 512;
 /** Enough of a line to hold `{"seq":<16 digits>,"id":"<200 characters>",`. */
-const PREFIX_BYTES = 260;
-const MESSAGE_PREFIX = /^\{"seq":(\d{1,16}),"id":"([A-Za-z0-9._:@-]{1,200})",/;
+export const PREFIX_BYTES = 260;
+export const MESSAGE_PREFIX = /^\{"seq":(\d{1,16}),"id":"([A-Za-z0-9._:@-]{1,200})",/;
 
 export function formatSegmentHeader(segment: SegmentRecord): string {
   return `${JSON.stringify({ segment: copySegment(segment) })}\n`;
@@ -183,6 +183,11 @@ export class SegmentFiles {
     return file.refresh();
   }
 
+  /** The segment's index if this process holds one, without reading anything. */
+  indexed(segmentId: string): SegmentFile | undefined {
+    return this.cache.get(segmentId);
+  }
+
   forget(segmentId: string): void {
     this.cache.delete(segmentId);
   }
@@ -192,7 +197,7 @@ export class SegmentFiles {
   }
 }
 
-function parseHeader(text: string, path: string, segmentId: string): SegmentRecord {
+export function parseHeader(text: string, path: string, segmentId: string): SegmentRecord {
   const content = parseObjectLine(text, path, 1);
   const segment = content.segment as Partial<SegmentRecord> | undefined;
   const valid =

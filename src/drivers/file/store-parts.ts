@@ -6,7 +6,9 @@ import type { StoreLayout } from './layout.js';
 import { MessageIndex } from './message-index.js';
 import { OperationLog } from './operation-log.js';
 import { RunFiles } from './run-files.js';
+import type { SegmentRecord } from '../../driver/driver.js';
 import { SegmentFiles, type SegmentFile } from './segment-log.js';
+import { messageLineAt, peekSegmentHeader } from './segment-peek.js';
 import { SegmentIndex } from './segment-index.js';
 import { SessionFiles } from './session-files.js';
 
@@ -59,6 +61,18 @@ export async function loadVisible(parts: StoreParts, segmentId: string): Promise
 }
 
 /**
+ * A segment's record: from this process's index of it when it has one (one lstat when unchanged),
+ * else from the file's first line, without indexing the file (see segment-peek.ts).
+ */
+export async function readSegmentHeader(parts: StoreParts, segmentId: string): Promise<SegmentRecord | undefined> {
+  if (parts.segments.indexed(segmentId)) {
+    const segment = await parts.segments.load(segmentId);
+    return segment.state.exists ? segment.header : undefined;
+  }
+  return peekSegmentHeader(parts.layout.segmentFile(segmentId), segmentId);
+}
+
+/**
  * Where `messageId` is stored, checked against its segment file (the index only points). With
  * `headBound`, a message of a commit still in flight is not found.
  */
@@ -67,8 +81,22 @@ export async function findMessage(
   messageId: string,
   headBound: boolean,
 ): Promise<{ segmentId: string; seq: number } | undefined> {
-  const location = await parts.messageIndex.lookup(messageId);
-  if (!location) return undefined;
+  const found = await parts.messageIndex.lookup(messageId);
+  if (!found) return undefined;
+  const location = { segmentId: found.segmentId, seq: found.seq };
+  if (found.offset !== undefined && !parts.segments.indexed(found.segmentId)) {
+    // Not indexed by this process: check the one line the entry points at instead of indexing the
+    // whole segment. When that line is not there (retention cut it, an older entry), the long way decides.
+    const path = parts.layout.segmentFile(found.segmentId);
+    const header = peekSegmentHeader(path, found.segmentId);
+    if (header && messageLineAt(path, found.offset, found.seq, messageId)) {
+      if (!headBound) return location;
+      // The line is committed unless it lies beyond its owner's head (a commit in flight).
+      const owner = await parts.sessions.read(header.sessionId);
+      const bounded = owner !== undefined && owner.headSegmentId === found.segmentId;
+      return !bounded || found.seq <= owner.messageCount ? location : undefined;
+    }
+  }
   const { segment, visibleUpTo } = headBound
     ? await loadVisible(parts, location.segmentId)
     : { segment: await parts.segments.load(location.segmentId), visibleUpTo: Number.MAX_SAFE_INTEGER };
