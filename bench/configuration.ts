@@ -5,7 +5,8 @@
  *   BENCH_STORES=sqlite,redis  only these stores (default: every store)
  *   BENCH_DIR=/path            where the SQLite and file stores live (default: the OS temp dir)
  *   BENCH_PHASES=compaction    only these phases: core (append, fork, rewind, reads, throughput),
- *                              list, sqlite, compaction, live (follow latency, idle followers), search (default: every phase)
+ *                              list, sqlite, compaction, live (follow latency, idle followers), search,
+ *                              filestore (fork from the middle, list flatness), checkpoint (default: every phase)
  */
 export const STORE_NAMES = ['memory', 'sqlite', 'file', 'postgres', 'redis'] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
@@ -47,6 +48,12 @@ export interface Counts {
   searchMessagesPerSession: number;
   /** Times each kind of query is timed. */
   searchQueries: number;
+  /** File store: forks from the middle timed at each depth, each by a freshly opened store. */
+  fileForks: number;
+  /** File store: `list` calls timed at each number of sessions. */
+  fileListCalls: number;
+  /** Checkpoints of the 10,000-file workspace timed (SQLite and file stores). */
+  checkpoints: number;
 }
 
 const FULL: Counts = {
@@ -69,6 +76,9 @@ const FULL: Counts = {
   searchMessages: 100_000,
   searchMessagesPerSession: 100,
   searchQueries: 50,
+  fileForks: 200,
+  fileListCalls: 100,
+  checkpoints: 30,
 };
 
 const QUICK: Counts = {
@@ -91,6 +101,9 @@ const QUICK: Counts = {
   searchMessages: 10_000,
   searchMessagesPerSession: 100,
   searchQueries: 20,
+  fileForks: 20,
+  fileListCalls: 20,
+  checkpoints: 5,
 };
 
 export interface Configuration {
@@ -102,7 +115,7 @@ export interface Configuration {
   phases: PhaseName[];
 }
 
-export const PHASE_NAMES = ['core', 'list', 'sqlite', 'compaction', 'live', 'search'] as const;
+export const PHASE_NAMES = ['core', 'list', 'sqlite', 'compaction', 'live', 'search', 'filestore', 'checkpoint'] as const;
 export type PhaseName = (typeof PHASE_NAMES)[number];
 
 function selectedPhases(value: string | undefined): PhaseName[] {

@@ -5,6 +5,7 @@
  */
 import { benchCompaction } from './compaction-bench.js';
 import type { Counts, PhaseName } from './configuration.js';
+import { benchCheckpoint, benchFileStore } from './file-store-bench.js';
 import { benchLiveRuns } from './live-bench.js';
 import { CREATE_BATCH, LIST_PAGE, listCost } from './list-workload.js';
 import { formatMs } from './measure.js';
@@ -62,6 +63,17 @@ export async function benchStore(target: StoreTarget, counts: Counts, directory:
     const live = await benchLiveRuns(target, counts);
     lines.push(...live.lines);
     Object.assign(results, live.results);
+  }
+  if (phases.includes('filestore') && target.name === 'file') {
+    const file = await benchFileStore(target, { forks: counts.fileForks, listCalls: counts.fileListCalls });
+    lines.push(...file.lines);
+    Object.assign(results, file.results);
+  }
+  // Issue 18's checkpoint target, on the default store and the file store.
+  if (phases.includes('checkpoint') && (target.name === 'sqlite' || target.name === 'file')) {
+    const checkpoint = await benchCheckpoint(target, counts.checkpoints, directory);
+    lines.push(...checkpoint.lines);
+    Object.assign(results, checkpoint.results);
   }
   if (phases.includes('search')) {
     const search = await benchSearch(target, counts);

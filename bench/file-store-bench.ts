@@ -1,0 +1,188 @@
+/**
+ * Issue 18's file-store and checkpoint targets, each against a figure measured beside it in this run:
+ *
+ *  - fork from the middle of a session, at 1,000 vs 10,000 messages, each fork by a store opened
+ *    just before (untimed): what a CLI call or a new server process pays, where nothing of the
+ *    source is cached yet. Flat: ratio <= 1.5.
+ *  - list the 20 newest sessions among 100 vs 1,000 (flat in the number of sessions; under 5 ms).
+ *  - checkpoint a settled 10,000-file workspace after 3 files changed, against its floor: listing
+ *    every directory and lstat-ing every entry, which a stat-based scan cannot avoid (under 50 ms).
+ *    The first, full checkpoint is reported too.
+ */
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SessionStore } from '../src/index.js';
+import { fillStore, LIST_PAGE } from './list-workload.js';
+import { formatMs, interleave, summarise, timeOnce, type Side, type Summary } from './measure.js';
+import { inPhase } from './progress.js';
+import { ratioAtMost, ratioWithoutTarget, timeUnder, type Line } from './report.js';
+import type { StoreTarget } from './store-targets.js';
+import { sessionOfDepth, type OnProgress } from './workload.js';
+
+const FORK_RATIO_LIMIT = 1.5;
+const LIST_LIMIT_MS = 5;
+const CHECKPOINT_LIMIT_MS = 50;
+const FORK_DEPTHS = [1_000, 10_000] as const;
+const LIST_SESSIONS = [100, 1_000] as const;
+const WORKSPACE_DIRECTORIES = 100;
+const FILES_PER_DIRECTORY = 100;
+const CHANGED_FILES = 3;
+
+export interface FileStoreCounts {
+  forks: number;
+  listCalls: number;
+}
+
+const count = (value: number) => value.toLocaleString('en-US');
+const figure = (left: Summary, right: Summary) =>
+  `${formatMs(left.mean)} vs ${formatMs(right.mean)} (median ${formatMs(left.median)} vs ${formatMs(right.median)})`;
+
+function ratios(samples: { left: number[]; right: number[] }) {
+  const left = summarise(samples.left);
+  const right = summarise(samples.right);
+  return { left, right, ratio: right.mean / left.mean, median: right.median / left.median, trimmed: right.trimmedMean / left.trimmedMean };
+}
+
+export async function benchFileStore(target: StoreTarget, counts: FileStoreCounts): Promise<{ lines: Line[]; results: Record<string, unknown> }> {
+  const lines: Line[] = [];
+  const fork = await inPhase(target.name, `fork from the middle at ${FORK_DEPTHS.map(count).join(' vs ')} messages, each by a fresh store (${counts.forks} rounds)`, (phase) =>
+    forkFromMiddle(target, counts.forks, phase.advance),
+  );
+  lines.push({
+    measure: `fork from the middle, fresh store, mean of ${counts.forks}: ${FORK_DEPTHS.map(count).join(' vs ')}`,
+    figure: figure(fork.left, fork.right),
+    check: ratioAtMost(`fork middle ${FORK_DEPTHS[1]} / ${FORK_DEPTHS[0]}`, fork.ratio, FORK_RATIO_LIMIT, { median: fork.median, trimmed: fork.trimmed }),
+  });
+  const list = await inPhase(target.name, `list newest ${LIST_PAGE} among ${LIST_SESSIONS.map(count).join(' vs ')} sessions (${counts.listCalls} rounds)`, (phase) =>
+    listBySessions(target, counts.listCalls, phase.advance),
+  );
+  lines.push({
+    measure: `list newest ${LIST_PAGE}, mean of ${counts.listCalls}: ${LIST_SESSIONS.map(count).join(' vs ')} sessions`,
+    figure: figure(list.left, list.right),
+    check: ratioAtMost(`list ${LIST_SESSIONS[1]} / ${LIST_SESSIONS[0]} sessions`, list.ratio, FORK_RATIO_LIMIT, { median: list.median, trimmed: list.trimmed }),
+  });
+  lines.push({ measure: `  list newest ${LIST_PAGE} of ${count(LIST_SESSIONS[1])}, mean`, figure: formatMs(list.right.mean), check: timeUnder(`list ${LIST_PAGE} of ${count(LIST_SESSIONS[1])}`, list.right.mean, LIST_LIMIT_MS) });
+  return { lines, results: { forkFromMiddle: fork, listBySessions: list } };
+}
+
+async function forkFromMiddle(target: StoreTarget, rounds: number, onProgress?: OnProgress) {
+  const namespace = 'forkmiddle';
+  const setup = await target.open(namespace);
+  const sources: Array<{ id: string; middle: string }> = [];
+  try {
+    for (const depth of FORK_DEPTHS) {
+      const id = await sessionOfDepth(setup, depth);
+      const [middle] = await setup.getMessages(id, { last: depth / 2 + 1 });
+      sources.push({ id, middle: middle!.id });
+    }
+  } finally {
+    await setup.close();
+  }
+  const side = async (source: { id: string; middle: string }): Promise<Side & { close(): Promise<void> }> => {
+    let fresh: SessionStore = await target.open(namespace);
+    return {
+      timed: () => fresh.fork(source.id, { fromMessage: source.middle }),
+      after: async () => {
+        await fresh.close();
+        fresh = await target.open(namespace);
+      },
+      close: () => fresh.close(),
+    };
+  };
+  const shallow = await side(sources[0]!);
+  const deep = await side(sources[1]!);
+  try {
+    return ratios(await interleave(rounds, shallow, deep, (done) => onProgress?.(done, rounds)));
+  } finally {
+    await shallow.close();
+    await deep.close();
+  }
+}
+
+async function listBySessions(target: StoreTarget, rounds: number, onProgress?: OnProgress) {
+  const stores: SessionStore[] = [];
+  try {
+    for (const sessions of LIST_SESSIONS) {
+      const store = await target.open(`listflat${sessions}`);
+      stores.push(store);
+      await fillStore(store, sessions);
+    }
+    const list = (store: SessionStore) => async () => {
+      const { sessions } = await store.list({ orderBy: 'updatedAt', order: 'desc', limit: LIST_PAGE });
+      if (sessions.length !== LIST_PAGE) throw new Error(`list returned ${sessions.length} sessions, expected ${LIST_PAGE}`);
+    };
+    return ratios(await interleave(rounds, list(stores[0]!), list(stores[1]!), (done) => onProgress?.(done, rounds)));
+  } finally {
+    for (const store of stores) await store.close();
+  }
+}
+
+/** The checkpoint line, on any store that keeps checkpoints. `directory` holds the workspace. */
+export async function benchCheckpoint(target: StoreTarget, rounds: number, directory: string): Promise<{ lines: Line[]; results: Record<string, unknown> }> {
+  const files = WORKSPACE_DIRECTORIES * FILES_PER_DIRECTORY;
+  const workspace = mkdtempSync(join(directory, 'workspace-'));
+  const store = await target.open('checkpoint');
+  try {
+    const result = await inPhase(target.name, `checkpoint of ${count(files)} files, ${CHANGED_FILES} changed, vs readdir + lstat of them all (${rounds} rounds)`, async (phase) => {
+      writeWorkspace(workspace);
+      const session = await store.create();
+      await store.append(session.id, { role: 'user', content: 'turn 0' });
+      const firstMs = await timeOnce(() => store.checkpoint(session.id, { workspace }));
+      let turn = 0;
+      const nextTurn = async () => {
+        turn += 1;
+        await store.append(session.id, { role: 'user', content: `turn ${turn}` });
+        for (let file = 0; file < CHANGED_FILES; file += 1) writeFileSync(join(workspace, `dir${file}`, `file${turn % FILES_PER_DIRECTORY}.ts`), `changed in turn ${turn}\n`);
+      };
+      await nextTurn();
+      const checkpoint: Side = {
+        timed: async () => {
+          const made = await store.checkpoint(session.id, { workspace });
+          if (made.changedFiles !== CHANGED_FILES) throw new Error(`a bench checkpoint recorded ${made.changedFiles} changed files, expected ${CHANGED_FILES}`);
+        },
+        after: nextTurn,
+      };
+      const samples = await interleave(rounds, async () => statEverything(workspace), checkpoint, (done) => phase.advance(done, rounds));
+      return { firstMs, ...ratios(samples) };
+    });
+    return {
+      lines: [
+        {
+          measure: `checkpoint, ${count(files)} files, ${CHANGED_FILES} changed (mean of ${rounds}) vs its floor, readdir + lstat of every entry`,
+          figure: figure(result.right, result.left),
+          check: timeUnder(`checkpoint ${count(files)} files, ${CHANGED_FILES} changed`, result.right.mean, CHECKPOINT_LIMIT_MS),
+        },
+        { measure: '  checkpoint / its stat floor', figure: result.ratio.toFixed(2), check: ratioWithoutTarget('checkpoint / readdir + lstat', result.ratio) },
+        { measure: `  first checkpoint (every file hashed and stored)`, figure: formatMs(result.firstMs) },
+      ],
+      results: { checkpoint: result },
+    };
+  } finally {
+    await store.close();
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+/** 10,000 small source files, dated a minute back: settled, as a checkout that has sat for a while. */
+function writeWorkspace(workspace: string): void {
+  const settled = new Date(Date.now() - 60_000);
+  for (let directory = 0; directory < WORKSPACE_DIRECTORIES; directory += 1) {
+    mkdirSync(join(workspace, `dir${directory}`), { recursive: true });
+    for (let file = 0; file < FILES_PER_DIRECTORY; file += 1) {
+      const path = join(workspace, `dir${directory}`, `file${file}.ts`);
+      writeFileSync(path, `export const value${file} = ${directory * FILES_PER_DIRECTORY + file}; // a line of source\n`.repeat(10));
+      utimesSync(path, settled, settled);
+    }
+  }
+}
+
+/** The floor of any stat-based change detection: every directory listed, every entry lstat-ed. */
+function statEverything(directory: string): number {
+  let entries = 0;
+  for (const name of readdirSync(directory)) {
+    const path = join(directory, name);
+    entries += 1;
+    if (lstatSync(path).isDirectory()) entries += statEverything(path);
+  }
+  return entries;
+}
