@@ -10,7 +10,7 @@
  * listing (a replace always makes a new inode), so listing 10,000 sessions costs 10,000 `lstat`s.
  */
 import { lstatSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { sep } from 'node:path';
 import type { SessionRecord } from '../../driver/driver.js';
 import { FileCorruptionError, parseObjectLine } from './corruption.js';
 import { isMissing, readTextIfPresent } from './durable-write.js';
@@ -25,6 +25,7 @@ export interface StoredSession {
 }
 
 interface ListEntry {
+  sessionId: string;
   ino: number;
   size: number;
   mtimeMs: number;
@@ -78,18 +79,13 @@ export class SessionFiles {
   }
 
   private async listEntry(directory: string, name: string): Promise<SessionRecord | undefined> {
-    const sessionId = decodeFileName(name.slice(0, -'.json'.length));
-    if (sessionId === undefined) return undefined; // not a file this driver wrote
-    const path = join(directory, name);
-    let status;
-    try {
-      status = lstatSync(path);
-    } catch (error) {
-      if (isMissing(error)) return undefined; // deleted since readdir
-      throw error;
-    }
-    if (!status.isFile()) return undefined;
     const cached = this.listCache.get(name);
+    // A cached name was decoded when first seen: decoding every name on every listing was a quarter of its cost.
+    const sessionId = cached ? cached.sessionId : decodeFileName(name.slice(0, -'.json'.length));
+    if (sessionId === undefined) return undefined; // not a file this driver wrote
+    // `directory` is the layout's resolved path and `name` came from readdir: nothing to normalise.
+    const status = lstatSync(directory + sep + name, { throwIfNoEntry: false });
+    if (status === undefined || !status.isFile()) return undefined; // deleted since readdir, or not a file
     if (cached && cached.ino === status.ino && cached.size === status.size && cached.mtimeMs === status.mtimeMs) return cached.record;
     let record: SessionRecord | undefined;
     try {
@@ -99,7 +95,7 @@ export class SessionFiles {
       // One damaged session must not hide all the others from a listing.
       this.warn(`${error.message} It is left out of listings.`);
     }
-    this.listCache.set(name, { ino: status.ino, size: status.size, mtimeMs: status.mtimeMs, record });
+    this.listCache.set(name, { sessionId, ino: status.ino, size: status.size, mtimeMs: status.mtimeMs, record });
     return record;
   }
 }
