@@ -8,7 +8,7 @@
  *
  *   BENCH_QUICK=1 npm run bench              smaller counts, for a smoke run
  *   BENCH_STORES=sqlite,redis npm run bench  only these stores
- *   BENCH_PHASES=compaction npm run bench    only these phases (core, list, sqlite, compaction, live)
+ *   BENCH_PHASES=compaction npm run bench    only these phases (core, list, sqlite, compaction, live, search, filestore, checkpoint)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
