@@ -193,14 +193,7 @@ export function readTextIfPresent(path: string): string | undefined {
 
 /** The file's whole content, or undefined when it does not exist. Never follows a symlink. */
 export function readBytesIfPresent(path: string): Buffer | undefined {
-  let descriptor: number;
-  try {
-    descriptor = openSync(path, openFlags.read);
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
-  try {
+  return readIfPresent(path, (descriptor) => {
     const size = fstatSync(descriptor).size;
     const buffer = Buffer.alloc(size);
     let read = 0;
@@ -210,6 +203,20 @@ export function readBytesIfPresent(path: string): Buffer | undefined {
       read += bytes;
     }
     return buffer.subarray(0, read);
+  });
+}
+
+/** `read` on the file opened for reading (never through a symlink), or undefined when it does not exist. */
+export function readIfPresent<Result>(path: string, read: (descriptor: number) => Result): Result | undefined {
+  let descriptor: number;
+  try {
+    descriptor = openSync(path, openFlags.read);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+  try {
+    return read(descriptor);
   } finally {
     closeSync(descriptor);
   }

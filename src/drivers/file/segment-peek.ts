@@ -5,9 +5,8 @@
  * `getSegment` or `locateMessage`, which is what made a fork from the middle of a long session
  * grow with its length in a fresh process. Both read a few hundred bytes, whatever the depth.
  */
-import { closeSync, openSync } from 'node:fs';
 import type { SegmentRecord } from '../../driver/driver.js';
-import { isMissing, openFlags, readSyncAt } from './durable-write.js';
+import { readIfPresent, readSyncAt } from './durable-write.js';
 import { MESSAGE_PREFIX, PREFIX_BYTES, parseHeader } from './segment-log.js';
 
 const HEADER_CHUNK_BYTES = 4096;
@@ -19,7 +18,7 @@ const NEWLINE = 0x0a;
  * naming the file, as the indexing reader does.
  */
 export function peekSegmentHeader(path: string, segmentId: string): SegmentRecord | undefined {
-  return withReadDescriptor(path, (descriptor) => {
+  return readIfPresent(path, (descriptor) => {
     const chunks: Buffer[] = [];
     for (let position = 0; ; ) {
       const chunk = Buffer.alloc(HEADER_CHUNK_BYTES);
@@ -44,7 +43,7 @@ export function peekSegmentHeader(path: string, segmentId: string): SegmentRecor
 export function messageLineAt(path: string, offset: number, seq: number, id: string): boolean {
   if (!Number.isSafeInteger(offset) || offset < 1) return false;
   return (
-    withReadDescriptor(path, (descriptor) => {
+    readIfPresent(path, (descriptor) => {
       const buffer = Buffer.alloc(PREFIX_BYTES + 1);
       const bytesRead = readSyncAt(descriptor, buffer, 0, buffer.length, offset - 1);
       if (bytesRead < 2 || buffer[0] !== NEWLINE) return false;
@@ -52,19 +51,4 @@ export function messageLineAt(path: string, offset: number, seq: number, id: str
       return prefix !== null && Number(prefix[1]) === seq && prefix[2] === id;
     }) ?? false
   );
-}
-
-function withReadDescriptor<Result>(path: string, read: (descriptor: number) => Result): Result | undefined {
-  let descriptor: number;
-  try {
-    descriptor = openSync(path, openFlags.read);
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
-  try {
-    return read(descriptor);
-  } finally {
-    closeSync(descriptor);
-  }
 }
