@@ -45,7 +45,9 @@ export type { FallbackOptions, FallbackStatus } from './drivers/fallback/driver.
 export type { ReplayReport, ReplayConflict } from './drivers/fallback/replay.js';
 // Agents. None of these modules loads the `ai` package when imported: running an agent does.
 export { Agent, DEFAULT_MAX_STEPS, type AgentConfig, type ModelSettings } from './agent/agent.js';
-export { Runner, type RunOptions, type RunSessionOptions } from './agent/runner.js';
+export { Runner, type RunOptions, type RunSessionOptions, type ResumeOptions } from './agent/runner.js';
+export type { ApprovalPolicy, ApprovalDecision, ApprovalContext, ToolApprovalRule, PermissionPolicy } from './agent/approval-policy.js';
+export type { ApprovalAnswer, PendingApproval, PendingApprovalsOptions, AwaitApprovalOptions } from './session/approvals.js';
 export type { CheckpointFilesOptions } from './agent/run-checkpoint.js';
 export { RunStream } from './agent/run-stream.js';
 export type { RunResult } from './agent/run-result.js';

@@ -27,7 +27,26 @@ export interface Usage {
  * `running` run reads once stale; its writer can still finish it, and any process may finish it
  * explicitly with `finishRun(id, { status: 'interrupted' })`.
  */
-export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+export type RunStatus = 'running' | 'awaiting-approval' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+/**
+ * One tool call a run asked a person about (see `Runner.resume`). The session holds the same request
+ * as the AI SDK's `tool-approval-request` part in the assistant message that made the call.
+ */
+export interface RunApproval {
+  approvalId: string;
+  toolCallId: string;
+  toolName: string;
+  /** The tool's input, as the model gave it. */
+  input: unknown;
+  /** The model step that made the call. */
+  step: number;
+  requestedAt: number;
+  /** After this an unanswered request reads as denied (the agent's `approvalTimeoutMs`, or the store's). */
+  expiresAt?: number;
+  /** Absent while the request waits. `timedOut` when nobody answered before `expiresAt`. */
+  decision?: { approved: boolean; reason?: string; at: number; timedOut?: boolean };
+}
 
 /** One agent invocation inside a session. */
 export interface Run {
@@ -44,6 +63,8 @@ export interface Run {
   metadata: Metadata;
   /** Set while a running run has been asked to stop (`cancelRun`) and its writer has not yet ended it. */
   cancelRequested?: { at: number; reason?: string };
+  /** The tool calls the run asked a person about, answered or not (see `status: 'awaiting-approval'`). */
+  approvals?: RunApproval[];
 }
 
 /** One entry of a run's ordered event log (model step, text, tool-call, tool-result, error, ...). */
@@ -84,7 +105,7 @@ export interface RunEventInput {
 }
 
 export interface FinishRunOptions {
-  status: Exclude<RunStatus, 'running'>;
+  status: Exclude<RunStatus, 'running' | 'awaiting-approval'>;
   /** Added to the run's usage and, in the same write, to the session's. */
   usage?: Partial<Usage>;
   error?: { message: string; name?: string };

@@ -5,6 +5,7 @@
 import type { LanguageModel, TextPart, ToolSet } from 'ai';
 import { assertValidId } from '../common/ids.js';
 import { InvalidArgumentError } from '../errors.js';
+import { parseApprovalPolicy, type ApprovalPolicy, type PermissionPolicy } from './approval-policy.js';
 import { parseCompactionSettings, type CompactionSettings } from './run-compaction.js';
 import { assertTrimToolResults, type TrimToolResultsSettings } from './trim-tool-results.js';
 
@@ -50,6 +51,16 @@ export interface AgentConfig<TOOLS extends ToolSet = ToolSet> {
   compaction?: CompactionSettings;
   /** Shorten tool outputs older than `olderThanTurns` turns to `maxChars` in what the model is sent (never in the store). */
   trimToolResults?: TrimToolResultsSettings;
+  /**
+   * Which tool calls wait for a person (besides tools with the AI SDK's `needsApproval`):
+   * `{ default: 'allow' | 'deny' | 'ask', tools: { [name]: decision | (input) => decision } }`.
+   * A step that asks ends the run as `awaiting-approval`; `Runner.resume` continues it.
+   */
+  approval?: ApprovalPolicy;
+  /** The seeds' spelling of `approval` (`{ defaultDecision }`). */
+  permissionPolicy?: PermissionPolicy;
+  /** Unanswered approval requests of this agent's runs read as denied after this long (default: the store's, else never). */
+  approvalTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_STEPS = 10;
@@ -78,6 +89,8 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
   readonly modelSettings: ModelSettings;
   readonly compaction: CompactionSettings | undefined;
   readonly trimToolResults: TrimToolResultsSettings | undefined;
+  readonly approval: ApprovalPolicy | undefined;
+  readonly approvalTimeoutMs: number | undefined;
 
   constructor(config: AgentConfig<TOOLS>) {
     if (typeof config !== 'object' || config === null) throw new InvalidArgumentError({ argument: 'agent config', message: 'expected an object.' });
@@ -96,12 +109,12 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
     }
     if (config.id !== undefined) assertValidId(config.id, 'agent id');
     const tools = config.tools ?? ({} as TOOLS);
-    for (const [toolName, tool] of Object.entries(tools)) {
-      // Approval needs the run to pause and wait for a person; running the tool without asking would be worse than refusing.
-      if (tool.needsApproval !== undefined && tool.needsApproval !== false) {
-        throw new InvalidArgumentError({ argument: `agent tools.${toolName}`, message: 'tools that need approval are not supported by the runner yet.' });
-      }
+    const timeout = config.approvalTimeoutMs;
+    if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1)) {
+      throw new InvalidArgumentError({ argument: 'agent approvalTimeoutMs', message: 'expected a positive integer (milliseconds).' });
     }
+    this.approval = parseApprovalPolicy(config.approval, config.permissionPolicy);
+    this.approvalTimeoutMs = timeout;
     this.name = config.name;
     this.instructions = config.instructions;
     this.model = config.model;

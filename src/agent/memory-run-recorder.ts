@@ -3,7 +3,7 @@
  * `autoSave: false` (written by `save()`).
  */
 import { generateId } from '../common/ids.js';
-import type { Metadata, ModelMessage, RunEventInput, RunStatus, StoredMessage, Usage } from '../types.js';
+import type { Metadata, ModelMessage, RunEventInput, StoredMessage, Usage } from '../types.js';
 import type { RunOutcome, RunRecorder, RunRecordInit } from './run-recorder.js';
 
 export class MemoryRunRecorder implements RunRecorder {
@@ -12,7 +12,7 @@ export class MemoryRunRecorder implements RunRecorder {
   readonly metadata: Metadata | undefined;
   readonly messages: StoredMessage[] = [];
   readonly events: RunEventInput[] = [];
-  status: RunStatus = 'running';
+  status: 'running' | RunOutcome['status'] = 'running';
   usage: Usage | undefined;
   error: RunOutcome['error'];
 

@@ -6,7 +6,7 @@
  * `text` event, so replay reads the text without adding deltas up.
  */
 import type { FinishReason } from 'ai';
-import type { ModelMessage, StoredMessage, Usage } from '../types.js';
+import type { ModelMessage, RunApproval, StoredMessage, Usage } from '../types.js';
 import type { RunResult } from './run-result.js';
 
 type ToolMessage = Extract<ModelMessage, { role: 'tool' }>;
@@ -38,6 +38,8 @@ export type RunStreamEvent =
   | { type: 'tool-call'; step: number; toolCallId: string; toolName: string; input: unknown }
   | { type: 'tool-result'; step: number; toolCallId: string; toolName: string; output: ToolResultOutput; isError: boolean }
   | { type: 'step-end'; step: number; finishReason: FinishReason; usage: Usage; text: string; messages: StoredMessage[] }
+  /** The run stops here to wait for a person (its `run-end` follows, with `status: 'awaiting-approval'`). */
+  | { type: 'awaiting-approval'; approvals: RunApproval[] }
   | { type: 'run-end'; result: RunResult };
 
 /**
@@ -47,10 +49,13 @@ export type RunStreamEvent =
  * only, written as the model answers), `step-start`, `reasoning`?, `text`?, `tool-call`*, `checkpoint`? (at the assistant
  * message, before its tools run), `tool-result`*, `checkpoint`? (at the tool results), `step-end`; then
  * `error` when the run failed or was cancelled, and `run-end`. A step's deltas come before its `step-start`, which is
- * written with the step's first half; both carry the step number.
+ * written with the step's first half; both carry the step number. A step that waits for a person writes
+ * `approval-requested` before its `step-end` and the log stops there (the run is `awaiting-approval`);
+ * `Runner.resume` goes on with `run-resume` and the answered calls' `tool-result`s.
  */
 export const RUN_EVENT_TYPES = [
   'run-start',
+  'run-resume',
   'checkpoint',
   'compaction',
   'reasoning-delta',
@@ -60,6 +65,7 @@ export const RUN_EVENT_TYPES = [
   'text',
   'tool-call',
   'tool-result',
+  'approval-requested',
   'step-end',
   'error',
   'run-end',

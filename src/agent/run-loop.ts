@@ -8,7 +8,7 @@
 import type { FinishReason } from 'ai';
 import { repairTranscript } from '../session/transcript.js';
 import { addUsage, EMPTY_USAGE } from '../session/usage.js';
-import type { ModelMessage, RunEventInput, StoredMessage, Usage } from '../types.js';
+import type { ModelMessage, RunApproval, RunEventInput, StoredMessage, Usage } from '../types.js';
 import type { Agent } from './agent.js';
 import { cancellationError, throwIfCancelled } from './cancellation.js';
 import { callModel, type ModelStepResponse } from './model-step.js';
@@ -20,6 +20,8 @@ import type { RunRecorder } from './run-recorder.js';
 import { RunCompactor, type CompactionSettings } from './run-compaction.js';
 import type { RunResult } from './run-result.js';
 import { trimToolResults, type TrimToolResultsSettings } from './trim-tool-results.js';
+import type { ApprovalDecision } from './approval-policy.js';
+import { answerApprovedCalls, approvalRequests, approvalToolMessage, deniedResult, gateToolCalls, POLICY_DENIAL_REASON, withApprovalRequests } from './run-approvals.js';
 import { errorMessage, executableTool, executeToolCall, type ToolCallOutcome } from './tool-execution.js';
 
 type ToolMessage = Extract<ModelMessage, { role: 'tool' }>;
@@ -44,6 +46,11 @@ export interface RunLoopOptions {
   compaction?: CompactionSettings;
   /** Shorten old tool outputs in what the model is sent (the stored messages keep them whole). */
   trimToolResults?: TrimToolResultsSettings;
+  /**
+   * Continuing a run that waited for approval (`Runner.resume`): its steps so far, and what the
+   * `run-resume` event records instead of `run-start`. The history already holds the answers.
+   */
+  resumed?: { steps: number; data: Record<string, unknown>; approvals: RunApproval[] };
 }
 
 export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> {
@@ -51,7 +58,7 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
   const emit = options.emit ?? (() => {});
   const runMessages: StoredMessage[] = [];
   let usage: Usage = { ...EMPTY_USAGE };
-  let step = 0;
+  let step = options.resumed?.steps ?? 0;
   let stepStartedAt = 0;
   let stepStartRecorded = true;
   // Text of the step in progress: logged as partial if the step never completes.
@@ -62,7 +69,7 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
     throwIfCancelled(signal);
     if (options.input.length > 0) runMessages.push(...(await recorder.append(options.input)));
     await recorder.record([
-      {
+      options.resumed ? { type: 'run-resume', data: options.resumed.data } : {
         type: 'run-start',
         data: {
           agent: agent.name,
@@ -98,9 +105,28 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
       await recorder.record(await checkpointAt(messageIds));
     }
 
+    // On resume, the answers to the approvals come first: repaired with the history, they close its waiting calls.
+    const answers: ModelMessage[] = [];
+    if (options.resumed) {
+      // The answers first: approved calls run (once: the run was claimed), denied ones get their denial.
+      const answered = await answerApprovedCalls(agent, options.resumed.approvals, { messages: repairTranscript(options.history), ...(signal ? { signal } : {}) });
+      const toolMessage = approvalToolMessage(answered);
+      runMessages.push(...(await recorder.append([toolMessage])));
+      answers.push(toolMessage);
+      const events = answered.map(({ response, result, isError }) => ({
+        step,
+        toolCallId: result.toolCallId,
+        toolName: result.toolName,
+        output: result.output,
+        isError,
+        approved: response.type === 'tool-approval-response' && response.approved,
+      }));
+      await recorder.record(events.map((data) => ({ type: 'tool-result', data })));
+      for (const { approved: _approved, ...event } of events) emit({ type: 'tool-result', ...event });
+    }
     // Repaired together, so a tool result given as input answers the call it follows (a tool
     // without execute, answered by the application) instead of the call being closed as interrupted.
-    let transcript: ModelMessage[] = repairTranscript([...options.history, ...options.input]);
+    let transcript: ModelMessage[] = repairTranscript([...options.history, ...options.input, ...answers]);
     const compactor = options.compaction
       ? new RunCompactor({ settings: options.compaction, model: agent.model, recorder, emit, ...(signal ? { signal } : {}) })
       : undefined;
@@ -132,15 +158,18 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
       });
       last = response;
       const stepUsage = priced(usageFromModel(response.usage), options.pricing, [agent.modelId, response.responseModelId]);
+      // Decided before the step is stored: a call that asks is stored with its approval request.
+      const gate = await gateToolCalls(agent, response.toolCalls, stepInput);
+      const assistant = response.assistant && withApprovalRequests(response.assistant, gate.asks);
       // Counted now: the tokens are spent even if a tool or the store fails later in the step.
       usage = addUsage(usage, stepUsage);
       const stepMessages: StoredMessage[] = [];
       let assistantCheckpoint: RunEventInput[] = [];
 
       // First half of the step: what the model said, stored (and the files checkpointed) before any tool runs.
-      if (response.assistant) {
-        stepMessages.push(...(await recorder.append([response.assistant])));
-        transcript.push(response.assistant);
+      if (assistant) {
+        stepMessages.push(...(await recorder.append([assistant])));
+        transcript.push(assistant);
         assistantCheckpoint = await checkpointAt(stepMessages.map((message) => message.id));
       }
       await recorder.record([
@@ -154,7 +183,7 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
       partialText = '';
 
       // Second half: the tools' results, stored together as the AI SDK would store them.
-      const results = await answerToolCalls(agent, response, { step, messages: stepInput, emit, ...(signal ? { signal } : {}) });
+      const results = await answerToolCalls(agent, response, gate.decisions, { step, messages: stepInput, emit, ...(signal ? { signal } : {}) });
       const endEvents: RunEventInput[] = results.map((result) => ({
         type: 'tool-result',
         data: { step, toolCallId: result.part.toolCallId, toolName: result.part.toolName, output: result.part.output, isError: result.isError },
@@ -166,6 +195,8 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
         transcript.push(toolMessage);
         endEvents.push(...(await checkpointAt(stored.map((message) => message.id))));
       }
+      const requests = approvalRequests(gate.asks, step, agent.approvalTimeoutMs, Date.now());
+      if (requests.length > 0) endEvents.push({ type: 'approval-requested', data: { step, approvals: requests } });
       endEvents.push({
         type: 'step-end',
         data: { step, finishReason: response.finishReason, usage: stepUsage, ...(response.responseModelId ? { model: response.responseModelId } : {}) },
@@ -173,6 +204,30 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
       await recorder.record(endEvents);
       runMessages.push(...stepMessages);
       emit({ type: 'step-end', step, finishReason: response.finishReason, usage: stepUsage, text: response.text, messages: stepMessages });
+
+      if (requests.length > 0) {
+        // The run waits for a person: parked in the store (this process may exit), continued by `Runner.resume`.
+        if (!recorder.awaitApproval) throw new Error('sessionloom: a tool call needs approval, and approval needs a stored run (a store, persist and autoSave on).');
+        if (checkpointBegun) {
+          checkpointBegun = false;
+          await options.checkpoint?.finish();
+        }
+        const pending = await recorder.awaitApproval({ approvals: requests, usage });
+        const result: RunResult = {
+          sessionId: recorder.sessionId,
+          runId: recorder.runId,
+          output: response.text,
+          messages: runMessages,
+          usage,
+          steps: step,
+          finishReason: response.finishReason,
+          status: 'awaiting-approval',
+          pendingApprovals: pending,
+        };
+        emit({ type: 'awaiting-approval', approvals: pending });
+        emit({ type: 'run-end', result });
+        return result;
+      }
 
       // As the AI SDK does: go on only when every call the client had to answer was answered.
       const clientCalls = response.toolCalls.filter((call) => !call.providerExecuted);
@@ -195,6 +250,7 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
       usage,
       steps: step,
       finishReason,
+      status: 'completed',
     };
     emit({ type: 'run-end', result });
     return result;
@@ -225,6 +281,7 @@ interface AnsweredCall {
 async function answerToolCalls(
   agent: Agent,
   response: ModelStepResponse,
+  decisions: Map<string, ApprovalDecision>,
   context: { step: number; messages: ModelMessage[]; emit: (event: RunStreamEvent) => void; signal?: AbortSignal },
 ): Promise<AnsweredCall[]> {
   const answers = new Map<string, AnsweredCall>();
@@ -234,7 +291,16 @@ async function answerToolCalls(
     answers.set(part.toolCallId, answer);
     context.emit({ type: 'tool-result', step: context.step, toolCallId: part.toolCallId, toolName: part.toolName, output: part.output, isError: answer.isError });
   }
-  const runnable = response.toolCalls.filter((call) => !call.providerExecuted && !call.invalid && !answers.has(call.toolCallId));
+  for (const call of response.toolCalls) {
+    if (decisions.get(call.toolCallId) !== 'deny' || answers.has(call.toolCallId)) continue;
+    const part = deniedResult(call, POLICY_DENIAL_REASON);
+    answers.set(call.toolCallId, { part, isError: false });
+    context.emit({ type: 'tool-result', step: context.step, toolCallId: call.toolCallId, toolName: call.toolName, output: part.output, isError: false });
+  }
+  // Calls that ask wait for a person; the others run now.
+  const runnable = response.toolCalls.filter(
+    (call) => !call.providerExecuted && !call.invalid && !answers.has(call.toolCallId) && decisions.get(call.toolCallId) !== 'ask',
+  );
   // Tools of one step run concurrently, as in the AI SDK.
   await Promise.all(
     runnable.map(async (call) => {

@@ -3,13 +3,14 @@
  * serves a stored run (every step written as it completes), a run that stores nothing
  * (`persist: false`) and a chat that keeps its turns in memory until `save()`.
  */
+import type { AwaitApprovalOptions } from '../session/approvals.js';
 import type { CancelWatch } from '../session/cancel-run.js';
 import type { SessionStore } from '../session/store.js';
-import type { Metadata, ModelMessage, RunEventInput, RunStatus, StoredMessage, Usage } from '../types.js';
+import type { Metadata, ModelMessage, RunApproval, RunEventInput, RunStatus, StoredMessage, Usage } from '../types.js';
 import { DeltaBuffer, type DeltaKind } from './delta-buffer.js';
 
 export interface RunOutcome {
-  status: Exclude<RunStatus, 'running'>;
+  status: Exclude<RunStatus, 'running' | 'awaiting-approval'>;
   usage: Usage;
   error?: { message: string; name?: string };
 }
@@ -25,6 +26,11 @@ export interface RunRecorder {
   finish(outcome: RunOutcome): Promise<void>;
   /** A streamed delta of the step in progress, for followers (written coalesced; see delta-buffer.ts). */
   delta?(type: DeltaKind, step: number, text: string): void;
+  /**
+   * Parks the run as `awaiting-approval` with its requests (the writer stops here; `Runner.resume`
+   * continues the run). Absent where nothing is stored: approval needs a stored run.
+   */
+  awaitApproval?(options: AwaitApprovalOptions): Promise<RunApproval[]>;
   /** Aborts when the run is cancelled from any process (`store.cancelRun`). */
   readonly cancelSignal?: AbortSignal;
   /**
@@ -85,6 +91,11 @@ export class StoreRunRecorder implements RunRecorder {
     this.cancelWatch = store.watchCancel(runId);
   }
 
+  /** Writes to a run this process has just claimed back (`store.claimAnsweredRun`), to continue it. */
+  static attach(store: SessionStore, sessionId: string, runId: string): StoreRunRecorder {
+    return new StoreRunRecorder(store, sessionId, runId);
+  }
+
   /** Starts a run record in the store (so the run shows as `running` from its first moment). */
   static async start(store: SessionStore, sessionId: string, init: RunRecordInit): Promise<StoreRunRecorder> {
     const run = await store.startRun(sessionId, {
@@ -123,13 +134,27 @@ export class StoreRunRecorder implements RunRecorder {
     return { messages: await this.store.getMessages(this.sessionId), replaced: compaction.count, kept: compaction.kept, messageId: compaction.messageId };
   }
 
+  async awaitApproval(options: AwaitApprovalOptions): Promise<RunApproval[]> {
+    let pending: RunApproval[] = [];
+    await this.stopWriting(async () => {
+      const run = await this.store.awaitApproval(this.runId, options);
+      pending = (run.approvals ?? []).filter((approval) => !approval.decision);
+    });
+    return pending;
+  }
+
   async finish(outcome: RunOutcome): Promise<void> {
+    await this.stopWriting(() => this.store.finishRun(this.runId, outcome));
+  }
+
+  /** The run's last write by this writer: held deltas first, then `write`; no more heartbeats after it. */
+  private async stopWriting(write: () => Promise<unknown>): Promise<void> {
     clearInterval(this.heartbeat);
     this.cancelWatch.close();
     await this.serially(async () => {
       const late = this.deltas.take();
       if (late.length > 0) await this.store.recordRunEvents(this.runId, late);
-      await this.store.finishRun(this.runId, outcome);
+      await write();
     });
   }
 

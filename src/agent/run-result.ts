@@ -1,6 +1,6 @@
 /** What `Runner.run` returns (and `Runner.stream(...).result` resolves to). */
 import type { FinishReason } from 'ai';
-import type { StoredMessage, Usage } from '../types.js';
+import type { RunApproval, StoredMessage, Usage } from '../types.js';
 
 export interface RunResult {
   /** The session the run wrote to (with `persist: false`, an id that was never stored). */
@@ -17,4 +17,11 @@ export interface RunResult {
   steps: number;
   /** Why the last model call ended (`stop`, `tool-calls` when `maxSteps` cut the run short, `length`, ...). */
   finishReason: FinishReason;
+  /**
+   * `awaiting-approval` when a tool call waits for a person: the run is parked in the store and
+   * `Runner.resume(agent, { runId, approvals })` continues it (from any process).
+   */
+  status: 'completed' | 'awaiting-approval';
+  /** With `awaiting-approval`: the requests still waiting for an answer. */
+  pendingApprovals?: RunApproval[];
 }

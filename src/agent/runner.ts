@@ -15,6 +15,7 @@ import type { RunResult } from './run-result.js';
 import { openRunSession, type RunSessionOptions } from './run-session.js';
 import type { RunStreamEvent } from './run-events.js';
 import { RunStream } from './run-stream.js';
+import { claimRun, latestApprovals, type ResumeOptions } from './run-resume.js';
 
 export interface RunOptions {
   /** The new turn: a string (a user message), a model message, or several. */
@@ -33,7 +34,7 @@ export interface RunOptions {
   trimToolResults?: TrimToolResultsSettings;
 }
 
-export type { RunSessionOptions };
+export type { RunSessionOptions, ResumeOptions };
 
 /**
  * Runs agents on sessions.
@@ -55,6 +56,39 @@ export class Runner {
     const opened = await openRunSession(agent, options.session ?? { persist: false }, { hasInput: input.length > 0 });
     const signal = eitherSignal(callerSignal, opened.recorder.cancelSignal);
     return runAgentLoop({ agent, ...opened, input, mode: 'generate', ...settings, ...(signal ? { signal } : {}) });
+  }
+
+  /**
+   * Continues a run that waits for approval (`result.status === 'awaiting-approval'`), from any
+   * process: records the answers, and once every request is answered runs the approved tools, sends
+   * the denials to the model as tool results, and runs on to the end. While some request still
+   * waits, the result says `awaiting-approval` again. A run that is not waiting, or an approval
+   * answered twice, is a `SessionConflictError`; an unknown approval id an `InvalidArgumentError`.
+   *
+   * @example
+   * const first = await Runner.run(agent, { input: 'Refund order 42', session: { store } });
+   * // later, anywhere:
+   * const [request] = await store.pendingApprovals({ sessionId: first.sessionId });
+   * await Runner.resume(agent, { runId: request.runId, approvals: [{ approvalId: request.approvalId, approved: true }], store });
+   */
+  static async resume(agent: Agent, options: ResumeOptions & Omit<RunOptions, 'input' | 'messages' | 'session'>): Promise<RunResult> {
+    const { input: _none, signal: callerSignal, ...settings } = prepare(agent, { ...options, input: undefined, messages: undefined, session: undefined });
+    const outcome = await claimRun(agent, options);
+    if ('waiting' in outcome) return outcome.waiting;
+    const { store, run, recorder } = outcome.claimed;
+    const history = await store.getMessages(run.sessionId);
+    const approvals = latestApprovals(run);
+    const signal = eitherSignal(callerSignal, recorder.cancelSignal);
+    return runAgentLoop({
+      agent,
+      recorder,
+      history,
+      input: [],
+      mode: 'generate',
+      resumed: { steps: Math.max(0, ...approvals.map((approval) => approval.step)), approvals, data: { approvals: approvals.map((approval) => approval.approvalId) } },
+      ...settings,
+      ...(signal ? { signal } : {}),
+    });
   }
 
   /**

@@ -66,9 +66,9 @@ function nextUlid(): string {
   return letters;
 }
 
-export type IdKind = 'session' | 'message' | 'segment' | 'run';
+export type IdKind = 'session' | 'message' | 'segment' | 'run' | 'approval';
 
-const prefixes: Record<IdKind, string> = { session: 'session_', message: 'msg_', segment: 'seg_', run: 'run_' };
+const prefixes: Record<IdKind, string> = { session: 'session_', message: 'msg_', segment: 'seg_', run: 'run_', approval: 'approval_' };
 
 /** A new time-sortable id such as `session_01J...`. */
 export function generateId(kind: IdKind): string {

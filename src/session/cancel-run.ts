@@ -10,7 +10,7 @@ import { mutateSession } from './access.js';
 import type { StoreContext } from './context.js';
 import { cancelRequestOf, readsAsStale, withLiveRuns } from './live-runs.js';
 import { nextVersion } from './records.js';
-import { requireRun, runDriver, toRun } from './runs.js';
+import { finishRun, recordRunEvents, requireRun, runDriver, toRun } from './runs.js';
 
 const MAX_REASON_LENGTH = 1_000;
 
@@ -26,6 +26,13 @@ export async function cancelRun(context: StoreContext, runId: string, options: C
   }
   const driver = runDriver(context);
   const known = await requireRun(context, runId);
+  if (known.status === 'awaiting-approval') {
+    // A run waiting for approval has no writer to stop: it ends here, and its requests with it.
+    const message = reason === undefined ? 'The run was cancelled while waiting for approval.' : `The run was cancelled: ${reason}`;
+    const ended = await finishRun(context, runId, { status: 'cancelled', error: { message, name: 'AbortError' } });
+    if (ended.status === 'cancelled') await recordRunEvents(context, runId, [{ type: 'run-end', data: { status: 'cancelled', ...(reason === undefined ? {} : { reason }) } }]);
+    return ended;
+  }
   const result = await mutateSession<Run>(context, known.sessionId, {}, async (session) => {
     const run = await driver.getRun(runId);
     if (!run) throw new RunNotFoundError({ runId });

@@ -18,6 +18,8 @@ export interface StoreContext {
   retentionMs: number;
   maxMessageBytes: number;
   staleRunMs: number;
+  /** Unanswered tool approvals older than this read as denied (see approvals.ts); absent: they wait. */
+  approvalTimeoutMs?: number;
   /** When set, only this user's sessions exist for this store object. */
   scopeUserId?: string;
   /** Segments never change once written, so they are cached for the life of the store. */

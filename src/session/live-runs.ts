@@ -15,13 +15,16 @@ export function readsAsStale(context: StoreContext, run: RunRecord): boolean {
   return run.status === 'running' && context.now() - (run.lastActiveAt ?? run.startedAt) > context.staleRunMs;
 }
 
-/** The session's entries whose run is still running (not finished, not stale, not deleted). */
+/**
+ * The session's entries whose run is still in progress (running and not stale, or waiting for a
+ * person's approval: a new run would write past the pending tool calls), not finished, not deleted.
+ */
 export async function runningEntries(context: StoreContext, driver: RunCapableDriver, session: SessionRecord): Promise<LiveRunEntry[]> {
   const entries = session.liveRuns ?? [];
   const runs = await Promise.all(entries.map((entry) => driver.getRun(entry.runId)));
   return entries.filter((_, index) => {
     const run = runs[index];
-    return run !== undefined && run.status === 'running' && !readsAsStale(context, run);
+    return run !== undefined && ((run.status === 'running' && !readsAsStale(context, run)) || run.status === 'awaiting-approval');
   });
 }
 

@@ -29,6 +29,7 @@ export const storeOptionsSchema = z
     scope: z.strictObject({ userId: id }).optional(),
     deadlineMs: duration.optional(),
     staleRunMs: duration.optional(),
+    approvalTimeoutMs: duration.optional(),
   })
   .passthrough();
 

@@ -8,6 +8,7 @@ import { supportsRuns, type RunCapableDriver, type RunEventRecord, type RunRecor
 import { assertValidId, generateId } from '../common/ids.js';
 import { InvalidArgumentError, RunNotFoundError, SessionConflictError } from '../errors.js';
 import type { FinishRunOptions, Run, RunEvent, RunEventInput, StartRunOptions } from '../types.js';
+import { withTimeouts } from './approval-timeouts.js';
 import { assertNotExpired, findSession, mutateSession, requireSession } from './access.js';
 import type { StoreContext } from './context.js';
 import { cancelRequestOf, readsAsStale, runningEntries, withLiveRuns } from './live-runs.js';
@@ -34,6 +35,7 @@ export function toRun(context: StoreContext, record: RunRecord, session?: Sessio
   const { eventCount: _eventCount, lastActiveAt = record.startedAt, ...rest } = record;
   const run: Run = { ...rest, lastActiveAt };
   if (readsAsStale(context, record)) run.status = 'interrupted';
+  if (run.approvals) run.approvals = withTimeouts(context, run.approvals);
   const cancel = run.status === 'running' ? cancelRequestOf(session, run.id) : undefined;
   if (cancel) run.cancelRequested = { ...cancel };
   return run;
@@ -86,14 +88,17 @@ export async function startRun(context: StoreContext, sessionId: string, options
     const running = await runningEntries(context, driver, session);
     const first = running[0];
     if (first && !options.allowConcurrent) {
+      const waiting = (await driver.getRun(first.runId))?.status === 'awaiting-approval';
       throw new SessionConflictError({
         sessionId,
         expectedVersion: session.version,
         actualVersion: session.version,
         runningRunId: first.runId,
-        message:
-          `Session "${sessionId}" already has a run in progress ("${first.runId}"). Wait for it to end ` +
-          '(followRun), stop it (cancelRun), or pass allowConcurrent: true to run beside it.',
+        message: waiting
+          ? `Session "${sessionId}" has a run waiting for tool approval ("${first.runId}"). Answer it (Runner.resume, ` +
+            'sessionloom approve) or cancel it (cancelRun) first.'
+          : `Session "${sessionId}" already has a run in progress ("${first.runId}"). Wait for it to end ` +
+            '(followRun), stop it (cancelRun), or pass allowConcurrent: true to run beside it.',
       });
     }
     const next = withLiveRuns(nextVersion(session, context.now()), [...running, { runId: run.id }]);
@@ -145,7 +150,8 @@ export async function finishRun(context: StoreContext, runId: string, options: F
   const first = await requireRun(context, runId);
   const ended = await mutateSession<Run>(context, first.sessionId, {}, async (session) => {
     const run = await requireRun(context, runId);
-    if (run.status !== 'running') return { done: toRun(context, run) };
+    // A run waiting for approval has no writer: whoever ends it (a cancel) ends it here.
+    if (run.status !== 'running' && run.status !== 'awaiting-approval') return { done: toRun(context, run) };
     const now = context.now();
     const usage = options.usage ?? {};
     const finished: RunRecord = {

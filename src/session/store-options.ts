@@ -37,10 +37,16 @@ export interface StoreOptions {
    * died). Runners heartbeat a quarter of this apart, so a long tool call is not mistaken. Default 10 minutes.
    */
   staleRunMs?: number;
+  /**
+   * Time after which a tool approval nobody answered reads as denied (and is sent to the model as a
+   * denial when the run is resumed). Default: requests wait until answered. An agent's own
+   * `approvalTimeoutMs` takes precedence for the requests its runs make.
+   */
+  approvalTimeoutMs?: number;
 }
 
 /** The names of `StoreOptions`, for factories that split them from a driver's own options. */
-export const STORE_OPTION_KEYS = ['clock', 'defaultTtlMs', 'retentionMs', 'maxMessageBytes', 'scope', 'deadlineMs', 'staleRunMs'] as const satisfies ReadonlyArray<keyof StoreOptions>;
+export const STORE_OPTION_KEYS = ['clock', 'defaultTtlMs', 'retentionMs', 'maxMessageBytes', 'scope', 'deadlineMs', 'staleRunMs', 'approvalTimeoutMs'] as const satisfies ReadonlyArray<keyof StoreOptions>;
 
 export interface DriverStoreOptions extends StoreOptions {
   /** Whether `close()` closes the driver (default true). */
@@ -63,6 +69,7 @@ export function createStoreContext(driver: StorageDriver, options: DriverStoreOp
     retentionMs: parsed.retentionMs ?? DEFAULT_RETENTION_MS,
     maxMessageBytes: parsed.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     staleRunMs: parsed.staleRunMs ?? DEFAULT_STALE_RUN_MS,
+    ...(parsed.approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs: parsed.approvalTimeoutMs }),
     ...(parsed.scope ? { scopeUserId: parsed.scope.userId } : {}),
     segmentCache: new SegmentCache(),
     tokenCounts: new TokenCountCache(),

@@ -21,6 +21,7 @@ import type {
 import { findSession } from './access.js';
 import { resolveSession } from './affinity.js';
 import { appendMessages } from './append.js';
+import * as approvals from './approvals.js';
 import { getBranches } from './branches.js';
 import { compactSession } from './compact.js';
 import type { StoreContext } from './context.js';
@@ -341,6 +342,26 @@ export class SessionStore {
   /** For agent loops of your own: a signal that aborts when `cancelRun(runId)` is called anywhere; `close()` it when the run ends. */
   watchCancel(runId: string): CancelWatch {
     return watchCancel(this.context, runId);
+  }
+
+  /** Tool approvals waiting for a person, oldest first, in this store's scope (of one session, run or user if given). */
+  pendingApprovals(options?: approvals.PendingApprovalsOptions): Promise<approvals.PendingApproval[]> {
+    return approvals.pendingApprovals(this.context, options);
+  }
+
+  /** Records answers to a waiting run's approval requests (from any process); `Runner.resume` then continues the run. */
+  answerApprovals(runId: string, answers: approvals.ApprovalAnswer[]): Promise<Run> {
+    return approvals.answerApprovals(this.context, runId, answers);
+  }
+
+  /** For runners: parks a running run as `awaiting-approval` with its requests (see session/approvals.ts). */
+  awaitApproval(runId: string, options: approvals.AwaitApprovalOptions): Promise<Run> {
+    return approvals.awaitApproval(this.context, runId, options);
+  }
+
+  /** For runners: takes a waiting run whose requests are all answered back to `running`; undefined while some still wait. */
+  claimAnsweredRun(runId: string): Promise<Run | undefined> {
+    return approvals.claimAnsweredRun(this.context, runId);
   }
 
   /** How often a run's writer should heartbeat: a quarter of `staleRunMs`, so one late beat is not taken for a death. */

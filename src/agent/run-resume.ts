@@ -1,0 +1,68 @@
+/**
+ * `Runner.resume`: continues a run that waits for approval, in any process. The answers given are
+ * recorded first (`store.answerApprovals`); once every request of the run is answered (timed-out
+ * ones as denials) the run is claimed back (`store.claimAnsweredRun`, a compare-and-set, so of two
+ * processes resuming one run exactly one continues it) and goes on: the approved tools run, the
+ * denials reach the model as tool results, and the loop runs to the end as any run does.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import type { ApprovalAnswer } from '../session/approvals.js';
+import type { SessionStore } from '../session/store.js';
+import { EMPTY_USAGE } from '../session/usage.js';
+import type { Run } from '../types.js';
+import type { Agent } from './agent.js';
+import type { RunResult } from './run-result.js';
+import { StoreRunRecorder } from './run-recorder.js';
+
+export interface ResumeOptions {
+  /** The waiting run (`result.runId`, or one of `store.pendingApprovals()`). */
+  runId: string;
+  /** Answers to its requests; more may come later (the run keeps waiting until all are answered). */
+  approvals?: ApprovalAnswer[];
+  /** The store holding the run (or give it as `session.store`, as for `Runner.run`). */
+  store?: SessionStore;
+  session?: { store?: SessionStore };
+}
+
+/** What the run loop needs to continue a claimed run; undefined when the run goes on waiting (its result is then `waiting`). */
+export interface ClaimedRun {
+  store: SessionStore;
+  run: Run;
+  recorder: StoreRunRecorder;
+}
+
+export async function claimRun(agent: Agent, options: ResumeOptions): Promise<{ claimed: ClaimedRun } | { waiting: RunResult }> {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError({ argument: 'resume options', message: 'expected { runId, approvals? , store }.' });
+  const store = options.store ?? options.session?.store;
+  if (store === undefined) throw new InvalidArgumentError({ argument: 'store', message: 'resuming a run needs the store that holds it ({ store }).' });
+  if (options.approvals !== undefined && !Array.isArray(options.approvals)) {
+    throw new InvalidArgumentError({ argument: 'approvals', message: 'expected an array of { approvalId, approved, reason? }.' });
+  }
+  if (options.approvals !== undefined && options.approvals.length > 0) await store.answerApprovals(options.runId, options.approvals);
+  const run = await store.claimAnsweredRun(options.runId);
+  if (run === undefined) {
+    const waiting = await store.getRun(options.runId);
+    const approvals = waiting?.approvals ?? [];
+    return {
+      waiting: {
+        sessionId: waiting?.sessionId ?? '',
+        runId: options.runId,
+        output: '',
+        messages: [],
+        usage: { ...EMPTY_USAGE },
+        steps: Math.max(0, ...approvals.map((approval) => approval.step)),
+        finishReason: 'tool-calls',
+        status: 'awaiting-approval',
+        pendingApprovals: approvals.filter((approval) => !approval.decision),
+      },
+    };
+  }
+  return { claimed: { store, run, recorder: StoreRunRecorder.attach(store, run.sessionId, run.id) } };
+}
+
+/** The requests of the run's latest wait: a run waits once per step, so they are the ones of its highest step. */
+export function latestApprovals(run: Run): NonNullable<Run['approvals']> {
+  const approvals = run.approvals ?? [];
+  const step = Math.max(0, ...approvals.map((approval) => approval.step));
+  return approvals.filter((approval) => approval.step === step);
+}

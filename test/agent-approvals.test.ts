@@ -1,0 +1,244 @@
+/**
+ * Tool approvals through the runner: a step that needs approval parks the run (`awaiting-approval`,
+ * the AI SDK's approval-request part stored with the call), `Runner.resume` continues it with the
+ * approved tools run once and the denials sent to the model; policies, partial answers, timeouts and
+ * the typed errors that change nothing. Memory and SQLite (every store runs the store-level topic).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tool } from 'ai';
+import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  Agent,
+  InvalidArgumentError,
+  Runner,
+  ScriptedLanguageModel,
+  SessionConflictError,
+  SessionStore,
+  type ApprovalPolicy,
+  type ScriptContext,
+  type StoreOptions,
+} from '../src/index.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'sessionloom-approvals-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+const stores = [
+  { name: 'memory', open: (options: StoreOptions = {}) => SessionStore.memory(options) },
+  { name: 'sqlite', open: (options: StoreOptions = {}) => SessionStore.sqlite(join(directory, `${Math.random().toString(36).slice(2)}.db`), options) },
+];
+
+/** What the model was last sent as tool results: `name:output-type[:value or reason]`, in order. */
+function toolResultsSeen(context: ScriptContext): string[] {
+  const seen: string[] = [];
+  for (const message of context.prompt) {
+    if (message.role !== 'tool') continue;
+    for (const part of message.content) {
+      if (part.type !== 'tool-result') continue;
+      const output = part.output as { type: string; value?: unknown; reason?: string };
+      seen.push(`${part.toolName}:${output.type}:${output.type === 'execution-denied' ? output.reason : JSON.stringify(output.value)}`);
+    }
+  }
+  return seen;
+}
+
+function refundAgent(options: { calls?: Array<{ toolName: string; input: unknown }>; approval?: ApprovalPolicy; needsApproval?: boolean; approvalTimeoutMs?: number } = {}) {
+  const executed: string[] = [];
+  const seenByModel: string[][] = [];
+  const model = new ScriptedLanguageModel({
+    turns: [
+      { text: 'Let me do that.', toolCalls: options.calls ?? [{ toolName: 'refund', input: { order: '42' } }] },
+      (context) => {
+        seenByModel.push(toolResultsSeen(context));
+        return { text: 'Done.' };
+      },
+    ],
+    strict: true,
+  });
+  const make = (name: string) =>
+    tool({
+      inputSchema: z.object({ order: z.string() }),
+      ...(options.needsApproval === false ? {} : { needsApproval: name === 'refund' }),
+      execute: async ({ order }) => {
+        executed.push(`${name}:${order}`);
+        return `${name} of ${order} done`;
+      },
+    });
+  const agent = new Agent({
+    name: 'Refunds',
+    model,
+    tools: { refund: make('refund'), lookup: make('lookup') },
+    ...(options.approval ? { approval: options.approval } : {}),
+    ...(options.approvalTimeoutMs ? { approvalTimeoutMs: options.approvalTimeoutMs } : {}),
+  });
+  return { agent, executed, seenByModel, model };
+}
+
+describe.each(stores)('approvals on $name', ({ open }) => {
+  it('parks the run awaiting approval with the SDK request part, and an approval runs the tool once', async () => {
+    const store = open();
+    const { agent, executed, seenByModel } = refundAgent();
+    const session = await store.create({ userId: 'ada' });
+    const first = await Runner.run(agent, { input: 'Refund order 42', session: { store, resume: session.id } });
+    expect(first.status).toBe('awaiting-approval');
+    expect(executed).toEqual([]);
+    const [pending, ...others] = first.pendingApprovals ?? [];
+    expect(others).toEqual([]);
+    expect(pending).toMatchObject({ toolName: 'refund', input: { order: '42' }, step: 1 });
+    expect((await store.getRun(first.runId))?.status).toBe('awaiting-approval');
+
+    const messages = await store.getMessages(session.id);
+    const assistant = messages.at(-1);
+    expect(assistant?.role).toBe('assistant');
+    const parts = Array.isArray(assistant?.content) ? assistant.content : [];
+    const call = parts.find((part) => part.type === 'tool-call');
+    expect(parts).toContainEqual({ type: 'tool-approval-request', approvalId: pending!.approvalId, toolCallId: call && 'toolCallId' in call ? call.toolCallId : 'missing' });
+
+    for (const listed of [await store.pendingApprovals(), await store.pendingApprovals({ sessionId: session.id }), await store.pendingApprovals({ userId: 'ada' })]) {
+      expect(listed.map((request) => request.approvalId)).toEqual([pending!.approvalId]);
+    }
+    expect(await store.pendingApprovals({ userId: 'bob' })).toEqual([]);
+    expect(await store.withScope({ userId: 'bob' }).pendingApprovals()).toEqual([]);
+    // While it waits, the session takes no other run.
+    await expect(Runner.run(agent, { input: 'Something else', session: { store, resume: session.id } })).rejects.toBeInstanceOf(SessionConflictError);
+
+    const resumed = await Runner.resume(agent, { runId: first.runId, approvals: [{ approvalId: pending!.approvalId, approved: true }], store });
+    expect(resumed.status).toBe('completed');
+    expect(resumed.runId).toBe(first.runId);
+    expect(resumed.output).toBe('Done.');
+    expect(executed).toEqual(['refund:42']);
+    expect(seenByModel).toEqual([['refund:text:"refund of 42 done"']]);
+    const run = await store.getRun(first.runId);
+    expect(run?.status).toBe('completed');
+    expect(run?.approvals?.[0]?.decision).toMatchObject({ approved: true });
+    expect(await store.pendingApprovals()).toEqual([]);
+    const toolMessage = (await store.getMessages(session.id)).find((message) => message.role === 'tool');
+    expect(toolMessage?.content).toEqual([
+      { type: 'tool-approval-response', approvalId: pending!.approvalId, approved: true },
+      { type: 'tool-result', toolCallId: pending!.toolCallId, toolName: 'refund', output: { type: 'text', value: 'refund of 42 done' } },
+    ]);
+    const events = (await store.runEvents(first.runId)).map((event) => event.type);
+    expect(events).toContain('approval-requested');
+    expect(events).toContain('run-resume');
+    expect(events.at(-1)).toBe('run-end');
+
+    // Resolving twice, or resuming a finished run: a conflict that changes nothing.
+    const before = await store.get(session.id);
+    await expect(store.answerApprovals(first.runId, [{ approvalId: pending!.approvalId, approved: false }])).rejects.toBeInstanceOf(SessionConflictError);
+    await expect(Runner.resume(agent, { runId: first.runId, store })).rejects.toBeInstanceOf(SessionConflictError);
+    expect((await store.get(session.id))?.version).toBe(before?.version);
+    expect(executed).toEqual(['refund:42']);
+    await store.close();
+  });
+
+  it('a denial reaches the model as a denied tool result with the reason, and the tool never runs', async () => {
+    const store = open();
+    const { agent, executed, seenByModel } = refundAgent();
+    const first = await Runner.run(agent, { input: 'Refund order 42', session: { store } });
+    const [pending] = await store.pendingApprovals({ runId: first.runId });
+    const resumed = await Runner.resume(agent, { runId: first.runId, approvals: [{ approvalId: pending!.approvalId, approved: false, reason: 'Over the limit' }], store });
+    expect(resumed.status).toBe('completed');
+    expect(executed).toEqual([]);
+    expect(seenByModel).toEqual([['refund:execution-denied:Over the limit']]);
+    await store.close();
+  });
+
+  it('bad answers are typed errors that change nothing; partial answers keep the rest waiting', async () => {
+    const store = open();
+    const { agent, executed, seenByModel } = refundAgent({
+      calls: [
+        { toolName: 'refund', input: { order: '1' } },
+        { toolName: 'refund', input: { order: '2' } },
+        { toolName: 'lookup', input: { order: '3' } },
+      ],
+    });
+    const first = await Runner.run(agent, { input: 'Refund 1 and 2', session: { store } });
+    // The call that needs no approval ran at once; the two that ask wait.
+    expect(executed).toEqual(['lookup:3']);
+    const pending = await store.pendingApprovals({ runId: first.runId });
+    expect(pending.map((request) => request.input)).toEqual([{ order: '1' }, { order: '2' }]);
+    const version = (await store.get(first.sessionId))?.version;
+    await expect(store.answerApprovals(first.runId, [{ approvalId: 'approval_nope', approved: true }])).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(store.answerApprovals(first.runId, [{ approvalId: pending[0]!.approvalId, approved: 'yes' as never }])).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(
+      store.answerApprovals(first.runId, [
+        { approvalId: pending[0]!.approvalId, approved: true },
+        { approvalId: pending[0]!.approvalId, approved: false },
+      ]),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect((await store.get(first.sessionId))?.version).toBe(version);
+
+    const partial = await Runner.resume(agent, { runId: first.runId, approvals: [{ approvalId: pending[0]!.approvalId, approved: true }], store });
+    expect(partial.status).toBe('awaiting-approval');
+    expect(partial.pendingApprovals?.map((request) => request.approvalId)).toEqual([pending[1]!.approvalId]);
+    expect(executed).toEqual(['lookup:3']);
+    expect((await store.pendingApprovals()).map((request) => request.approvalId)).toEqual([pending[1]!.approvalId]);
+
+    const done = await Runner.resume(agent, { runId: first.runId, approvals: [{ approvalId: pending[1]!.approvalId, approved: false }], store });
+    expect(done.status).toBe('completed');
+    expect(executed).toEqual(['lookup:3', 'refund:1']);
+    expect(seenByModel).toEqual([['lookup:text:"lookup of 3 done"', 'refund:text:"refund of 1 done"', 'refund:execution-denied:The tool call was not approved.']]);
+    await store.close();
+  });
+
+  it("the agent's policy: default ask, per-tool decisions and functions, deny without asking", async () => {
+    const store = open();
+    const { agent, executed, seenByModel } = refundAgent({
+      needsApproval: false,
+      calls: [
+        { toolName: 'refund', input: { order: 'big' } },
+        { toolName: 'refund', input: { order: 'small' } },
+        { toolName: 'lookup', input: { order: '7' } },
+      ],
+      approval: { default: 'deny', tools: { refund: (input) => ((input as { order: string }).order === 'big' ? 'ask' : 'allow') } },
+    });
+    const first = await Runner.run(agent, { input: 'Go', session: { store } });
+    expect(first.status).toBe('awaiting-approval');
+    expect(executed).toEqual(['refund:small']);
+    expect(first.pendingApprovals?.map((request) => request.input)).toEqual([{ order: 'big' }]);
+    await Runner.resume(agent, { runId: first.runId, approvals: [{ approvalId: first.pendingApprovals![0]!.approvalId, approved: true }], store });
+    expect(executed).toEqual(['refund:small', 'refund:big']);
+    expect(seenByModel[0]).toContain("lookup:execution-denied:The agent's approval policy does not allow this tool call.");
+
+    // The seeds' alias; and a policy that asks about nothing runs straight through.
+    const alias = new Agent({ name: 'alias', model: new ScriptedLanguageModel(), permissionPolicy: { defaultDecision: 'ask' } });
+    expect(alias.approval).toEqual({ default: 'ask' });
+    expect(() => new Agent({ name: 'bad', model: new ScriptedLanguageModel(), approval: { default: 'maybe' as never } })).toThrow(InvalidArgumentError);
+    await store.close();
+  });
+
+  it('approvalTimeoutMs turns a forgotten request into a denial when read or resumed', async () => {
+    let now = 1_000_000;
+    const store = open({ clock: () => now, approvalTimeoutMs: 60_000 });
+    const { agent, executed, seenByModel } = refundAgent();
+    const first = await Runner.run(agent, { input: 'Refund order 42', session: { store } });
+    expect(await store.pendingApprovals()).toHaveLength(1);
+    now += 60_001;
+    expect(await store.pendingApprovals()).toEqual([]);
+    expect((await store.getRun(first.runId))?.approvals?.[0]?.decision).toMatchObject({ approved: false, timedOut: true });
+    const [timedOut] = (await store.getRun(first.runId))?.approvals ?? [];
+    await expect(store.answerApprovals(first.runId, [{ approvalId: timedOut!.approvalId, approved: true }])).rejects.toBeInstanceOf(SessionConflictError);
+    const resumed = await Runner.resume(agent, { runId: first.runId, store });
+    expect(resumed.status).toBe('completed');
+    expect(executed).toEqual([]);
+    expect(seenByModel).toEqual([['refund:execution-denied:No one answered the approval request in time.']]);
+    await store.close();
+  });
+
+  it('a cancelled waiting run cannot be answered or resumed', async () => {
+    const store = open();
+    const { agent, executed } = refundAgent();
+    const first = await Runner.run(agent, { input: 'Refund order 42', session: { store } });
+    const [pending] = await store.pendingApprovals();
+    expect((await store.cancelRun(first.runId, { reason: 'changed my mind' })).status).toBe('cancelled');
+    await expect(Runner.resume(agent, { runId: first.runId, approvals: [{ approvalId: pending!.approvalId, approved: true }], store })).rejects.toBeInstanceOf(SessionConflictError);
+    expect(executed).toEqual([]);
+    expect(await store.pendingApprovals()).toEqual([]);
+    // The session takes new runs again.
+    const next = await Runner.run(refundAgent({ needsApproval: false }).agent, { input: 'Hi', session: { store, resume: first.sessionId } });
+    expect(next.status).toBe('completed');
+    await store.close();
+  });
+});
