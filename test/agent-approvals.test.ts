@@ -227,6 +227,20 @@ describe.each(stores)('approvals on $name', ({ open }) => {
     await store.close();
   });
 
+  it('a waiting run exports and imports with its requests', async () => {
+    const store = open();
+    const { agent } = refundAgent();
+    const first = await Runner.run(agent, { input: 'Refund order 42', session: { store } });
+    const lines: string[] = [];
+    for await (const line of store.export([first.sessionId])) lines.push(line);
+    const copy = SessionStore.memory();
+    await copy.import(lines);
+    const run = await copy.getRun(first.runId);
+    expect(run?.status).toBe('awaiting-approval');
+    expect(run?.approvals).toEqual((await store.getRun(first.runId))?.approvals);
+    await store.close();
+  });
+
   it('a cancelled waiting run cannot be answered or resumed', async () => {
     const store = open();
     const { agent, executed } = refundAgent();

@@ -180,7 +180,8 @@ export async function pendingApprovals(context: StoreContext, options: PendingAp
       }
     }
   }
-  return pending.sort((a, b) => a.requestedAt - b.requestedAt || a.approvalId.localeCompare(b.approvalId));
+  // A stable sort: one step's requests keep the order of its calls.
+  return pending.sort((a, b) => a.requestedAt - b.requestedAt);
 }
 
 async function inScope(context: StoreContext, ids: string[], userId: string | undefined): Promise<SessionRecord[]> {

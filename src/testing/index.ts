@@ -24,6 +24,7 @@
 import { afterAll, describe } from 'vitest';
 import { registerAffinityTests } from './affinity.js';
 import { registerAppendTests } from './append.js';
+import { registerApprovalTests } from './approvals.js';
 import { registerBranchesTests } from './branches.js';
 import { registerCompactionTests } from './compaction.js';
 import { registerConcurrencyTests } from './concurrency.js';
@@ -89,6 +90,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     registerRunTests(context);
     registerFollowRunTests(context);
     registerRunControlTests(context);
+    registerApprovalTests(context);
     registerTransferTests(context);
     registerTransferOwnershipTests(context);
     registerTokenWindowTests(context);

@@ -102,7 +102,7 @@ export const recordSchemas = {
   run: z.strictObject({
     id,
     sessionId: id,
-    status: z.enum(['running', 'completed', 'failed', 'cancelled', 'interrupted']),
+    status: z.enum(['running', 'awaiting-approval', 'completed', 'failed', 'cancelled', 'interrupted']),
     startedAt: time,
     endedAt: time.optional(),
     lastActiveAt: time.optional(),
@@ -111,6 +111,22 @@ export const recordSchemas = {
     agentName: z.string().optional(),
     metadata,
     eventCount: count,
+    approvals: z
+      .array(
+        z.strictObject({
+          approvalId: z.string().min(1).max(200),
+          toolCallId: z.string().min(1),
+          toolName: z.string().min(1),
+          input: z.unknown(),
+          step: count,
+          requestedAt: time,
+          expiresAt: time.optional(),
+          decision: z
+            .strictObject({ approved: z.boolean(), reason: z.string().max(1_000).optional(), at: time, timedOut: z.boolean().optional() })
+            .optional(),
+        }),
+      )
+      .optional(),
   }),
   'run-event': z.strictObject({ runId: id, seq: z.number().int().positive(), type: z.string().min(1).max(100), at: time, data: z.string() }),
   checkpoint: z.strictObject({
