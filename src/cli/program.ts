@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { addApprovalCommands } from './commands/approvals.js';
 import { addChatCommand } from './commands/chat.js';
 import { addCheckpointsCommand } from './commands/checkpoints.js';
 import { addDemoCommand } from './commands/demo.js';
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   addCheckpointsCommand(program);
   addCompactCommand(program);
   addRunsCommand(program);
+  addApprovalCommands(program);
   addReplayCommand(program);
   addSweepCommand(program);
   addExportCommand(program);
@@ -78,6 +80,7 @@ export function buildProgram(): Command {
       '  sessionloom rewind ID --to MSG --files --dry-run   what rewinding the files too would change',
       '  sessionloom runs ID                   the agent runs of a session',
       '  sessionloom replay RUN                a run\'s events, step by step, with timings',
+      '  sessionloom approvals                 tool calls waiting for a person; answer with approve RUN [--deny --reason TEXT]',
       '  sessionloom export --out backup.jsonl   every session, with its runs and checkpoints, in one private file',
       '  sessionloom import backup.jsonl       read an export back in (safe to repeat: sessions already there are kept)',
       '  sessionloom migrate --to postgres://localhost/app   copy every session of the store into PostgreSQL',

@@ -39,3 +39,19 @@ export function pickAgent(registry: AgentRegistry, name: unknown, options: { def
   const known = [...registry.keys()].join(', ') || 'none: start the server with agents';
   throw new InvalidArgumentError({ argument: 'agent', message: `expected the name of a registered agent (${known}).` });
 }
+
+/**
+ * The registered agent that continues a run (an approval answered over HTTP or with `approve
+ * --agents`): the one a request names, else the one registered under the run's agent name (or whose
+ * `name` it is), else the only one registered. Undefined when none fits.
+ */
+export function agentForRun(registry: AgentRegistry, run: { agentName?: string }, named?: unknown): Agent | undefined {
+  if (named !== undefined) return pickAgent(registry, named);
+  if (run.agentName !== undefined) {
+    const byKey = registry.get(run.agentName);
+    if (byKey) return byKey;
+    const byName = [...registry.values()].find((agent) => agent.name === run.agentName);
+    if (byName) return byName;
+  }
+  return registry.size === 1 ? [...registry.values()][0] : undefined;
+}

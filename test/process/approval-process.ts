@@ -8,13 +8,11 @@
  * - `approval-process URL resume RUN LOG`: `Runner.resume`, printing the result and the tool
  *   results the model was sent.
  *
- * The refund tool appends a line to LOG each time it runs, so the parent counts executions across
- * processes.
+ * The agent is the one of test/fixtures/approval-agents.ts; its tool appends a line to LOG each time
+ * it runs, so the parent counts executions across processes.
  */
-import { appendFileSync } from 'node:fs';
-import { tool } from 'ai';
-import { z } from 'zod';
-import { Agent, Runner, ScriptedLanguageModel, SessionStore } from '../../src/index.js';
+import { Runner, SessionStore } from '../../src/index.js';
+import { refundAgent } from '../fixtures/approval-agents.js';
 
 const [url, mode, ...rest] = process.argv.slice(2);
 if (!url || !mode) {
@@ -22,41 +20,8 @@ if (!url || !mode) {
   process.exit(2);
 }
 
-/** The tool results in the prompt, as `name:type:value-or-reason`. */
 const seen: string[][] = [];
-const model = new ScriptedLanguageModel({
-  fallback: (context) => {
-    if (!context.afterToolResults) return { text: 'I will refund it.', toolCalls: [{ toolName: 'refund', input: { order: '42', amount: 30 } }] };
-    const results: string[] = [];
-    for (const message of context.prompt) {
-      if (message.role !== 'tool') continue;
-      for (const part of message.content) {
-        if (part.type !== 'tool-result') continue;
-        const output = part.output as { type: string; value?: unknown; reason?: string };
-        results.push(`${part.toolName}:${output.type}:${output.type === 'execution-denied' ? output.reason : JSON.stringify(output.value)}`);
-      }
-    }
-    seen.push(results);
-    return { text: `Finished after: ${results.join('; ')}` };
-  },
-});
-
-function agentLogging(log: string | undefined): Agent {
-  return new Agent({
-    name: 'refunds',
-    model,
-    tools: {
-      refund: tool({
-        inputSchema: z.object({ order: z.string(), amount: z.number() }),
-        needsApproval: true,
-        execute: async ({ order, amount }) => {
-          if (log) appendFileSync(log, `refund ${order} ${amount} pid ${process.pid}\n`);
-          return { refunded: order, amount };
-        },
-      }),
-    },
-  });
-}
+const agentLogging = (log: string | undefined) => refundAgent(log, seen);
 
 const store = await SessionStore.open(url);
 const print = (value: unknown) => console.log(`result ${JSON.stringify(value)}`);
