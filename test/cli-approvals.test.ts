@@ -63,4 +63,30 @@ describe.concurrent('sessionloom approvals / approve', () => {
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/run_unknown/);
   });
+
+  it('the chat REPL asks y/n inline for a call that needs approval, and continues with the answer', async () => {
+    const storeUrl = `sqlite:${join(directory, 'chat.db')}`;
+    const log = join(directory, 'chat.log');
+    const approved = await runCliProcess(['chat', '--agents', agentsModule, '--user', 'ada'], {
+      storeUrl,
+      input: 'Refund order 42\nmaybe\ny\n',
+      env: { SESSIONLOOM_TEST_APPROVAL_LOG: log },
+    });
+    expect(approved.code).toBe(0);
+    expect(approved.stdout).toContain('allow refund {"order":"42","amount":30}? [y/n] maybe');
+    expect(approved.stdout).toContain('Please answer y or n.');
+    expect(approved.stdout).toContain('allow refund {"order":"42","amount":30}? [y/n] y');
+    expect(approved.stdout).toContain(`assistant> ${FINISHED_PREFIX}refund:json:{"refunded":"42","amount":30}`);
+    expect(executions(log)).toHaveLength(1);
+
+    const denied = await runCliJson<{ entries: Array<{ type: string; output?: string; approved?: boolean }> }>(['chat', '--agents', agentsModule, '--user', 'ada'], {
+      storeUrl,
+      input: 'Refund order 42\nn\n',
+      env: { SESSIONLOOM_TEST_APPROVAL_LOG: log },
+    });
+    expect(denied.entries.map((entry) => entry.type)).toEqual(['turn', 'approval', 'turn']);
+    expect(denied.entries[1]?.approved).toBe(false);
+    expect(denied.entries[2]?.output).toBe(`${FINISHED_PREFIX}refund:execution-denied:The user said no in sessionloom chat.`);
+    expect(executions(log)).toHaveLength(1);
+  });
 });

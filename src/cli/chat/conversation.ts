@@ -5,7 +5,10 @@
  */
 import type { Agent } from '../../agent/agent.js';
 import type { Chat } from '../../agent/chat.js';
+import type { RunResult } from '../../agent/run-result.js';
 import type { RunStream } from '../../agent/run-stream.js';
+import { Runner } from '../../agent/runner.js';
+import type { ApprovalAnswer } from '../../session/approvals.js';
 import { InvalidArgumentError, SessionNotFoundError } from '../../errors.js';
 import type { SessionStore } from '../../session/store.js';
 import type { Session, StoredMessage } from '../../types.js';
@@ -55,6 +58,11 @@ export class Conversation {
   async send(text: string, signal: AbortSignal): Promise<RunStream> {
     this.chat ??= await this.store.chat(this.agent, { userId: this.userId, metadata: { source: 'sessionloom chat' } });
     return this.chat.stream(text, { signal });
+  }
+
+  /** Continues a run that waited for approval, with the person's answers. */
+  async resume(runId: string, answers: ApprovalAnswer[]): Promise<RunResult> {
+    return Runner.resume(this.agent, { runId, approvals: answers, store: this.store });
   }
 
   async session(): Promise<Session | undefined> {

@@ -9,6 +9,7 @@ export function renderEntry(entry: ChatEntry): string[] {
   switch (entry.type) {
     case 'turn':
     case 'error':
+    case 'approval':
       return [];
     case 'fork':
       return [`Forked ${entry.fromSessionId} into ${entry.sessionId} (${plural(entry.messageCount, 'message')}); continuing in ${entry.sessionId}.`];

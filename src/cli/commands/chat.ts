@@ -7,6 +7,9 @@ import type { Command } from 'commander';
 import { assertValidId } from '../../common/ids.js';
 import { SessionNotFoundError } from '../../errors.js';
 import type { SessionStore } from '../../session/store.js';
+import type { Agent } from '../../agent/agent.js';
+import { agentRegistry, pickAgent } from '../../server/agents.js';
+import { loadAgents } from '../load-agents.js';
 import { createChatAgent, defaultUserId, resolveChatModel } from '../chat/chat-agent.js';
 import { Conversation } from '../chat/conversation.js';
 import { runRepl } from '../chat/repl.js';
@@ -20,6 +23,8 @@ interface ChatCommandOptions {
   session?: string;
   model: string;
   user?: string;
+  agents?: string;
+  agent?: string;
 }
 
 export function addChatCommand(program: Command): void {
@@ -28,12 +33,17 @@ export function addChatCommand(program: Command): void {
     .description('talk to an agent in the terminal (/history, /fork, /rewind N, /sessions, /quit); reads lines from stdin when piped')
     .option('--session <id>', 'continue this session (default: a new one, created with your first message)')
     .option('--model <spec>', 'scripted (offline, deterministic), openai:NAME (OPENAI_API_KEY, OPENAI_BASE_URL) or anthropic:NAME (ANTHROPIC_API_KEY)', DEFAULT_MODEL)
+    .option('--agents <module>', 'talk to an agent a module exports (its tools may ask for approval: answer y/n) instead of the built-in one')
+    .option('--agent <name>', 'which of the module\'s agents (default: the only one)')
     .option('--user <id>', "whose conversation it is: owner of new sessions, and whose /sessions are listed (default: the resumed session's user, else your login name)")
     .action(async (options: ChatCommandOptions, command: Command) => {
       const json = wantsJson(command);
       const interactive = !json && process.stdin.isTTY === true && process.stdout.isTTY === true;
       // The model first: a missing API key is reported before the store is touched.
-      const agent = createChatAgent(await resolveChatModel(options.model, interactive));
+      const agent =
+        options.agents === undefined
+          ? createChatAgent(await resolveChatModel(options.model, interactive))
+          : pickAgent(agentRegistry(await loadAgents(options.agents)), options.agent, { defaultToOnly: true });
       const url = resolveStoreUrl(command);
       const store = await openStore(command, url);
       let failures = 0;
@@ -56,7 +66,7 @@ export function addChatCommand(program: Command): void {
 
 async function openConversation(
   store: SessionStore,
-  agent: ReturnType<typeof createChatAgent>,
+  agent: Agent,
   options: ChatCommandOptions,
 ): Promise<{ conversation: Conversation; resumedMessages: number | undefined }> {
   const resumed = options.session === undefined ? undefined : await store.get(options.session);
