@@ -15,6 +15,7 @@ import { authMiddleware, type AuthOptions } from './auth.js';
 import type { ServerEnv } from './env.js';
 import { errorResponse, jsonError, stderrLogger, type ServerLogger } from './errors.js';
 import { apiResponseHeaders, bodySizeGuard, DEFAULT_MAX_BODY_BYTES, hostGuard, jsonContentTypeGuard } from './guards.js';
+import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerCompactionRoutes } from './routes/compaction.js';
 import { DEFAULT_HEARTBEAT_MS } from './sse.js';
 import { registerChatRoutes } from './routes/chat.js';
@@ -77,6 +78,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   registerLiveRunRoutes(app, { agents, heartbeatMs, logger });
   registerChatRoutes(app, { agents, heartbeatMs, logger });
   registerRunRoutes(app);
+  registerApprovalRoutes(app, { agents, logger });
   registerSearchRoutes(app);
   registerExportRoutes(app);
   // Before `mount`, so a catch-all route of the inspector never answers an API path with a page.

@@ -1,0 +1,110 @@
+/**
+ * Approvals over HTTP, on a real socket: a run of a registered agent stops for approval; `GET
+ * /api/approvals` lists the request (a token bound to another user sees none and cannot answer);
+ * `POST /api/runs/:id/approvals` answers it and the server continues the run with its agent (the
+ * tool runs once, or the model is sent the denial); answering twice is a 409, a malformed answer a
+ * 400, both changing nothing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Runner, SessionStore, type PendingApproval } from '../src/index.js';
+import { startServer, type RunningServer } from '../src/server/index.js';
+import { FINISHED_PREFIX, refundAgent } from './fixtures/approval-agents.js';
+
+const running: RunningServer[] = [];
+const stores: SessionStore[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((server) => server.close()));
+  await Promise.all(stores.splice(0).map((store) => store.close()));
+});
+
+const ADMIN = 'admin-token-0123456789abcdef';
+const ADA = 'ada-token-0123456789abcdefghij';
+const BOB = 'bob-token-0123456789abcdefghij';
+
+async function serve(executed: string[]) {
+  const store = SessionStore.memory();
+  stores.push(store);
+  const agent = refundAgent(undefined);
+  const tools = agent.tools as Record<string, { execute?: (...args: unknown[]) => unknown }>;
+  const original = tools.refund!.execute!;
+  tools.refund!.execute = async (...args: unknown[]) => {
+    executed.push(JSON.stringify(args[0]));
+    return original(...args);
+  };
+  const server = await startServer({
+    port: 0,
+    store,
+    logger: { error: () => {} },
+    agents: { refunds: agent },
+    tokens: [{ token: ADMIN }, { token: ADA, userId: 'ada' }, { token: BOB, userId: 'bob' }],
+  });
+  running.push(server);
+  return { server, store, agent };
+}
+
+function call(server: RunningServer, path: string, token: string, body?: unknown): Promise<Response> {
+  return fetch(server.url + path, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('timed out waiting');
+}
+
+describe('approvals over HTTP', () => {
+  it('lists requests per user, answers them, and continues the run with the registered agent', async () => {
+    const executed: string[] = [];
+    const { server, store } = await serve(executed);
+    const session = await store.create({ userId: 'ada' });
+    const started = await call(server, `/api/sessions/${session.id}/runs`, ADA, { agent: 'refunds', input: 'Refund order 42' });
+    expect(started.status).toBe(202);
+    const { runId } = (await started.json()) as { runId: string };
+    await until(() => store.getRun(runId), (run) => run?.status === 'awaiting-approval');
+
+    const listed = (await (await call(server, '/api/approvals', ADA)).json()) as { approvals: PendingApproval[] };
+    expect(listed.approvals).toHaveLength(1);
+    expect(listed.approvals[0]).toMatchObject({ runId, toolName: 'refund', input: { order: '42', amount: 30 }, userId: 'ada' });
+    expect(((await (await call(server, '/api/approvals', BOB)).json()) as { approvals: unknown[] }).approvals).toEqual([]);
+    expect(((await (await call(server, `/api/approvals?runId=${runId}`, ADMIN)).json()) as { approvals: unknown[] }).approvals).toHaveLength(1);
+    const approvalId = listed.approvals[0]!.approvalId;
+
+    // Bob's token cannot answer Ada's run; a malformed answer is a 400; neither changes anything.
+    expect((await call(server, `/api/runs/${runId}/approvals`, BOB, { approvals: [{ approvalId, approved: true }] })).status).toBe(404);
+    expect((await call(server, `/api/runs/${runId}/approvals`, ADA, { approvals: [{ approvalId, approved: 'yes' }] })).status).toBe(400);
+    expect((await call(server, `/api/runs/${runId}/approvals`, ADA, { approvals: [{ approvalId, approved: true }], agent: 'nobody' })).status).toBe(400);
+    expect(await store.pendingApprovals()).toHaveLength(1);
+
+    const answered = await call(server, `/api/runs/${runId}/approvals`, ADA, { approvals: [{ approvalId, approved: true }] });
+    expect(answered.status).toBe(202);
+    expect(await answered.json()).toMatchObject({ resumed: true, events: `/api/runs/${runId}/events?follow=1` });
+    const done = await until(() => store.getRun(runId), (run) => run?.status === 'completed');
+    expect(done?.approvals?.[0]?.decision?.approved).toBe(true);
+    expect(executed).toEqual(['{"order":"42","amount":30}']);
+    const last = (await store.getMessages(session.id)).at(-1);
+    expect(last?.content).toEqual([{ type: 'text', text: `${FINISHED_PREFIX}refund:json:{"refunded":"42","amount":30}` }]);
+    const twice = await call(server, `/api/runs/${runId}/approvals`, ADA, { approvals: [{ approvalId, approved: false }] });
+    expect(twice.status).toBe(409);
+    expect(executed).toHaveLength(1);
+  });
+
+  it('a denial over HTTP reaches the model with its reason', async () => {
+    const executed: string[] = [];
+    const { server, store, agent } = await serve(executed);
+    const first = await Runner.run(agent, { input: 'Refund order 42', session: { store, userId: 'ada' } });
+    const [request] = await store.pendingApprovals();
+    const answered = await call(server, `/api/runs/${first.runId}/approvals`, ADMIN, { approvals: [{ approvalId: request!.approvalId, approved: false, reason: 'Not this one' }] });
+    expect(answered.status).toBe(202);
+    await until(() => store.getRun(first.runId), (run) => run?.status === 'completed');
+    const last = (await store.getMessages(first.sessionId)).at(-1);
+    expect(last?.content).toEqual([{ type: 'text', text: `${FINISHED_PREFIX}refund:execution-denied:Not this one` }]);
+    expect(executed).toEqual([]);
+  });
+});
