@@ -9,13 +9,14 @@ import type { ServerEnv } from '../env.js';
 import { INSPECTOR_PAGE } from './page.js';
 import { INSPECTOR_SCRIPT } from './script.js';
 import { inspectorHeaders } from './security-headers.js';
+import { APPROVAL_STYLES } from './approval-styles.js';
 import { INSPECTOR_STYLES } from './styles.js';
 
 /** Serves `/`, `/inspector.js` and `/inspector.css` (and nothing else) on `app`. Pass it as `startServer`'s `mount`. */
 export function mountInspector(app: Hono<ServerEnv>): void {
   app.get('/', (c) => asset(c, INSPECTOR_PAGE, 'text/html; charset=utf-8'));
   app.get('/inspector.js', (c) => asset(c, INSPECTOR_SCRIPT, 'text/javascript; charset=utf-8'));
-  app.get('/inspector.css', (c) => asset(c, INSPECTOR_STYLES, 'text/css; charset=utf-8'));
+  app.get('/inspector.css', (c) => asset(c, INSPECTOR_STYLES + APPROVAL_STYLES, 'text/css; charset=utf-8'));
 }
 
 function asset(c: Context<ServerEnv>, body: string, contentType: string): Response {

@@ -5,6 +5,7 @@
  * scope, so a part may call functions of any other; only `main` runs anything, and it comes last.
  */
 import { API_SCRIPT } from './script/api.js';
+import { APPROVALS_SCRIPT } from './script/approvals.js';
 import { BRANCH_GRAPH_SCRIPT } from './script/branch-graph.js';
 import { COMPACTION_SCRIPT } from './script/compaction.js';
 import { DOM_SCRIPT } from './script/dom.js';
@@ -47,6 +48,7 @@ const PARTS = [
   RUNS_SCRIPT,
   REPLAY_SCRIPT,
   LIVE_SCRIPT,
+  APPROVALS_SCRIPT,
   MAIN_SCRIPT,
 ];
 

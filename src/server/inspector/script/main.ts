@@ -19,7 +19,7 @@ function loadEverything() {
   hideError();
   readFilters();
   state.sessionId = undefined; // so the session from the hash is opened afresh
-  return Promise.all([loadHealth(), reloadList(), loadSession(sessionIdFromHash()), loadAgents()]);
+  return Promise.all([loadHealth(), reloadList(), loadSession(sessionIdFromHash()), loadAgents(), loadApprovals()]);
 }
 
 function onEnter(id, action) {
