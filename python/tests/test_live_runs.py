@@ -114,7 +114,7 @@ class LiveRuns(ServerTestCase):
         with self.assertRaises(InvalidArgumentError) as unknown:
             self.client.start_run(session_id, "nobody", "hello")
         self.assertEqual(unknown.exception.argument, "agent")
-        self.assertEqual([a.name for a in self.client.agents()], ["assistant", "typist"])
+        self.assertEqual([a.name for a in self.client.agents()], ["assistant", "refunds", "typist"])
 
     def test_session_send_waits_or_streams(self) -> None:
         chat = self.client.session(unique("chat"), user_id="runner", agent="assistant")
@@ -151,7 +151,7 @@ class LiveRuns(ServerTestCase):
         unnamed = self.client.session(unique("unnamed"))
         with self.assertRaises(InvalidArgumentError) as which:
             unnamed.send("Hi")
-        self.assertIn("assistant, typist", str(which.exception))
+        self.assertIn("assistant, refunds, typist", str(which.exception))
 
 
 if __name__ == "__main__":

@@ -28,8 +28,11 @@ from ._follow import RunFollower
 from ._http import Transport, query_pairs, segment
 from .errors import RunNotFoundError, SessionNotFoundError, StoreUnavailableError, UnexpectedResponseError
 from .session import SessionHandle, open_session
+from ._approvals import AnswerInput, answers_body, decision_answers
 from .models import (
     AgentInfo,
+    ApprovalAnswer,
+    PendingApproval,
     Branches,
     CheckpointSummary,
     CompactResult,
@@ -408,6 +411,50 @@ class Client(AuditMethods):
         path = f"{run_path(run_id)}/cancel"
         body = defined(reason=check.check_optional_str(reason, "reason"))
         return decode(Run, self._http.json("POST", path, body=body, expect=(200, 202))[1], "cancel run")
+
+    # -- approvals ----------------------------------------------------------------------------
+
+    def pending_approvals(
+        self, *, user_id: Optional[str] = None, session_id: Optional[str] = None, run_id: Optional[str] = None
+    ) -> List[PendingApproval]:
+        """Tool calls waiting for a person, oldest first (a token bound to a user sees only that user's)."""
+        query = query_pairs(
+            userId=None if user_id is None else check.check_id(user_id, "userId"),
+            sessionId=None if session_id is None else check.check_id(session_id, "sessionId"),
+            runId=None if run_id is None else check.check_id(run_id, "runId"),
+        )
+        body = self._get("/api/approvals", query)
+        return [decode(PendingApproval, item, f"approvals[{index}]") for index, item in enumerate(list_field(body, "approvals"))]
+
+    def answer_approvals(self, run_id: str, approvals: Sequence[AnswerInput], *, agent: Optional[str] = None) -> ApprovalAnswer:
+        """Answers a waiting run's requests: ``[{"approval_id": ..., "approved": False, "reason": "..."}]``.
+
+        Once every request of the run is answered the server continues the run with its registered
+        agent (``agent`` names one) and ``resumed`` is true. Answering one twice is a
+        ``SessionConflictError``; an unknown approval id an ``InvalidArgumentError``.
+        """
+        return self._answer(run_id, answers_body(approvals), agent)
+
+    def approve(self, run_id: str, *approval_ids: str, reason: Optional[str] = None, agent: Optional[str] = None) -> ApprovalAnswer:
+        """Approves the named requests of the run, or every one still waiting when none is named."""
+        return self._answer(run_id, decision_answers(self._waiting_ids(run_id, approval_ids), True, reason), agent)
+
+    def deny(self, run_id: str, *approval_ids: str, reason: Optional[str] = None, agent: Optional[str] = None) -> ApprovalAnswer:
+        """Denies the named requests of the run (all waiting ones when none is named); the model is sent ``reason``."""
+        return self._answer(run_id, decision_answers(self._waiting_ids(run_id, approval_ids), False, reason), agent)
+
+    def _waiting_ids(self, run_id: str, approval_ids: Sequence[str]) -> List[str]:
+        if approval_ids:
+            return list(approval_ids)
+        waiting = [request.approval_id for request in self.pending_approvals(run_id=run_id)]
+        if not waiting:
+            raise check.invalid("run_id", f'run "{run_id}" has no request waiting for an answer.')
+        return waiting
+
+    def _answer(self, run_id: str, answers: List[Dict[str, Any]], agent: Optional[str]) -> ApprovalAnswer:
+        path = f"{run_path(run_id)}/approvals"
+        body = defined(approvals=answers, agent=None if agent is None else check.check_id(agent, "agent"))
+        return decode(ApprovalAnswer, self._http.json("POST", path, body=body, expect=(200, 202))[1], "answer approvals")
 
     # -- export -------------------------------------------------------------------------------
 

@@ -26,6 +26,10 @@ __all__ = [
     "CheckpointSummary",
     "RunError",
     "CancelRequest",
+    "ApprovalDecision",
+    "RunApproval",
+    "PendingApproval",
+    "ApprovalAnswer",
     "Run",
     "RunEvent",
     "StartedRun",
@@ -240,10 +244,50 @@ class CancelRequest:
 
 
 @dataclass(frozen=True)
+class ApprovalDecision:
+    approved: bool
+    at: int
+    reason: Optional[str] = None
+    #: Nobody answered before the request's deadline (``approvalTimeoutMs``): read as a denial.
+    timed_out: Optional[bool] = None
+
+
+@dataclass(frozen=True)
+class RunApproval:
+    """A tool call a run asked a person about, answered (``decision``) or not."""
+
+    approval_id: str
+    tool_call_id: str
+    tool_name: str
+    input: Any
+    step: int
+    requested_at: int
+    expires_at: Optional[int] = None
+    decision: Optional[ApprovalDecision] = None
+
+
+@dataclass(frozen=True)
+class PendingApproval:
+    """A request waiting for an answer (``pending_approvals``), with where it belongs."""
+
+    approval_id: str
+    run_id: str
+    session_id: str
+    tool_call_id: str
+    tool_name: str
+    input: Any
+    step: int
+    requested_at: int
+    expires_at: Optional[int] = None
+    user_id: Optional[str] = None
+    agent_name: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class Run:
     id: str
     session_id: str
-    #: ``running``, ``completed``, ``failed``, ``cancelled`` or ``interrupted``.
+    #: ``running``, ``awaiting-approval``, ``completed``, ``failed``, ``cancelled`` or ``interrupted``.
     status: str
     started_at: int
     usage: Usage
@@ -253,6 +297,20 @@ class Run:
     error: Optional[RunError] = None
     agent_name: Optional[str] = None
     cancel_requested: Optional[CancelRequest] = None
+    #: The tool calls the run asked a person about (``status == "awaiting-approval"`` while some wait).
+    approvals: Optional[List[RunApproval]] = None
+
+
+@dataclass(frozen=True)
+class ApprovalAnswer:
+    """``answer_approvals``' answer: the run with the answers recorded; ``resumed`` when the server
+    continues it with its agent (follow it at ``events``), else ``waiting`` requests remain."""
+
+    run: Run
+    resumed: bool
+    waiting: int
+    events: Optional[str] = None
+    note: Optional[str] = None
 
 
 @dataclass(frozen=True)
