@@ -4,7 +4,7 @@
  * approved tools run once and the denials sent to the model; policies, partial answers, timeouts and
  * the typed errors that change nothing. Memory and SQLite (every store runs the store-level topic).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tool } from 'ai';
@@ -21,6 +21,7 @@ import {
   type ScriptContext,
   type StoreOptions,
 } from '../src/index.js';
+import { snapshotWorkspace, temporaryDirectory, writeTree } from './fixtures/workspace.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-approvals-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -239,6 +240,49 @@ describe.each(stores)('approvals on $name', ({ open }) => {
     expect(run?.status).toBe('awaiting-approval');
     expect(run?.approvals).toEqual((await store.getRun(first.runId))?.approvals);
     await store.close();
+  });
+
+  it.each([true, false])('with checkpointFiles, a rewind restores the files exactly after the run waited (approved: %s)', async (approved) => {
+    const store = open();
+    const root = temporaryDirectory('approvals-checkpoint');
+    try {
+      writeTree(root, { 'notes.txt': 'original notes', 'keep.txt': 'untouched' });
+      const before = snapshotWorkspace(root);
+      const write = (path: string, content: string) => writeFileSync(join(root, path), content);
+      const model = new ScriptedLanguageModel({
+        turns: [
+          {
+            toolCalls: [
+              { toolName: 'edit', input: { path: 'notes.txt', content: 'edited before asking' } },
+              { toolName: 'create', input: { path: 'new.txt', content: 'made after approval' } },
+            ],
+          },
+          { text: 'Done.' },
+        ],
+        strict: true,
+      });
+      const agent = new Agent({
+        name: 'files',
+        model,
+        tools: {
+          edit: tool({ inputSchema: z.object({ path: z.string(), content: z.string() }), execute: async ({ path, content }) => write(path, content) ?? 'ok' }),
+          create: tool({ inputSchema: z.object({ path: z.string(), content: z.string() }), needsApproval: true, execute: async ({ path, content }) => write(path, content) ?? 'ok' }),
+        },
+      });
+      const session = { store, checkpointFiles: true, workspace: root };
+      const first = await Runner.run(agent, { input: 'Edit and create', session });
+      expect(first.status).toBe('awaiting-approval');
+      expect(snapshotWorkspace(root)).not.toEqual(before);
+      const [request] = await store.pendingApprovals({ runId: first.runId });
+      const done = await Runner.resume(agent, { runId: first.runId, approvals: [{ approvalId: request!.approvalId, approved }], session });
+      expect(done.status).toBe('completed');
+      const inputMessage = first.messages[0]!;
+      await store.rewind(first.sessionId, { toMessage: inputMessage.id, rewindFiles: true, workspace: root });
+      expect(snapshotWorkspace(root)).toEqual(before);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      await store.close();
+    }
   });
 
   it('a cancelled waiting run cannot be answered or resumed', async () => {

@@ -8,8 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SessionStore, type PendingApproval, type Run } from '../src/index.js';
-import { runAgentChild } from './process/agent-spawn.js';
+import { INTERRUPTED_TOOL_RESULT_TEXT, SessionStore, type PendingApproval, type Run } from '../src/index.js';
+import { runAgentChild, spawnAgentChild } from './process/agent-spawn.js';
+import { APPROVAL_PROCESS_STALE_RUN_MS } from './fixtures/approval-agents.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-approval-processes-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -77,5 +78,33 @@ describe.each(backends)('approvals across processes ($name)', ({ url: urlOf }) =
     expect(resumed.seen).toEqual([['refund:execution-denied:Refunds over 20 need a manager']]);
     expect(resumed.output).toContain('Refunds over 20 need a manager');
     expect(executions(log)).toEqual([]);
+  });
+
+  it('a process killed while an approved tool runs leaves the run interrupted, and a resume sends the model the call closed', async () => {
+    const url = urlOf('killed');
+    const log = join(directory, `killed-${Math.random().toString(36).slice(2)}.log`);
+    const started = await child<RunReport>(url, 'run', 'order-44', log);
+    const [request] = await child<PendingApproval[]>(url, 'list');
+    await child<Run>(url, 'answer', started.runId, request!.approvalId, 'approve');
+    const resuming = spawnAgentChild('./approval-process.ts', [url, 'resume-blocking', started.runId, log]);
+    await resuming.lineStartingWith('tool-started');
+    resuming.child.kill('SIGKILL');
+    await resuming.exited;
+    expect(executions(log)).toHaveLength(1);
+    const store = await SessionStore.open(url, { staleRunMs: APPROVAL_PROCESS_STALE_RUN_MS });
+    try {
+      expect((await store.getRun(started.runId))?.status).toBe('running');
+      await new Promise((resolve) => setTimeout(resolve, APPROVAL_PROCESS_STALE_RUN_MS + 500));
+      expect((await store.getRun(started.runId))?.status).toBe('interrupted');
+      // The stored call has its approval but no result; what a model is sent closes it as interrupted.
+      const transcript = await store.transcript('order-44');
+      const results = transcript.flatMap((message) => (message.role === 'tool' ? message.content : [])).filter((part) => part.type === 'tool-result');
+      expect(results).toEqual([expect.objectContaining({ toolName: 'refund', output: { type: 'error-text', value: INTERRUPTED_TOOL_RESULT_TEXT } })]);
+      // Nothing resumes the dead run a second time: it is no longer waiting.
+      await expect(child<RunReport>(url, 'resume', started.runId, log)).rejects.toThrow(/not waiting for approval/);
+      expect(executions(log)).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -28,6 +28,8 @@ export interface RunCheckpoint {
   at(sessionId: string, messageIds: readonly string[]): Promise<CheckpointResult>;
   /** Records what changed since the run's last checkpoint (only after one succeeded). */
   finish(): Promise<void>;
+  /** Continues a run whose last checkpoint is at `messageId` (a run resumed after approval): `finish` records what changed since. */
+  continueAt(sessionId: string, messageId: string): void;
 }
 
 /**
@@ -81,6 +83,9 @@ export async function prepareRunCheckpoint(
     },
     async finish() {
       if (latest) await store.finishCheckpoint(latest.sessionId, { workspace, atMessage: latest.messageId });
+    },
+    continueAt(sessionId, messageId) {
+      latest = { sessionId, messageId };
     },
   };
 }

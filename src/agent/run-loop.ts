@@ -50,7 +50,7 @@ export interface RunLoopOptions {
    * Continuing a run that waited for approval (`Runner.resume`): its steps so far, and what the
    * `run-resume` event records instead of `run-start`. The history already holds the answers.
    */
-  resumed?: { steps: number; data: Record<string, unknown>; approvals: RunApproval[] };
+  resumed?: { steps: number; data: Record<string, unknown>; approvals: RunApproval[]; checkpointMessageId?: string };
 }
 
 export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> {
@@ -97,7 +97,13 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
       emit({ type: 'checkpoint', ...data });
       return [{ type: 'checkpoint', data }];
     };
-    if (options.checkpoint) {
+    if (options.checkpoint && options.resumed) {
+      // Every message the run stored before it asked was checkpointed; what changed since is recorded from the last one.
+      if (options.resumed.checkpointMessageId !== undefined) {
+        options.checkpoint.continueAt(recorder.sessionId, options.resumed.checkpointMessageId);
+        checkpointBegun = true;
+      }
+    } else if (options.checkpoint) {
       const head = options.history.at(-1);
       const headId = head !== undefined && 'id' in head && typeof head.id === 'string' ? [head.id] : [];
       const messageIds = runMessages.length > 0 ? runMessages.map((message) => message.id) : headId;
@@ -111,8 +117,10 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
       // The answers first: approved calls run (once: the run was claimed), denied ones get their denial.
       const answered = await answerApprovedCalls(agent, options.resumed.approvals, { messages: repairTranscript(options.history), ...(signal ? { signal } : {}) });
       const toolMessage = approvalToolMessage(answered);
-      runMessages.push(...(await recorder.append([toolMessage])));
+      const stored = await recorder.append([toolMessage]);
+      runMessages.push(...stored);
       answers.push(toolMessage);
+      const answerCheckpoint = await checkpointAt(stored.map((message) => message.id));
       const events = answered.map(({ response, result, isError }) => ({
         step,
         toolCallId: result.toolCallId,
@@ -121,7 +129,7 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
         isError,
         approved: response.type === 'tool-approval-response' && response.approved,
       }));
-      await recorder.record(events.map((data) => ({ type: 'tool-result', data })));
+      await recorder.record([...events.map((data) => ({ type: 'tool-result', data })), ...answerCheckpoint]);
       for (const { approved: _approved, ...event } of events) emit({ type: 'tool-result', ...event });
     }
     // Repaired together, so a tool result given as input answers the call it follows (a tool

@@ -11,6 +11,7 @@ import type { SessionStore } from '../session/store.js';
 import { EMPTY_USAGE } from '../session/usage.js';
 import type { Run } from '../types.js';
 import type { Agent } from './agent.js';
+import type { CheckpointFilesOptions } from './run-checkpoint.js';
 import type { RunResult } from './run-result.js';
 import { StoreRunRecorder } from './run-recorder.js';
 
@@ -21,7 +22,12 @@ export interface ResumeOptions {
   approvals?: ApprovalAnswer[];
   /** The store holding the run (or give it as `session.store`, as for `Runner.run`). */
   store?: SessionStore;
-  session?: { store?: SessionStore };
+  session?: {
+    store?: SessionStore;
+    /** As for the run: the turn's checkpoint (taken before it asked) then also records what the approved tools changed. */
+    checkpointFiles?: boolean | CheckpointFilesOptions;
+    workspace?: string;
+  };
 }
 
 /** What the run loop needs to continue a claimed run; undefined when the run goes on waiting (its result is then `waiting`). */
@@ -65,4 +71,12 @@ export function latestApprovals(run: Run): NonNullable<Run['approvals']> {
   const approvals = run.approvals ?? [];
   const step = Math.max(0, ...approvals.map((approval) => approval.step));
   return approvals.filter((approval) => approval.step === step);
+}
+
+/** The message the run's turn was checkpointed at (its `checkpoint` event), if it was. */
+export async function checkpointMessageOf(store: SessionStore, runId: string): Promise<string | undefined> {
+  const events = await store.runEvents(runId);
+  const checkpoint = events.findLast((event) => event.type === 'checkpoint');
+  const messageId = (checkpoint?.data as { messageId?: unknown } | undefined)?.messageId;
+  return typeof messageId === 'string' ? messageId : undefined;
 }

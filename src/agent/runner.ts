@@ -15,7 +15,8 @@ import type { RunResult } from './run-result.js';
 import { openRunSession, type RunSessionOptions } from './run-session.js';
 import type { RunStreamEvent } from './run-events.js';
 import { RunStream } from './run-stream.js';
-import { claimRun, latestApprovals, type ResumeOptions } from './run-resume.js';
+import { prepareRunCheckpoint } from './run-checkpoint.js';
+import { checkpointMessageOf, claimRun, latestApprovals, type ResumeOptions } from './run-resume.js';
 
 export interface RunOptions {
   /** The new turn: a string (a user message), a model message, or several. */
@@ -73,11 +74,19 @@ export class Runner {
    */
   static async resume(agent: Agent, options: ResumeOptions & Omit<RunOptions, 'input' | 'messages' | 'session'>): Promise<RunResult> {
     const { input: _none, signal: callerSignal, ...settings } = prepare(agent, { ...options, input: undefined, messages: undefined, session: undefined });
+    const files = options.session?.checkpointFiles;
+    // Checked before anything is answered or claimed, so a refused option changes nothing.
+    const checkpoint = files === undefined || files === false ? undefined : await prepareRunCheckpoint(options.store ?? options.session?.store, {
+      checkpointFiles: files,
+      ...(options.session?.workspace === undefined ? {} : { workspace: options.session.workspace }),
+      persist: true,
+    });
     const outcome = await claimRun(agent, options);
     if ('waiting' in outcome) return outcome.waiting;
     const { store, run, recorder } = outcome.claimed;
     const history = await store.getMessages(run.sessionId);
     const approvals = latestApprovals(run);
+    const checkpointMessageId = checkpoint ? await checkpointMessageOf(store, run.id) : undefined;
     const signal = eitherSignal(callerSignal, recorder.cancelSignal);
     return runAgentLoop({
       agent,
@@ -85,7 +94,13 @@ export class Runner {
       history,
       input: [],
       mode: 'generate',
-      resumed: { steps: Math.max(0, ...approvals.map((approval) => approval.step)), approvals, data: { approvals: approvals.map((approval) => approval.approvalId) } },
+      resumed: {
+        steps: Math.max(0, ...approvals.map((approval) => approval.step)),
+        approvals,
+        data: { approvals: approvals.map((approval) => approval.approvalId) },
+        ...(checkpointMessageId === undefined ? {} : { checkpointMessageId }),
+      },
+      ...(checkpoint ? { checkpoint } : {}),
       ...settings,
       ...(signal ? { signal } : {}),
     });

@@ -15,9 +15,9 @@ import { finishRun, recordRunEvents, requireRun, runDriver, toRun } from './runs
 const MAX_REASON_LENGTH = 1_000;
 
 /**
- * Records a cancel request for a running run and wakes its runner. A run that is no longer running
- * (finished, or `interrupted` because its writer died) is returned as it is; asking twice keeps the
- * first request.
+ * Records a cancel request for a running run and wakes its runner. A run waiting for approval has
+ * no runner: it is ended `cancelled` at once. A run that is no longer running (finished, or
+ * `interrupted` because its writer died) is returned as it is; asking twice keeps the first request.
  */
 export async function cancelRun(context: StoreContext, runId: string, options: CancelRunOptions = {}): Promise<Run> {
   const reason: unknown = options?.reason;
@@ -29,9 +29,13 @@ export async function cancelRun(context: StoreContext, runId: string, options: C
   if (known.status === 'awaiting-approval') {
     // A run waiting for approval has no writer to stop: it ends here, and its requests with it.
     const message = reason === undefined ? 'The run was cancelled while waiting for approval.' : `The run was cancelled: ${reason}`;
-    const ended = await finishRun(context, runId, { status: 'cancelled', error: { message, name: 'AbortError' } });
-    if (ended.status === 'cancelled') await recordRunEvents(context, runId, [{ type: 'run-end', data: { status: 'cancelled', ...(reason === undefined ? {} : { reason }) } }]);
-    return ended;
+    const ended = await finishRun(context, runId, { status: 'cancelled', error: { message, name: 'AbortError' } }, 'awaiting-approval');
+    if (ended.status === 'cancelled') {
+      await recordRunEvents(context, runId, [{ type: 'run-end', data: { status: 'cancelled', ...(reason === undefined ? {} : { reason }) } }]);
+      return ended;
+    }
+    // A runner took it back in the meantime: it is running now, and is cancelled as a running run is.
+    if (ended.status !== 'running') return ended;
   }
   const result = await mutateSession<Run>(context, known.sessionId, {}, async (session) => {
     const run = await driver.getRun(runId);

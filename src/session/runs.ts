@@ -142,8 +142,11 @@ export async function heartbeatRun(context: StoreContext, runId: string): Promis
   return toRun(context, beating);
 }
 
-/** Ends a run; its usage is added to the session's in the same write. Finishing twice changes nothing. */
-export async function finishRun(context: StoreContext, runId: string, options: FinishRunOptions): Promise<Run> {
+/**
+ * Ends a run; its usage is added to the session's in the same write. Finishing twice changes nothing.
+ * With `onlyIf`, only a run in that status is ended (others are returned as they are).
+ */
+export async function finishRun(context: StoreContext, runId: string, options: FinishRunOptions, onlyIf?: RunRecord['status']): Promise<Run> {
   if (!FINAL_STATUSES.has(options?.status)) {
     throw new InvalidArgumentError({ argument: 'status', message: 'expected completed, failed, cancelled or interrupted.' });
   }
@@ -152,6 +155,8 @@ export async function finishRun(context: StoreContext, runId: string, options: F
     const run = await requireRun(context, runId);
     // A run waiting for approval has no writer: whoever ends it (a cancel) ends it here.
     if (run.status !== 'running' && run.status !== 'awaiting-approval') return { done: toRun(context, run) };
+    // Checked in the compare-and-set: a cancel of a waiting run must not end one a runner just claimed back.
+    if (onlyIf !== undefined && run.status !== onlyIf) return { done: toRun(context, run) };
     const now = context.now();
     const usage = options.usage ?? {};
     const finished: RunRecord = {

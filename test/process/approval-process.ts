@@ -6,13 +6,14 @@
  * - `approval-process URL list`: prints `result {json}` with `store.pendingApprovals()`.
  * - `approval-process URL answer RUN APPROVAL approve|deny [REASON]`: records the answer.
  * - `approval-process URL resume RUN LOG`: `Runner.resume`, printing the result and the tool
- *   results the model was sent.
+ *   results the model was sent; `resume-blocking` resumes with a tool that prints `tool-started`
+ *   and never returns (the parent kills the process).
  *
  * The agent is the one of test/fixtures/approval-agents.ts; its tool appends a line to LOG each time
  * it runs, so the parent counts executions across processes.
  */
 import { Runner, SessionStore } from '../../src/index.js';
-import { refundAgent } from '../fixtures/approval-agents.js';
+import { APPROVAL_PROCESS_STALE_RUN_MS, refundAgent } from '../fixtures/approval-agents.js';
 
 const [url, mode, ...rest] = process.argv.slice(2);
 if (!url || !mode) {
@@ -21,9 +22,10 @@ if (!url || !mode) {
 }
 
 const seen: string[][] = [];
-const agentLogging = (log: string | undefined) => refundAgent(log, seen);
+const agentLogging = (log: string | undefined) => refundAgent(log, seen, { block: mode === 'resume-blocking' });
 
-const store = await SessionStore.open(url);
+// A short silence window, so the parent sees a killed writer's run read as interrupted within a test.
+const store = await SessionStore.open(url, { staleRunMs: APPROVAL_PROCESS_STALE_RUN_MS });
 const print = (value: unknown) => console.log(`result ${JSON.stringify(value)}`);
 try {
   if (mode === 'run') {
@@ -36,7 +38,7 @@ try {
     const [runId, approvalId, decision, reason] = rest;
     const run = await store.answerApprovals(runId!, [{ approvalId: approvalId!, approved: decision === 'approve', ...(reason ? { reason } : {}) }]);
     print(run);
-  } else if (mode === 'resume') {
+  } else if (mode === 'resume' || mode === 'resume-blocking') {
     const [runId, log] = rest;
     const result = await Runner.resume(agentLogging(log), { runId: runId!, store });
     print({ ...result, seen });
