@@ -21,6 +21,7 @@ import {
   type ScriptContext,
   type StoreOptions,
 } from '../src/index.js';
+import { Agent as SeedAgent } from '../src/compat/index.js';
 import { snapshotWorkspace, temporaryDirectory, writeTree } from './fixtures/workspace.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-approvals-'));
@@ -283,6 +284,24 @@ describe.each(stores)('approvals on $name', ({ open }) => {
       rmSync(root, { recursive: true, force: true });
       await store.close();
     }
+  });
+
+  it("the seed's per-session permissionPolicy: deny refuses without asking, ask waits for a person", async () => {
+    const store = open();
+    const denying = refundAgent({ needsApproval: false });
+    const seed = await SeedAgent.create(denying.agent);
+    const denied = await seed.session('.', { sessionStore: store, permissionPolicy: { defaultDecision: 'deny' } }).send('Refund order 42');
+    expect(denied.status).toBe('completed');
+    expect(denying.executed).toEqual([]);
+    expect(denying.seenByModel).toEqual([["refund:execution-denied:The agent's approval policy does not allow this tool call."]]);
+
+    const asking = refundAgent({ needsApproval: false });
+    const waiting = await (await SeedAgent.create(asking.agent)).session('.', { sessionStore: store, permissionPolicy: { defaultDecision: 'ask' } }).send('Refund order 42');
+    expect(waiting.status).toBe('awaiting-approval');
+    const [request] = await store.pendingApprovals({ runId: waiting.runId });
+    await Runner.resume(asking.agent, { runId: waiting.runId, approvals: [{ approvalId: request!.approvalId, approved: true }], store });
+    expect(asking.executed).toEqual(['refund:42']);
+    await store.close();
   });
 
   it('a cancelled waiting run cannot be answered or resumed', async () => {

@@ -37,6 +37,8 @@ export class Agent extends CoreAgent {
         modelSettings: config.modelSettings,
         ...(config.instructions === undefined ? {} : { instructions: config.instructions }),
         ...(config.id === undefined ? {} : { id: config.id }),
+        ...(config.approval === undefined ? {} : { approval: config.approval }),
+        ...(config.approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs: config.approvalTimeoutMs }),
       });
     }
     // A model id ('gpt-4o-mini') becomes a model as everywhere in compat (see models.ts).
@@ -54,10 +56,33 @@ export class Agent extends CoreAgent {
   }
 
   private handle(workspace: string, id: string, options: CodeSessionOptions, resume: boolean): CodeSession {
-    return new CodeSession(this, options.sessionStore ?? defaultStore(), id, workspace, {
+    return new CodeSession(this.withPermissionPolicy(options.permissionPolicy), options.sessionStore ?? defaultStore(), id, workspace, {
       autoSave: options.autoSave ?? true,
       resume,
       checkpointFiles: options.checkpointFiles ?? false,
+    });
+  }
+
+  /**
+   * The seed's `permissionPolicy: { defaultDecision }` for this session's runs: the agent's approval
+   * policy with that default (its per-tool rules kept). `ask` stops a run for approval
+   * (`Runner.resume` continues it), `deny` refuses tools without asking.
+   */
+  private withPermissionPolicy(policy: CodeSessionOptions['permissionPolicy']): CoreAgent {
+    const decision = policy?.defaultDecision;
+    if (decision === undefined) return this;
+    return new CoreAgent({
+      name: this.name,
+      model: this.model,
+      tools: this.tools,
+      maxSteps: this.maxSteps,
+      modelSettings: this.modelSettings,
+      ...(this.instructions === undefined ? {} : { instructions: this.instructions }),
+      ...(this.id === undefined ? {} : { id: this.id }),
+      ...(this.compaction === undefined ? {} : { compaction: this.compaction }),
+      ...(this.trimToolResults === undefined ? {} : { trimToolResults: this.trimToolResults }),
+      ...(this.approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs: this.approvalTimeoutMs }),
+      approval: { ...this.approval, default: decision },
     });
   }
 }

@@ -20,7 +20,11 @@ export interface CodeSessionOptions {
   sessionId?: string;
   /** Store every turn as it happens (default true); with false, `save()` writes them. */
   autoSave?: boolean;
-  /** Accepted for compatibility: sessionloom's runner runs every tool the agent has (there are no approval prompts). */
+  /**
+   * The default approval decision for this session's tool calls (the agent's per-tool rules kept):
+   * `allow` runs them, `deny` refuses them without asking, `ask` stops the run for approval
+   * (`store.pendingApprovals()`, then `Runner.resume`).
+   */
   permissionPolicy?: { defaultDecision?: 'allow' | 'deny' | 'ask' } & Record<string, unknown>;
   /** Checkpoint the workspace's files before each turn (needs autoSave), so a rewind with `rewindFiles` puts them back. */
   checkpointFiles?: boolean;
@@ -33,6 +37,7 @@ export class CodeSession {
   private chat: Promise<Chat> | undefined;
   private known: CompatMessage[] = [];
 
+  /** @internal Use `agent.session(...)` or `agent.resumeSession(...)`. */
   constructor(
     private readonly agent: CoreAgent,
     private readonly store: SessionStore,
