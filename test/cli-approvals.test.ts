@@ -50,6 +50,8 @@ describe.concurrent('sessionloom approvals / approve', () => {
     const storeUrl = `sqlite:${join(directory, 'approve.db')}`;
     const log = join(directory, 'approve.log');
     const waiting = await waitingRun(storeUrl, 'ada');
+    const runs = await runCliProcess(['runs', waiting.sessionId], { storeUrl });
+    expect(runs.stdout).toMatch(new RegExp(`${waiting.runId}\\s+awaiting-approval\\s+\\S+\\s+waiting for approval for `));
     const readable = await runCliProcess(['approve', waiting.runId], { storeUrl });
     expect(readable.code).toBe(0);
     expect(readable.stdout).toContain(`Approved 1 request of ${waiting.runId}.`);

@@ -13,6 +13,7 @@ export function formatDuration(milliseconds: number): string {
 export function runDuration(run: Run, now: number = Date.now()): string {
   if (run.endedAt !== undefined) return formatDuration(run.endedAt - run.startedAt);
   if (run.status === 'interrupted') return `${formatDuration(run.lastActiveAt - run.startedAt)}, then silent`;
+  if (run.status === 'awaiting-approval') return `waiting for approval for ${formatDuration(now - run.lastActiveAt)}`;
   return `running for ${formatDuration(now - run.startedAt)}`;
 }
 
