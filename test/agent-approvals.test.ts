@@ -18,10 +18,10 @@ import {
   SessionConflictError,
   SessionStore,
   type ApprovalPolicy,
-  type ScriptContext,
   type StoreOptions,
 } from '../src/index.js';
 import { Agent as SeedAgent } from '../src/compat/index.js';
+import { toolResultsIn } from './fixtures/approval-agents.js';
 import { snapshotWorkspace, temporaryDirectory, writeTree } from './fixtures/workspace.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-approvals-'));
@@ -32,20 +32,6 @@ const stores = [
   { name: 'sqlite', open: (options: StoreOptions = {}) => SessionStore.sqlite(join(directory, `${Math.random().toString(36).slice(2)}.db`), options) },
 ];
 
-/** What the model was last sent as tool results: `name:output-type[:value or reason]`, in order. */
-function toolResultsSeen(context: ScriptContext): string[] {
-  const seen: string[] = [];
-  for (const message of context.prompt) {
-    if (message.role !== 'tool') continue;
-    for (const part of message.content) {
-      if (part.type !== 'tool-result') continue;
-      const output = part.output as { type: string; value?: unknown; reason?: string };
-      seen.push(`${part.toolName}:${output.type}:${output.type === 'execution-denied' ? output.reason : JSON.stringify(output.value)}`);
-    }
-  }
-  return seen;
-}
-
 function refundAgent(options: { calls?: Array<{ toolName: string; input: unknown }>; approval?: ApprovalPolicy; needsApproval?: boolean; approvalTimeoutMs?: number } = {}) {
   const executed: string[] = [];
   const seenByModel: string[][] = [];
@@ -53,7 +39,7 @@ function refundAgent(options: { calls?: Array<{ toolName: string; input: unknown
     turns: [
       { text: 'Let me do that.', toolCalls: options.calls ?? [{ toolName: 'refund', input: { order: '42' } }] },
       (context) => {
-        seenByModel.push(toolResultsSeen(context));
+        seenByModel.push(toolResultsIn(context));
         return { text: 'Done.' };
       },
     ],

@@ -28,19 +28,7 @@ export class Agent extends CoreAgent {
         message: 'sessionloom builds agents from { name, model, instructions?, tools? }, not from a config file: pass that object to Agent.create.',
       });
     }
-    if (config instanceof CoreAgent) {
-      return new Agent({
-        name: config.name,
-        model: config.model,
-        tools: config.tools,
-        maxSteps: config.maxSteps,
-        modelSettings: config.modelSettings,
-        ...(config.instructions === undefined ? {} : { instructions: config.instructions }),
-        ...(config.id === undefined ? {} : { id: config.id }),
-        ...(config.approval === undefined ? {} : { approval: config.approval }),
-        ...(config.approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs: config.approvalTimeoutMs }),
-      });
-    }
+    if (config instanceof CoreAgent) return new Agent(configOf(config));
     // A model id ('gpt-4o-mini') becomes a model as everywhere in compat (see models.ts).
     return new Agent(typeof config.model === 'string' ? { ...config, model: await resolveCompatModel(config.model) } : config);
   }
@@ -71,18 +59,23 @@ export class Agent extends CoreAgent {
   private withPermissionPolicy(policy: CodeSessionOptions['permissionPolicy']): CoreAgent {
     const decision = policy?.defaultDecision;
     if (decision === undefined) return this;
-    return new CoreAgent({
-      name: this.name,
-      model: this.model,
-      tools: this.tools,
-      maxSteps: this.maxSteps,
-      modelSettings: this.modelSettings,
-      ...(this.instructions === undefined ? {} : { instructions: this.instructions }),
-      ...(this.id === undefined ? {} : { id: this.id }),
-      ...(this.compaction === undefined ? {} : { compaction: this.compaction }),
-      ...(this.trimToolResults === undefined ? {} : { trimToolResults: this.trimToolResults }),
-      ...(this.approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs: this.approvalTimeoutMs }),
-      approval: { ...this.approval, default: decision },
-    });
+    return new CoreAgent({ ...configOf(this), approval: { ...this.approval, default: decision } });
   }
+}
+
+/** The config an agent was made with, to make another like it. */
+function configOf(agent: CoreAgent): AgentConfig {
+  return {
+    name: agent.name,
+    model: agent.model,
+    tools: agent.tools,
+    maxSteps: agent.maxSteps,
+    modelSettings: agent.modelSettings,
+    ...(agent.instructions === undefined ? {} : { instructions: agent.instructions }),
+    ...(agent.id === undefined ? {} : { id: agent.id }),
+    ...(agent.compaction === undefined ? {} : { compaction: agent.compaction }),
+    ...(agent.trimToolResults === undefined ? {} : { trimToolResults: agent.trimToolResults }),
+    ...(agent.approval === undefined ? {} : { approval: agent.approval }),
+    ...(agent.approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs: agent.approvalTimeoutMs }),
+  };
 }
