@@ -3,10 +3,11 @@
  * page's skeleton stays as it is) lists `GET /api/approvals`, each with its tool, session, user and
  * input, a reason box and Approve / Deny buttons that answer through `POST /api/runs/:id/approvals`
  * (the server then continues the run with its registered agent). Hidden while nothing waits;
- * refreshed on load, after each answer, and every few seconds while the last refresh succeeded.
+ * refreshed on load, after each answer, and every 15 s while the tab is visible and the last refresh
+ * succeeded (unfiltered, the list reads every session in the token's scope, so it is not polled hard).
  */
 export const APPROVALS_SCRIPT = String.raw`
-const APPROVALS_REFRESH_MS = 4000;
+const APPROVALS_REFRESH_MS = 15000;
 let approvalsTimer;
 
 function approvalsPanel() {
@@ -21,6 +22,10 @@ function approvalsPanel() {
 async function loadApprovals() {
   clearTimeout(approvalsTimer);
   const panel = approvalsPanel();
+  if (document.hidden) {
+    approvalsTimer = setTimeout(loadApprovals, APPROVALS_REFRESH_MS);
+    return;
+  }
   let answer;
   try {
     answer = await api('GET', '/api/approvals');
