@@ -65,18 +65,23 @@ describe.each(backends)('approvals across processes ($name)', ({ url: urlOf }) =
     await store.close();
   });
 
-  it('A parks the run, B denies with a reason, C resumes: the tool never runs and the model sees the denial', async () => {
+  it('A parks the run, B denies with a reason (racing another process), C resumes: the tool never runs and the model sees the denial', async () => {
     const url = urlOf('deny');
     const log = join(directory, `deny-${Math.random().toString(36).slice(2)}.log`);
     const started = await child<RunReport>(url, 'run', 'order-43', log);
     const [request] = await child<PendingApproval[]>(url, 'list');
-    await child<Run>(url, 'answer', started.runId, request!.approvalId, 'deny', 'Refunds over 20 need a manager');
+    // Two processes deny at once, for different reasons: exactly one answer is kept, and it is the one the model sees.
+    const reasons = ['Refunds over 20 need a manager', 'Refunds over 20 need a manager (second desk)'];
+    const race = await Promise.allSettled(reasons.map((reason) => child<Run>(url, 'answer', started.runId, request!.approvalId, 'deny', reason)));
+    expect(race.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(String((race.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult).reason)).toMatch(/already was denied/);
+    const winner = reasons[race.findIndex((outcome) => outcome.status === 'fulfilled')]!;
     // Answering again from another process is refused.
     await expect(child<Run>(url, 'answer', started.runId, request!.approvalId, 'approve')).rejects.toThrow(/already was denied/);
     const resumed = await child<RunReport>(url, 'resume', started.runId, log);
     expect(resumed.status).toBe('completed');
-    expect(resumed.seen).toEqual([['refund:execution-denied:Refunds over 20 need a manager']]);
-    expect(resumed.output).toContain('Refunds over 20 need a manager');
+    expect(resumed.seen).toEqual([[`refund:execution-denied:${winner}`]]);
+    expect(resumed.output).toContain(winner);
     expect(executions(log)).toEqual([]);
   });
 

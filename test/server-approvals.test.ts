@@ -107,4 +107,18 @@ describe('approvals over HTTP', () => {
     expect(last?.content).toEqual([{ type: 'text', text: `${FINISHED_PREFIX}refund:execution-denied:Not this one` }]);
     expect(executed).toEqual([]);
   });
+
+  it('cancelling a waiting run over HTTP ends it; its request can no longer be answered', async () => {
+    const executed: string[] = [];
+    const { server, store, agent } = await serve(executed);
+    const first = await Runner.run(agent, { input: 'Refund order 42', session: { store, userId: 'ada' } });
+    const [request] = await store.pendingApprovals();
+    const cancelled = await call(server, `/api/runs/${first.runId}/cancel`, ADA, { reason: 'changed my mind' });
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({ status: 'cancelled' });
+    expect(((await (await call(server, '/api/approvals', ADA)).json()) as { approvals: unknown[] }).approvals).toEqual([]);
+    const answered = await call(server, `/api/runs/${first.runId}/approvals`, ADA, { approvals: [{ approvalId: request!.approvalId, approved: true }] });
+    expect(answered.status).toBe(409);
+    expect(executed).toEqual([]);
+  });
 });
