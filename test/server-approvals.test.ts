@@ -5,6 +5,7 @@
  * tool runs once, or the model is sent the denial); answering twice is a 409, a malformed answer a
  * 400, both changing nothing.
  */
+import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Runner, SessionStore, type PendingApproval } from '../src/index.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
@@ -120,5 +121,27 @@ describe('approvals over HTTP', () => {
     const answered = await call(server, `/api/runs/${first.runId}/approvals`, ADA, { approvals: [{ approvalId: request!.approvalId, approved: true }] });
     expect(answered.status).toBe(409);
     expect(executed).toEqual([]);
+  });
+
+  it("speaks the AI SDK's approval parts in the chat protocol: useChat sees the request, and the reloaded conversation the answer", async () => {
+    const executed: string[] = [];
+    const { server, store } = await serve(executed);
+    const transport = new DefaultChatTransport({ api: `${server.url}/api/chat`, headers: { authorization: `Bearer ${ADMIN}` }, body: { agent: 'refunds' } });
+    const message: UIMessage = { id: 'ui-1', role: 'user', parts: [{ type: 'text', text: 'Refund order 42' }] };
+    const stream = await transport.sendMessages({ chatId: 'chat-approval', messages: [message], trigger: 'submit-message', messageId: undefined, abortSignal: undefined });
+    let reply: UIMessage | undefined;
+    for await (const built of readUIMessageStream({ stream })) reply = built;
+    const asked = reply?.parts.find((part) => part.type === 'tool-refund') as { state?: string; approval?: { id: string }; input?: unknown } | undefined;
+    expect(asked).toMatchObject({ state: 'approval-requested', input: { order: '42', amount: 30 } });
+    const [request] = await store.pendingApprovals({ sessionId: 'chat-approval' });
+    expect(asked?.approval?.id).toBe(request!.approvalId);
+
+    const answered = await call(server, `/api/runs/${request!.runId}/approvals`, ADMIN, { approvals: [{ approvalId: request!.approvalId, approved: true }] });
+    expect(answered.status).toBe(202);
+    await until(() => store.getRun(request!.runId), (run) => run?.status === 'completed');
+    const loaded = (await (await call(server, '/api/chat/chat-approval', ADMIN)).json()) as { messages: UIMessage[] };
+    const settled = loaded.messages.at(-1)?.parts.find((part) => part.type === 'tool-refund');
+    expect(settled).toMatchObject({ state: 'output-available', output: { refunded: '42', amount: 30 } });
+    expect(executed).toHaveLength(1);
   });
 });

@@ -75,6 +75,8 @@ export async function* uiChunks(events: AsyncIterable<RunEvent>, messageId: stri
     yield { type: 'finish-step' };
   }
 
+  // A run that stopped to ask a person ends its stream as the AI SDK's does: the requests, then finish.
+  let awaitingApproval = false;
   for await (const event of events) {
     const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Record<string, unknown>;
     const step = typeof data.step === 'number' ? data.step : (current?.step ?? 1);
@@ -101,6 +103,16 @@ export async function* uiChunks(events: AsyncIterable<RunEvent>, messageId: stri
         yield* stepOf(step);
         yield toolResultChunk(data);
         break;
+      case 'approval-requested':
+        yield* stepOf(step);
+        for (const approval of Array.isArray(data.approvals) ? (data.approvals as Array<Record<string, unknown>>) : []) {
+          yield { type: 'tool-approval-request', approvalId: String(approval.approvalId), toolCallId: String(approval.toolCallId) };
+        }
+        awaitingApproval = true;
+        break;
+      case 'run-resume':
+        awaitingApproval = false;
+        break;
       case 'step-end':
         yield* endStep();
         break;
@@ -117,14 +129,19 @@ export async function* uiChunks(events: AsyncIterable<RunEvent>, messageId: stri
         break;
     }
   }
-  // Ended without run-end: the writer died (the run reads interrupted) or the run was deleted.
   yield* endStep();
+  if (awaitingApproval) {
+    yield { type: 'finish', finishReason: 'tool-calls' };
+    return;
+  }
+  // Ended without run-end: the writer died (the run reads interrupted) or the run was deleted.
   yield { type: 'error', errorText: 'The run ended without finishing (its process stopped).' };
 }
 
 function toolResultChunk(data: Record<string, unknown>): UiChunk {
   const toolCallId = String(data.toolCallId);
   const output = (data.output ?? {}) as { type?: string; value?: unknown };
+  if (output.type === 'execution-denied') return { type: 'tool-output-denied', toolCallId };
   if (data.isError === true) {
     const text = typeof output.value === 'string' ? output.value : JSON.stringify(output.value ?? output);
     return { type: 'tool-output-error', toolCallId, errorText: text };

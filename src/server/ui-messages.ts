@@ -29,7 +29,12 @@ export function toUiMessages(messages: readonly StoredMessage[]): UiMessage[] {
     const target = answer ?? { id: answerId, role: 'assistant' as const, parts: [] };
     if (!answer) result.push(target);
     if (message.role === 'assistant') target.parts.push({ type: 'step-start' }, ...contentParts(message.content));
-    else for (const part of message.content) if (part.type === 'tool-result') settleToolPart(target, part as unknown as Record<string, unknown>);
+    else {
+      for (const part of message.content) {
+        if (part.type === 'tool-approval-response') answerApproval(target, part as unknown as Record<string, unknown>);
+        else if (part.type === 'tool-result') settleToolPart(target, part as unknown as Record<string, unknown>);
+      }
+    }
   }
   return result;
 }
@@ -41,6 +46,11 @@ function contentParts(content: StoredMessage['content']): Part[] {
     if (part.type === 'text') parts.push({ type: 'text', text: part.text, state: 'done' });
     else if (part.type === 'reasoning') parts.push({ type: 'reasoning', text: part.text, state: 'done' });
     else if (part.type === 'tool-call') parts.push({ type: `tool-${String(part.toolName)}`, toolCallId: part.toolCallId, state: 'input-available', input: part.input });
+    else if (part.type === 'tool-approval-request') {
+      // The call waits for a person, as the AI SDK shows it: `approval-requested` with the approval's id.
+      const call = parts.find((candidate) => candidate.toolCallId === part.toolCallId);
+      if (call) Object.assign(call, { state: 'approval-requested', approval: { id: part.approvalId } });
+    }
     else if (part.type === 'file' || part.type === 'image') {
       const data = part.type === 'image' ? part.image : part.data;
       if (typeof data === 'string' && /^(https?:|data:)/.test(data)) parts.push({ type: 'file', url: data, mediaType: part.mediaType ?? 'application/octet-stream' });
@@ -49,11 +59,21 @@ function contentParts(content: StoredMessage['content']): Part[] {
   return parts;
 }
 
+/** A person's answer: the call's part carries it (`approval-responded` until its result comes). */
+function answerApproval(answer: UiMessage, response: Record<string, unknown>): void {
+  const part = answer.parts.find((candidate) => (candidate.approval as { id?: unknown } | undefined)?.id === response.approvalId);
+  if (!part) return;
+  part.state = 'approval-responded';
+  part.approval = { id: response.approvalId, approved: response.approved === true, ...(typeof response.reason === 'string' ? { reason: response.reason } : {}) };
+}
+
 function settleToolPart(answer: UiMessage, result: Record<string, unknown>): void {
   const part = answer.parts.find((candidate) => candidate.toolCallId === result.toolCallId);
   if (!part) return;
   const output = (result.output ?? {}) as { type?: string; value?: unknown };
-  if (output.type === 'error-text' || output.type === 'error-json') {
+  if (output.type === 'execution-denied') {
+    part.state = 'output-denied';
+  } else if (output.type === 'error-text' || output.type === 'error-json') {
     part.state = 'output-error';
     part.errorText = typeof output.value === 'string' ? output.value : JSON.stringify(output.value);
   } else {
