@@ -144,4 +144,28 @@ describe('approvals over HTTP', () => {
     expect(settled).toMatchObject({ state: 'output-available', output: { refunded: '42', amount: 30 } });
     expect(executed).toHaveLength(1);
   });
+
+  it("takes useChat's own approval answers (addToolApprovalResponse): the run goes on and the stream continues the same message", async () => {
+    const executed: string[] = [];
+    const { server, store } = await serve(executed);
+    const transport = new DefaultChatTransport({ api: `${server.url}/api/chat`, headers: { authorization: `Bearer ${ADMIN}` }, body: { agent: 'refunds' } });
+    const message: UIMessage = { id: 'ui-1', role: 'user', parts: [{ type: 'text', text: 'Refund order 42' }] };
+    const send = (messages: UIMessage[]) => transport.sendMessages({ chatId: 'chat-usechat', messages, trigger: 'submit-message', messageId: undefined, abortSignal: undefined });
+    let reply: UIMessage | undefined;
+    for await (const built of readUIMessageStream({ stream: await send([message]) })) reply = built;
+    // What addToolApprovalResponse does to the message the client holds.
+    const answered = structuredClone(reply!);
+    const part = answered.parts.find((candidate) => candidate.type === 'tool-refund') as { state: string; approval: { id: string; approved?: boolean; reason?: string } };
+    Object.assign(part, { state: 'approval-responded', approval: { id: part.approval.id, approved: false, reason: 'Not without a receipt' } });
+    let continued: UIMessage | undefined;
+    for await (const built of readUIMessageStream({ stream: await send([message, answered]), message: answered })) continued = built;
+    expect(continued?.id).toBe(reply?.id);
+    expect(continued?.parts.find((candidate) => candidate.type === 'tool-refund')).toMatchObject({ state: 'output-denied' });
+    const text = continued?.parts.flatMap((candidate) => (candidate.type === 'text' ? [candidate.text] : [])).join('');
+    expect(text).toContain(`${FINISHED_PREFIX}refund:execution-denied:Not without a receipt`);
+    expect((await store.runs('chat-usechat')).map((run) => run.status)).toEqual(['completed']);
+    expect(executed).toEqual([]);
+    // Sent again (a retry), the answered conversation is refused and changes nothing.
+    expect((await fetch(`${server.url}/api/chat`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'chat-usechat', messages: [message, answered], agent: 'refunds' }) })).status).toBe(400);
+  });
 });

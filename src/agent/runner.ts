@@ -15,7 +15,9 @@ import type { RunResult } from './run-result.js';
 import { openRunSession, type RunSessionOptions } from './run-session.js';
 import type { RunStreamEvent } from './run-events.js';
 import { RunStream } from './run-stream.js';
+import { EMPTY_USAGE } from '../session/usage.js';
 import { prepareRunCheckpoint } from './run-checkpoint.js';
+import { errorMessage } from './tool-execution.js';
 import { checkpointMessageOf, claimRun, latestApprovals, type ResumeOptions } from './run-resume.js';
 
 export interface RunOptions {
@@ -73,6 +75,19 @@ export class Runner {
    * await Runner.resume(agent, { runId: request.runId, approvals: [{ approvalId: request.approvalId, approved: true }], store });
    */
   static async resume(agent: Agent, options: ResumeOptions & Omit<RunOptions, 'input' | 'messages' | 'session'>): Promise<RunResult> {
+    const started = await Runner.startResume(agent, options);
+    return started.result;
+  }
+
+  /**
+   * `resume` for servers: resolves once the answers are recorded and the run is taken back (or found
+   * still waiting), with the run's id and `result`, which resolves when the continued run ends. A
+   * follower started after this (`store.followRun(runId)`) sees the run going on.
+   */
+  static async startResume(
+    agent: Agent,
+    options: ResumeOptions & Omit<RunOptions, 'input' | 'messages' | 'session'>,
+  ): Promise<{ runId: string; status: 'running' | 'awaiting-approval'; result: Promise<RunResult> }> {
     const { input: _none, signal: callerSignal, ...settings } = prepare(agent, { ...options, input: undefined, messages: undefined, session: undefined });
     const files = options.session?.checkpointFiles;
     // Checked before anything is answered or claimed, so a refused option changes nothing.
@@ -82,13 +97,21 @@ export class Runner {
       persist: true,
     });
     const outcome = await claimRun(agent, options);
-    if ('waiting' in outcome) return outcome.waiting;
+    if ('waiting' in outcome) return { runId: outcome.waiting.runId, status: 'awaiting-approval', result: Promise.resolve(outcome.waiting) };
     const { store, run, recorder } = outcome.claimed;
-    const history = await store.getMessages(run.sessionId);
     const approvals = latestApprovals(run);
-    const checkpointMessageId = checkpoint ? await checkpointMessageOf(store, run.id) : undefined;
+    let history;
+    let checkpointMessageId;
+    try {
+      history = await store.getMessages(run.sessionId);
+      checkpointMessageId = checkpoint ? await checkpointMessageOf(store, run.id) : undefined;
+    } catch (error) {
+      // The run is this process's now: it must not be left running (heartbeating) with nobody driving it.
+      await recorder.finish({ status: 'failed', usage: { ...EMPTY_USAGE }, error: { message: errorMessage(error) } }).catch(() => undefined);
+      throw error;
+    }
     const signal = eitherSignal(callerSignal, recorder.cancelSignal);
-    return runAgentLoop({
+    const result = runAgentLoop({
       agent,
       recorder,
       history,
@@ -104,6 +127,7 @@ export class Runner {
       ...settings,
       ...(signal ? { signal } : {}),
     });
+    return { runId: run.id, status: 'running', result };
   }
 
   /**

@@ -43,8 +43,10 @@ export function registerApprovalRoutes(app: Hono<ServerEnv>, options: ApprovalRo
     if (waiting > 0 || agent === undefined) {
       return c.json({ run, resumed: false, waiting, ...(agent === undefined && waiting === 0 ? { note: 'no registered agent can continue this run: resume it with Runner.resume' } : {}) });
     }
-    // The run goes on without the request, as a started run does; its failures are recorded on the run.
-    Runner.resume(agent, { runId, store }).catch((error: unknown) => options.logger.error(`sessionloom server: resuming run ${runId} failed`, error));
+    // Taken back before answering (a run another process resumed first is a 409), then it goes on
+    // without the request, as a started run does; its failures are recorded on the run.
+    const resumed = await Runner.startResume(agent, { runId, store });
+    resumed.result.catch((error: unknown) => options.logger.error(`sessionloom server: resuming run ${runId} failed`, error));
     c.header('Location', `/api/runs/${encodeURIComponent(runId)}`);
     return c.json({ run, resumed: true, waiting: 0, events: `/api/runs/${encodeURIComponent(runId)}/events?follow=1` }, 202);
   });

@@ -10,6 +10,8 @@
  * - `GET /api/chat/:id/stream` (what `useChat({ resume: true })` calls on load): the session's run in
  *   progress replayed from its start, then live; 204 when none is (the SDK then does nothing).
  * - `GET /api/chat/:id`: the conversation as UI messages, to show before reconnecting.
+ * - A conversation ending with an assistant message whose tool parts carry approval answers
+ *   (`addToolApprovalResponse`) answers the chat's waiting run and continues it (chat-approvals.ts).
  */
 import type { Hono } from 'hono';
 import { loadAi } from '../../agent/ai-module.js';
@@ -19,6 +21,7 @@ import { InvalidArgumentError, SessionNotFoundError } from '../../errors.js';
 import type { SessionStore } from '../../session/store.js';
 import { pickAgent } from '../agents.js';
 import { readObject } from '../body.js';
+import { approvalAnswersOf, continueChatAfterApproval } from '../chat-approvals.js';
 import { assertChosenId } from '../chosen-ids.js';
 import type { ServerEnv } from '../env.js';
 import { startBackgroundRun } from '../start-run.js';
@@ -46,8 +49,14 @@ export function registerChatRoutes(app: Hono<ServerEnv>, options: LiveRunRouteOp
       throw new InvalidArgumentError({ argument: 'trigger', message: 'only "submit-message" is supported (to answer again, rewind the session, then send).' });
     }
     const agent = pickAgent(options.agents, body.agent, { defaultToOnly: true });
-    const message = newestUserMessage(body.messages);
     const store = c.get('store');
+    const answers = approvalAnswersOf(body.messages);
+    if (answers !== undefined) {
+      // useChat answering tool approvals: the waiting run goes on, and the stream continues its message.
+      const { runId, afterSeq } = await continueChatAfterApproval(store, agent, chatId, answers, options.logger);
+      return c.body(chatStream(store, runId, options, afterSeq), 200, UI_MESSAGE_STREAM_HEADERS);
+    }
+    const message = newestUserMessage(body.messages);
     await ensureSession(store, chatId);
     const runId = (await storedAlready(store, chatId, message.id))
       ? ((await runInProgress(store, chatId)) ?? (await startBackgroundRun(agent, { store, sessionId: chatId })))
@@ -72,9 +81,9 @@ export function registerChatRoutes(app: Hono<ServerEnv>, options: LiveRunRouteOp
   });
 }
 
-function chatStream(store: SessionStore, runId: string, options: LiveRunRouteOptions): ReadableStream<Uint8Array> {
+function chatStream(store: SessionStore, runId: string, options: LiveRunRouteOptions, afterSeq = 0): ReadableStream<Uint8Array> {
   return uiMessageStream({
-    follow: (signal) => store.followRun(runId, { signal }),
+    follow: (signal) => store.followRun(runId, { signal, afterSeq }),
     messageId: runId,
     heartbeatMs: options.heartbeatMs,
     onError: (error) => options.logger.error(`sessionloom server: the chat stream of run ${runId} failed`, error),
