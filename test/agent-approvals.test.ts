@@ -191,6 +191,11 @@ describe.each(stores)('approvals on $name', ({ open }) => {
     expect(seenByModel[0]).toContain("lookup:execution-denied:The agent's approval policy does not allow this tool call.");
 
     // The seeds' alias; and a policy that asks about nothing runs straight through.
+    // A run that would wait must be stored: without a store it fails, saying why, and runs nothing.
+    const unstored = refundAgent();
+    await expect(Runner.run(unstored.agent, { input: 'Refund order 42', session: { persist: false } })).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(unstored.executed).toEqual([]);
+
     const alias = new Agent({ name: 'alias', model: new ScriptedLanguageModel(), permissionPolicy: { defaultDecision: 'ask' } });
     expect(alias.approval).toEqual({ default: 'ask' });
     expect(() => new Agent({ name: 'bad', model: new ScriptedLanguageModel(), approval: { default: 'maybe' as never } })).toThrow(InvalidArgumentError);

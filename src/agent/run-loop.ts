@@ -6,6 +6,7 @@
  * step rather than one per token.
  */
 import type { FinishReason } from 'ai';
+import { InvalidArgumentError } from '../errors.js';
 import { repairTranscript } from '../session/transcript.js';
 import { addUsage, EMPTY_USAGE } from '../session/usage.js';
 import type { ModelMessage, RunApproval, RunEventInput, StoredMessage, Usage } from '../types.js';
@@ -215,7 +216,9 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
 
       if (requests.length > 0) {
         // The run waits for a person: parked in the store (this process may exit), continued by `Runner.resume`.
-        if (!recorder.awaitApproval) throw new Error('sessionloom: a tool call needs approval, and approval needs a stored run (a store, persist and autoSave on).');
+        if (!recorder.awaitApproval) {
+          throw new InvalidArgumentError({ argument: 'session', message: 'a tool call needs approval, and a run that waits must be stored (give a store; persist and autoSave on).' });
+        }
         if (checkpointBegun) {
           checkpointBegun = false;
           await options.checkpoint?.finish();
