@@ -40,6 +40,10 @@ describe.concurrent('sessionloom approvals / approve', () => {
     expect(answered.run.status).toBe('completed');
     expect(answered.result.output).toBe(`${FINISHED_PREFIX}refund:execution-denied:Needs a manager`);
     expect(executions(log)).toEqual([]);
+    const replay = await runCliProcess(['replay', waiting.runId], { storeUrl });
+    expect(replay.stdout).toContain(`waits for a person: refund {"order":"42","amount":30}  [${listed.approvals[0]!.approvalId}]`);
+    expect(replay.stdout).toContain('resumed after approval (1 answered)');
+    expect(replay.stdout).toContain('refund -> denied: Needs a manager');
     // Answering again is refused, and says why.
     const again = await runCliProcess(['approve', waiting.runId, listed.approvals[0]!.approvalId], { storeUrl });
     expect(again.code).not.toBe(0);

@@ -43,6 +43,13 @@ function describeEvent(type: string, data: Fields, context: ReplayContext): stri
     }
     case 'tool-result':
       return [`${text(data.toolName)} ${data.isError === true ? 'failed: ' : '-> '}${describeToolOutput(data.output)}  [${text(data.toolCallId)}]`];
+    case 'approval-requested':
+      return (Array.isArray(data.approvals) ? data.approvals : []).map((approval) => {
+        const request = fieldsOf(approval);
+        return `waits for a person: ${text(request.toolName)} ${json(request.input)}  [${text(request.approvalId)}]`;
+      });
+    case 'run-resume':
+      return [`resumed after approval (${(Array.isArray(data.approvals) ? data.approvals : []).length} answered)`];
     case 'step-end': {
       const usage = fieldsOf(data.usage);
       const cost = typeof usage.costUsd === 'number' ? `, ${formatCost(usage.costUsd)}` : '';
@@ -91,6 +98,8 @@ function describeToolOutput(output: unknown): string {
       return truncate(json(fields.value), TOOL_OUTPUT_PREVIEW_LENGTH);
     case 'content':
       return '[content parts]';
+    case 'execution-denied':
+      return `denied${fields.reason === undefined ? '' : `: ${truncate(text(fields.reason), TOOL_OUTPUT_PREVIEW_LENGTH)}`}`;
     default:
       return truncate(json(output), TOOL_OUTPUT_PREVIEW_LENGTH);
   }
