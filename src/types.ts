@@ -5,6 +5,8 @@
 import type { ModelMessage as AiModelMessage } from 'ai';
 
 export type * from './checkpoint-types.js';
+export type * from './approval-types.js';
+import type { RunApproval } from './approval-types.js';
 
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
@@ -29,24 +31,6 @@ export interface Usage {
  */
 export type RunStatus = 'running' | 'awaiting-approval' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 
-/**
- * One tool call a run asked a person about (see `Runner.resume`). The session holds the same request
- * as the AI SDK's `tool-approval-request` part in the assistant message that made the call.
- */
-export interface RunApproval {
-  approvalId: string;
-  toolCallId: string;
-  toolName: string;
-  /** The tool's input, as the model gave it. */
-  input: unknown;
-  /** The model step that made the call. */
-  step: number;
-  requestedAt: number;
-  /** After this an unanswered request reads as denied (the agent's `approvalTimeoutMs`, or the store's). */
-  expiresAt?: number;
-  /** Absent while the request waits. `timedOut` when nobody answered before `expiresAt`. */
-  decision?: { approved: boolean; reason?: string; at: number; timedOut?: boolean };
-}
 
 /** One agent invocation inside a session. */
 export interface Run {
