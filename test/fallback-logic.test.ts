@@ -467,3 +467,28 @@ describe('a journal written degraded', () => {
     expect(texts(await first.direct.getMessages(session.id))).toEqual(['one', 'two']);
   });
 });
+
+describe('after a replay', () => {
+  it('keeps the replay markers on the primary but out of exports: they are the fallback\'s bookkeeping, not the caller\'s operations', async () => {
+    const { store, gate, direct, backend } = setup();
+    const session = await store.create();
+    gate.down = true;
+    await store.append(session.id, { role: 'user', content: 'mine' }, { operationId: 'op-mine' });
+    await store.append(session.id, { role: 'user', content: 'more' });
+    gate.down = false;
+    await store.recover();
+    const onPrimary = (await backend.listOperations!(session.id)).map((operation) => operation.operationId);
+    expect(onPrimary).toContain('op-mine');
+    expect(onPrimary.filter((id) => id.startsWith('replay.'))).toHaveLength(2); // one per replayed append
+    const exported: Array<{ kind: string; data: { operationId?: string } }> = [];
+    for await (const line of direct.export([session.id])) exported.push(JSON.parse(line));
+    expect(exported.filter((line) => line.kind === 'operation').map((line) => line.data.operationId)).toEqual(['op-mine']);
+    // And the export still imports whole into another store, the caller's retry guard with it.
+    const other = SessionStore.memory();
+    stores.push(other);
+    await other.import(() => exported.map((line) => JSON.stringify(line)));
+    expect(texts(await other.getMessages(session.id))).toEqual(['mine', 'more']);
+    expect(await other.append(session.id, { role: 'user', content: 'mine' }, { operationId: 'op-mine' })).toHaveLength(1);
+    expect(texts(await other.getMessages(session.id))).toEqual(['mine', 'more']);
+  });
+});

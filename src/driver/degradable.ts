@@ -38,6 +38,21 @@ export interface DegradableDriver extends StorageDriver {
   recover(): Promise<ReplayReport>;
 }
 
+/**
+ * The operation record a fallback's replay writes with each replayed batch (`replay.<journal>.<entry>`),
+ * so a replay interrupted halfway can tell what already landed. It is the fallback's own bookkeeping,
+ * not an operation of the caller: exports leave it out (in another store it would guard nothing).
+ */
+export function replayMarkerId(journalId: string, seq: number): string {
+  return `replay.${journalId.slice(0, 8)}.${seq}`;
+}
+
+const REPLAY_MARKER = /^replay\.[0-9a-f]{8}\.\d+$/;
+
+export function isReplayMarker(operationId: string): boolean {
+  return REPLAY_MARKER.test(operationId);
+}
+
 export function isDegradable(driver: StorageDriver): driver is DegradableDriver {
   const candidate = driver as Partial<DegradableDriver>;
   return typeof candidate.isDegraded === 'function' && typeof candidate.status === 'function' && typeof candidate.recover === 'function';

@@ -10,6 +10,7 @@
  */
 import { supportsCheckpoints, supportsRuns, type SegmentRecord, type SessionRecord } from '../driver/driver.js';
 import { assertValidId } from '../common/ids.js';
+import { isReplayMarker } from '../driver/degradable.js';
 import { SessionNotFoundError } from '../errors.js';
 import type { RecordAccess } from '../session/record-access.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, encodeLine, type RecordKind } from './format.js';
@@ -92,8 +93,11 @@ class ExportStream {
       }
       this.segmentsWritten.set(segment.id, writtenUpTo);
     }
-    // Before the record, so the importing store writes them in the session's own batch.
-    if (driver.capabilities.listOperations) for (const operation of await driver.listOperations!(sessionId)) yield this.line('operation', operation);
+    // Before the record, so the importing store writes them in the session's own batch. A fallback's
+    // replay markers are its own bookkeeping, not the caller's operations: they stay behind.
+    if (driver.capabilities.listOperations) {
+      for (const operation of await driver.listOperations!(sessionId)) if (!isReplayMarker(operation.operationId)) yield this.line('operation', operation);
+    }
     // Which runs are in flight (and asked to stop) is live state of this store, not history.
     const { liveRuns: _liveRuns, ...exported } = record;
     yield this.line('session', exported);

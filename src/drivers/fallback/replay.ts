@@ -16,6 +16,7 @@ import {
   type WriteBatch,
 } from '../../driver/driver.js';
 import type { JournalEntry, JournalPayload } from './journal.js';
+import { replayMarkerId } from '../../driver/degradable.js';
 import { ConflictForks } from './replay-forks.js';
 
 export type { ReplayConflict, ReplayReport } from '../../driver/degradable.js';
@@ -71,7 +72,7 @@ export class JournalReplay {
   }
 
   private marker(seq: number): string {
-    return `replay.${this.journalId.slice(0, 8)}.${seq}`;
+    return replayMarkerId(this.journalId, seq);
   }
 
   private async replayBatch(seq: number, original: WriteBatch): Promise<void> {
