@@ -492,3 +492,56 @@ describe('after a replay', () => {
     expect(texts(await other.getMessages(session.id))).toEqual(['mine', 'more']);
   });
 });
+
+describe('a replay interrupted after a conflict', () => {
+  /** A session created during the outage whose id (chosen by the caller) another writer also created on the primary meanwhile. */
+  async function createdOnBothSides(interruptAfterCommits: number) {
+    const { store, gate, direct, backend } = setup();
+    gate.down = true;
+    const chosen = await store.create({ id: 'chosen-id' });
+    const [one] = await store.append(chosen.id, { role: 'user', content: 'one' });
+    const child = await store.fork(chosen.id, { fromMessage: one!.id });
+    await store.append(chosen.id, { role: 'user', content: 'two' });
+    await store.append(child.id, { role: 'user', content: 'child two' });
+    await direct.create({ id: 'chosen-id' });
+    await direct.append('chosen-id', { role: 'user', content: 'theirs' });
+    gate.down = false;
+    let interrupted = false;
+    if (interruptAfterCommits < Infinity) {
+      gate.commitsBeforeFailure = interruptAfterCommits;
+      interrupted = await store.recover().then(() => false, () => true);
+      gate.commitsBeforeFailure = Infinity;
+      gate.down = false;
+    }
+    const report = (await store.recover())!;
+    return { report, interrupted, childId: child.id, firstId: one!.id, direct, backend };
+  }
+
+  async function primaryView(result: Awaited<ReturnType<typeof createdOnBothSides>>) {
+    const forkId = result.report.conflicts[0]?.forkId ?? 'none';
+    // The fork's id derives from the journal's, which differs between runs: named by its role here.
+    const named = (id: string | undefined) => (id === forkId ? 'the fork' : id === result.firstId ? 'one' : id);
+    const view = async (id: string) => {
+      const record = await result.direct.get(id);
+      const forkedFrom = record?.forkedFrom && { sessionId: named(record.forkedFrom.sessionId), messageId: named(record.forkedFrom.messageId) };
+      return { exists: record !== undefined, parentId: named(record?.parentId), forkedFrom, messages: texts(await result.direct.getMessages(id)) };
+    };
+    return { chosen: await view('chosen-id'), fork: await view(forkId), child: await view(result.childId) };
+  }
+
+  it('resumes the fork of a session created during the outage and converges to what an uninterrupted replay gives', async () => {
+    const whole = await createdOnBothSides(Infinity);
+    const expected = await primaryView(whole);
+    expect(expected.chosen.messages).toEqual(['theirs']);
+    expect(expected.fork.messages).toEqual(['one', 'two']);
+    expect(expected.child).toEqual({ exists: true, parentId: 'the fork', forkedFrom: { sessionId: 'the fork', messageId: 'one' }, messages: ['one', 'child two'] });
+    // Interrupted after the creation landed as the fork (the first commit conflicts, the second lands it) and once more later.
+    for (const commits of [2, 3, 4]) {
+      const resumed = await createdOnBothSides(commits);
+      expect(resumed.interrupted, `interrupted after ${commits} commits`).toBe(true);
+      expect(resumed.report.conflicts, 'the resumed replay reports the fork too').toEqual([{ sessionId: 'chosen-id', forkId: expect.any(String) }]);
+      const view = await primaryView(resumed);
+      expect(view, `interrupted after ${commits} commits`).toEqual(expected);
+    }
+  });
+});

@@ -45,6 +45,18 @@ export class ConflictForks {
     if (await this.primary.getSession(this.forkIdFor(session.id))) await this.redirect(session.id, session);
   }
 
+  /**
+   * The sessions a batch creates (while degraded, so without a seed): their base is their creation.
+   * Learnt from every batch of the journal, replayed ones too, so a replay resumed after one of them
+   * became a fork knows it from the start, as the uninterrupted replay did, and reports it again.
+   */
+  async learnCreations(batch: WriteBatch): Promise<void> {
+    for (const write of batch.sessions ?? []) {
+      if (write.expectedVersion !== 0 || this.bases.has(write.record.id)) continue;
+      await this.learnSeed(this.creationBase(batch, write.record.id));
+    }
+  }
+
   /** From now on, the session's degraded writes go to its fork. */
   async fork(sessionId: string, batch: WriteBatch): Promise<void> {
     const base = this.bases.get(sessionId) ?? this.creationBase(batch, sessionId);

@@ -47,6 +47,7 @@ export class JournalReplay {
         await this.forks.learnSeed(entry.payload.session);
         continue;
       }
+      if (entry.payload.kind === 'batch') await this.forks.learnCreations(entry.payload.batch);
       if (entry.payload.kind === 'seed-run' || entry.replayed) continue;
       await this.replayEntry(entry.seq, entry.payload);
       onReplayed(entry.seq);
