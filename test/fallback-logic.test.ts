@@ -545,3 +545,69 @@ describe('a replay interrupted after a conflict', () => {
     }
   });
 });
+
+describe('a degraded message whose caller-chosen id the primary took meanwhile', () => {
+  async function duplicatedId(interruptAfterCommits: number) {
+    const { store, gate, direct, backend } = setup();
+    const workspace = journalDirectory();
+    writeFileSync(join(workspace, 'plan.md'), 'draft');
+    const session = await store.create();
+    await store.append(session.id, { role: 'user', content: 'shared' });
+    gate.down = true;
+    await store.append(session.id, { id: 'msg-chosen', role: 'user', content: 'mine' }, { operationId: 'op-mine' });
+    await store.checkpoint(session.id, { workspace });
+    const child = await store.fork(session.id, { fromMessage: 'msg-chosen' });
+    await store.append(session.id, { role: 'assistant', content: 'after' });
+    // Another writer, which still reaches the primary, used the same message id in a session of its own.
+    const theirs = await direct.create();
+    await direct.append(theirs.id, { id: 'msg-chosen', role: 'user', content: 'theirs' });
+    gate.down = false;
+    let interrupted = false;
+    if (interruptAfterCommits < Infinity) {
+      gate.commitsBeforeFailure = interruptAfterCommits;
+      interrupted = await store.recover().then(() => false, () => true);
+      gate.commitsBeforeFailure = Infinity;
+      gate.down = false;
+    }
+    const report = (await store.recover())!;
+    return { report, interrupted, sessionId: session.id, childId: child.id, theirsId: theirs.id, direct, backend, store };
+  }
+
+  it('keeps it under a new id derived from the journal, every reference following, reports the rename, and the replay drains', async () => {
+    const { report, sessionId, childId, theirsId, direct, backend, store } = await duplicatedId(Infinity);
+    expect(report.conflicts).toEqual([]);
+    expect(report.renamed).toEqual([{ sessionId, messageId: 'msg-chosen', renamedTo: expect.any(String) }]);
+    const renamedTo = report.renamed[0]!.renamedTo;
+    expect(renamedTo).not.toBe('msg-chosen');
+    expect(store.status()).toMatchObject({ degraded: false, journalLength: 0 });
+    // Both sides kept.
+    expect((await direct.getMessages(theirsId)).map((message) => [message.id, message.content])).toEqual([['msg-chosen', 'theirs']]);
+    const mine = await direct.getMessages(sessionId);
+    expect(texts(mine)).toEqual(['shared', 'mine', 'after']);
+    expect(mine[1]?.id).toBe(renamedTo);
+    // Every reference follows: the fork point, the checkpoint, the retry guard.
+    expect((await direct.get(childId))?.forkedFrom).toEqual({ sessionId, messageId: renamedTo });
+    expect(texts(await direct.getMessages(childId))).toEqual(['shared', 'mine']);
+    expect((await direct.checkpoints(sessionId)).map((checkpoint) => checkpoint.messageId)).toEqual([renamedTo]);
+    expect((await backend.getOperation(sessionId, 'op-mine'))?.messageIds).toEqual([renamedTo]);
+    // A retry of the degraded append, now against the primary, appends nothing twice and answers the new id.
+    expect((await store.append(sessionId, { id: 'msg-chosen', role: 'user', content: 'mine' }, { operationId: 'op-mine' })).map((message) => message.id)).toEqual([renamedTo]);
+    expect(texts(await direct.getMessages(sessionId))).toEqual(['shared', 'mine', 'after']);
+  });
+
+  it('picks the same new id when the replay is interrupted after the rename and resumed', async () => {
+    const whole = await duplicatedId(Infinity);
+    // The seed is not committed: the append (renamed on its second try) is commits 1-2, the checkpoint 3, the fork 4.
+    for (const commits of [2, 3]) {
+      const resumed = await duplicatedId(commits);
+      expect(resumed.interrupted, `interrupted after ${commits} commits`).toBe(true);
+      expect(resumed.report.renamed).toEqual([{ sessionId: resumed.sessionId, messageId: 'msg-chosen', renamedTo: expect.any(String) }]);
+      const renamedTo = resumed.report.renamed[0]!.renamedTo;
+      expect((await resumed.direct.getMessages(resumed.sessionId)).map((message) => message.id)).toContain(renamedTo);
+      expect((await resumed.direct.get(resumed.childId))?.forkedFrom).toEqual({ sessionId: resumed.sessionId, messageId: renamedTo });
+      expect((await resumed.direct.checkpoints(resumed.sessionId)).map((checkpoint) => checkpoint.messageId)).toEqual([renamedTo]);
+      expect(texts(await resumed.direct.getMessages(resumed.sessionId))).toEqual(texts(await whole.direct.getMessages(whole.sessionId)));
+      expect(texts(await resumed.direct.getMessages(resumed.childId))).toEqual(['shared', 'mine']);
+    }
+  });
+});

@@ -36,6 +36,9 @@ export function reportRecovered(backend: string, report: ReplayReport): void {
     ...report.conflicts.map(
       (conflict) => `  ${conflict.sessionId} changed on the store meanwhile: the writes made while degraded are in its fork ${conflict.forkId}.`,
     ),
+    ...report.renamed.map(
+      (rename) => `  message ${rename.messageId} of ${rename.sessionId}: the store had that id meanwhile; it is kept as ${rename.renamedTo}.`,
+    ),
   ]);
 }
 

@@ -12,11 +12,23 @@ export interface ReplayConflict {
   forkId: string;
 }
 
+/** A message appended while degraded with an id the primary had taken meanwhile: it landed under `renamedTo`. */
+export interface ReplayRename {
+  /** The session it landed in. */
+  sessionId: string;
+  /** The id it was appended with (on the primary that id is the other writer's message). */
+  messageId: string;
+  /** Its id on the primary; operation records, checkpoints and fork points that named it follow. */
+  renamedTo: string;
+}
+
 export interface ReplayReport {
   at: number;
   /** Journal entries that reached the primary in this replay. */
   entries: number;
   conflicts: ReplayConflict[];
+  /** Degraded messages kept under a new id because theirs was taken on the primary meanwhile. */
+  renamed: ReplayRename[];
 }
 
 export interface FallbackStatus {

@@ -79,7 +79,7 @@ export class Recovery {
     const { primary, journal, outage, queue, options } = this.parts;
     await this.probe();
     const replay = new JournalReplay(primary, journal.id, options.clock);
-    const report: ReplayReport = { at: options.clock(), entries: 0, conflicts: replay.conflicts };
+    const report: ReplayReport = { at: options.clock(), entries: 0, conflicts: replay.conflicts, renamed: replay.renamed };
     const replayPending = async () => {
       const landed = await replay.run(journal.entries(), (seq) => {
         journal.markReplayed(seq);
@@ -124,7 +124,7 @@ export class Recovery {
   private async finish(report: ReplayReport): Promise<ReplayReport> {
     const { journal, outage, options } = this.parts;
     journal.clear();
-    await this.rememberReplayed(new Set(report.conflicts.map((conflict) => conflict.sessionId)));
+    await this.rememberReplayed(new Set(report.conflicts.map((conflict) => conflict.sessionId)), report.renamed.length > 0);
     this.parts.resetOverlay();
     const wasDegraded = outage.degraded;
     outage.end();
@@ -139,16 +139,19 @@ export class Recovery {
    * After a replay the primary holds what the overlay held, so the overlay's records are the latest
    * the cache can know, and a later outage seeds from them, not from pre-outage ones. A session
    * redirected to a fork is forgotten instead (the primary has the other writer's version), and so
-   * is everything else when there were conflicts (the fork moved some messages).
+   * is everything else when there were conflicts (the fork moved some messages). After a message
+   * was renamed nothing is remembered: the overlay still holds it, and fork points at it, by the
+   * id that is the other writer's on the primary.
    */
-  private async rememberReplayed(redirected: Set<string>): Promise<void> {
+  private async rememberReplayed(redirected: Set<string>, renamed: boolean): Promise<void> {
     const { cache } = this.parts;
     const records = this.parts.overlay().records;
     const sessions = await records.listSessions({ orderBy: 'createdAt', order: 'asc', limit: UNBOUNDED });
     for (const record of sessions) {
-      if (redirected.has(record.id)) cache.forgetSession(record.id);
+      if (renamed || redirected.has(record.id)) cache.forgetSession(record.id);
       else cache.rememberSession(record);
     }
+    if (renamed) return;
     if (redirected.size > 0) return;
     for (const record of sessions) {
       for (const segment of await records.listSegments({ sessionId: record.id })) {

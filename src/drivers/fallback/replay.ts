@@ -18,13 +18,15 @@ import {
 import type { JournalEntry, JournalPayload } from './journal.js';
 import { replayMarkerId } from '../../driver/degradable.js';
 import { ConflictForks } from './replay-forks.js';
+import { MessageRenames } from './replay-renames.js';
 
-export type { ReplayConflict, ReplayReport } from '../../driver/degradable.js';
+export type { ReplayConflict, ReplayRename, ReplayReport } from '../../driver/degradable.js';
 
 const ATTEMPTS_PER_ENTRY = 3;
 
 export class JournalReplay {
   private readonly forks: ConflictForks;
+  private readonly renames: MessageRenames;
 
   constructor(
     private readonly primary: StorageDriver,
@@ -32,11 +34,17 @@ export class JournalReplay {
     private readonly now: () => number,
   ) {
     this.forks = new ConflictForks(primary, journalId, now);
+    this.renames = new MessageRenames(primary, journalId);
   }
 
   /** Sessions whose degraded writes became forks, so far. */
   get conflicts() {
     return this.forks.conflicts;
+  }
+
+  /** Degraded messages that landed under a new id, so far. */
+  get renamed() {
+    return this.renames.renamed;
   }
 
   /** Replays every entry not yet replayed; `onReplayed` is called after each one lands. Returns how many landed. */
@@ -48,7 +56,12 @@ export class JournalReplay {
         continue;
       }
       if (entry.payload.kind === 'batch') await this.forks.learnCreations(entry.payload.batch);
-      if (entry.payload.kind === 'seed-run' || entry.replayed) continue;
+      if (entry.payload.kind === 'seed-run') continue;
+      if (entry.replayed) {
+        // Landed in an earlier, interrupted replay: later entries must still follow its renames.
+        if (entry.payload.kind === 'batch') await this.renames.learn(entry.payload.batch);
+        continue;
+      }
       await this.replayEntry(entry.seq, entry.payload);
       onReplayed(entry.seq);
       replayed += 1;
@@ -78,10 +91,13 @@ export class JournalReplay {
 
   private async replayBatch(seq: number, original: WriteBatch): Promise<void> {
     for (let attempt = 0; attempt < ATTEMPTS_PER_ENTRY; attempt += 1) {
-      const batch = await this.forks.rewrite(original);
+      const batch = this.renames.apply(await this.forks.rewrite(original));
       const markerSession = batch.sessions?.[0]?.record.id;
       if (markerSession !== undefined) {
-        if (await this.primary.getOperation(markerSession, this.marker(seq))) return; // landed before an interruption
+        if (await this.primary.getOperation(markerSession, this.marker(seq))) {
+          await this.renames.learn(original); // landed before an interruption, perhaps renamed
+          return;
+        }
         batch.operations = [...(batch.operations ?? []), { sessionId: markerSession, operationId: this.marker(seq), messageIds: [], createdAt: this.now() }];
       }
       try {
@@ -91,7 +107,14 @@ export class JournalReplay {
         if (!WriteConflict.is(error)) throw error;
         const reason = error.reason;
         if (reason.kind === 'duplicate-operation' && reason.operationId === this.marker(seq)) return;
-        if (reason.kind === 'duplicate-message') throw error;
+        if (reason.kind === 'duplicate-message') {
+          // The write that failed over may have reached the primary itself; otherwise another
+          // writer took the id meanwhile: the degraded message lands under a new one.
+          if (await this.alreadyLanded(original)) return;
+          if ((await this.renames.renameTaken(original, batch)) === 0) throw error;
+          attempt -= 1; // not a failed attempt: the taken ids of the batch are renamed all at once
+          continue;
+        }
         const sessionId = reason.sessionId;
         const deleting = original.deleteSessions?.some((removal) => removal.id === sessionId);
         if (reason.kind === 'version' && deleting && reason.actualVersion === undefined) return; // already gone
