@@ -42,7 +42,7 @@ export class Router {
       const answer = await this.tryPrimary(method, args);
       if (answer.answered) return answer.value;
     }
-    if (!WRITES.has(method)) return this.callLocal(method, args);
+    if (!WRITES.has(method)) return this.readLocal(method, args);
     return this.queue.run(async () => {
       // A replay ahead in the queue brought the primary back: the write goes there, not into a journal nobody would replay.
       if (!this.outage.degraded) {
@@ -65,6 +65,21 @@ export class Router {
       if (!StoreUnavailableError.isInstance(error)) throw error;
       this.outage.enter(error);
       return { answered: false };
+    }
+  }
+
+  /**
+   * A replay that ends while a read is answered locally empties the overlay under it, and the read
+   * would answer "not held" for what the primary now holds: it is asked there instead.
+   */
+  private async readLocal(method: RoutedMethod, args: unknown[]): Promise<unknown> {
+    try {
+      return await this.callLocal(method, args);
+    } catch (error) {
+      if (this.outage.degraded || !StoreUnavailableError.isInstance(error)) throw error;
+      const answer = await this.tryPrimary(method, args);
+      if (answer.answered) return answer.value;
+      throw error;
     }
   }
 
