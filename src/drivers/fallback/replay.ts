@@ -27,6 +27,8 @@ const ATTEMPTS_PER_ENTRY = 3;
 export class JournalReplay {
   private readonly forks: ConflictForks;
   private readonly renames: MessageRenames;
+  /** Entries this replay has landed or learnt from. */
+  private readonly done = new Set<number>();
 
   constructor(
     private readonly primary: StorageDriver,
@@ -51,20 +53,23 @@ export class JournalReplay {
   async run(entries: JournalEntry[], onReplayed: (seq: number) => void): Promise<number> {
     let replayed = 0;
     for (const entry of entries) {
+      // The catch-up rounds of one recovery go through the journal again: what this replay already
+      // learnt from an entry it needs not ask the primary again.
+      if (this.done.has(entry.seq)) continue;
       if (entry.payload.kind === 'seed') {
         await this.forks.learnSeed(entry.payload.session);
-        continue;
+      } else {
+        if (entry.payload.kind === 'batch') await this.forks.learnCreations(entry.payload.batch);
+        if (entry.replayed) {
+          // Landed in an earlier, interrupted replay: later entries must still follow its renames.
+          if (entry.payload.kind === 'batch') await this.renames.learn(entry.payload.batch);
+        } else if (entry.payload.kind !== 'seed-run') {
+          await this.replayEntry(entry.seq, entry.payload);
+          onReplayed(entry.seq);
+          replayed += 1;
+        }
       }
-      if (entry.payload.kind === 'batch') await this.forks.learnCreations(entry.payload.batch);
-      if (entry.payload.kind === 'seed-run') continue;
-      if (entry.replayed) {
-        // Landed in an earlier, interrupted replay: later entries must still follow its renames.
-        if (entry.payload.kind === 'batch') await this.renames.learn(entry.payload.batch);
-        continue;
-      }
-      await this.replayEntry(entry.seq, entry.payload);
-      onReplayed(entry.seq);
-      replayed += 1;
+      this.done.add(entry.seq);
     }
     return replayed;
   }
