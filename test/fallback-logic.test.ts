@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { decodePayload } from '../src/drivers/fallback/journal.js';
 import { SqliteJournal } from '../src/drivers/fallback/sqlite-journal.js';
+import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { InvalidArgumentError, MemoryDriver, SessionStore, StoreUnavailableError, type StorageDriver } from '../src/index.js';
 import { ManualClock } from '../src/testing/index.js';
 
@@ -49,8 +50,8 @@ function journalDirectory(): string {
   return directory;
 }
 
-function setup(options: { directory?: string; backend?: MemoryDriver; clock?: () => number } = {}) {
-  const backend = options.backend ?? new MemoryDriver();
+function setup<Primary extends StorageDriver = MemoryDriver>(options: { directory?: string; backend?: Primary; clock?: () => number } = {}) {
+  const backend = options.backend ?? (new MemoryDriver() as StorageDriver as Primary);
   const { driver, gate } = gatedDriver(backend);
   const events: string[] = [];
   const conflicts: Array<{ sessionId: string; forkId: string }> = [];
@@ -546,9 +547,14 @@ describe('a replay interrupted after a conflict', () => {
   });
 });
 
-describe('a degraded message whose caller-chosen id the primary took meanwhile', () => {
+const primaries: Array<[string, () => StorageDriver]> = [
+  ['memory', () => new MemoryDriver()],
+  ['SQLite', () => new SqliteDriver({ path: join(journalDirectory(), 'primary.db') })],
+];
+
+describe.each(primaries)('a degraded message whose caller-chosen id the %s primary took meanwhile', (_name, openPrimary) => {
   async function duplicatedId(interruptAfterCommits: number) {
-    const { store, gate, direct, backend } = setup();
+    const { store, gate, direct, backend } = setup({ backend: openPrimary() });
     const workspace = journalDirectory();
     writeFileSync(join(workspace, 'plan.md'), 'draft');
     const session = await store.create();
