@@ -617,3 +617,32 @@ describe.each(primaries)('a degraded message whose caller-chosen id the %s prima
     }
   });
 });
+
+describe('a conflict found after part of a session\'s degraded writes landed', () => {
+  it.each([
+    ['created during the outage', false],
+    ['seen before the outage', true],
+  ])('on a session %s, forks where the replay left it, leaving what landed in place and nothing in the other writer\'s history', async (_kind, before) => {
+    const { store, gate, direct } = setup();
+    const session = before ? await store.create() : undefined;
+    if (session) await store.append(session.id, { role: 'user', content: 'shared' });
+    gate.down = true;
+    const target = session ?? (await store.create());
+    const [one] = await store.append(target.id, { role: 'user', content: 'one' });
+    await store.append(target.id, { role: 'user', content: 'two' });
+    gate.down = false;
+    gate.commitsBeforeFailure = before ? 1 : 2; // the replay stops after 'one' landed
+    await expect(store.recover()).rejects.toSatisfy(StoreUnavailableError.isInstance);
+    gate.commitsBeforeFailure = Infinity;
+    gate.down = false;
+    // Another writer continues the session from what landed.
+    await direct.append(target.id, { role: 'user', content: 'theirs' });
+    const report = (await store.recover())!;
+    expect(report.conflicts).toEqual([{ sessionId: target.id, forkId: expect.any(String) }]);
+    const forkId = report.conflicts[0]!.forkId;
+    const shared = before ? ['shared'] : [];
+    expect(texts(await direct.getMessages(target.id))).toEqual([...shared, 'one', 'theirs']);
+    expect(texts(await direct.getMessages(forkId))).toEqual([...shared, 'one', 'two']);
+    expect(await direct.get(forkId)).toMatchObject({ parentId: target.id, forkedFrom: { sessionId: target.id, messageId: one!.id }, messageCount: shared.length + 2 });
+  });
+});

@@ -57,6 +57,17 @@ export class ConflictForks {
     }
   }
 
+  /**
+   * A batch landed on the primary as sent: the sessions it wrote (not redirected) now stand there as
+   * this process left them, and a conflict found later forks from there, not from the seed: what
+   * already landed stays in place, and the fork continues it.
+   */
+  landed(batch: WriteBatch): void {
+    for (const write of batch.sessions ?? []) {
+      if (!this.redirects.has(write.record.id)) this.bases.set(write.record.id, write.record);
+    }
+  }
+
   /** From now on, the session's degraded writes go to its fork. */
   async fork(sessionId: string, batch: WriteBatch): Promise<void> {
     const base = this.bases.get(sessionId) ?? this.creationBase(batch, sessionId);
@@ -71,11 +82,15 @@ export class ConflictForks {
   private async redirect(sessionId: string, base: SessionRecord): Promise<void> {
     if (this.redirects.has(sessionId)) return;
     const forkId = this.forkIdFor(sessionId);
+    const forkSegmentId = `seg_${createHash('sha256').update(`${forkId}\u0000segment`).digest('hex').slice(0, 24)}`;
+    // A fork an earlier, interrupted replay made tells where it was based (its segment continues the base head).
+    const forkSegment = await this.primary.getSegment(forkSegmentId);
+    if (forkSegment?.parentId !== undefined) base = { ...base, headSegmentId: forkSegment.parentId, messageCount: forkSegment.baseSeq };
     const baseHeadMessageId = await this.messageAt(base.headSegmentId, base.messageCount);
     this.redirects.set(sessionId, {
       forkId,
       base,
-      forkSegmentId: `seg_${createHash('sha256').update(`${forkId}\u0000segment`).digest('hex').slice(0, 24)}`,
+      forkSegmentId,
       forkSegmentWritten: base.messageCount === 0,
       ...(baseHeadMessageId === undefined ? {} : { baseHeadMessageId }),
     });

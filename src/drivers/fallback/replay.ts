@@ -62,7 +62,10 @@ export class JournalReplay {
         if (entry.payload.kind === 'batch') await this.forks.learnCreations(entry.payload.batch);
         if (entry.replayed) {
           // Landed in an earlier, interrupted replay: later entries must still follow its renames.
-          if (entry.payload.kind === 'batch') await this.renames.learn(entry.payload.batch);
+          if (entry.payload.kind === 'batch') {
+            await this.renames.learn(entry.payload.batch);
+            this.forks.landed(entry.payload.batch);
+          }
         } else if (entry.payload.kind !== 'seed-run') {
           await this.replayEntry(entry.seq, entry.payload);
           onReplayed(entry.seq);
@@ -101,12 +104,14 @@ export class JournalReplay {
       if (markerSession !== undefined) {
         if (await this.primary.getOperation(markerSession, this.marker(seq))) {
           await this.renames.learn(original); // landed before an interruption, perhaps renamed
+          this.forks.landed(batch);
           return;
         }
         batch.operations = [...(batch.operations ?? []), { sessionId: markerSession, operationId: this.marker(seq), messageIds: [], createdAt: this.now() }];
       }
       try {
         await this.primary.commit(batch);
+        this.forks.landed(batch);
         return;
       } catch (error) {
         if (!WriteConflict.is(error)) throw error;
