@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { decodePayload } from '../src/drivers/fallback/journal.js';
 import { SqliteJournal } from '../src/drivers/fallback/sqlite-journal.js';
+import { encodeLine } from '../src/transfer/format.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { InvalidArgumentError, MemoryDriver, SessionStore, StoreUnavailableError, type StorageDriver } from '../src/index.js';
 import { ManualClock } from '../src/testing/index.js';
@@ -491,6 +492,22 @@ describe('after a replay', () => {
     expect(texts(await other.getMessages(session.id))).toEqual(['mine', 'more']);
     expect(await other.append(session.id, { role: 'user', content: 'mine' }, { operationId: 'op-mine' })).toHaveLength(1);
     expect(texts(await other.getMessages(session.id))).toEqual(['mine', 'more']);
+    // An export an earlier version made, markers included, leaves them behind on import too.
+    const earlierDriver = new MemoryDriver();
+    const earlier = SessionStore.fromDriver(earlierDriver);
+    stores.push(earlier);
+    const userOperation = exported.find((line) => line.kind === 'operation')!.data;
+    const withMarkers: string[] = [];
+    for (const line of exported) {
+      if (line.kind === 'session') {
+        for (const id of onPrimary.filter((candidate) => candidate.startsWith('replay.'))) withMarkers.push(encodeLine('operation', { ...userOperation, operationId: id, messageIds: [] }));
+      }
+      if (line.kind === 'end') withMarkers.push(encodeLine('end', { records: withMarkers.length })); // every line before it, the header included
+      else withMarkers.push(JSON.stringify(line));
+    }
+    await earlier.import(() => withMarkers);
+    expect(texts(await earlier.getMessages(session.id))).toEqual(['mine', 'more']);
+    expect((await earlierDriver.listOperations(session.id)).map((operation) => operation.operationId)).toEqual(['op-mine']);
   });
 });
 

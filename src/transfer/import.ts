@@ -22,6 +22,7 @@ import {
   type SessionRecord,
   type WriteBatch,
 } from '../driver/driver.js';
+import { isReplayMarker } from '../driver/degradable.js';
 import { ImportError } from '../errors.js';
 import type { RecordAccess } from '../session/record-access.js';
 import { checkStream, readRecord, StreamChecker } from './import-check.js';
@@ -96,9 +97,12 @@ class ImportWriter {
       case 'session':
         await this.writeSession(record.data as RecordData<'session'>);
         return;
-      case 'operation':
-        this.operations.push(record.data as RecordData<'operation'>);
+      case 'operation': {
+        const operation = record.data as RecordData<'operation'>;
+        // Exports of earlier versions carried a fallback's replay markers: its bookkeeping, not the caller's.
+        if (!isReplayMarker(operation.operationId)) this.operations.push(operation);
         return;
+      }
       case 'run': {
         await this.flushEvents();
         // Metadata was checked to be plain JSON by the first read.
