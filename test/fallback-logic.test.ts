@@ -511,6 +511,19 @@ describe('after a replay', () => {
   });
 });
 
+/** Brings the primary back and recovers; with `interruptAfterCommits`, a first replay fails after that many commits and a second finishes it. */
+async function recoverInterrupted(store: SessionStore, gate: ReturnType<typeof gatedDriver>['gate'], interruptAfterCommits: number) {
+  gate.down = false;
+  let interrupted = false;
+  if (interruptAfterCommits < Infinity) {
+    gate.commitsBeforeFailure = interruptAfterCommits;
+    interrupted = await store.recover().then(() => false, () => true);
+    gate.commitsBeforeFailure = Infinity;
+    gate.down = false;
+  }
+  return { report: (await store.recover())!, interrupted };
+}
+
 describe('a replay interrupted after a conflict', () => {
   /** A session created during the outage whose id (chosen by the caller) another writer also created on the primary meanwhile. */
   async function createdOnBothSides(interruptAfterCommits: number) {
@@ -523,15 +536,7 @@ describe('a replay interrupted after a conflict', () => {
     await store.append(child.id, { role: 'user', content: 'child two' });
     await direct.create({ id: 'chosen-id' });
     await direct.append('chosen-id', { role: 'user', content: 'theirs' });
-    gate.down = false;
-    let interrupted = false;
-    if (interruptAfterCommits < Infinity) {
-      gate.commitsBeforeFailure = interruptAfterCommits;
-      interrupted = await store.recover().then(() => false, () => true);
-      gate.commitsBeforeFailure = Infinity;
-      gate.down = false;
-    }
-    const report = (await store.recover())!;
+    const { report, interrupted } = await recoverInterrupted(store, gate, interruptAfterCommits);
     return { report, interrupted, childId: child.id, firstId: one!.id, direct, backend };
   }
 
@@ -584,15 +589,7 @@ describe.each(primaries)('a degraded message whose caller-chosen id the %s prima
     // Another writer, which still reaches the primary, used the same message id in a session of its own.
     const theirs = await direct.create();
     await direct.append(theirs.id, { id: 'msg-chosen', role: 'user', content: 'theirs' });
-    gate.down = false;
-    let interrupted = false;
-    if (interruptAfterCommits < Infinity) {
-      gate.commitsBeforeFailure = interruptAfterCommits;
-      interrupted = await store.recover().then(() => false, () => true);
-      gate.commitsBeforeFailure = Infinity;
-      gate.down = false;
-    }
-    const report = (await store.recover())!;
+    const { report, interrupted } = await recoverInterrupted(store, gate, interruptAfterCommits);
     return { report, interrupted, sessionId: session.id, childId: child.id, theirsId: theirs.id, direct, backend, store };
   }
 
