@@ -65,7 +65,7 @@ else
     test/conformance-memory.test.ts test/conformance-sqlite.test.ts
     test/agent-*.test.ts test/checkpoint-runner.test.ts
     test/openai-agents-*.test.ts
-    test/cli*.test.ts test/server-api.test.ts
+    test/cli*.test.ts test/server-api.test.ts test/server-approvals.test.ts test/server-chat.test.ts
     test/package.test.ts
   )
 fi
