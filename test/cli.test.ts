@@ -92,7 +92,8 @@ describe('sessionloom CLI', () => {
   });
 
   it('demo: the readable view walks through each step and ends with how to explore', async () => {
-    const result = await runCli(['demo'], newStoreUrl());
+    const storeUrl = newStoreUrl();
+    const result = await runCli(['demo'], storeUrl);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('[tool-call get_weather]');
@@ -102,10 +103,17 @@ describe('sessionloom CLI', () => {
     expect(result.stdout).toContain('2 messages left its path');
     expect(result.stdout).toContain('Fork tree:');
     expect(result.stdout).toMatch(/sessionloom show session_/);
-    expect(result.stdout).toMatch(/sessionloom tree session_/);
+    expect(result.stdout).toMatch(/sessionloom tree session_\S+ --messages/);
     expect(result.stdout).toMatch(/sessionloom runs session_/);
     expect(result.stdout).toMatch(/sessionloom replay run_\S+ +# the run that called the tool/);
     expect(result.stdout).toMatch(/sessionloom serve +# all of it in the web inspector/);
+    // The search the demo suggests finds the message its rewind took off the path.
+    expect(result.stdout).toMatch(/sessionloom search umbrella +# full-text search finds a rewound message too/);
+    const found = await runJson<{ hits: Array<{ sessionId: string; messageId: string }> }>(['search', 'umbrella'], storeUrl);
+    expect(found.hits).toHaveLength(1);
+    const [hit] = found.hits;
+    const read = await runJson<{ location: { placement: string } }>(['show', hit!.sessionId, '--message', hit!.messageId], storeUrl);
+    expect(read.location.placement).toBe('rewound');
   });
 
   it('list: shows sessions the library created on the same file, filtered and paged', async () => {

@@ -226,7 +226,8 @@ function explorationHints(command: Command, report: DemoReport): string[] {
   const hints: Array<[commandLine: string, purpose: string]> = [
     [suggestCommand(command, 'show', report.sessionId), 'the original, rewound'],
     [suggestCommand(command, 'show', report.forkId), 'the fork'],
-    [suggestCommand(command, 'tree', report.sessionId), 'the fork tree and the rewound messages'],
+    [suggestCommand(command, 'tree', report.sessionId, '--messages'), 'the fork tree and the text of the rewound messages'],
+    [suggestCommand(command, 'search', 'umbrella'), 'full-text search finds a rewound message too'],
     [suggestCommand(command, 'list', '--tag', 'demo'), 'every session the demo has made'],
     [suggestCommand(command, 'runs', report.sessionId), 'the agent runs of the original'],
     [suggestCommand(command, 'replay', report.runId), 'the run that called the tool, step by step'],
