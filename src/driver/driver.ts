@@ -117,6 +117,11 @@ export interface SessionQuery {
   expiresAtBefore?: number;
   /** `updatedAt < updatedBefore`. */
   updatedBefore?: number;
+  /**
+   * true: `liveRuns` is non-empty (a run in flight or waiting for approval); false: it is empty or
+   * absent. Few sessions have live runs at once, so drivers answer `true` from an index of only those.
+   */
+  hasLiveRuns?: boolean;
   orderBy: SessionOrderBy;
   order: 'asc' | 'desc';
   /** Keyset position: only sessions strictly after `(value, id)` in the given order (ids break ties in the same direction). */

@@ -17,6 +17,7 @@ export function matchesQuery(record: SessionRecord, query: SessionQuery): boolea
   if (query.suspendAtBefore !== undefined && !(record.suspendAt < query.suspendAtBefore)) return false;
   if (query.expiresAtBefore !== undefined && !(record.expiresAt < query.expiresAtBefore)) return false;
   if (query.updatedBefore !== undefined && !(record.updatedAt < query.updatedBefore)) return false;
+  if (query.hasLiveRuns !== undefined && hasLiveRuns(record) !== query.hasLiveRuns) return false;
   if (query.filter !== undefined) {
     for (const [key, expected] of Object.entries(query.filter)) {
       if (!Object.prototype.hasOwnProperty.call(record.metadata, key)) return false;
@@ -24,6 +25,11 @@ export function matchesQuery(record: SessionRecord, query: SessionQuery): boolea
     }
   }
   return true;
+}
+
+/** True when the record lists a run in flight or waiting for approval. */
+export function hasLiveRuns(record: SessionRecord): boolean {
+  return (record.liveRuns?.length ?? 0) > 0;
 }
 
 /** Sort comparator for the query's order: by the order column, then by id, both in the query's direction. */

@@ -139,13 +139,14 @@ export interface PendingApprovalsOptions {
   runId?: string;
 }
 
-// Sessions read per page while looking for waiting runs.
+// Sessions with live runs read per page while looking for waiting runs.
 const SCAN_PAGE = 200;
 
 /**
  * The requests waiting for an answer, oldest first, in the store's scope. Waiting runs are found
  * through their sessions' live runs: with `sessionId` (or `runId`) one read; otherwise the
- * sessions in scope (of `userId`, if given) are read page by page.
+ * sessions in scope (of `userId`, if given) that list live runs, which the drivers answer from an
+ * index of only those (`hasLiveRuns`), page by page.
  */
 export async function pendingApprovals(context: StoreContext, options: PendingApprovalsOptions = {}): Promise<PendingApproval[]> {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError({ argument: 'options', message: 'expected an object.' });
@@ -202,12 +203,13 @@ async function sessionsWithLiveRuns(context: StoreContext, userId: string | unde
   for (;;) {
     const page = await context.driver.listSessions({
       ...(userId === undefined ? {} : { userId }),
+      hasLiveRuns: true,
       ...(after === undefined ? {} : { after }),
       orderBy: 'createdAt',
       order: 'asc',
       limit: SCAN_PAGE,
     });
-    found.push(...page.filter((session) => (session.liveRuns?.length ?? 0) > 0));
+    found.push(...page);
     const last = page.at(-1);
     if (page.length < SCAN_PAGE || last === undefined) return found;
     after = { value: last.createdAt, id: last.id };

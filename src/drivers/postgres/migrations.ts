@@ -167,6 +167,18 @@ export const migrations: readonly Migration[] = [
     ],
     backfill: (client, names) => copyTitlesToColumn(client, names),
   },
+  {
+    version: 6,
+    up: (names) => [
+      // The sessions with runs in flight or waiting for approval (liveRuns), which the approvals
+      // inbox lists without reading every session. NULL for none, and the indexes are partial, so
+      // they hold only those few sessions: one in creation order, one per user (a user-bound store's).
+      `ALTER TABLE ${names.sessions} ADD COLUMN live_runs integer`,
+      `CREATE INDEX ${indexName(names, 'sessions_live')} ON ${names.sessions} (created_at, id) WHERE live_runs IS NOT NULL`,
+      `CREATE INDEX ${indexName(names, 'sessions_user_live')} ON ${names.sessions} (user_id, created_at, id) WHERE live_runs IS NOT NULL`,
+    ],
+    backfill: (client, names) => countLiveRunsInColumn(client, names),
+  },
 ];
 
 const TITLE_BACKFILL_PAGE = 1000;
@@ -191,6 +203,34 @@ async function copyTitlesToColumn(client: PgPoolClientLike, names: TableNames): 
       await client.query(
         `UPDATE ${names.sessions} AS s SET title = t.title FROM unnest($1::text[], $2::text[]) AS t (id, title) WHERE s.id = t.id`,
         [titled.map((row) => row.id), titled.map((row) => row.title)],
+      );
+    }
+    const last = rows[rows.length - 1];
+    if (rows.length < TITLE_BACKFILL_PAGE || !last) return;
+    after = last.id;
+  }
+}
+
+/**
+ * Each session's count of live runs into the new column, read from the record in JavaScript (like
+ * the titles). Only records whose text holds the key are read: JSON.stringify writes it that way.
+ */
+async function countLiveRunsInColumn(client: PgPoolClientLike, names: TableNames): Promise<void> {
+  let after = '';
+  for (;;) {
+    const page = await client.query(
+      `SELECT id, record FROM ${names.sessions} WHERE id > $1::text AND strpos(record, $2::text) > 0 ORDER BY id LIMIT ${TITLE_BACKFILL_PAGE}`,
+      [after, '"liveRuns":['],
+    );
+    const rows = page.rows as Array<{ id: string; record: string }>;
+    const live = rows.flatMap((row) => {
+      const entries = (JSON.parse(row.record) as { liveRuns?: unknown }).liveRuns;
+      return Array.isArray(entries) && entries.length > 0 ? [{ id: row.id, count: entries.length }] : [];
+    });
+    if (live.length > 0) {
+      await client.query(
+        `UPDATE ${names.sessions} AS s SET live_runs = t.count FROM unnest($1::text[], $2::integer[]) AS t (id, count) WHERE s.id = t.id`,
+        [live.map((row) => row.id), live.map((row) => row.count)],
       );
     }
     const last = rows[rows.length - 1];

@@ -7,12 +7,16 @@
  *   fork parent (the scoped store's and the fork tree's lists).
  * - `index:state:<state>:<field>`: per state, by the three order fields and also by suspendAt and
  *   expiresAt, the deadlines `sweepStale` looks for.
+ * - `index:live:<field>`: the sessions whose record lists live runs (in flight or waiting for
+ *   approval), by the three order fields: a query with `hasLiveRuns: true` walks this small set.
+ *   The commit script keeps it like the others (an entry leaves when the record no longer wants it).
  *
  * The commit script writes a session's entries together with its record, so an index and the
  * records never disagree; it also keeps, per session, the list of keys it is in (its membership),
  * so the entries can be removed when the record is deleted or has expired.
  */
 import type { SessionQuery, SessionRecord } from '../../driver/driver.js';
+import { hasLiveRuns } from '../../driver/query-match.js';
 import type { SessionOrderBy, SessionState } from '../../types.js';
 import type { IndexField, RedisKeys } from './keys.js';
 
@@ -34,6 +38,7 @@ export function indexEntriesFor(keys: RedisKeys, record: SessionRecord): Session
     if (record.userId !== undefined) add(keys.indexUser(field, record.userId), field);
     if (record.parentId !== undefined) add(keys.indexParent(field, record.parentId), field);
     add(keys.indexState(record.state, field), field);
+    if (hasLiveRuns(record)) add(keys.indexLive(field), field);
   }
   add(keys.indexState(record.state, 'suspendAt'), 'suspendAt');
   add(keys.indexState(record.state, 'expiresAt'), 'expiresAt');
@@ -63,6 +68,7 @@ export function orderedSources(keys: RedisKeys, query: SessionQuery): OrderedSou
   if (query.userId !== undefined) sources.push({ keys: [keys.indexUser(field, query.userId)] });
   if (query.parentId !== undefined) sources.push({ keys: [keys.indexParent(field, query.parentId)] });
   if (query.states !== undefined) sources.push({ keys: distinctStates(query.states).map((state) => keys.indexState(state, field)) });
+  if (query.hasLiveRuns === true) sources.push({ keys: [keys.indexLive(field)] });
   return sources;
 }
 

@@ -166,6 +166,10 @@ export class RedisKeys {
   indexParent(field: IndexField, parentId: string): string {
     return this.withId(`index:parent:${indexField(field)}:`, parentId, 'parentId');
   }
+  /** The sessions whose record lists live runs (few at once), scored by `field`. */
+  indexLive(field: IndexField): string {
+    return `${this.prefix}index:live:${indexField(field)}`;
+  }
   indexState(state: SessionState, field: IndexField): string {
     if (!STATES.has(state)) throw new InvalidArgumentError({ argument: 'state', message: `unknown session state ${JSON.stringify(state)}.` });
     return `${this.prefix}index:state:${state}:${indexField(field)}`;

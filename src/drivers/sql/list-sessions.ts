@@ -83,6 +83,8 @@ export function listSessionsStatement(dialect: SqlDialect, query: SessionQuery):
   if (query.suspendAtBefore !== undefined) conditions.push(sql`s.suspend_at < ${value(query.suspendAtBefore, 'real')}`);
   if (query.expiresAtBefore !== undefined) conditions.push(sql`s.expires_at < ${value(query.expiresAtBefore, 'real')}`);
   if (query.updatedBefore !== undefined) conditions.push(sql`s.updated_at < ${value(query.updatedBefore, 'real')}`);
+  // Written literally, like the states: the partial indexes on `live_runs IS NOT NULL` serve only a query that says so.
+  if (query.hasLiveRuns !== undefined) conditions.push(query.hasLiveRuns ? sql`s.live_runs IS NOT NULL` : sql`s.live_runs IS NULL`);
 
   if (query.order !== 'asc' && query.order !== 'desc') {
     throw new Error(`${dialect.driverName}: order must be 'asc' or 'desc', got ${JSON.stringify(query.order)}.`);

@@ -88,6 +88,7 @@ export function sessionRowParameters(record: SessionRecord, expectedVersion: num
     surfaces: layout.texts(record.attachedSurfaces),
     record: layout.record(record),
     title: record.title === undefined ? null : layout.text(record.title),
+    liveRuns: (record.liveRuns?.length ?? 0) > 0 ? record.liveRuns!.length : null,
   };
 }
 

@@ -31,6 +31,9 @@ export const tableColumns = {
     ['record', 'text'],
     // Filtered by prefix (a range on its own index): NULL for an untitled session.
     ['title', 'text'],
+    // How many runs the record lists in flight or waiting (liveRuns), NULL for none: what the partial
+    // indexes on `live_runs IS NOT NULL` hold, so an idle session costs them nothing.
+    ['live_runs', 'integer'],
   ),
   segments: columns(['id', 'text'], ['session_id', 'text'], ['parent_id', 'text'], ['base_seq', 'integer'], ['created_at', 'real']),
   messages: columns(['segment_id', 'text'], ['seq', 'integer'], ['id', 'text'], ['created_at', 'real'], ['run_id', 'text'], ['body', 'text']),

@@ -175,6 +175,20 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX sessions_by_title ON sessions (title);
     `,
   },
+  {
+    version: 7,
+    up: `
+      -- The sessions with runs in flight or waiting for approval (liveRuns), which the approvals
+      -- inbox lists without reading every session. NULL for none, and the indexes are partial, so
+      -- they hold only those few sessions and an idle session's writes never touch them: one in
+      -- creation order (the store's listing), one per user (a user-bound store's).
+      ALTER TABLE sessions ADD COLUMN live_runs INTEGER;
+      UPDATE sessions SET live_runs = json_array_length(record, '$.liveRuns')
+        WHERE json_type(record, '$.liveRuns') = 'array' AND json_array_length(record, '$.liveRuns') > 0;
+      CREATE INDEX sessions_with_live_runs ON sessions (created_at, id) WHERE live_runs IS NOT NULL;
+      CREATE INDEX sessions_with_live_runs_by_user ON sessions (user_id, created_at, id) WHERE live_runs IS NOT NULL;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = (list: readonly Migration[] = migrations): number =>

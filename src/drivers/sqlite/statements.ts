@@ -23,7 +23,7 @@ const rawStatements = new Set(['selectMessageCellsAscending', 'selectMessageCell
 
 const ownStatements = {
   // The common write (an append, a touch): every column that can change, and none of the indexed
-  // ones that never do (user, parent, creation time) or seldom do (the title). SQLite maintains an index on UPDATE when the
+  // ones that never do (user, parent, creation time) or seldom do (the title, the count of live runs). SQLite maintains an index on UPDATE when the
   // SET list names one of its columns, whatever the value, so leaving them out spares the indexes
   // by creation and by parent. The WHERE repeats them: if one did change, no row matches and the
   // driver writes the whole row with putSession instead.
@@ -35,7 +35,7 @@ const ownStatements = {
       tags = ${named('tags')}, surfaces = ${named('surfaces')}, record = ${named('record')}
     WHERE id = ${named('id')} AND version = ${named('expectedVersion')}
       AND user_id IS ${named('userId')} AND parent_id IS ${named('parentId')} AND created_at = ${named('createdAt')}
-      AND title IS ${named('title')}`,
+      AND title IS ${named('title')} AND live_runs IS ${named('liveRuns')}`,
   // A page of one segment's messages, as arrays (prepared in raw mode) and without the segment id,
   // which the caller gave: a resume of 10,000 messages builds 10,000 fewer objects and strings.
   selectMessageCellsAscending: messageCells(sql`ASC`),

@@ -51,6 +51,11 @@ const FILTERS = (marker: string): Array<Partial<SessionQuery>> => [
   { titlePrefix: 'Ü' },
   { titlePrefix: '\u{10FFFF}' },
   { titlePrefix: 'Trip to', userId: `${marker}:user-1` },
+  { hasLiveRuns: true },
+  { hasLiveRuns: false },
+  { hasLiveRuns: true, userId: `${marker}:user-1` },
+  { hasLiveRuns: true, states: ['active', 'expired'], updatedBefore: 2_008 },
+  { hasLiveRuns: false, parentId: `${marker}:root` },
 ];
 
 /** Every page of the query, each checked against the reference, walked with positions taken from each page's last row. */
@@ -139,6 +144,7 @@ export function registerListSessionTests(context: DriverSuiteContext): void {
         { tags: [marker, 'new'], attachedSurfaces: ['cli'] },
         { metadata: { tier: 'pro' } },
         { title: `${marker} new title` },
+        { liveRuns: [{ runId: `${marker}-run` }] },
       ];
       let current = session;
       for (const change of changes) {
@@ -165,7 +171,16 @@ export function registerListSessionTests(context: DriverSuiteContext): void {
       for (const [orderBy, value] of [['createdAt', 500], ['updatedAt', 600], ['lastActiveAt', 700]] as const) {
         expect(await ids({ orderBy, after: { value: value - 1, id: '' } }), orderBy).toEqual([session.id]);
         expect(await ids({ orderBy, after: { value, id: session.id } }), orderBy).toEqual([]);
+        expect(await ids({ orderBy, hasLiveRuns: true }), orderBy).toEqual([session.id]);
       }
+      expect(await ids({ hasLiveRuns: false })).toEqual([]);
+      // The runs end: the list is left out of the record (as the core writes it), and so is the session from the live ones.
+      const { liveRuns: _ended, ...idle } = current;
+      const ended = { ...idle, version: current.version + 1, updatedAt: 601 };
+      await driver.commit({ sessions: [{ record: ended, expectedVersion: current.version }] });
+      expect(await driver.getSession(session.id)).toStrictEqual(ended);
+      for (const orderBy of ['createdAt', 'updatedAt', 'lastActiveAt'] as const) expect(await ids({ orderBy, hasLiveRuns: true }), orderBy).toEqual([]);
+      expect(await ids({ hasLiveRuns: false })).toEqual([session.id]);
     });
   });
 }

@@ -40,6 +40,8 @@ export async function writePopulation(driver: StorageDriver, size: number): Prom
       ...(index % 5 === 0 ? { parentId: scoped('root') } : {}),
       // Titles that are prefixes of one another, with LIKE wildcards, quotes and non-ASCII; every fourth untitled.
       ...(index % 4 === 3 ? {} : { title: TITLES[index % TITLES.length]! }),
+      // Every fourth lists runs in flight (one or two), the few a `hasLiveRuns` query finds.
+      ...(index % 4 === 1 ? { liveRuns: index % 8 === 1 ? [{ runId: `run-${index}` }] : [{ runId: `run-${index}` }, { runId: `run-${index}b` }] } : {}),
       state: states[index % 3] ?? 'active',
       createdAt: 1_000 + (index % 7),
       // Some times with a fraction of a millisecond, so no backend may round them.
