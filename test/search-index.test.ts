@@ -71,7 +71,8 @@ describe('SQLite full-text index', () => {
     // and defensive mode (better-sqlite3's default) forbids dropping it: allowed here, for this setup only.
     raw.unsafeMode(true);
     raw.exec('DROP TRIGGER message_search_forget; DROP INDEX messages_awaiting_index; DROP TABLE message_search; DROP TABLE IF EXISTS message_search_content; ALTER TABLE messages DROP COLUMN search_row;');
-    // And without the later migrations (the title column, 6), which are applied again on opening.
+    // And without the later migrations (the title column, 6; the live-runs column, 7), which are applied again on opening.
+    raw.exec('DROP INDEX sessions_with_live_runs; DROP INDEX sessions_with_live_runs_by_user; ALTER TABLE sessions DROP COLUMN live_runs;');
     raw.exec('DROP INDEX sessions_by_title; ALTER TABLE sessions DROP COLUMN title; DELETE FROM schema_migrations WHERE version >= 4;');
     raw.close();
 
@@ -160,10 +161,11 @@ describe.skipIf(url === undefined)('PostgreSQL full-text index', () => {
     const { ids } = await writeHistory(before);
     await before.close();
     const names = tableNames('public', tablePrefix);
-    // Back to schema version 3: the search table (4) and the title column (5) gone.
+    // Back to schema version 3: the search table (4), the title column (5) and the live-runs column (6) gone.
     await onPostgres(
       `DROP TABLE ${names.messageSearch}`,
       `ALTER TABLE ${names.sessions} DROP COLUMN title`,
+      `ALTER TABLE ${names.sessions} DROP COLUMN live_runs`,
       `DELETE FROM ${names.migrations} WHERE version >= 4`,
     );
 

@@ -64,7 +64,9 @@ describe('SQLite title column', () => {
     await writeTitled(before);
     await before.close();
     const raw = new Database(path);
-    raw.exec('DROP INDEX sessions_by_title; ALTER TABLE sessions DROP COLUMN title; DELETE FROM schema_migrations WHERE version = 6;');
+    // And without the later migration (the live-runs column, 7), applied again on opening.
+    raw.exec('DROP INDEX sessions_with_live_runs; DROP INDEX sessions_with_live_runs_by_user; ALTER TABLE sessions DROP COLUMN live_runs;');
+    raw.exec('DROP INDEX sessions_by_title; ALTER TABLE sessions DROP COLUMN title; DELETE FROM schema_migrations WHERE version >= 6;');
     raw.close();
 
     const store = SessionStore.fromDriver(new SqliteDriver({ path }));
@@ -110,7 +112,12 @@ describe.skipIf(url === undefined)('PostgreSQL title column', () => {
     await writeTitled(before);
     await before.close();
     const names = tableNames('public', tablePrefix);
-    await onPostgres([`ALTER TABLE ${names.sessions} DROP COLUMN title`, `DELETE FROM ${names.migrations} WHERE version = 5`]);
+    // Back to schema version 4: the title column (5) and the live-runs column (6, its indexes with it) gone.
+    await onPostgres([
+      `ALTER TABLE ${names.sessions} DROP COLUMN title`,
+      `ALTER TABLE ${names.sessions} DROP COLUMN live_runs`,
+      `DELETE FROM ${names.migrations} WHERE version >= 5`,
+    ]);
 
     const store = SessionStore.fromDriver(await PostgresDriver.connect({ connectionString: url!, tablePrefix }));
     try {
