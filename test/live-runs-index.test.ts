@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { SessionQuery, StorageDriver } from '../src/driver/driver.js';
 import { postgresDialect } from '../src/drivers/postgres/dialect.js';
@@ -19,7 +18,7 @@ import { listSessionsStatement } from '../src/drivers/sql/list-sessions.js';
 import { sqliteDialect } from '../src/drivers/sqlite/dialect.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { sessionRecord } from '../src/testing/driver/records.js';
-import { PostgresPrefixes } from './fixtures/postgres-tables.js';
+import { onPostgres as queryPostgres, PostgresPrefixes } from './fixtures/postgres-tables.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-live-runs-index-'));
 const url = inject('postgresUrl');
@@ -97,17 +96,7 @@ describe('SQLite live_runs column', () => {
 });
 
 describe.skipIf(url === undefined)('PostgreSQL live_runs column', () => {
-  async function onPostgres<Row>(statements: string[], values: unknown[] = []): Promise<Row[]> {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      let rows: unknown[] = [];
-      for (const statement of statements) rows = (await client.query(statement, statement.includes('$1') ? values : [])).rows;
-      return rows as Row[];
-    } finally {
-      await client.end();
-    }
-  }
+  const onPostgres = <Row>(statements: string[], values: unknown[] = []): Promise<Row[]> => queryPostgres<Row>(url!, statements, values);
 
   it('is filled by the migration from the sessions already stored', async () => {
     const tablePrefix = prefixes.next();

@@ -117,10 +117,7 @@ export interface SessionQuery {
   expiresAtBefore?: number;
   /** `updatedAt < updatedBefore`. */
   updatedBefore?: number;
-  /**
-   * true: `liveRuns` is non-empty (a run in flight or waiting for approval); false: it is empty or
-   * absent. Few sessions have live runs at once, so drivers answer `true` from an index of only those.
-   */
+  /** true: `liveRuns` is non-empty (runs in flight or awaiting approval; drivers index these few); false: empty or absent. */
   hasLiveRuns?: boolean;
   orderBy: SessionOrderBy;
   order: 'asc' | 'desc';

@@ -181,60 +181,58 @@ export const migrations: readonly Migration[] = [
   },
 ];
 
-const TITLE_BACKFILL_PAGE = 1000;
+const BACKFILL_PAGE = 1000;
 
 /**
  * Each titled session's title into the new column, in its searchable form (searchable.ts), read from
  * the record in JavaScript: `record::jsonb` would refuse a lone surrogate that JSON text may escape.
  */
-async function copyTitlesToColumn(client: PgPoolClientLike, names: TableNames): Promise<void> {
-  let after = '';
-  for (;;) {
-    const page = await client.query(
-      `SELECT id, record FROM ${names.sessions} WHERE id > $1::text ORDER BY id LIMIT ${TITLE_BACKFILL_PAGE}`,
-      [after],
-    );
-    const rows = page.rows as Array<{ id: string; record: string }>;
-    const titled = rows.flatMap((row) => {
-      const title = (JSON.parse(row.record) as { title?: unknown }).title;
-      return typeof title === 'string' ? [{ id: row.id, title: searchableText(title) }] : [];
-    });
-    if (titled.length > 0) {
-      await client.query(
-        `UPDATE ${names.sessions} AS s SET title = t.title FROM unnest($1::text[], $2::text[]) AS t (id, title) WHERE s.id = t.id`,
-        [titled.map((row) => row.id), titled.map((row) => row.title)],
-      );
-    }
-    const last = rows[rows.length - 1];
-    if (rows.length < TITLE_BACKFILL_PAGE || !last) return;
-    after = last.id;
-  }
+function copyTitlesToColumn(client: PgPoolClientLike, names: TableNames): Promise<void> {
+  return fillColumnFromRecords(client, names, { column: 'title', type: 'text' }, (record) =>
+    typeof record.title === 'string' ? searchableText(record.title) : undefined,
+  );
 }
 
 /**
- * Each session's count of live runs into the new column, read from the record in JavaScript (like
- * the titles). Only records whose text holds the key are read: JSON.stringify writes it that way.
+ * Each session's count of live runs into the new column, read from the record like the titles. Only
+ * records whose text holds the key are parsed: JSON.stringify writes it exactly so.
  */
-async function countLiveRunsInColumn(client: PgPoolClientLike, names: TableNames): Promise<void> {
+function countLiveRunsInColumn(client: PgPoolClientLike, names: TableNames): Promise<void> {
+  return fillColumnFromRecords(client, names, { column: 'live_runs', type: 'integer', containing: '"liveRuns":[' }, (record) =>
+    Array.isArray(record.liveRuns) && record.liveRuns.length > 0 ? record.liveRuns.length : undefined,
+  );
+}
+
+/**
+ * A new session column filled, page by page in id order, with what `valueOf` takes from each record
+ * (left NULL where it answers undefined). `column` and `type` are the callers' literals; the values are bound.
+ */
+async function fillColumnFromRecords(
+  client: PgPoolClientLike,
+  names: TableNames,
+  target: { column: 'title' | 'live_runs'; type: 'text' | 'integer'; containing?: string },
+  valueOf: (record: Record<string, unknown>) => string | number | undefined,
+): Promise<void> {
+  const containing = target.containing === undefined ? '' : ' AND strpos(record, $2::text) > 0';
   let after = '';
   for (;;) {
     const page = await client.query(
-      `SELECT id, record FROM ${names.sessions} WHERE id > $1::text AND strpos(record, $2::text) > 0 ORDER BY id LIMIT ${TITLE_BACKFILL_PAGE}`,
-      [after, '"liveRuns":['],
+      `SELECT id, record FROM ${names.sessions} WHERE id > $1::text${containing} ORDER BY id LIMIT ${BACKFILL_PAGE}`,
+      target.containing === undefined ? [after] : [after, target.containing],
     );
     const rows = page.rows as Array<{ id: string; record: string }>;
-    const live = rows.flatMap((row) => {
-      const entries = (JSON.parse(row.record) as { liveRuns?: unknown }).liveRuns;
-      return Array.isArray(entries) && entries.length > 0 ? [{ id: row.id, count: entries.length }] : [];
+    const filled = rows.flatMap((row) => {
+      const found = valueOf(JSON.parse(row.record) as Record<string, unknown>);
+      return found === undefined ? [] : [{ id: row.id, value: found }];
     });
-    if (live.length > 0) {
+    if (filled.length > 0) {
       await client.query(
-        `UPDATE ${names.sessions} AS s SET live_runs = t.count FROM unnest($1::text[], $2::integer[]) AS t (id, count) WHERE s.id = t.id`,
-        [live.map((row) => row.id), live.map((row) => row.count)],
+        `UPDATE ${names.sessions} AS s SET ${target.column} = t.value FROM unnest($1::text[], $2::${target.type}[]) AS t (id, value) WHERE s.id = t.id`,
+        [filled.map((row) => row.id), filled.map((row) => row.value)],
       );
     }
     const last = rows[rows.length - 1];
-    if (rows.length < TITLE_BACKFILL_PAGE || !last) return;
+    if (rows.length < BACKFILL_PAGE || !last) return;
     after = last.id;
   }
 }
