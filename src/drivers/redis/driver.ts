@@ -78,6 +78,7 @@ import { commitBatch } from './commit.js';
 import { asInteger, asOptionalString, asStringArray, RedisConnection } from './connection.js';
 import { RedisKeys } from './keys.js';
 import { listSessions } from './list-sessions.js';
+import { catchUpLiveIndex } from './live-index.js';
 import { resolveOptions, type RedisDriverOptions } from './options.js';
 import { RedisRunSignals } from './run-signals.js';
 import {
@@ -105,6 +106,7 @@ export class RedisDriver implements StorageDriver, CheckpointStorage {
   private readonly connection: RedisConnection;
   private readonly signals: RedisRunSignals;
   private closed = false;
+  private liveIndexCaughtUp: Promise<void> | undefined;
 
   private constructor(
     private readonly client: RedisClientLike,
@@ -145,7 +147,15 @@ export class RedisDriver implements StorageDriver, CheckpointStorage {
     return value === undefined ? undefined : decodeSession(value, key);
   }
 
-  listSessions(query: SessionQuery): Promise<SessionRecord[]> {
+  async listSessions(query: SessionQuery): Promise<SessionRecord[]> {
+    if (query.hasLiveRuns === true) {
+      // Once per driver; a failed catch-up (an outage) is tried again by the next such listing.
+      this.liveIndexCaughtUp ??= catchUpLiveIndex(this.connection, this.keys).catch((error: unknown) => {
+        this.liveIndexCaughtUp = undefined;
+        throw error;
+      });
+      await this.liveIndexCaughtUp;
+    }
     return listSessions(this.connection, this.keys, query);
   }
 

@@ -42,6 +42,10 @@ export class RedisKeys {
     }
   }
 
+  /** What every session record key starts with (a script builds them from ids it has checked). */
+  get sessionKeyPrefix(): string {
+    return `${this.prefix}session:`;
+  }
   /** `<version>\n<record JSON>`: a string, so lists load candidates with one MGET. */
   session(id: string): string {
     return this.withId('session:', id, 'session id');
@@ -165,6 +169,10 @@ export class RedisKeys {
   }
   indexParent(field: IndexField, parentId: string): string {
     return this.withId(`index:parent:${indexField(field)}:`, parentId, 'parentId');
+  }
+  /** String, present once the live indexes hold the sessions written before they existed (live-index.ts). */
+  get liveIndexBuilt(): string {
+    return `${this.prefix}index:live:built`;
   }
   /** The sessions whose record lists live runs (few at once), scored by `field`. */
   indexLive(field: IndexField): string {
