@@ -1,18 +1,24 @@
 /**
- * `store.pendingApprovals()` with no session or run named, on SQLite: 10,000 sessions of which a
- * handful have a run waiting for approval. Before `hasLiveRuns` it read every session in scope; now
- * it reads the few the partial index holds. Prints the median of repeated calls, unscoped and for one
- * user. Run: `npx tsx bench/pending-approvals.ts [sessions] [waiting]`.
+ * `store.pendingApprovals()` with no session or run named: 10,000 sessions of which a handful have a
+ * run waiting for approval. Before `hasLiveRuns` it read every session in scope; now it reads the
+ * few the index holds. Prints the median of repeated calls, unscoped and for one user (20 users).
+ * Run: `npx tsx bench/pending-approvals.ts [sqlite|postgres|redis] [sessions] [waiting]` (PostgreSQL
+ * and Redis on private servers, as the bench starts them).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { StorageDriver } from '../src/driver/driver.js';
+import { PostgresDriver } from '../src/drivers/postgres/driver.js';
+import { RedisDriver } from '../src/drivers/redis/driver.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { SessionStore } from '../src/index.js';
+import { startServer, type BenchServer } from './servers.js';
 
-const sessions = Number(process.argv[2] ?? 10_000);
-const waiting = Number(process.argv[3] ?? 5);
+const kind = process.argv[2] ?? 'sqlite';
+const sessions = Number(process.argv[3] ?? 10_000);
+const waiting = Number(process.argv[4] ?? 5);
 const USERS = 20;
 
 async function median(repeat: number, call: () => Promise<unknown>): Promise<number> {
@@ -27,7 +33,16 @@ async function median(repeat: number, call: () => Promise<unknown>): Promise<num
 }
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-pending-bench-'));
-const store = SessionStore.fromDriver(new SqliteDriver({ path: join(directory, 'bench.db') }));
+let server: BenchServer | undefined;
+async function openDriver(): Promise<StorageDriver> {
+  if (kind === 'sqlite') return new SqliteDriver({ path: join(directory, 'bench.db') });
+  if (kind !== 'postgres' && kind !== 'redis') throw new Error(`unknown store ${kind}: sqlite, postgres or redis`);
+  const started = await startServer(kind);
+  if (!('url' in started)) throw new Error(`no ${kind} server here: ${started.missing}`);
+  server = started;
+  return kind === 'postgres' ? PostgresDriver.connect({ connectionString: started.url }) : RedisDriver.connect({ url: started.url });
+}
+const store = SessionStore.fromDriver(await openDriver());
 try {
   for (let index = 0; index < sessions; index++) {
     const session = await store.create({ userId: `user-${index % USERS}`, messages: [{ role: 'user', content: `hello ${index}` }] });
@@ -40,8 +55,9 @@ try {
   await median(3, () => store.pendingApprovals());
   const all = await median(15, () => store.pendingApprovals());
   const one = await median(15, () => store.pendingApprovals({ userId: 'user-0' }));
-  console.log(`SQLite, ${sessions} sessions, ${found} waiting: pendingApprovals() ${all.toFixed(2)} ms, pendingApprovals({ userId }) ${one.toFixed(2)} ms (median of 15)`);
+  console.log(`${kind}, ${sessions} sessions, ${found} waiting: pendingApprovals() ${all.toFixed(2)} ms, pendingApprovals({ userId }) ${one.toFixed(2)} ms (median of 15)`);
 } finally {
   await store.close();
+  await server?.destroy();
   rmSync(directory, { recursive: true, force: true });
 }
