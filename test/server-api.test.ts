@@ -129,6 +129,19 @@ describe('sessions over HTTP', () => {
     expect(reply.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it("shows a fallback store's journal and last replay in health, to unbound tokens only", async () => {
+    const store = SessionStore.fallback(memoryStore(), { fallback: { directory: join(directory, 'health-journal') }, probeIntervalMs: 60_000 });
+    stores.push(store);
+    const { server } = await serve({ store, tokens: [{ token: ALICE_TOKEN, userId: 'alice' }, { token: ADMIN_TOKEN }] });
+    const admin = await call(server, 'GET', '/api/health', { token: ADMIN_TOKEN });
+    expect(admin.status).toBe(200);
+    expect(admin.body).toMatchObject({ ok: true, degraded: false, fallback: { degraded: false, journalLength: 0 } });
+    expect(admin.body.fallback.journalLocation).toEqual(expect.stringContaining('health-journal'));
+    const alice = await call(server, 'GET', '/api/health', { token: ALICE_TOKEN });
+    expect(alice.status).toBe(200);
+    expect(alice.body).toEqual({ ok: true, backend: admin.body.backend, degraded: false });
+  });
+
   it('creates, reads and deletes a session', async () => {
     const { server } = await serve();
     const created = await call(server, 'POST', '/api/sessions', { body: { id: 'chat-1', userId: 'alice', tags: ['a'], metadata: { team: 'x' } } });

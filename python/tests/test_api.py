@@ -21,6 +21,7 @@ class Sessions(ServerTestCase):
     def test_health(self) -> None:
         health = self.client.health()
         self.assertEqual((health.ok, health.backend, health.degraded), (True, "sqlite", False))
+        self.assertIsNone(health.fallback)  # a plain SQLite store has no fallback journal
 
     def test_create_get_update_delete(self) -> None:
         c = self.client

@@ -70,7 +70,10 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
 
   app.get('/api/health', (c) => {
     const store = c.get('store');
-    return c.json({ ok: true, backend: store.backend, degraded: store.isDegraded() });
+    // A fallback store's outage, journal and last replay, for operators: its conflicts and renames
+    // name sessions of every user, so a user-bound token is not shown them.
+    const fallback = c.get('userId') === undefined ? store.status() : undefined;
+    return c.json({ ok: true, backend: store.backend, degraded: store.isDegraded(), ...(fallback === undefined ? {} : { fallback }) });
   });
   registerSessionRoutes(app);
   registerHistoryRoutes(app);

@@ -358,6 +358,9 @@ class Health:
     ok: bool
     backend: str
     degraded: bool
+    #: A fallback store's status (outage, journal, last replay with its conflicts and renames), as
+    #: the TypeScript ``FallbackStatus``; shown to unbound tokens only, ``None`` otherwise.
+    fallback: Optional[Dict[str, Any]] = None
 
 
 @dataclass(frozen=True)
