@@ -16,6 +16,7 @@ import { encodeLine } from '../src/transfer/format.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { InvalidArgumentError, MemoryDriver, SessionStore, StoreUnavailableError, type StorageDriver } from '../src/index.js';
 import { ManualClock } from '../src/testing/index.js';
+import { everything } from '../src/testing/transfer.js';
 
 /** A driver that fails every call with StoreUnavailableError while `down`, optionally after `failAfter` more commits; each call may take `delayMs`. */
 function gatedDriver(inner: StorageDriver) {
@@ -314,19 +315,6 @@ describe('the SQLite journal', () => {
     reopened.close();
   });
 });
-
-/** Everything a caller can read of a session: to compare the store during an outage with the primary after it. */
-async function everything(store: SessionStore, sessionId: string) {
-  const runs = await store.runs(sessionId);
-  return {
-    session: await store.get(sessionId),
-    messages: await store.getMessages(sessionId),
-    branches: await store.branches(sessionId),
-    runs,
-    events: await Promise.all(runs.map((run) => store.runEvents(run.id))),
-    checkpoints: await store.checkpoints(sessionId),
-  };
-}
 
 describe('the fallback store with history from before the outage', () => {
   it('refuses to delete, prune or branch it during the outage, changing nothing, and the primary keeps it all', async () => {

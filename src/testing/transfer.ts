@@ -62,8 +62,8 @@ async function buildHistory(store: SessionStore, workspaceParent: string): Promi
   return { userId, rootId, childId: child.id, firstMessageId: first!.id, workspace, portoMessageId: porto!.id };
 }
 
-/** Everything a caller can read about a session, to compare two stores. */
-async function everything(store: SessionStore, sessionId: string) {
+/** Everything a caller can read about a session, to compare two stores (the fallback tests use it too). */
+export async function everything(store: SessionStore, sessionId: string) {
   const runs = await store.runs(sessionId);
   return {
     session: await store.get(sessionId),
