@@ -8,6 +8,7 @@
  */
 import { StoreUnavailableError } from '../errors.js';
 import { driverMethods, type StorageDriver } from './driver.js';
+import { DeadlineQueue } from './deadline-queue.js';
 
 export const DEFAULT_DEADLINE_MS = 10_000;
 
@@ -27,33 +28,20 @@ export function withDeadline<Driver extends StorageDriver>(driver: Driver, deadl
     ...(driver.location === undefined ? {} : { location: driver.location }),
     ...(driver.localPaths === undefined ? {} : { localPaths: driver.localPaths }),
   };
+  // One queue per wrapped driver: every call has the same deadline, so they expire in call order.
+  const deadlines = new DeadlineQueue(deadlineMs);
+  const store = driver.name;
   // Capability methods (checkpoints) are not members of StorageDriver, so the driver is read by name.
   const methods = driver as unknown as Record<string, unknown>;
   for (const call of driverMethods(driver.capabilities)) {
     const method = methods[call];
     if (typeof method !== 'function') continue; // checked by fromDriver; a wrapper never invents a method
+    const expire = () => {
+      const cause = new DeadlineExceededError(`${store} ${call}`, deadlineMs);
+      return new StoreUnavailableError({ store, message: `The ${store} store did not answer ${call} within ${deadlineMs} ms.`, cause });
+    };
     wrapped[call] = (...args: unknown[]) =>
-      race(
-        () => (method as (...callArgs: unknown[]) => Promise<unknown>).apply(driver, args),
-        driver.name,
-        call,
-        deadlineMs,
-      );
+      deadlines.race(() => (method as (...callArgs: unknown[]) => Promise<unknown>).apply(driver, args), expire);
   }
   return wrapped as unknown as StorageDriver;
-}
-
-async function race<Result>(run: () => Promise<Result>, store: string, call: string, deadlineMs: number): Promise<Result> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const cause = new DeadlineExceededError(`${store} ${call}`, deadlineMs);
-      reject(new StoreUnavailableError({ store, message: `The ${store} store did not answer ${call} within ${deadlineMs} ms.`, cause }));
-    }, deadlineMs);
-  });
-  try {
-    return await Promise.race([run(), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -60,6 +60,7 @@ import {
 } from './database.js';
 import { sqliteDialect as dialect } from './dialect.js';
 import { GroupCommit } from './group-commit.js';
+import { groupTransaction } from './group-transaction.js';
 import { migrate } from './migrations.js';
 import { messageFromCells, sessionFromRow, sessionParameters, type MessageCells, type SessionRow } from './rows.js';
 import { SearchIndexCatchUp, sqliteSearchStatement } from './search.js';
@@ -132,21 +133,9 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
       return deleted;
     });
     this.searchIndex = new SearchIndexCatchUp(this.database, this.statements);
-    // Each batch of a group in a savepoint (a transaction function called inside a transaction):
-    // one that throws rolls back alone, and its error is its own commit's answer.
-    const groupTransaction = this.database.transaction((batches: WriteBatch[]) =>
-      batches.map((batch) => {
-        try {
-          this.commitTransaction(batch);
-          return undefined;
-        } catch (error) {
-          return error;
-        }
-      }),
-    );
     this.groupCommit = new GroupCommit(
       (batch) => this.commitTransaction.immediate(batch),
-      (batches) => groupTransaction.immediate(batches),
+      groupTransaction(this.database, (batch) => this.applyBatch(batch)),
       (batch) => this.searchIndex.afterCommit(batch.messages?.length ?? 0),
     );
     this.collectCheckpointsTransaction = this.database.transaction(() => {
