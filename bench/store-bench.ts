@@ -145,6 +145,9 @@ async function benchCore(target: StoreTarget, counts: Counts, lines: Line[], res
   }
 }
 
+const LIST_TARGET_STORES = new Set(['sqlite', 'postgres']);
+const LIST_LIMIT_MS = 1;
+
 async function benchList(target: StoreTarget, counts: Counts, lines: Line[], results: Record<string, unknown>): Promise<void> {
   const name = target.name;
   const listStore = await target.open('list');
@@ -157,6 +160,9 @@ async function benchList(target: StoreTarget, counts: Counts, lines: Line[], res
     lines.push({
       measure: `list: newest ${LIST_PAGE} of ${count(list.sessions)} sessions, ${counts.listCalls} times after a first`,
       figure: `mean ${formatMs(list.list.mean)}, median ${formatMs(list.list.median)}, p95 ${formatMs(list.list.p95)}; first ${formatMs(list.firstMs)}`,
+      // Issue 18: under 1 ms on SQLite and PostgreSQL (the file store's target is in its own phase).
+      // Judged on the median: a handful of calls on a shared machine, where one preempted call moves the mean.
+      ...(LIST_TARGET_STORES.has(name) ? { check: timeUnder(`list newest ${LIST_PAGE} of ${count(list.sessions)} (median)`, list.list.median, LIST_LIMIT_MS) } : {}),
     });
     lines.push({
       measure: `  its setup: ${count(list.sessions)} creates, ${CREATE_BATCH} at a time`,
