@@ -6,6 +6,7 @@
  * metadata at most MAX_METADATA_DEPTH.
  */
 import { decodeJson, encodeJson, assertJsonData, MAX_CONTENT_DEPTH, MAX_METADATA_DEPTH } from '../common/codec.js';
+import { isPlainJson } from '../common/plain-json.js';
 import { snapshotData } from '../common/snapshot.js';
 import type { MessageRecord } from '../driver/driver.js';
 import { assertValidId, describeType } from '../common/ids.js';
@@ -15,6 +16,7 @@ import type { MessageInput, StoredMessage } from '../types.js';
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 // Fields kept in their own columns rather than in the encoded body.
 const RECORD_FIELDS = new Set(['id', 'createdAt', 'runId']);
+const PLAIN_MESSAGE = { dropUndefinedKeys: true, refuseForbiddenKeys: false, maxDepth: MAX_CONTENT_DEPTH };
 
 /** A validated message, ready to be given a position. */
 export interface PreparedMessage {
@@ -58,7 +60,10 @@ function prepareMessage(message: unknown, argument: string, maxMessageBytes: num
     if (RECORD_FIELDS.has(key) || value === undefined) continue;
     body[key] = value;
   }
-  const encoded = encodeJson(body, { argument, allowRichValues: true, dropUndefinedKeys: true, maxDepth: MAX_CONTENT_DEPTH });
+  // The body is built from the snapshot, whose properties are all data properties (plain-json.ts).
+  const encoded = isPlainJson(body, PLAIN_MESSAGE)
+    ? JSON.stringify(body)
+    : encodeJson(body, { argument, allowRichValues: true, dropUndefinedKeys: true, maxDepth: MAX_CONTENT_DEPTH });
   const bytes = Buffer.byteLength(encoded, 'utf8');
   if (bytes > maxMessageBytes) {
     throw new InvalidArgumentError({
