@@ -13,6 +13,14 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { PostgresDriver } from '../src/drivers/postgres/driver.js';
 import { tableNames } from '../src/drivers/postgres/identifiers.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
+import { indexedTerms } from '../src/common/search-text.js';
+import { compile } from '../src/drivers/sql/compile.js';
+import { messageValues, segmentValues } from '../src/drivers/sql/rows.js';
+import type { Sql } from '../src/drivers/sql/sql.js';
+import { historyStatements, sessionStatements } from '../src/drivers/sql/statements.js';
+import { sqliteDialect } from '../src/drivers/sqlite/dialect.js';
+import { latestSchemaVersion, migrate, migrations } from '../src/drivers/sqlite/migrations.js';
+import { sessionParameters } from '../src/drivers/sqlite/rows.js';
 import { CATCH_UP_BATCH } from '../src/drivers/sqlite/search.js';
 import { SessionStore } from '../src/index.js';
 import { PostgresPrefixes } from './fixtures/postgres-tables.js';
@@ -60,31 +68,56 @@ async function expectHistoryFound(store: SessionStore, ids: string[]): Promise<v
 }
 
 describe('SQLite full-text index', () => {
-  it('is built by the migration from the messages already stored', async () => {
-    const path = join(directory, 'before-search.db');
-    const before = SessionStore.fromDriver(new SqliteDriver({ path }));
-    const { ids } = await writeHistory(before);
-    await before.close();
-    // The database as sessionloom left it before search existed: schema version 3.
-    const raw = new Database(path);
-    // SQLite leaves a contentless_unindexed index's content table behind when the index is dropped,
-    // and defensive mode (better-sqlite3's default) forbids dropping it: allowed here, for this setup only.
-    raw.unsafeMode(true);
-    raw.exec('DROP TRIGGER message_search_forget; DROP INDEX messages_awaiting_index; DROP TABLE message_search; DROP TABLE IF EXISTS message_search_content; ALTER TABLE messages DROP COLUMN search_row;');
-    // And without the later migrations (the title column, 6; the live-runs column, 7), which are applied again on opening.
-    raw.exec('DROP INDEX sessions_with_live_runs; DROP INDEX sessions_with_live_runs_by_user; ALTER TABLE sessions DROP COLUMN live_runs;');
-    raw.exec('DROP INDEX sessions_by_title; ALTER TABLE sessions DROP COLUMN title; DELETE FROM schema_migrations WHERE version >= 4;');
-    raw.close();
+  it('is rebuilt by migration 8 from a database of the schema before it (7), which reads and searches the same', async () => {
+    // The history as this version writes it, and what reading and searching it gives.
+    const current = new SqliteDriver({ path: join(directory, 'current.db') });
+    const store = SessionStore.fromDriver(current);
+    const { ids } = await writeHistory(store);
+    const sessions = await current.listSessions({ limit: 10, orderBy: 'createdAt', order: 'asc' });
+    const expected = await Promise.all(sessions.map(async (session) => store.getMessages(session.id)));
+    const expectedHits = (await store.search('harbour')).hits;
 
-    const store = SessionStore.fromDriver(new SqliteDriver({ path }));
+    // The same records written into a database of schema 7 by that layout's statements (the shared
+    // ones, which are what version 7 ran), its search index caught up as version 7 left it.
+    const path = join(directory, 'schema-7.db');
+    const old = new Database(path);
+    old.pragma('journal_mode = WAL');
+    migrate(old, { migrations: migrations.filter((migration) => migration.version <= 7) });
+    const prepare = (source: Sql) => old.prepare(compile(source, sqliteDialect).text);
+    const putSession = prepare(sessionStatements(sqliteDialect).putSession);
+    const history = historyStatements(sqliteDialect);
+    const [insertSegment, insertMessage] = [prepare(history.insertSegments), prepare(history.insertMessages)];
+    const indexEntry = old.prepare('INSERT INTO message_search (terms, segment_id, seq) VALUES (?, ?, ?)');
+    const link = old.prepare('UPDATE messages SET search_row = last_insert_rowid() WHERE segment_id = ? AND seq = ?');
+    for (const session of sessions) {
+      putSession.run(sessionParameters(session, 0));
+      for (const segment of await current.listSegments({ sessionId: session.id })) {
+        insertSegment.run(...segmentValues(segment));
+        for (const message of await current.readMessages(segment.id, { fromSeq: 0, toSeq: Number.MAX_SAFE_INTEGER, order: 'asc' })) {
+          insertMessage.run(...messageValues(message));
+          indexEntry.run(indexedTerms(message.body), message.segmentId, message.seq);
+          link.run(message.segmentId, message.seq);
+        }
+      }
+    }
+    expect(old.prepare('SELECT count(*) AS rows FROM message_search_content').get()).toEqual({ rows: 3 });
+    old.close();
+    await store.close();
+
+    const upgraded = SessionStore.fromDriver(new SqliteDriver({ path }));
     try {
-      await expectHistoryFound(store, ids);
+      expect(await Promise.all(sessions.map(async (session) => upgraded.getMessages(session.id)))).toEqual(expected);
+      expect((await upgraded.search('harbour')).hits).toEqual(expectedHits);
+      await expectHistoryFound(upgraded, ids);
     } finally {
-      await store.close();
+      await upgraded.close();
     }
     const check = new Database(path, { readonly: true });
-    expect(check.prepare('SELECT count(*) AS rows FROM messages WHERE search_row IS NOT NULL').get()).toEqual({ rows: 3 });
+    expect(check.prepare('SELECT max(version) AS version FROM schema_migrations').get()).toEqual({ version: latestSchemaVersion() });
+    // Every message moved (three, one of them off the path), each indexed once; the old index's content table is empty.
+    expect(check.prepare('SELECT count(*) AS rows FROM messages WHERE indexed = 1').get()).toEqual({ rows: 3 });
     expect(check.prepare('SELECT count(*) AS rows FROM message_search').get()).toEqual({ rows: 3 });
+    expect(check.prepare('SELECT count(*) AS rows FROM message_search_content').get()).toEqual({ rows: 0 });
     check.close();
   });
 
@@ -100,7 +133,7 @@ describe('SQLite full-text index', () => {
     await store.rewind(session.id, { toMessage: first!.id });
     const raw = new Database(path, { readonly: true });
     const rows = (): unknown => raw.prepare('SELECT count(*) AS rows FROM message_search').get();
-    const waiting = (): unknown => raw.prepare('SELECT count(*) AS rows FROM messages WHERE search_row IS NULL').get();
+    const waiting = (): unknown => raw.prepare('SELECT count(*) AS rows FROM messages WHERE indexed IS NULL').get();
     // An append leaves its rows for the index to catch up with; a search catches up first.
     expect(waiting()).toEqual({ rows: 3 });
     expect((await store.search('three')).hits).toHaveLength(1);
@@ -140,7 +173,7 @@ describe('SQLite full-text index catching up', () => {
     const path = join(directory, 'batch.db');
     const store = SessionStore.fromDriver(new SqliteDriver({ path }));
     const raw = new Database(path, { readonly: true });
-    const counts = () => raw.prepare('SELECT (SELECT count(*) FROM messages WHERE search_row IS NULL) AS waiting, (SELECT count(*) FROM message_search) AS entries').get();
+    const counts = () => raw.prepare('SELECT (SELECT count(*) FROM messages WHERE indexed IS NULL) AS waiting, (SELECT count(*) FROM message_search) AS entries').get();
     try {
       const session = await store.create();
       await store.append(session.id, Array.from({ length: CATCH_UP_BATCH - 1 }, (_, index) => ({ role: 'user' as const, content: `word${index}` })));

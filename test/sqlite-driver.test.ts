@@ -211,7 +211,8 @@ describe('migrations', () => {
     expect(raw.prepare('SELECT version FROM schema_migrations').all()).toEqual(
       migrations.map((migration) => ({ version: migration.version })),
     );
-    const seqs = (raw.prepare('SELECT seq FROM messages ORDER BY seq').all() as Array<{ seq: number }>).map(
+    // Every message is in the one shared segment; a position is its segment's number * 2^32 + seq.
+    const seqs = (raw.prepare('SELECT position & 4294967295 AS seq FROM messages ORDER BY position').all() as Array<{ seq: number }>).map(
       (row) => row.seq,
     );
     raw.close();

@@ -11,11 +11,24 @@ import { messageFromRow, type MessageRow } from './rows.js';
 import { join, sql, value, type Sql } from './sql.js';
 
 export interface FullTextPart {
-  /** A FROM item named `indexed`, with columns `segment_id` and `seq`. */
+  /** A FROM item named `indexed`, with columns `segment_id` and `seq` (unless `locate` says otherwise). */
   source: Sql;
   matches: Sql;
   score: Sql;
+  /**
+   * How a match leads to its segment and message when the index does not hold `segment_id` and
+   * `seq` (SQLite's holds one integer key, the message's position): the ON condition joining
+   * `segment`, the match's seq, the key selected into `ranked` and the ON condition joining `message`.
+   */
+  locate?: { segmentJoin: Sql; seq: Sql; key: Sql; messageJoin: Sql };
 }
+
+const byColumns = {
+  segmentJoin: sql`segment.id = indexed.segment_id`,
+  seq: sql`indexed.seq`,
+  key: sql`NULL`,
+  messageJoin: sql`message.segment_id = ranked.segment_id AND message.seq = ranked.seq`,
+};
 
 /** The columns read for each match: a message row, its segment's owner and the score. */
 export interface SearchRow extends MessageRow {
@@ -31,11 +44,12 @@ export function searchStatement(dialect: SqlDialect, query: MessageSearchQuery, 
   // The index drives: it is the selective part, and each match is then joined by primary key.
   const then = dialect.orderedJoin;
   const conditions: Sql[] = [fullText.matches];
+  const locate = fullText.locate ?? byColumns;
   let owners = sql``;
   if (query.within !== undefined) {
     const spans = query.within.map(
       (span) =>
-        sql`(indexed.segment_id = ${value(span.segmentId, 'text')} AND indexed.seq BETWEEN ${value(dialect.seqBound(span.fromSeq), 'integer')} AND ${value(dialect.seqBound(span.toSeq), 'integer')})`,
+        sql`(segment.id = ${value(span.segmentId, 'text')} AND ${locate.seq} BETWEEN ${value(dialect.seqBound(span.fromSeq), 'integer')} AND ${value(dialect.seqBound(span.toSeq), 'integer')})`,
     );
     conditions.push(spans.length === 0 ? sql`FALSE` : sql`(${join(spans, sql` OR `)})`);
   } else {
@@ -48,16 +62,16 @@ export function searchStatement(dialect: SqlDialect, query: MessageSearchQuery, 
   // Ranked first on the index alone (positions, owners, scores), and only the page's messages read:
   // a word in 10,000 messages sorts 10,000 small rows, not 10,000 message bodies.
   return sql`
-    SELECT message.segment_id, message.seq, message.id, message.created_at, message.run_id, message.body, ranked.owner_id, ranked.score
+    SELECT ranked.segment_id, ranked.seq, message.id, message.created_at, message.run_id, message.body, ranked.owner_id, ranked.score
     FROM (
-      SELECT indexed.segment_id AS segment_id, indexed.seq AS seq, segment.session_id AS owner_id, ${fullText.score} AS score
+      SELECT segment.id AS segment_id, ${locate.seq} AS seq, ${locate.key} AS message_key, segment.session_id AS owner_id, ${fullText.score} AS score
       FROM ${fullText.source}
-      ${then} ${dialect.table('segments')} AS segment ON segment.id = indexed.segment_id
+      ${then} ${dialect.table('segments')} AS segment ON ${locate.segmentJoin}
       ${owners}
       WHERE ${join(conditions, sql` AND `)}
-      ORDER BY score DESC, indexed.segment_id DESC, indexed.seq DESC
+      ORDER BY score DESC, segment.id DESC, seq DESC
       LIMIT ${value(query.limit, 'integer')} OFFSET ${value(query.offset, 'integer')}
     ) AS ranked
-    ${then} ${dialect.table('messages')} AS message ON message.segment_id = ranked.segment_id AND message.seq = ranked.seq
+    ${then} ${dialect.table('messages')} AS message ON ${locate.messageJoin}
     ORDER BY ranked.score DESC, ranked.segment_id DESC, ranked.seq DESC`;
 }

@@ -61,6 +61,7 @@ import {
 import { sqliteDialect as dialect } from './dialect.js';
 import { GroupCommit } from './group-commit.js';
 import { groupTransaction } from './group-transaction.js';
+import { SEGMENT_SPAN } from './message-statements.js';
 import { migrate } from './migrations.js';
 import { messageFromCells, sessionFromRow, sessionParameters, type MessageCells, type SessionRow } from './rows.js';
 import { SearchIndexCatchUp, sqliteSearchStatement } from './search.js';
@@ -351,8 +352,14 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
    * sees messages inserted earlier in this batch, and the common path pays for no extra query.
    */
   private insertMessage(message: MessageRecord): void {
+    // A message's position is its segment's number * 2^32 + seq (message-statements.ts).
+    if (!Number.isSafeInteger(message.seq) || message.seq < 0 || message.seq >= SEGMENT_SPAN) {
+      throw new Error(`SqliteDriver: message "${message.id}" has seq ${message.seq}; SQLite stores seqs from 0 to 2^32 - 1.`);
+    }
     try {
-      this.statements.insertMessages.run(...messageValues(message));
+      if (this.statements.insertMessages.run(...messageValues(message)).changes !== 1) {
+        throw new Error(`SqliteDriver: message "${message.id}" names segment "${message.segmentId}", which does not exist.`);
+      }
     } catch (error) {
       if (this.statements.selectMessageLocation.get(message.id) !== undefined) {
         throw new WriteConflict({ kind: 'duplicate-message', messageId: message.id });

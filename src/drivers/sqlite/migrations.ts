@@ -4,7 +4,6 @@
  * add a new one, since existing files already ran the old text.
  */
 import type { BetterSqliteDatabaseLike } from './database.js';
-import { indexExistingMessages } from './search.js';
 
 export interface Migration {
   version: number;
@@ -148,7 +147,8 @@ export const migrations: readonly Migration[] = [
         DELETE FROM message_search WHERE rowid = old.search_row;
       END;
     `,
-    backfill: (database) => indexExistingMessages(database),
+    // Its backfill indexed the messages already stored; migration 8 rebuilds the index from every
+    // message (and migrations always run to the latest together), so it is no longer needed.
   },
   {
     version: 5,
@@ -187,6 +187,66 @@ export const migrations: readonly Migration[] = [
         WHERE json_type(record, '$.liveRuns') = 'array' AND json_array_length(record, '$.liveRuns') > 0;
       CREATE INDEX sessions_with_live_runs ON sessions (created_at, id) WHERE live_runs IS NOT NULL;
       CREATE INDEX sessions_with_live_runs_by_user ON sessions (user_id, created_at, id) WHERE live_runs IS NOT NULL;
+    `,
+  },
+  {
+    version: 8,
+    up: `
+      -- Bytes (issue 18; figures in message-statements.ts and the README): segments get an integer
+      -- key, and a message row is keyed by its position, number * 2^32 + seq, in a rowid table:
+      -- no segment id in the row or in the id index, and pages that a rowid table fills where the
+      -- WITHOUT ROWID b-tree left them about 20% empty. Insertion order is kept (number = the old rowid).
+      CREATE TABLE segments_keyed (
+        number INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        session_id TEXT NOT NULL,
+        parent_id TEXT,
+        base_seq INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      INSERT INTO segments_keyed (number, id, session_id, parent_id, base_seq, created_at)
+        SELECT rowid, id, session_id, parent_id, base_seq, created_at FROM segments ORDER BY rowid;
+
+      -- indexed: NULL waiting for the search index, 0 nothing to index, 1 in message_search under
+      -- rowid = position. Every message waits at first: the index is rebuilt by the catch-up (search.ts).
+      CREATE TABLE messages_keyed (
+        position INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        run_id TEXT,
+        body TEXT NOT NULL,
+        indexed INTEGER
+      );
+      INSERT INTO messages_keyed (position, id, created_at, run_id, body)
+        SELECT segment.number * 4294967296 + message.seq, message.id, message.created_at, message.run_id, message.body
+        FROM messages AS message JOIN segments_keyed AS segment ON segment.id = message.segment_id
+        WHERE message.seq BETWEEN 0 AND 4294967295
+        ORDER BY segment.number, message.seq;
+
+      DROP TRIGGER message_search_forget;
+      DROP TABLE messages;
+      DROP TABLE segments;
+      ALTER TABLE segments_keyed RENAME TO segments;
+      ALTER TABLE messages_keyed RENAME TO messages;
+      CREATE INDEX segments_by_session ON segments (session_id, created_at);
+      CREATE INDEX segments_by_parent ON segments (parent_id, created_at);
+      CREATE INDEX messages_awaiting_index ON messages (indexed) WHERE indexed IS NULL;
+
+      -- The index keeps postings only: no content, no column beside them (the rowid leads to the
+      -- message). detail stays full: detail=column or none would take the postings from 168 to 155
+      -- or 54 B per message, but they drop term frequencies, and BM25 then scores every match
+      -- alike (measured: a message holding the words three times no longer ranks above one holding
+      -- them once, which the conformance suite requires).
+      -- Emptied first: dropping an index with contentless_unindexed leaves its content table behind
+      -- (and defensive mode forbids dropping that in this transaction), so it stays as one empty page.
+      INSERT INTO message_search (message_search) VALUES ('delete-all');
+      DROP TABLE message_search;
+      CREATE VIRTUAL TABLE message_search USING fts5(
+        terms, content = '', contentless_delete = 1, tokenize = 'ascii'
+      );
+      CREATE TRIGGER message_search_forget AFTER DELETE ON messages WHEN old.indexed = 1 BEGIN
+        DELETE FROM message_search WHERE rowid = old.position;
+      END;
     `,
   },
 ];

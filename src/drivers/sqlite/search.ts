@@ -9,12 +9,11 @@
  * the index catches up in one transaction per batch: before every search (so a message is found
  * once its append has returned, whichever process appended it), and after a commit that leaves
  * `CATCH_UP_BATCH` messages waiting, so the backlog stays small without searches. A row's
- * `search_row` is then its entry's id, or 0 when it has no searchable text; a trigger removes the
- * entry with the row (schema: migrations 4 and 5). Ranked by BM25.
+ * `indexed` is then 1 (its entry's rowid is the row's position), or 0 when it has no searchable
+ * text; a trigger removes the entry with the row (schema: migration 8). Ranked by BM25.
  */
 import { indexedTerms } from '../../common/search-text.js';
-import type { MessageRecord, MessageSearchQuery } from '../../driver/driver.js';
-import { compile } from '../sql/compile.js';
+import type { MessageSearchQuery } from '../../driver/driver.js';
 import { searchStatement } from '../sql/search.js';
 import { arg, sql, value, type Sql } from '../sql/sql.js';
 import type { BetterSqliteDatabaseLike, SqliteStatementLike, SqliteTransactionLike } from './database.js';
@@ -26,29 +25,22 @@ const CATCH_UP_PAGE = 500;
 export const CATCH_UP_BATCH = 512;
 
 export const searchStatementSources = {
-  insertSearchEntry: sql`INSERT INTO message_search (terms, segment_id, seq) VALUES (${arg(1)}, ${arg(2)}, ${arg(3)})`,
-  // The entry inserted just before, on this connection, inside the same transaction.
-  linkSearchEntry: sql`UPDATE messages SET search_row = last_insert_rowid() WHERE segment_id = ${arg(1)} AND seq = ${arg(2)}`,
-  markNothingToIndex: sql`UPDATE messages SET search_row = 0 WHERE segment_id = ${arg(1)} AND seq = ${arg(2)}`,
-  // Served by the partial index messages_awaiting_index (migration 5): only the rows waiting.
-  selectAwaitingIndex: sql`SELECT segment_id, seq, body FROM messages WHERE search_row IS NULL LIMIT ${arg(1)}`,
-  anyAwaitingIndex: sql`SELECT 1 AS waiting FROM messages WHERE search_row IS NULL LIMIT 1`,
+  // An entry's rowid is its message's position (migration 8), so a match leads to its message with
+  // no column stored beside the postings, and the message row only notes that it is indexed.
+  insertSearchEntry: sql`INSERT INTO message_search (rowid, terms) VALUES (${arg(1, 'integer')}, ${arg(2, 'text')})`,
+  markIndexed: sql`UPDATE messages SET indexed = ${arg(1, 'integer')} WHERE position = ${arg(2, 'integer')}`,
+  // Served by the partial index messages_awaiting_index (migration 8): only the rows waiting.
+  selectAwaitingIndex: sql`SELECT position, body FROM messages WHERE indexed IS NULL LIMIT ${arg(1)}`,
+  anyAwaitingIndex: sql`SELECT 1 AS waiting FROM messages WHERE indexed IS NULL LIMIT 1`,
 };
 
 type SearchStatements = Record<keyof typeof searchStatementSources, SqliteStatementLike>;
 
 /** Indexes one message (a message without searchable text takes no room in the index). */
-export function indexMessage(
-  statements: Pick<SearchStatements, 'insertSearchEntry' | 'linkSearchEntry' | 'markNothingToIndex'>,
-  message: Pick<MessageRecord, 'segmentId' | 'seq' | 'body'>,
-): void {
+function indexMessage(statements: SearchStatements, message: { position: number; body: string }): void {
   const terms = indexedTerms(message.body);
-  if (terms === '') {
-    statements.markNothingToIndex.run(message.segmentId, message.seq);
-    return;
-  }
-  statements.insertSearchEntry.run(terms, message.segmentId, message.seq);
-  statements.linkSearchEntry.run(message.segmentId, message.seq);
+  if (terms !== '') statements.insertSearchEntry.run(message.position, terms);
+  statements.markIndexed.run(terms === '' ? 0 : 1, message.position);
 }
 
 /**
@@ -58,8 +50,8 @@ export function indexMessage(
 export function indexAwaitingMessages(statements: SearchStatements): number {
   let indexed = 0;
   for (;;) {
-    const rows = statements.selectAwaitingIndex.all(CATCH_UP_PAGE) as Array<{ segment_id: string; seq: number; body: string }>;
-    for (const row of rows) indexMessage(statements, { segmentId: row.segment_id, seq: row.seq, body: row.body });
+    const rows = statements.selectAwaitingIndex.all(CATCH_UP_PAGE) as Array<{ position: number; body: string }>;
+    for (const row of rows) indexMessage(statements, row);
     indexed += rows.length;
     if (rows.length < CATCH_UP_PAGE) return indexed;
   }
@@ -97,8 +89,14 @@ export class SearchIndexCatchUp {
 /** The search, for one query: its shape (filters, number of spans) varies, so it is compiled per call. */
 export function sqliteSearchStatement(query: MessageSearchQuery): Sql {
   return searchStatement(sqliteDialect, query, {
-    // The index's own table, named `indexed` by the shared statement's contract (segment_id, seq).
     source: sql`message_search AS indexed`,
+    // The entry's rowid is the message's position: segment number * 2^32 + seq (message-statements.ts).
+    locate: {
+      segmentJoin: sql`segment.number = indexed.rowid >> 32`,
+      seq: sql`indexed.rowid - segment.number * 4294967296`,
+      messageJoin: sql`message.position = ranked.message_key`,
+      key: sql`indexed.rowid`,
+    },
     matches: sql`indexed.message_search MATCH ${value(matchExpression(query))}`,
     // bm25() is lower for better matches.
     score: sql`-bm25(indexed.message_search)`,
@@ -113,27 +111,4 @@ function matchExpression(query: MessageSearchQuery): string {
   return query.terms
     .map((term, index) => `"${term}"${query.lastTermIsPrefix && index === query.terms.length - 1 ? '*' : ''}`)
     .join(' ');
-}
-
-const BACKFILL_PAGE = 500;
-
-/** Migration 4's backfill: indexes the messages already stored, a page at a time, in the migration's transaction. */
-export function indexExistingMessages(database: BetterSqliteDatabaseLike): void {
-  const page = database.prepare(
-    'SELECT segment_id, seq, body FROM messages WHERE (segment_id, seq) > (?, ?) ORDER BY segment_id, seq LIMIT ?',
-  );
-  const prepare = (source: Sql) => database.prepare(compile(source, sqliteDialect).text);
-  const statements = {
-    insertSearchEntry: prepare(searchStatementSources.insertSearchEntry),
-    linkSearchEntry: prepare(searchStatementSources.linkSearchEntry),
-    markNothingToIndex: prepare(searchStatementSources.markNothingToIndex),
-  };
-  let after: [string, number] = ['', 0];
-  for (;;) {
-    const rows = page.all(after[0], after[1], BACKFILL_PAGE) as Array<{ segment_id: string; seq: number; body: string }>;
-    for (const row of rows) indexMessage(statements, { segmentId: row.segment_id, seq: row.seq, body: row.body });
-    const last = rows[rows.length - 1];
-    if (rows.length < BACKFILL_PAGE || !last) return;
-    after = [last.segment_id, last.seq];
-  }
 }

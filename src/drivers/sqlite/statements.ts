@@ -4,19 +4,14 @@
  * (`../sql/statements.ts`) compiled for SQLite; the few here are SQLite's own.
  */
 import { compile } from '../sql/compile.js';
-import { arg, named, sql, type Sql } from '../sql/sql.js';
+import { arg, named, sql } from '../sql/sql.js';
 import { checkpointStatements, historyStatements, sessionStatements } from '../sql/statements.js';
 import type { BetterSqliteDatabaseLike, SqliteStatementLike } from './database.js';
 import { sqliteDialect } from './dialect.js';
+import { messageStatementSources } from './message-statements.js';
 import { searchStatementSources } from './search.js';
 
 const sessions = sqliteDialect.table('sessions');
-
-function messageCells(direction: Sql): Sql {
-  return sql`
-    SELECT seq, id, created_at, run_id, body FROM ${sqliteDialect.table('messages')}
-    WHERE segment_id = ${arg(1)} AND seq >= ${arg(2)} AND seq <= ${arg(3)} ORDER BY seq ${direction} LIMIT ${arg(4)}`;
-}
 
 /** Statements whose rows are read as arrays. */
 const rawStatements = new Set(['selectMessageCellsAscending', 'selectMessageCellsDescending']);
@@ -36,12 +31,6 @@ const ownStatements = {
     WHERE id = ${named('id')} AND version = ${named('expectedVersion')}
       AND user_id IS ${named('userId')} AND parent_id IS ${named('parentId')} AND created_at = ${named('createdAt')}
       AND title IS ${named('title')} AND live_runs IS ${named('liveRuns')}`,
-  // A page of one segment's messages, as arrays (prepared in raw mode) and without the segment id,
-  // which the caller gave: a resume of 10,000 messages builds 10,000 fewer objects and strings.
-  selectMessageCellsAscending: messageCells(sql`ASC`),
-  selectMessageCellsDescending: messageCells(sql`DESC`),
-  // SQLite has no DELETE inside WITH: the driver deletes a segment's messages and the segment in one transaction.
-  deleteSegmentMessages: sql`DELETE FROM ${sqliteDialect.table('messages')} WHERE segment_id = ${arg(1)}`,
   deleteSegment: sql`DELETE FROM ${sqliteDialect.table('segments')} WHERE id = ${arg(1)}`,
 };
 
@@ -50,6 +39,8 @@ const statementSources = {
   ...historyStatements(sqliteDialect),
   ...checkpointStatements(sqliteDialect),
   ...ownStatements,
+  // After the shared ones, which the messages' own layout replaces (message-statements.ts).
+  ...messageStatementSources,
   ...searchStatementSources,
 };
 
