@@ -56,6 +56,10 @@ export async function benchSqliteOnly(counts: Counts, directory: string): Promis
         figure: `${bytes.fileBytes.toFixed(0)} B, of which search index ${bytes.indexBytes.toFixed(0)} B`,
         check: ratioAtMost('bytes per message / its JSON', bytes.ratio, BYTES_RATIO_LIMIT),
       },
+      {
+        measure: '  where those bytes go, per message (dbstat, pages included)',
+        figure: bytes.breakdown.map((table) => `${table.name} ${table.bytes.toFixed(0)}`).join(', '),
+      },
     ],
     results: { againstRaw, bytesPerMessage: bytes, resume },
   };

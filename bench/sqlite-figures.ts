@@ -80,7 +80,12 @@ export interface BytesPerMessage {
   /** Of the file's bytes, the search index's. */
   indexBytes: number;
   ratio: number;
+  /** Per message, each table and index holding more than a few pages (dbstat), largest first; the rest summed as `other`. */
+  breakdown: Array<{ name: string; bytes: number }>;
 }
+
+/** Tables and indexes under this many bytes (empty ones: a page each) are summed as `other`. */
+const BREAKDOWN_FLOOR = 16 * 4096;
 
 /** The file size of a store holding one session of `messages` messages written a turn at a time, settled. */
 export async function bytesPerMessage(directory: string, messages: number): Promise<BytesPerMessage> {
@@ -96,7 +101,11 @@ export async function bytesPerMessage(directory: string, messages: number): Prom
   const database = new Database(path);
   database.pragma('wal_checkpoint(TRUNCATE)');
   const index = database.prepare("SELECT sum(pgsize) AS bytes FROM dbstat WHERE name LIKE 'message\\_search%' ESCAPE '\\'").get() as { bytes: number };
+  const tables = database.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC').all() as Array<{ name: string; bytes: number }>;
   database.close();
+  const large = tables.filter((table) => table.bytes >= BREAKDOWN_FLOOR);
+  const other = tables.filter((table) => table.bytes < BREAKDOWN_FLOOR).reduce((total, table) => total + table.bytes, 0);
+  const breakdown = [...large, { name: 'other', bytes: other }].map((table) => ({ name: table.name, bytes: table.bytes / messages }));
   const fileBytes = statSync(path).size / messages;
-  return { messages, fileBytes, jsonBytes, indexBytes: index.bytes / messages, ratio: fileBytes / jsonBytes };
+  return { messages, fileBytes, jsonBytes, indexBytes: index.bytes / messages, ratio: fileBytes / jsonBytes, breakdown };
 }
