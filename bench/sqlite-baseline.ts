@@ -21,17 +21,18 @@ export function openRawBaseline(path: string, synchronous: 'FULL' | 'NORMAL'): R
   const database = new Database(path);
   database.pragma('journal_mode = WAL');
   database.pragma(`synchronous = ${synchronous}`);
+  // The layout of sessionloom's schema 8: keyed by position (segment number * 2^32 + seq), id indexed.
   database.exec(`CREATE TABLE messages (
-    segment_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
-    run_id TEXT, body TEXT NOT NULL, PRIMARY KEY (segment_id, seq)) WITHOUT ROWID`);
-  const statement = database.prepare('INSERT INTO messages (segment_id, seq, id, created_at, run_id, body) VALUES (?, ?, ?, ?, NULL, ?)');
+    position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
+    run_id TEXT, body TEXT NOT NULL, indexed INTEGER)`);
+  const statement = database.prepare('INSERT INTO messages (position, id, created_at, run_id, body) VALUES (? + ?, ?, ?, NULL, ?)');
   let written = 0;
   // Ids as long as sessionloom's (26-letter ULIDs behind a prefix), so the rows are the same size.
   const id = (prefix: string, value: number) => `${prefix}_${String(value).padStart(26, '0')}`;
   const insertTurn = database.transaction((bodies: string[]) => {
     for (const body of bodies) {
       written += 1;
-      statement.run(id('seg', 1), written, id('msg', written), Date.now(), body);
+      statement.run(4294967296, written, id('msg', written), Date.now(), body);
     }
   });
   return {

@@ -5,7 +5,7 @@
  * terms inside the append's transaction cost about 0.85 ms of CPU per append (FTS5 writes a new
  * segment, its structure record, doc sizes and content rows at every commit, then merges those tiny
  * segments) and 8.5 of the 19 pages the commit wrote: more than the two message rows themselves. So
- * an append only leaves its rows marked `search_row IS NULL` (a small partial index finds them), and
+ * an append only leaves its rows marked `indexed IS NULL` (a small partial index finds them), and
  * the index catches up in one transaction per batch: before every search (so a message is found
  * once its append has returned, whichever process appended it), and after a commit that leaves
  * `CATCH_UP_BATCH` messages waiting, so the backlog stays small without searches. A row's
