@@ -19,6 +19,7 @@ import { sqliteDialect } from '../src/drivers/sqlite/dialect.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { sessionRecord } from '../src/testing/driver/records.js';
 import { onPostgres as queryPostgres, PostgresPrefixes } from './fixtures/postgres-tables.js';
+import { rewindToSchema7 } from './fixtures/sqlite-schema-7.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-live-runs-index-'));
 const url = inject('postgresUrl');
@@ -56,6 +57,7 @@ describe('SQLite live_runs column', () => {
     const expected = await writeSessions(before);
     await before.close();
     const raw = new Database(path);
+    rewindToSchema7(raw);
     raw.exec('DROP INDEX sessions_with_live_runs; DROP INDEX sessions_with_live_runs_by_user; ALTER TABLE sessions DROP COLUMN live_runs;');
     raw.exec('DELETE FROM schema_migrations WHERE version = 7;');
     raw.close();

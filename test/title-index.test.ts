@@ -20,6 +20,7 @@ import { sqliteDialect } from '../src/drivers/sqlite/dialect.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { SessionStore } from '../src/index.js';
 import { onPostgres as queryPostgres, PostgresPrefixes } from './fixtures/postgres-tables.js';
+import { rewindToSchema7 } from './fixtures/sqlite-schema-7.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-title-index-'));
 const url = inject('postgresUrl');
@@ -63,6 +64,7 @@ describe('SQLite title column', () => {
     await writeTitled(before);
     await before.close();
     const raw = new Database(path);
+    rewindToSchema7(raw);
     // And without the later migration (the live-runs column, 7), applied again on opening.
     raw.exec('DROP INDEX sessions_with_live_runs; DROP INDEX sessions_with_live_runs_by_user; ALTER TABLE sessions DROP COLUMN live_runs;');
     raw.exec('DROP INDEX sessions_by_title; ALTER TABLE sessions DROP COLUMN title; DELETE FROM schema_migrations WHERE version >= 6;');
