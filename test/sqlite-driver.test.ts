@@ -15,7 +15,7 @@ import type { SessionRecord } from '../src/driver/driver.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { latestSchemaVersion, migrate, migrations } from '../src/drivers/sqlite/migrations.js';
 import type { SessionOrderBy } from '../src/types.js';
-import { segmentRecord, sessionRecord } from './fixtures/driver-records.js';
+import { messageRecord, segmentRecord, sessionRecord } from './fixtures/driver-records.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-sqlite-'));
 let fileCounter = 0;
@@ -264,6 +264,30 @@ describe('connection settings', () => {
     ).toThrow(/durability/);
   });
 });
+describe('message positions (schema 8: segment number * 2^32 + seq)', () => {
+  it('refuses a seq outside 0 to 2^32 - 1 and a message of a segment that does not exist, writing nothing of the batch', async () => {
+    const driver = new SqliteDriver({ path: newPath() });
+    const record = sessionRecord({ id: 'positions' });
+    await createSession(driver, record);
+    const segment = record.headSegmentId;
+    const kept = messageRecord('kept', segment, 1);
+    for (const [message, reason] of [
+      [messageRecord('too-far', segment, 2 ** 32), /seq 4294967296/],
+      [messageRecord('negative', segment, -1), /seq -1/],
+      [messageRecord('nowhere', 'missing-segment', 1), /segment "missing-segment", which does not exist/],
+    ] as const) {
+      await expect(driver.commit({ messages: [kept, message] })).rejects.toThrow(reason);
+    }
+    expect(await driver.readMessages(segment, { fromSeq: 0, toSeq: Number.MAX_SAFE_INTEGER, order: 'asc' })).toEqual([]);
+    // The largest seq is stored and read back in its place, after the others.
+    await driver.commit({ messages: [kept, messageRecord('last', segment, 2 ** 32 - 1)] });
+    const read = await driver.readMessages(segment, { fromSeq: 0, toSeq: Number.MAX_SAFE_INTEGER, order: 'desc' });
+    expect(read.map((message) => [message.id, message.seq])).toEqual([['last', 2 ** 32 - 1], ['kept', 1]]);
+    expect(await driver.locateMessage('last')).toEqual({ segmentId: segment, seq: 2 ** 32 - 1 });
+    await driver.close();
+  });
+});
+
 describe('listSessions', () => {
   it('refuses an ORDER BY or direction outside the whitelist', async () => {
     const driver = new SqliteDriver({ path: ':memory:' });
