@@ -16,6 +16,7 @@ import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { latestSchemaVersion, migrate, migrations } from '../src/drivers/sqlite/migrations.js';
 import type { SessionOrderBy } from '../src/types.js';
 import { messageRecord, segmentRecord, sessionRecord } from './fixtures/driver-records.js';
+import { rewindToSchema7 } from './fixtures/sqlite-schema-7.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-sqlite-'));
 let fileCounter = 0;
@@ -285,6 +286,27 @@ describe('message positions (schema 8: segment number * 2^32 + seq)', () => {
     expect(read.map((message) => [message.id, message.seq])).toEqual([['last', 2 ** 32 - 1], ['kept', 1]]);
     expect(await driver.locateMessage('last')).toEqual({ segmentId: segment, seq: 2 ** 32 - 1 });
     await driver.close();
+  });
+});
+
+describe('migration 8', () => {
+  it('refuses to upgrade a file holding a message it cannot key (no segment), leaving the file at schema 7', async () => {
+    const path = newPath();
+    const driver = new SqliteDriver({ path });
+    const record = sessionRecord({ id: 'upgrade' });
+    await createSession(driver, record);
+    await driver.commit({ messages: [messageRecord('kept', record.headSegmentId, 1)] });
+    await driver.close();
+    const raw = new Database(path);
+    rewindToSchema7(raw);
+    raw.prepare("INSERT INTO messages (segment_id, seq, id, created_at, run_id, body) VALUES ('gone', 1, 'orphan', 1, NULL, '{}')").run();
+    raw.close();
+
+    expect(() => new SqliteDriver({ path })).toThrow(/1 message\(s\) have no segment or a seq outside/);
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare('SELECT max(version) AS version FROM schema_migrations').get()).toEqual({ version: 7 });
+    expect(check.prepare('SELECT id FROM messages ORDER BY id').all()).toEqual([{ id: 'kept' }, { id: 'orphan' }]);
+    check.close();
   });
 });
 

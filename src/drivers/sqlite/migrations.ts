@@ -222,7 +222,25 @@ export const migrations: readonly Migration[] = [
         FROM messages AS message JOIN segments_keyed AS segment ON segment.id = message.segment_id
         WHERE message.seq BETWEEN 0 AND 4294967295
         ORDER BY segment.number, message.seq;
+    `,
+    // Every message must have moved (the driver never wrote one without its segment, or with a seq
+    // outside 0..2^32-1): if one did not, the migration fails, the transaction rolls back, and the
+    // file is left as it was, rather than losing the message.
+    backfill: (database) => {
+      const count = (table: string) => (database.prepare(`SELECT count(*) AS rows FROM ${table}`).get() as { rows: number }).rows;
+      const left = count('messages') - count('messages_keyed');
+      if (left !== 0) {
+        throw new Error(
+          `SqliteDriver: schema 8 keys messages by segment number and seq, but ${left} message(s) have no segment or a seq outside 0..2^32-1; the file is left unchanged.`,
+        );
+      }
+      database.exec(replaceMessageTables);
+    },
+  },
+];
 
+/** Migration 8, once every message is copied: the keyed tables replace the old ones, and the search index is rebuilt. */
+const replaceMessageTables = `
       DROP TRIGGER message_search_forget;
       DROP TABLE messages;
       DROP TABLE segments;
@@ -247,9 +265,7 @@ export const migrations: readonly Migration[] = [
       CREATE TRIGGER message_search_forget AFTER DELETE ON messages WHEN old.indexed = 1 BEGIN
         DELETE FROM message_search WHERE rowid = old.position;
       END;
-    `,
-  },
-];
+`;
 
 export const latestSchemaVersion = (list: readonly Migration[] = migrations): number =>
   list.reduce((latest, migration) => Math.max(latest, migration.version), 0);
