@@ -35,7 +35,6 @@ import {
   blobValues,
   checkpointFromRow,
   checkpointValues,
-  messageValues,
   operationFromRow,
   operationValues,
   runEventFromRow,
@@ -332,7 +331,8 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     }
     for (const segment of batch.segments ?? []) statements.insertSegments.run(...segmentValues(segment));
     // Left for the search index to catch up with (search.ts): a search catches up before it reads.
-    for (const message of batch.messages ?? []) this.insertMessage(message);
+    const segmentNumbers = new Map<string, number>();
+    for (const message of batch.messages ?? []) this.insertMessage(message, segmentNumbers);
     for (const operation of batch.operations ?? []) this.insertOperation(operation);
     for (const run of batch.runs ?? []) statements.putRuns.run(...runValues(run));
     for (const event of batch.runEvents ?? []) statements.putRunEvents.run(...runEventValues(event));
@@ -350,16 +350,22 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
   /**
    * Insert, and only on failure look the id up: the lookup runs inside the transaction, so it also
    * sees messages inserted earlier in this batch, and the common path pays for no extra query.
+   * `segmentNumbers` holds the numbers this batch has read (inside its transaction, so never stale).
    */
-  private insertMessage(message: MessageRecord): void {
+  private insertMessage(message: MessageRecord, segmentNumbers: Map<string, number>): void {
     // A message's position is its segment's number * 2^32 + seq (message-statements.ts).
     if (!Number.isSafeInteger(message.seq) || message.seq < 0 || message.seq >= SEGMENT_SPAN) {
       throw new Error(`SqliteDriver: message "${message.id}" has seq ${message.seq}; SQLite stores seqs from 0 to 2^32 - 1.`);
     }
+    let number = segmentNumbers.get(message.segmentId);
+    if (number === undefined) {
+      const row = this.statements.selectSegmentNumber.get(message.segmentId) as { number: number } | undefined;
+      if (row === undefined) throw new Error(`SqliteDriver: message "${message.id}" names segment "${message.segmentId}", which does not exist.`);
+      number = row.number;
+      segmentNumbers.set(message.segmentId, number);
+    }
     try {
-      if (this.statements.insertMessages.run(...messageValues(message)).changes !== 1) {
-        throw new Error(`SqliteDriver: message "${message.id}" names segment "${message.segmentId}", which does not exist.`);
-      }
+      this.statements.insertMessageAt.run(number * SEGMENT_SPAN + message.seq, message.id, message.createdAt, message.runId ?? null, message.body);
     } catch (error) {
       if (this.statements.selectMessageLocation.get(message.id) !== undefined) {
         throw new WriteConflict({ kind: 'duplicate-message', messageId: message.id });
