@@ -20,7 +20,7 @@ import { absolutePath, isInside, linkTargetProblem, parentOf, realDirectorySoFar
 import { emptyState, type WorkspaceState } from './workspace-state.js';
 
 /** Paths longer than this are not recorded (the same bound a manifest path has). */
-const MAX_SCANNED_PATH_LENGTH = 4096;
+export const MAX_SCANNED_PATH_LENGTH = 4096;
 
 /** Longest stretch of synchronous file system work before the event loop gets a turn. */
 const SLICE_MS = 8;
@@ -33,6 +33,8 @@ export interface ScanOptions {
   index: ScanIndex;
   /** Real absolute paths never recorded nor touched, with everything under them, whatever the rules: the store's own files (see store-files.ts). */
   excluded?: ReadonlySet<string>;
+  /** Names everything `rules`, `maxFileBytes` and `excluded` depend on, so a watched scan (watched-scan.ts) knows when they are the same as last time. */
+  rulesKey?: string;
 }
 
 export interface ScanResult {
@@ -64,20 +66,47 @@ export class TimeSlicer {
   }
 }
 
-export async function scanWorkspace(root: string, options: ScanOptions): Promise<ScanResult> {
+/**
+ * Lets a caller follow the walk (workspace-watch.ts): `beforeListing` runs before a directory is
+ * listed, so a change watch set there sees every change the listing misses; `entrySeen` gets each
+ * recorded non-directory entry's stats.
+ */
+export interface WalkHooks {
+  beforeListing?(path: string, absolute: string): void;
+  entrySeen?(path: string, stats: Stats): void;
+}
+
+export async function scanWorkspace(root: string, options: ScanOptions, hooks: WalkHooks = {}): Promise<ScanResult> {
+  const result: ScanResult = { state: emptyState(), skipped: [], hashedFiles: 0 };
+  await walkDirectories(root, [{ path: '', absolute: root }], result, options, hooks);
+  result.skipped.sort(byPath);
+  return result;
+}
+
+export const byPath = (left: { path: string }, right: { path: string }) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0);
+
+/**
+ * Records into `result` everything under the `pending` directories (each already recorded by the
+ * caller, or the root): the whole scan, or one subtree of it (workspace-watch.ts).
+ */
+export async function walkDirectories(
+  root: string,
+  pending: Array<{ path: string; absolute: string }>,
+  result: ScanResult,
+  options: ScanOptions,
+  hooks: WalkHooks,
+): Promise<void> {
   const observedAt = Date.now();
-  const state = emptyState();
-  const skipped: SkippedFile[] = [];
+  const { state, skipped } = result;
   const slicer = new TimeSlicer();
   // Per entry, the work besides its lstat is most of a settled scan's cost: keep it to string checks.
   const excluded = excludedPrefixes(options);
-  let hashedFiles = 0;
   // Each directory is listed by its absolute path; children are checked by name alone (their parent already was).
-  const pending: Array<{ path: string; absolute: string }> = [{ path: '', absolute: root }];
   while (pending.length > 0) {
     const directory = pending.pop()!;
     const prefix = directory.path === '' ? '' : `${directory.path}/`;
     const absolutePrefix = directory.absolute.endsWith(sep) ? directory.absolute : directory.absolute + sep;
+    hooks.beforeListing?.(directory.path, directory.absolute);
     for (const name of listDirectory(directory.absolute)) {
       if (slicer.due()) await slicer.yield();
       const path = prefix + name;
@@ -99,13 +128,12 @@ export async function scanWorkspace(root: string, options: ScanOptions): Promise
       if (options.rules.ignores(path, false)) continue;
       const inspected = inspectEntry(root, directory.absolute, absolute, stats, options, observedAt, path);
       if (inspected === undefined) continue; // removed while we looked
-      if (inspected.hashed) hashedFiles += 1;
+      if (inspected.hashed) result.hashedFiles += 1;
+      hooks.entrySeen?.(path, stats);
       state.files.set(path, inspected.entry);
       if (inspected.entry.kind === 'skipped') skipped.push({ path, size: inspected.entry.size, reason: inspected.entry.reason });
     }
   }
-  skipped.sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
-  return { state, skipped, hashedFiles };
 }
 
 /**
@@ -131,7 +159,7 @@ function excludedPrefixes(options: Pick<ScanOptions, 'excluded'>): Array<{ path:
  * `relativePathProblem` for one directory entry's name, without splitting it: a name from
  * readdir never holds a slash or NUL, so what is left to refuse is emptiness, `.`/`..`, and a backslash.
  */
-function isPlainName(name: string): boolean {
+export function isPlainName(name: string): boolean {
   return name.length > 0 && name !== '.' && name !== '..' && !name.includes('\\') && !name.includes('/') && !name.includes('\0');
 }
 
@@ -143,7 +171,7 @@ export function isExcluded(options: Pick<ScanOptions, 'excluded'>, absolute: str
 }
 
 /** What is at `absolute` (in the real directory `parent` of the workspace `root`), or undefined when it vanished. */
-function inspectEntry(
+export function inspectEntry(
   root: string,
   parent: string,
   absolute: string,
@@ -204,7 +232,7 @@ function listDirectory(absolute: string): string[] {
   }
 }
 
-function lstatIfPresent(path: string): Stats | undefined {
+export function lstatIfPresent(path: string): Stats | undefined {
   try {
     return lstatSync(path, { throwIfNoEntry: false });
   } catch (error) {

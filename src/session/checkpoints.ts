@@ -30,7 +30,8 @@ import { decodeManifest, encodeManifest, type CheckpointRules } from '../checkpo
 import { scanIndexFor, type ScanIndex } from '../checkpoint/scan-index.js';
 import { assertWorkspaceOutsideStore, storeFilesOf } from '../checkpoint/store-files.js';
 import { resolveWorkspaceRoot, absolutePath } from '../checkpoint/workspace-path.js';
-import { readRegularFile, scanWorkspace, TimeSlicer, type ScanOptions, type ScanResult } from '../checkpoint/workspace-scan.js';
+import { scanWatched } from '../checkpoint/watched-scan.js';
+import { readRegularFile, TimeSlicer, type ScanOptions, type ScanResult } from '../checkpoint/workspace-scan.js';
 import { blobHashesOf, deltaOfState, diffStates, type StateDelta } from '../checkpoint/workspace-state.js';
 import type { BlobRecord, CheckpointCapableDriver, CheckpointRecord, SessionRecord } from '../driver/driver.js';
 import { assertValidId } from '../common/ids.js';
@@ -77,7 +78,7 @@ export async function checkpointWorkspace(context: StoreContext, sessionId: stri
   const deltaBase = base && base.manifest.depth < MAX_CHAIN_DEPTH ? base : undefined;
 
   for (let attempt = 1; ; attempt += 1) {
-    const scan = await scanWorkspace(root, await scanOptionsFor(root, rules, index, storeFiles));
+    const scan = await scanWatched(root, await scanOptionsFor(root, rules, index, storeFiles));
     const delta = deltaBase ? diffStates(deltaBase.state, scan.state) : deltaOfState(scan.state);
     const blobHashes = blobHashesOf(delta);
     const missing = await driver.missingBlobs(blobHashes);
@@ -164,7 +165,7 @@ export async function finishCheckpoint(
   }
   const index = scanIndexFor(root);
   const checkpoint = await loadCheckpoint(driver, record, index);
-  const scan = await scanWorkspace(root, await scanOptionsFor(root, checkpoint.manifest.rules, index, storeFiles));
+  const scan = await scanWatched(root, await scanOptionsFor(root, checkpoint.manifest.rules, index, storeFiles));
   const after = diffStates(checkpoint.state, scan.state);
   const manifest = encodeManifest({ ...checkpoint.manifest, after: { at: context.now(), delta: after } });
   await driver.commit({ checkpoints: [{ ...record, manifest }] });
@@ -227,7 +228,9 @@ export async function resolveWorkspace(context: StoreContext, workspace: string)
 
 /** The scan settings for a workspace under a checkpoint's rules (the root `.gitignore` read as it is now). */
 export async function scanOptionsFor(root: string, rules: CheckpointRules, index: ScanIndex, storeFiles: ReadonlySet<string>): Promise<ScanOptions> {
-  return { rules: buildIgnoreRules(await readRootGitignore(root), rules.ignore), maxFileBytes: rules.maxFileBytes, index, excluded: storeFiles };
+  const gitignore = await readRootGitignore(root);
+  const rulesKey = JSON.stringify([gitignore ?? null, rules.ignore, rules.maxFileBytes, [...storeFiles]]);
+  return { rules: buildIgnoreRules(gitignore, rules.ignore), maxFileBytes: rules.maxFileBytes, index, excluded: storeFiles, rulesKey };
 }
 
 async function checkpointMessage(

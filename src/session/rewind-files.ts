@@ -17,7 +17,7 @@ import { decodeManifest, encodeManifest } from '../checkpoint/manifest.js';
 import { planRestore, type RestorePlan } from '../checkpoint/restore-plan.js';
 import { scanIndexFor, type ScanIndex } from '../checkpoint/scan-index.js';
 import { findConflicts, type KnownWorkspace } from '../checkpoint/workspace-conflicts.js';
-import { scanWorkspace } from '../checkpoint/workspace-scan.js';
+import { scanWatched } from '../checkpoint/watched-scan.js';
 import { emptyDelta } from '../checkpoint/workspace-state.js';
 import { WriteConflict, type CheckpointCapableDriver, type CheckpointRecord, type SessionRecord } from '../driver/driver.js';
 import { InvalidArgumentError, WorkspaceConflictError } from '../errors.js';
@@ -57,7 +57,7 @@ export async function rewindWithFiles(context: StoreContext, sessionId: string, 
     const target = await loadCheckpoint(driver, targetRecord, index);
     const known = await lastKnownWorkspace(context, driver, spans, record, position, target, index);
     const scanOptions = await scanOptionsFor(root, target.manifest.rules, index, storeFiles);
-    const scan = await scanWorkspace(root, scanOptions);
+    const scan = await scanWatched(root, scanOptions);
     const targetRules = buildIgnoreRules(await gitignoreOf(driver, target), target.manifest.rules.ignore);
     const plan = await planRestore(root, { current: scan.state, target: target.state, targetRules, scanOptions });
     const files: RewoundFiles = {
