@@ -10,9 +10,11 @@
  *
  * Not every change reaches inotify, so some paths are looked at every time anyway: files with
  * more than one hard link (an edit through another name, maybe outside the workspace, is reported
- * only to that name's directory). What no watch can see is covered by a full scan at least every
- * FULL_SCAN_INTERVAL_MS: writes through a shared memory mapping (no event), and changes made by
- * another machine on a network file system. Set SESSIONLOOM_CHECKPOINT_WATCH=off to scan in full
+ * only to that name's directory; a file that gains a link in the workspace triggers a full scan,
+ * which finds its other names). What no watch can see is covered by a full scan at least every
+ * FULL_SCAN_INTERVAL_MS: writes through a shared memory mapping (no event), changes made by another
+ * machine on a network file system, and edits through a hard link made from outside the workspace
+ * since the last full scan (linking a file from elsewhere reports nothing to its directory). Set SESSIONLOOM_CHECKPOINT_WATCH=off to scan in full
  * every time. The watches are Linux-only (elsewhere every scan is a full one).
  *
  * Everything else falls back to the full scan: the first scan of a workspace in a process, other
@@ -41,7 +43,7 @@ import {
 import type { WorkspaceState } from './workspace-state.js';
 
 /** The longest a process trusts its watches alone: then one full scan (about 100 ms on 10,000 files) catches what no event reports. */
-export const FULL_SCAN_INTERVAL_MS = 5 * 60_000;
+export const FULL_SCAN_INTERVAL_MS = 60_000;
 /** Workspaces watched at once; the least recently scanned loses its watches first. */
 const MAX_WATCHED_WORKSPACES = 8;
 /** Watches of a workspace not scanned for this long are closed. */
@@ -119,8 +121,13 @@ async function scanOnce(root: string, options: ScanOptions, rulesKey: string): P
     else if (!(await watchBarrier())) why = 'the watch barrier timed out';
     else {
       const taken = entry.watches.take();
-      if (taken.trusted) return scanChanges(root, entry, taken.dirty, options);
-      why = taken.why;
+      if (taken.trusted) {
+        const changes = await scanChanges(root, entry, taken.dirty, options);
+        if (changes !== undefined) return changes;
+        why = 'a file gained another hard link (its other names must be found)';
+      } else {
+        why = taken.why;
+      }
     }
   }
   return fullScan(root, options, rulesKey, identity, why);
@@ -158,8 +165,11 @@ function hooksFor(watches: DirectoryWatches, linked: Set<string>): WalkHooks {
   };
 }
 
-/** The kept state brought up to date by looking again at `dirty` (and the hard-linked files). */
-async function scanChanges(root: string, entry: Watched, dirty: Set<string>, options: ScanOptions): Promise<ScanResult> {
+/**
+ * The kept state brought up to date by looking again at `dirty` (and the hard-linked files);
+ * undefined when a full scan must follow.
+ */
+async function scanChanges(root: string, entry: Watched, dirty: Set<string>, options: ScanOptions): Promise<ScanResult | undefined> {
   watched.delete(root);
   watched.set(root, entry); // most recently used
   entry.usedAt = Date.now();
@@ -178,6 +188,7 @@ async function scanChanges(root: string, entry: Watched, dirty: Set<string>, opt
     forget(root); // the kept state is half updated
     throw error;
   }
+  if (looker.newlyLinked) return undefined;
   lastScan = { kind: 'changes', looked: dirty.size + entry.linked.size };
   // A watch set on a new directory may have failed: this result is still exact (the walk did not depend on it), the next scan is a full one.
   return { state: copyState(entry.state), skipped: [...entry.skipped.values()].sort(byPath), hashedFiles: looker.hashedFiles };
@@ -186,6 +197,8 @@ async function scanChanges(root: string, entry: Watched, dirty: Set<string>, opt
 /** Looks again at single paths of a kept state. */
 class ChangeLooker {
   hashedFiles = 0;
+  /** A file now has several names (`ln` in the workspace): an edit through another may be reported only for that one, so the next scan finds them all. */
+  newlyLinked = false;
   private readonly observedAt = Date.now();
   constructor(
     private readonly root: string,
@@ -228,6 +241,7 @@ class ChangeLooker {
     state.files.set(path, inspected.entry);
     if (inspected.entry.kind === 'skipped') skipped.set(path, { path, size: inspected.entry.size, reason: inspected.entry.reason });
     else skipped.delete(path);
+    if (stats.nlink > 1 && !linked.has(path)) this.newlyLinked = true;
     if (stats.nlink > 1) linked.add(path);
     else linked.delete(path);
   }

@@ -30,7 +30,9 @@ export function emptyDelta(): StateDelta {
 export function diffStates(base: WorkspaceState, next: WorkspaceState): StateDelta {
   const delta = emptyDelta();
   for (const [path, entry] of next.files) {
-    if (!sameContent(base.files.get(path), entry)) delta.files.set(path, entry);
+    const before = base.files.get(path);
+    // The same object: a watched scan (watched-scan.ts) carries unchanged entries over as they were.
+    if (before !== entry && !sameContent(before, entry)) delta.files.set(path, entry);
   }
   for (const path of base.files.keys()) if (!next.files.has(path)) delta.files.set(path, 'absent');
   for (const directory of next.directories) if (!base.directories.has(directory)) delta.directories.set(directory, 'present');
