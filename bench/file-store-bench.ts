@@ -12,6 +12,7 @@
  */
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { forgetIgnoreRules } from '../src/checkpoint/ignore-rules.js';
 import { resetScanIndexes } from '../src/checkpoint/scan-index.js';
 import { closeWorkspaceWatches, lastWatchedScan } from '../src/checkpoint/watched-scan.js';
 import type { SessionStore } from '../src/index.js';
@@ -187,9 +188,10 @@ export async function benchCheckpoint(target: StoreTarget, rounds: number, direc
   }
 }
 
-/** What a new process knows of any workspace: nothing (no scan index, no watches). */
+/** What a new process knows of any workspace: nothing (no scan index, no watches, no ignore matcher). */
 function coldProcess(): void {
   resetScanIndexes();
+  forgetIgnoreRules();
   closeWorkspaceWatches();
 }
 

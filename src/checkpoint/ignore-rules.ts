@@ -21,13 +21,50 @@ export interface IgnoreRules {
   ignores(path: string, isDirectory: boolean): boolean;
 }
 
-/** Rules from the root `.gitignore` text (if any) and extra patterns. */
+/** Rule sets kept for reuse: the matcher remembers each path's answer, which a later scan of the same workspace asks again. */
+const MAX_KEPT_RULES = 4;
+/** The matcher's memory holds one answer per path asked: past this many questions it starts afresh, so a workspace churning through new names cannot grow it without end. */
+const MAX_QUESTIONS_PER_MATCHER = 100_000;
+const kept = new Map<string, IgnoreRules>();
+
+/**
+ * Rules from the root `.gitignore` text (if any) and extra patterns. The same rules as a recent
+ * call come back as the same object: matching was a fifth of a full scan's time, and the matcher's
+ * own per-path memory spares most of it on the next scan of that workspace.
+ */
 export function buildIgnoreRules(gitignore: string | undefined, extraPatterns: readonly string[]): IgnoreRules {
-  const matcher = ignore().add(ALWAYS_IGNORED);
-  if (gitignore !== undefined) matcher.add(gitignore);
-  matcher.add([...extraPatterns]);
+  const key = JSON.stringify([gitignore ?? null, extraPatterns]);
+  let rules = kept.get(key);
+  if (rules !== undefined) kept.delete(key);
+  else rules = newIgnoreRules(gitignore, extraPatterns);
+  kept.set(key, rules);
+  while (kept.size > MAX_KEPT_RULES) kept.delete(kept.keys().next().value!);
+  return rules;
+}
+
+/** Drops the kept rule sets (what a new process has). */
+export function forgetIgnoreRules(): void {
+  kept.clear();
+}
+
+function newIgnoreRules(gitignore: string | undefined, extraPatterns: readonly string[]): IgnoreRules {
+  const patterns = [...extraPatterns];
+  const build = () => {
+    const matcher = ignore().add(ALWAYS_IGNORED);
+    if (gitignore !== undefined) matcher.add(gitignore);
+    return matcher.add(patterns);
+  };
+  let matcher = build();
+  let questions = 0;
   return {
-    ignores: (path, isDirectory) => matcher.ignores(isDirectory ? `${path}/` : path),
+    ignores: (path, isDirectory) => {
+      questions += 1;
+      if (questions > MAX_QUESTIONS_PER_MATCHER) {
+        matcher = build();
+        questions = 1;
+      }
+      return matcher.ignores(isDirectory ? `${path}/` : path);
+    },
   };
 }
 

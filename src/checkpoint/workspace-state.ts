@@ -47,8 +47,12 @@ export function deltaOfState(state: WorkspaceState): StateDelta {
 
 /** `base` with `delta` applied, as a new state (`base` is not changed). */
 export function applyDelta(base: WorkspaceState, delta: StateDelta): WorkspaceState {
-  const files = new Map(base.files);
-  const directories = new Set(base.directories);
+  return applyDeltaInPlace({ files: new Map(base.files), directories: new Set(base.directories) }, delta);
+}
+
+/** `delta` applied to `state` itself (for a chain of deltas: one copy for the whole chain, not one per link). */
+export function applyDeltaInPlace(state: WorkspaceState, delta: StateDelta): WorkspaceState {
+  const { files, directories } = state;
   for (const [path, entry] of delta.files) {
     if (entry === 'absent') files.delete(path);
     else files.set(path, entry);

@@ -6,7 +6,7 @@
  */
 import { decodeManifest, type CheckpointManifest } from '../checkpoint/manifest.js';
 import type { ScanIndex } from '../checkpoint/scan-index.js';
-import { applyDelta, emptyState, type WorkspaceState } from '../checkpoint/workspace-state.js';
+import { applyDeltaInPlace, emptyState, type WorkspaceState } from '../checkpoint/workspace-state.js';
 import { supportsCheckpoints, type CheckpointCapableDriver, type CheckpointRecord } from '../driver/driver.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { StoreContext } from './context.js';
@@ -59,8 +59,9 @@ export async function loadCheckpoint(driver: CheckpointCapableDriver, record: Ch
     base = baseManifest.base;
   }
   // Oldest first: each delta applies on top of its base's state.
-  let state = baseState ?? emptyState();
-  for (const link of chain.reverse()) state = applyDelta(state, link.delta);
+  // One copy of the base for the whole chain (a copy per link cost depth x files on a cold process's first checkpoint).
+  const state = baseState === undefined ? emptyState() : { files: new Map(baseState.files), directories: new Set(baseState.directories) };
+  for (const link of chain.reverse()) applyDeltaInPlace(state, link.delta);
   index?.rememberState(record.messageId, state);
   return { record, manifest, state };
 }
