@@ -108,9 +108,23 @@ function watchingEnabled(): boolean {
   return process.platform === 'linux' && process.env['SESSIONLOOM_CHECKPOINT_WATCH'] !== 'off';
 }
 
+/** Closes the watches of workspaces idle for IDLE_MS; runs while any are kept, never keeping the process alive. */
+let sweeper: NodeJS.Timeout | undefined;
+function sweepIdleLater(): void {
+  if (sweeper !== undefined) return;
+  sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const [root, entry] of watched) if (now - entry.usedAt > IDLE_MS && !busy.has(root)) forget(root);
+    if (watched.size === 0) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+  }, IDLE_MS / 3);
+  sweeper.unref();
+}
+
 async function scanOnce(root: string, options: ScanOptions, rulesKey: string): Promise<ScanResult> {
   const now = Date.now();
-  for (const [other, entry] of watched) if (now - entry.usedAt > IDLE_MS) forget(other);
   const identity = identityOf(root);
   const entry = watched.get(root);
   let why = 'the first scan of this workspace in this process';
@@ -153,6 +167,7 @@ async function fullScan(root: string, options: ScanOptions, rulesKey: string, id
   const skipped = new Map(result.skipped.map((file) => [file.path, file]));
   watched.set(root, { watches, rulesKey, identity, state: copyState(result.state), skipped, linked, fullScanAt, usedAt: fullScanAt });
   while (watched.size > MAX_WATCHED_WORKSPACES) forget(watched.keys().next().value!);
+  sweepIdleLater();
   return result;
 }
 

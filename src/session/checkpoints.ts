@@ -46,6 +46,11 @@ import { positionOnPath, readPathRange, resolvePath, type PathSpan } from './pat
 
 /** Blobs sent per commit when a checkpoint uploads a lot (a first checkpoint of a large workspace). */
 const UPLOAD_CHUNK_BYTES = 64 * 1024 * 1024;
+/**
+ * And at most this many: the file store writes and fsyncs a file per blob, and one commit of
+ * 10,000 of them ran into the driver's 10 s deadline on a loaded 2-core machine.
+ */
+const UPLOAD_CHUNK_BLOBS = 1_000;
 /** A workspace that changes under every scan is reported rather than scanned forever. */
 const SCAN_ATTEMPTS = 3;
 const WARNING_NAMES = 100;
@@ -280,12 +285,12 @@ async function readBlobs(root: string, delta: StateDelta, missing: string[], ind
   return blobs;
 }
 
-/** One commit when the new content is small; otherwise the blobs go first in chunks (idempotent), then the record. */
+/** One commit when the new content is small; otherwise the blobs go first in chunks (idempotent), then the record with the last chunk. */
 async function commitCheckpoint(driver: CheckpointCapableDriver, record: CheckpointRecord, blobs: BlobRecord[]): Promise<void> {
   let chunk: BlobRecord[] = [];
   let chunkBytes = 0;
   for (const blob of blobs) {
-    if (chunkBytes + blob.bytes.length > UPLOAD_CHUNK_BYTES && chunk.length > 0) {
+    if ((chunkBytes + blob.bytes.length > UPLOAD_CHUNK_BYTES || chunk.length >= UPLOAD_CHUNK_BLOBS) && chunk.length > 0) {
       await driver.commit({ blobs: chunk });
       chunk = [];
       chunkBytes = 0;
