@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryWatches } from '../src/checkpoint/directory-watches.js';
 import { closeWorkspaceWatches, lastWatchedScan, watchesOf } from '../src/checkpoint/watched-scan.js';
-import type { SessionStore } from '../src/index.js';
+import { FallbackDriver } from '../src/drivers/fallback/driver.js';
+import { MemoryDriver, SessionStore } from '../src/index.js';
 import { everyStore } from './fixtures/every-store.js';
 import { snapshotWorkspace, temporaryDirectory, type Snapshot } from './fixtures/workspace.js';
 
@@ -82,7 +83,13 @@ const SHELL_STEPS: Array<{ script: string; scan: 'changes' | 'full' }> = [
   { script: 'echo new-in-renamed > dir9/f2.txt', scan: 'changes' },
 ];
 
-describe.each(everyStore('checkpoint_watch'))('checkpoints from change watches on $name', ({ open }) => {
+// The watches sit above the drivers: every store, and the fallback middleware over one.
+const stores = [
+  ...everyStore('checkpoint_watch'),
+  { name: 'fallback', open: () => SessionStore.fromDriver(new FallbackDriver(new MemoryDriver(), { fallback: 'memory' })) },
+];
+
+describe.each(stores)('checkpoints from change watches on $name', ({ open }) => {
   it('catch every shell edit between checkpoints, looking only at what changed, and each checkpoint restores exactly', async () => {
     const store = open();
     const root = settledWorkspace();
