@@ -81,6 +81,9 @@ const SHELL_STEPS: Array<{ script: string; scan: 'changes' | 'full' }> = [
   { script: 'echo through-the-other-name >> dir2/hard.txt', scan: 'changes' },
   { script: 'rm -r moved && rmdir empty && mv dir1 dir9', scan: 'changes' },
   { script: 'echo new-in-renamed > dir9/f2.txt', scan: 'changes' },
+  // A directory replaced by a file of its name, and a file by a directory.
+  { script: 'rm -r dir9 && echo was-a-directory > dir9', scan: 'changes' },
+  { script: 'rm dir0/f0.txt && mkdir dir0/f0.txt && echo inner > dir0/f0.txt/inner', scan: 'changes' },
 ];
 
 // The watches sit above the drivers: every store, and the fallback middleware over one.

@@ -9,7 +9,7 @@
  * a name, the workspace has more directories than we are willing to watch, or the events since the
  * last take reached half the kernel's queue size. libuv drops the queue-overflow event silently,
  * but an overflow can only happen once that many events were queued unread, all of which we then
- * read, so counting them detects it (half: a margin for events of other watches of the process).
+ * read, so counting them detects it (the events of all the process's watches: they share one queue).
  */
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 
@@ -17,12 +17,21 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs';
 export const MAX_WATCHED_DIRECTORIES = 4096;
 const DEFAULT_MAX_QUEUED_EVENTS = 16_384;
 
+/**
+ * Events seen by every DirectoryWatches of the process. They all share libuv's one inotify queue,
+ * so an overflow is detected by counting the events of all of them, not of one workspace alone.
+ * (Watches the application sets itself with `fs.watch` share that queue too and are not counted:
+ * the limit is half the queue for them.)
+ */
+let processEvents = 0;
+
 export type Taken = { trusted: true; dirty: Set<string> } | { trusted: false; why: string };
 
 export class DirectoryWatches {
   private readonly watchers = new Map<string, FSWatcher>();
   private dirty = new Set<string>();
-  private events = 0;
+  /** `processEvents` at the last take. */
+  private eventsAtTake = processEvents;
   private untrusted: string | undefined;
 
   constructor(private readonly eventLimit = defaultEventLimit()) {}
@@ -63,10 +72,11 @@ export class DirectoryWatches {
 
   /** The paths reported since the last take (the caller has passed the barrier: watch-barrier.ts), or why they cannot be relied on. */
   take(): Taken {
+    this.checkEventCount();
     if (this.untrusted !== undefined) return { trusted: false, why: this.untrusted };
     const dirty = this.dirty;
     this.dirty = new Set();
-    this.events = 0;
+    this.eventsAtTake = processEvents;
     return { trusted: true, dirty };
   }
 
@@ -82,18 +92,31 @@ export class DirectoryWatches {
     this.distrust('closed');
   }
 
+  /** True (and distrusted) when the process's watches saw as many events since the last take as the limit. */
+  private checkEventCount(): boolean {
+    const events = processEvents - this.eventsAtTake;
+    if (events < this.eventLimit) return false;
+    this.distrust(`${events} events since the last checkpoint, as many as the kernel's queue may hold`);
+    return true;
+  }
+
   get watchedDirectories(): number {
     return this.watchers.size;
   }
 
   private changed(directory: string, name: string | Buffer | null): void {
+    processEvents += 1;
     if (this.untrusted !== undefined) return;
-    this.events += 1;
-    if (this.events >= this.eventLimit) return this.distrust(`${this.events} events since the last checkpoint, as many as the kernel's queue may hold`);
+    if (this.checkEventCount()) return;
     if (typeof name !== 'string') return this.distrust('an event came without a file name');
     // An event about the watched directory itself carries its own name; recorded as a child of it, it is looked at and found absent: harmless.
     this.dirty.add(directory === '' ? name : `${directory}/${name}`);
   }
+}
+
+/** Counted by the barrier's sentinel too (watch-barrier.ts): its events share the queue. */
+export function countSharedQueueEvent(): void {
+  processEvents += 1;
 }
 
 /** Half of /proc/sys/fs/inotify/max_queued_events (the default when it cannot be read). */

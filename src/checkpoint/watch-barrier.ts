@@ -15,6 +15,7 @@
 import { mkdtempSync, rmSync, unlinkSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { countSharedQueueEvent } from './directory-watches.js';
 
 /** Far longer than a loop turn on a loaded machine, short enough that a lost event costs little. */
 const BARRIER_TIMEOUT_MS = 2_000;
@@ -66,6 +67,7 @@ function openSentinel(): Sentinel | undefined {
     const waiting = new Map<string, () => void>();
     // Not persistent: the sentinel never keeps a process alive on its own.
     const watcher = watch(directory, { persistent: false }, (_type, name) => {
+      countSharedQueueEvent();
       const done = name === null ? undefined : waiting.get(name);
       if (done === undefined) return;
       waiting.delete(name!);

@@ -239,7 +239,9 @@ class ChangeLooker {
       // A directory created, removed, renamed or replaced: walk it again, watching what is there now.
       this.removeUnder(path);
       this.entry.watches.unwatchUnder(path);
-      if (stats?.isDirectory() !== true || this.options.rules.ignores(path, true)) return;
+    }
+    if (stats?.isDirectory() === true) {
+      if (this.options.rules.ignores(path, true)) return;
       state.directories.add(path);
       const walked: ScanResult = { state, skipped: [], hashedFiles: 0 };
       await walkDirectories(this.root, [{ path, absolute }], walked, this.options, hooksFor(this.entry.watches, linked));
