@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { DirectoryWatches } from '../src/checkpoint/directory-watches.js';
+import { DirectoryWatches, MAX_WATCHED_DIRECTORIES } from '../src/checkpoint/directory-watches.js';
 import { closeWorkspaceWatches, lastWatchedScan, watchesOf } from '../src/checkpoint/watched-scan.js';
 import { FallbackDriver } from '../src/drivers/fallback/driver.js';
 import { MemoryDriver, SessionStore } from '../src/index.js';
@@ -129,6 +129,24 @@ describe.each(stores)('checkpoints from change watches on $name', ({ open }) => 
     shell(root, 'echo three > fresh/x.txt');
     await checkpointNow(store, session.id, root, taken);
     expect(lastWatchedScan().kind).toBe('changes');
+    await expectEveryCheckpointRestores(store, session.id, root, taken);
+    await store.close();
+  });
+});
+
+describe('a workspace whose directories cannot all be watched', () => {
+  it(`(over ${MAX_WATCHED_DIRECTORIES} directories) is scanned in full at every checkpoint, exactly`, async () => {
+    const store = SessionStore.memory();
+    const root = settledWorkspace();
+    for (let directory = 0; directory <= MAX_WATCHED_DIRECTORIES; directory += 1) mkdirSync(join(root, 'many', `d${directory}`), { recursive: true });
+    const session = await store.create();
+    const taken: Taken[] = [];
+    await checkpointNow(store, session.id, root, taken);
+    expect(watchesOf(root)).toBeUndefined();
+    shell(root, 'echo changed > dir0/f0.txt && echo new > many/d7/new.txt');
+    await checkpointNow(store, session.id, root, taken);
+    expect(lastWatchedScan().kind).toBe('full');
+    expect(watchesOf(root)).toBeUndefined();
     await expectEveryCheckpointRestores(store, session.id, root, taken);
     await store.close();
   });

@@ -64,7 +64,11 @@ interface Watched {
   usedAt: number;
 }
 
+/** After watches of a workspace failed to be set up, its scans are plain full ones for this long. */
+const WATCH_RETRY_MS = 5 * 60_000;
+
 const watched = new Map<string, Watched>();
+const watchRetryAt = new Map<string, number>();
 const busy = new Map<string, Promise<unknown>>();
 
 /** What a scan used (for tests and the bench). */
@@ -99,6 +103,7 @@ export async function scanWatched(root: string, options: ScanOptions): Promise<S
 export function closeWorkspaceWatches(): void {
   for (const entry of watched.values()) entry.watches.close();
   watched.clear();
+  watchRetryAt.clear();
 }
 
 /** For tests: the watches kept for a workspace (by its real path). */
@@ -150,6 +155,9 @@ async function scanOnce(root: string, options: ScanOptions, rulesKey: string): P
 async function fullScan(root: string, options: ScanOptions, rulesKey: string, identity: string, why: string): Promise<ScanResult> {
   forget(root);
   lastScan = { kind: 'full', why };
+  const retryAt = watchRetryAt.get(root);
+  if (retryAt !== undefined && Date.now() < retryAt) return scanWorkspace(root, options);
+  watchRetryAt.delete(root);
   const watches = new DirectoryWatches();
   const linked = new Set<string>();
   const fullScanAt = Date.now();
@@ -161,7 +169,10 @@ async function fullScan(root: string, options: ScanOptions, rulesKey: string, id
     throw error;
   }
   if (!watches.trusted) {
+    // Watches could not be set (the inotify watch limit, too many directories): plain scans for a while, not a failing attempt at every one.
     watches.close();
+    watchRetryAt.set(root, Date.now() + WATCH_RETRY_MS);
+    while (watchRetryAt.size > MAX_WATCHED_WORKSPACES) watchRetryAt.delete(watchRetryAt.keys().next().value!);
     return result;
   }
   const skipped = new Map(result.skipped.map((file) => [file.path, file]));
