@@ -169,7 +169,7 @@ async function fullScan(root: string, options: ScanOptions, rulesKey: string, id
     throw error;
   }
   if (!watches.trusted) {
-    // Watches could not be set (the inotify watch limit, too many directories): plain scans for a while, not a failing attempt at every one.
+    // Watches could not be set (the inotify watch limit, too many directories) or failed during the scan: plain scans for a while, not a failing attempt at every one.
     watches.close();
     watchRetryAt.set(root, Date.now() + WATCH_RETRY_MS);
     while (watchRetryAt.size > MAX_WATCHED_WORKSPACES) watchRetryAt.delete(watchRetryAt.keys().next().value!);
