@@ -12,7 +12,10 @@ import { mkdirSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryWatches, MAX_WATCHED_DIRECTORIES } from '../src/checkpoint/directory-watches.js';
-import { closeWorkspaceWatches, lastWatchedScan, watchesOf } from '../src/checkpoint/watched-scan.js';
+import { ScanIndex } from '../src/checkpoint/scan-index.js';
+import { closeWorkspaceWatches, lastWatchedScan, scanWatched, watchesOf } from '../src/checkpoint/watched-scan.js';
+import { diffStates } from '../src/checkpoint/workspace-state.js';
+import { scanOptionsFor } from '../src/session/checkpoints.js';
 import { FallbackDriver } from '../src/drivers/fallback/driver.js';
 import { MemoryDriver, SessionStore } from '../src/index.js';
 import { everyStore } from './fixtures/every-store.js';
@@ -131,6 +134,29 @@ describe.each(stores)('checkpoints from change watches on $name', ({ open }) => 
     expect(lastWatchedScan().kind).toBe('changes');
     await expectEveryCheckpointRestores(store, session.id, root, taken);
     await store.close();
+  });
+});
+
+describe('a watched scan', () => {
+  it('names where its state can differ from the one it returned before: the diff of only those equals the full diff', async () => {
+    const root = settledWorkspace();
+    const rules = { ignore: [], maxFileBytes: 1024 * 1024 };
+    const scan = async () => scanWatched(root, await scanOptionsFor(root, rules, new ScanIndex(), new Set()));
+    let previous = await scan();
+    let fromChanges = 0;
+    for (const script of SHELL_STEPS.map((step) => step.script)) {
+      shell(root, script);
+      const next = await scan();
+      if (next.changes !== undefined) {
+        fromChanges += 1;
+        expect(next.changes.since).toBe(previous.state);
+        expect(diffStates(previous.state, next.state, next.changes), script).toEqual(diffStates(previous.state, next.state));
+      } else {
+        expect(lastWatchedScan().kind, script).toBe('full');
+      }
+      previous = next;
+    }
+    expect(fromChanges).toBe(SHELL_STEPS.filter((step) => step.scan === 'changes').length);
   });
 });
 

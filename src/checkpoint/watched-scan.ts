@@ -60,6 +60,10 @@ interface Watched {
   skipped: Map<string, SkippedFile>;
   /** Files with more than one hard link, looked at on every scan. */
   linked: Set<string>;
+  /** The state last handed out, and where the kept state may differ from it: the next result's `changes` (a diff of only those). */
+  returned: WorkspaceState;
+  touched: Set<string>;
+  touchedSubtrees: Set<string>;
   fullScanAt: number;
   usedAt: number;
 }
@@ -176,7 +180,8 @@ async function fullScan(root: string, options: ScanOptions, rulesKey: string, id
     return result;
   }
   const skipped = new Map(result.skipped.map((file) => [file.path, file]));
-  watched.set(root, { watches, rulesKey, identity, state: copyState(result.state), skipped, linked, fullScanAt, usedAt: fullScanAt });
+  const kept = { state: copyState(result.state), skipped, linked, returned: result.state, touched: new Set<string>(), touchedSubtrees: new Set<string>() };
+  watched.set(root, { watches, rulesKey, identity, ...kept, fullScanAt, usedAt: fullScanAt });
   while (watched.size > MAX_WATCHED_WORKSPACES) forget(watched.keys().next().value!);
   sweepIdleLater();
   return result;
@@ -217,7 +222,12 @@ async function scanChanges(root: string, entry: Watched, dirty: Set<string>, opt
   if (looker.newlyLinked) return undefined;
   lastScan = { kind: 'changes', looked: dirty.size + entry.linked.size };
   // A watch set on a new directory may have failed: this result is still exact (the walk did not depend on it), the next scan is a full one.
-  return { state: copyState(entry.state), skipped: [...entry.skipped.values()].sort(byPath), hashedFiles: looker.hashedFiles };
+  const state = copyState(entry.state);
+  const changes = { since: entry.returned, paths: entry.touched, subtrees: entry.touchedSubtrees };
+  entry.returned = state;
+  entry.touched = new Set();
+  entry.touchedSubtrees = new Set();
+  return { state, skipped: [...entry.skipped.values()].sort(byPath), hashedFiles: looker.hashedFiles, changes };
 }
 
 /** Looks again at single paths of a kept state. */
@@ -234,6 +244,7 @@ class ChangeLooker {
 
   async look(path: string, reported: boolean): Promise<void> {
     const { state, skipped, linked } = this.entry;
+    this.entry.touched.add(path);
     const parent = parentOf(path);
     // Inside a directory the state does not have (removed, ignored, or walked again below): nothing to record.
     if (parent !== '' && !state.directories.has(parent)) return this.removeUnder(path);
@@ -250,6 +261,7 @@ class ChangeLooker {
       // A directory created, removed, renamed or replaced: walk it again, watching what is there now.
       this.removeUnder(path);
       this.entry.watches.unwatchUnder(path);
+      this.entry.touchedSubtrees.add(path);
     }
     if (stats?.isDirectory() === true) {
       if (this.options.rules.ignores(path, true)) return;
@@ -281,6 +293,7 @@ class ChangeLooker {
     skipped.delete(path);
     linked.delete(path);
     if (!state.directories.delete(path)) return;
+    this.entry.touchedSubtrees.add(path);
     const under = `${path}/`;
     for (const key of state.files.keys()) if (key.startsWith(under)) state.files.delete(key);
     for (const key of state.directories) if (key.startsWith(under)) state.directories.delete(key);

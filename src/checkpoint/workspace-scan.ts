@@ -17,7 +17,7 @@ import { sha256, type FileEntry } from './file-entry.js';
 import { RACY_MARGIN_MS, type ScanIndex } from './scan-index.js';
 import { dirname, sep } from 'node:path';
 import { absolutePath, isInside, linkTargetProblem, parentOf, realDirectorySoFar } from './workspace-path.js';
-import { emptyState, type WorkspaceState } from './workspace-state.js';
+import { emptyState, type StateChanges, type WorkspaceState } from './workspace-state.js';
 
 /** Paths longer than this are not recorded (the same bound a manifest path has). */
 export const MAX_SCANNED_PATH_LENGTH = 4096;
@@ -43,6 +43,8 @@ export interface ScanResult {
   skipped: SkippedFile[];
   /** How many files were read and hashed (the others were known from the index). */
   hashedFiles: number;
+  /** From a watched scan: where `state` can differ from the state it returned before (watched-scan.ts). */
+  changes?: StateChanges;
 }
 
 /** Yields to the event loop once a slice of synchronous work has run long enough. */

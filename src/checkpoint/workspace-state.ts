@@ -26,8 +26,24 @@ export function emptyDelta(): StateDelta {
   return { files: new Map(), directories: new Map() };
 }
 
-/** What changed from `base` to `next`. A file whose content is the same (only its time moved) is not a change. */
-export function diffStates(base: WorkspaceState, next: WorkspaceState): StateDelta {
+/**
+ * Where a state can differ from an earlier one (`since`), as a watched scan knows it
+ * (watched-scan.ts): single paths, and subtrees walked again or removed. Everything else is the
+ * same entry object in both.
+ */
+export interface StateChanges {
+  since: WorkspaceState;
+  paths: ReadonlySet<string>;
+  subtrees: ReadonlySet<string>;
+}
+
+/**
+ * What changed from `base` to `next`. A file whose content is the same (only its time moved) is not
+ * a change. With `changes` since `base` itself, only the paths they name are compared (the same
+ * delta, without a pass over every path of both states).
+ */
+export function diffStates(base: WorkspaceState, next: WorkspaceState, changes?: StateChanges): StateDelta {
+  if (changes !== undefined && changes.since === base) return diffChanged(base, next, changes);
   const delta = emptyDelta();
   for (const [path, entry] of next.files) {
     const before = base.files.get(path);
@@ -37,6 +53,31 @@ export function diffStates(base: WorkspaceState, next: WorkspaceState): StateDel
   for (const path of base.files.keys()) if (!next.files.has(path)) delta.files.set(path, 'absent');
   for (const directory of next.directories) if (!base.directories.has(directory)) delta.directories.set(directory, 'present');
   for (const directory of base.directories) if (!next.directories.has(directory)) delta.directories.set(directory, 'absent');
+  return delta;
+}
+
+function diffChanged(base: WorkspaceState, next: WorkspaceState, changes: StateChanges): StateDelta {
+  const delta = emptyDelta();
+  const paths = new Set(changes.paths);
+  for (const subtree of changes.subtrees) {
+    const under = `${subtree}/`;
+    for (const state of [base, next]) {
+      for (const path of state.files.keys()) if (path.startsWith(under)) paths.add(path);
+      for (const path of state.directories) if (path === subtree || path.startsWith(under)) paths.add(path);
+    }
+    paths.add(subtree);
+  }
+  for (const path of paths) {
+    const before = base.files.get(path);
+    const after = next.files.get(path);
+    if (after !== undefined) {
+      if (before !== after && !sameContent(before, after)) delta.files.set(path, after);
+    } else if (before !== undefined) {
+      delta.files.set(path, 'absent');
+    }
+    const wasDirectory = base.directories.has(path);
+    if (wasDirectory !== next.directories.has(path)) delta.directories.set(path, wasDirectory ? 'absent' : 'present');
+  }
   return delta;
 }
 

@@ -84,7 +84,7 @@ export async function checkpointWorkspace(context: StoreContext, sessionId: stri
 
   for (let attempt = 1; ; attempt += 1) {
     const scan = await scanWatched(root, await scanOptionsFor(root, rules, index, storeFiles));
-    const delta = deltaBase ? diffStates(deltaBase.state, scan.state) : deltaOfState(scan.state);
+    const delta = deltaBase ? diffStates(deltaBase.state, scan.state, scan.changes) : deltaOfState(scan.state);
     const blobHashes = blobHashesOf(delta);
     const missing = await driver.missingBlobs(blobHashes);
     const blobs = await readBlobs(root, delta, missing, index);
@@ -171,7 +171,7 @@ export async function finishCheckpoint(
   const index = scanIndexFor(root);
   const checkpoint = await loadCheckpoint(driver, record, index);
   const scan = await scanWatched(root, await scanOptionsFor(root, checkpoint.manifest.rules, index, storeFiles));
-  const after = diffStates(checkpoint.state, scan.state);
+  const after = diffStates(checkpoint.state, scan.state, scan.changes);
   const manifest = encodeManifest({ ...checkpoint.manifest, after: { at: context.now(), delta: after } });
   await driver.commit({ checkpoints: [{ ...record, manifest }] });
   return { messageId: record.messageId, changedFiles: after.files.size };
