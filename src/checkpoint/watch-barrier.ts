@@ -29,6 +29,7 @@ interface Sentinel {
 
 let sentinel: Sentinel | undefined;
 let unavailable = false;
+let cleanupRegistered = false;
 
 /** True once every inotify event queued before the call has been delivered to its watcher; false when that cannot be established. */
 export async function watchBarrier(): Promise<boolean> {
@@ -75,7 +76,8 @@ function openSentinel(): Sentinel | undefined {
     });
     watcher.on('error', () => closeSentinel());
     sentinel = { directory, watcher, waiting, next: 0 };
-    process.once('exit', closeSentinel);
+    if (!cleanupRegistered) process.once('exit', closeSentinel);
+    cleanupRegistered = true;
     return sentinel;
   } catch {
     if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
