@@ -106,7 +106,7 @@ describe.skipIf(url === undefined)('PostgreSQL live_runs column', () => {
     const expected = await writeSessions(before);
     await before.close();
     const names = tableNames('public', tablePrefix);
-    await onPostgres([`ALTER TABLE ${names.sessions} DROP COLUMN live_runs`, `DELETE FROM ${names.migrations} WHERE version = 6`]);
+    await onPostgres([`ALTER TABLE ${names.sessions} DROP COLUMN live_runs`, `DELETE FROM ${names.migrations} WHERE version >= 6`]);
 
     const driver = await PostgresDriver.connect({ connectionString: url!, tablePrefix });
     try {

@@ -72,6 +72,11 @@ export function indexName(names: TableNames, suffix: string): string {
   return quote(names.prefix + suffix);
 }
 
+/** An index's name qualified by its table's schema, as DROP INDEX needs it (CREATE INDEX takes the table's). */
+export function qualifiedIndexName(names: TableNames, suffix: string): string {
+  return `${quote(names.schemaName)}.${indexName(names, suffix)}`;
+}
+
 /**
  * The key of the advisory lock that serializes migrations of one schema + prefix: a 64-bit number
  * derived from both, so stores with other prefixes in the same database migrate independently.

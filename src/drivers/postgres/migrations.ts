@@ -4,7 +4,7 @@
  * migration: add a new one, since existing databases already ran the old text.
  */
 import { postgresDialect } from './dialect.js';
-import { indexName, migrationLockKey, type TableNames } from './identifiers.js';
+import { indexName, migrationLockKey, qualifiedIndexName, type TableNames } from './identifiers.js';
 import type { PgPoolClientLike, PgPoolLike } from './pool.js';
 import { indexExistingMessages } from './search.js';
 import { searchableText } from './searchable.js';
@@ -178,6 +178,16 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX ${indexName(names, 'sessions_user_live')} ON ${names.sessions} (user_id, created_at, id) WHERE live_runs IS NOT NULL`,
     ],
     backfill: (client, names) => countLiveRunsInColumn(client, names),
+  },
+  {
+    version: 7,
+    up: (names) => [
+      // A session without a user is never listed by user, yet each of its appends added an entry
+      // here (an append changes updated_at, so the update is not HOT). Partial now: a list by user
+      // says user_id = $1, which (a strict operator) implies the condition, so it still uses it.
+      `DROP INDEX ${qualifiedIndexName(names, 'sessions_user')}`,
+      `CREATE INDEX ${indexName(names, 'sessions_user')} ON ${names.sessions} (user_id, updated_at, id) WHERE user_id IS NOT NULL`,
+    ],
   },
 ];
 

@@ -2,16 +2,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { SessionQuery } from '../src/driver/driver.js';
+import { postgresDialect } from '../src/drivers/postgres/dialect.js';
+import { PostgresDriver } from '../src/drivers/postgres/driver.js';
+import { tableNames } from '../src/drivers/postgres/identifiers.js';
 import { compile } from '../src/drivers/sql/compile.js';
 import { listSessionsStatement } from '../src/drivers/sql/list-sessions.js';
 import { sqliteDialect } from '../src/drivers/sqlite/dialect.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { SessionStore } from '../src/index.js';
+import { onPostgres, PostgresPrefixes } from './fixtures/postgres-tables.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-user-index-'));
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
+const url = inject('postgresUrl');
+const prefixes = new PostgresPrefixes('userindex');
+afterAll(async () => {
+  rmSync(directory, { recursive: true, force: true });
+  if (url !== undefined) await prefixes.dropAll(url);
+});
 
 const byUser: SessionQuery = { userId: 'ada', orderBy: 'updatedAt', order: 'desc', limit: 20 };
 
@@ -77,5 +86,43 @@ describe('SQLite sessions_by_user_updated (schema 9: only sessions with a user)'
     expect((check.prepare("SELECT sql FROM sqlite_master WHERE name = 'sessions_by_user_updated'").get() as { sql: string }).sql).toContain('WHERE user_id IS NOT NULL');
     check.close();
     expect(indexEntries(path)).toBe(1);
+  });
+});
+
+describe.skipIf(url === undefined)('PostgreSQL sessions_user (migration 7: only sessions with a user)', () => {
+  it('is made partial by the migration, holds only sessions with a user, and still serves a list by user', async () => {
+    const tablePrefix = prefixes.next();
+    const store = SessionStore.fromDriver(await PostgresDriver.connect({ connectionString: url!, tablePrefix }));
+    const names = tableNames('public', tablePrefix);
+    let ada: { id: string };
+    try {
+      ada = await store.create({ userId: 'ada' });
+      await store.create();
+      // Back to schema 6 (the full index), then the migration again.
+      await onPostgres(url!, [
+        `DROP INDEX "${tablePrefix}sessions_user"`,
+        `CREATE INDEX "${tablePrefix}sessions_user" ON ${names.sessions} (user_id, updated_at, id)`,
+        `DELETE FROM ${names.migrations} WHERE version >= 7`,
+      ]);
+    } finally {
+      await store.close();
+    }
+    const reopened = SessionStore.fromDriver(await PostgresDriver.connect({ connectionString: url!, tablePrefix }));
+    try {
+      expect((await reopened.list({ userId: 'ada' })).sessions.map((session) => session.id)).toEqual([ada.id]);
+    } finally {
+      await reopened.close();
+    }
+    const [definition] = await onPostgres<{ indexdef: string }>(url!, [`SELECT indexdef FROM pg_indexes WHERE indexname = '${tablePrefix}sessions_user'`]);
+    expect(definition?.indexdef).toContain('WHERE (user_id IS NOT NULL)');
+    await onPostgres(url!, [
+      `INSERT INTO ${names.sessions} (id, user_id, state, created_at, updated_at, last_active_at, suspend_at, expires_at, version, metadata, tags, surfaces, record)
+       SELECT 'session_' || n, CASE WHEN n % 2 = 0 THEN 'user_' || (n % 500) END, 'active', n, n, n, n, n, 1, '{}', '{}', '{}', '{}' FROM generate_series(1, 20000) AS n`,
+      `ANALYZE ${names.sessions}`,
+    ]);
+    const dialect = postgresDialect(names);
+    const built = compile(listSessionsStatement(dialect, { ...byUser, userId: 'user_42' }), dialect);
+    const plan = await onPostgres<{ 'QUERY PLAN': string }>(url!, [`EXPLAIN ${built.text}`], built.values);
+    expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toContain(`${tablePrefix}sessions_user`);
   });
 });
