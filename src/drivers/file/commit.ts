@@ -33,6 +33,8 @@ import { formatOperationLine } from './operation-log.js';
 import { formatRunEventLine, formatRunFile, formatRunIndexLine } from './run-files.js';
 import { formatMessageLine, formatSegmentHeader } from './segment-log.js';
 import { formatSegmentIndexLine } from './segment-index.js';
+import { formatSessionIndexDelete, formatSessionIndexPut } from './session-index.js';
+import { compactSessionIndex } from './session-listing.js';
 import type { SegmentFile } from './segment-log.js';
 import { findMessage, type StoreParts } from './store-parts.js';
 
@@ -60,6 +62,12 @@ export async function commitBatch(parts: StoreParts, batch: WriteBatch, held: He
   const commitId = randomUUID();
   const plan = await planWrites(parts, batch, commitId);
   await write(parts, plan, commitId, held);
+  try {
+    await compactSessionIndex(parts);
+  } catch (error) {
+    // The commit is done; an index that stays long is only slower to read, and the next commit tries again.
+    parts.warn(`FileDriver: could not compact ${parts.layout.sessionIndexFile}: ${(error as Error).message}`);
+  }
 }
 
 /** Reads every session the batch conditions on, fresh from disk, and checks its version. */
@@ -178,6 +186,7 @@ async function planWrites(parts: StoreParts, batch: WriteBatch, commitId: string
       throw new Error(`FileDriver: a batch cannot both delete session "${sessionId}" and record operations for it.`);
     }
     plan.primaryRemovals.push(parts.layout.sessionFile(sessionId));
+    append(parts.layout.sessionIndexFile, formatSessionIndexDelete(sessionId, commitId));
     plan.cleanupRemovals.push(parts.layout.operationsFile(sessionId));
     for (const runId of await parts.runs.runIds(sessionId)) {
       const run = await parts.runs.read(runId);
@@ -187,6 +196,8 @@ async function planWrites(parts: StoreParts, batch: WriteBatch, commitId: string
   }
   for (const { record } of batch.sessions ?? []) {
     plan.puts.push({ path: parts.layout.sessionFile(record.id), content: parts.sessions.serialize(record, commitId) });
+    // In the same journaled step as the rest, so a rollback cuts it off too (see session-listing.ts).
+    append(parts.layout.sessionIndexFile, formatSessionIndexPut(record, commitId));
   }
   return plan;
 }
@@ -246,7 +257,10 @@ async function write(parts: StoreParts, plan: Plan, commitId: string, held: Held
     await Promise.all([
       ...plan.creates.map((create) => writer.create(create.path, Buffer.from(create.data))),
       ...plan.blobs.map((blob) => writer.create(blob.staged, Buffer.from(blob.bytes.buffer, blob.bytes.byteOffset, blob.bytes.byteLength))),
-      ...[...plan.appends.values()].map((planned) => writer.append(planned.path, Buffer.from(planned.lines.join('')))),
+      // The session index is not fsynced: each driver checks it against the session files before trusting it (session-listing.ts).
+      ...[...plan.appends.values()].map((planned) =>
+        writer.append(planned.path, Buffer.from(planned.lines.join('')), { sync: planned.path !== layout.sessionIndexFile }),
+      ),
     ]);
     await Promise.all([...newDirectoryEntries].map((directory) => writer.syncDirectory(directory)));
     held.assertStillHeld();

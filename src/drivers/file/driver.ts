@@ -15,6 +15,9 @@
  * system before `commit` returns, so a crash of the process (kill -9) loses nothing, and only a
  * crash of the machine can lose the last commits (never leaving a half-batch readable).
  *
+ * Listing sessions reads the session index, a log of session records kept beside the files and
+ * checked against them (session-listing.ts), instead of every session file.
+ *
  * Reads take no lock: record files are replaced atomically, and lines appended to a segment are
  * only shown up to the head of its owner, so a reader never sees a commit in flight. A segment
  * whose last line was cut short by a crash stays readable (the line is ignored, with a warning);
@@ -39,7 +42,6 @@ import type {
   WriteBatch,
 } from '../../driver/driver.js';
 import { POLLED_CAPABILITIES } from '../../driver/driver.js';
-import { compareForQuery, isAfterCursor, matchesQuery } from '../../driver/query-match.js';
 import { collectCheckpointFiles } from './checkpoint-collect.js';
 import { checkVersions, commitBatch } from './commit.js';
 import type { Durability } from './durable-write.js';
@@ -47,6 +49,7 @@ import { assertStorableId } from './file-names.js';
 import { CommitLock, lockStaleTime } from './lock.js';
 import { assertBlobHash, STORE_DIRECTORIES, StoreLayout } from './layout.js';
 import { copySegment } from './segment-log.js';
+import { SessionListing } from './session-listing.js';
 import { createStoreParts, findMessage, loadVisible, readSegmentHeader, type StoreParts } from './store-parts.js';
 import { validateBatch } from './validate-batch.js';
 
@@ -71,6 +74,7 @@ export class FileDriver implements StorageDriver, CheckpointStorage {
 
   private readonly parts: StoreParts;
   private readonly lock: CommitLock;
+  private readonly listing: SessionListing;
   private readonly warnedTails = new Set<string>();
   private closed = false;
 
@@ -88,6 +92,7 @@ export class FileDriver implements StorageDriver, CheckpointStorage {
     prepareDirectory(layout, durability);
     this.parts = createStoreParts(layout, durability, warn);
     this.lock = new CommitLock(layout.root, layout.lockDirectory, lockStaleTime(options.lockStaleMs), warn);
+    this.listing = new SessionListing(this.parts, this.lock);
   }
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
@@ -98,12 +103,7 @@ export class FileDriver implements StorageDriver, CheckpointStorage {
 
   async listSessions(query: SessionQuery): Promise<SessionRecord[]> {
     this.assertOpen();
-    const records = await this.parts.sessions.list();
-    return records
-      .filter((record) => matchesQuery(record, query) && isAfterCursor(record, query))
-      .sort((left, right) => compareForQuery(left, right, query))
-      .slice(0, Math.max(0, query.limit))
-      .map((record) => structuredClone(record));
+    return this.listing.list(query);
   }
 
   async getSegment(id: string): Promise<SegmentRecord | undefined> {
@@ -270,6 +270,7 @@ export class FileDriver implements StorageDriver, CheckpointStorage {
     this.parts.messageIndex.clear();
     this.parts.operations.clear();
     this.parts.runs.clear();
+    this.parts.sessionIndex.invalidate();
   }
 
   private assertOpen(): void {

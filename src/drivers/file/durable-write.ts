@@ -59,11 +59,11 @@ export class DurableWriter {
     return this.durability === 'durable';
   }
 
-  /** Appends `data` at the end of the file (creating it if needed) and syncs it. */
-  async append(path: string, data: Buffer): Promise<void> {
+  /** Appends `data` at the end of the file (creating it if needed) and syncs it (unless `sync: false`: a cache checked on use). */
+  async append(path: string, data: Buffer, options: { sync?: boolean } = {}): Promise<void> {
     await this.withDescriptor(path, openFlags.append, async (descriptor) => {
       writeAll(descriptor, data, null);
-      await this.sync(descriptor);
+      if (options.sync !== false) await this.sync(descriptor);
     });
   }
 

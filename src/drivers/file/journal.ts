@@ -215,7 +215,8 @@ export class CommitJournal {
   }
 }
 
-function parseJournal(text: string): JournalEntry | undefined {
+/** The journal's entry, or undefined when it is torn (being written, or cut short by a crash while it was). */
+export function parseJournal(text: string): JournalEntry | undefined {
   if ((text[0] !== PREPARED && text[0] !== COMMITTED) || text[1] !== '\n' || !text.endsWith('\n')) return undefined;
   try {
     const entry = JSON.parse(text.slice(2)) as JournalEntry;

@@ -15,6 +15,7 @@
  *   run-events/<run id>.jsonl       the run's events, one per line
  *   index/segments.jsonl            (segment, owner session, parent segment) per segment: listSegments
  *   index/runs.jsonl                (run, session) per run: listRuns
+ *   index/sessions.jsonl            each session record a commit wrote (or its deletion): listSessions
  *   index/messages/<xx>.jsonl       (message, segment, seq) per message, 256 shards by hash: locateMessage
  *   blobs/<xx>/<hash>               checkpoint file content, named by its SHA-256 (xx: its first two hex digits)
  *   checkpoints/<message id>.json   one checkpoint record, replaced atomically
@@ -25,7 +26,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InvalidArgumentError } from '../../errors.js';
 import { TEMPORARY_PREFIX } from './durable-write.js';
-import { assertStorableId, encodeFileName } from './file-names.js';
+import { assertStorableId, decodeFileName, encodeFileName } from './file-names.js';
 
 export const STORE_DIRECTORIES = [
   'sessions',
@@ -73,6 +74,9 @@ export class StoreLayout {
   }
   get segmentIndexFile(): string {
     return this.inside('index', 'segments.jsonl');
+  }
+  get sessionIndexFile(): string {
+    return this.inside('index', 'sessions.jsonl');
   }
   get runIndexFile(): string {
     return this.inside('index', 'runs.jsonl');
@@ -144,6 +148,14 @@ export class StoreLayout {
   /** A path as the journal records it: relative to the root, so a moved store directory still recovers. */
   toRelative(path: string): string {
     return relative(this.root, this.verified(path));
+  }
+
+  /** The session whose record file a journal path names, or undefined when it names another kind of file. */
+  sessionIdOfRelative(relativePath: string): string | undefined {
+    const prefix = `sessions${sep}`;
+    if (!relativePath.startsWith(prefix) || !relativePath.endsWith('.json')) return undefined;
+    const name = relativePath.slice(prefix.length, -'.json'.length);
+    return name.includes(sep) ? undefined : decodeFileName(name);
   }
 
   /** A path the journal recorded, verified to stay inside the store (a tampered journal cannot reach out). */

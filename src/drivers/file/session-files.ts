@@ -8,6 +8,8 @@
  * validated by timestamps could be stale on a file system with coarse timestamps. `list` reads
  * every session file, but re-parses only those whose inode, size or mtime changed since the last
  * listing (a replace always makes a new inode), so listing 10,000 sessions costs 10,000 `lstat`s.
+ * Listings normally come from the session index instead (session-index.ts); `list` is what that
+ * index is checked against and rebuilt from.
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { sep } from 'node:path';
@@ -30,7 +32,7 @@ interface ListEntry {
   size: number;
   mtimeMs: number;
   /** Undefined when the file is damaged (already warned about). */
-  record: SessionRecord | undefined;
+  stored: StoredSession | undefined;
 }
 
 export class SessionFiles {
@@ -59,6 +61,11 @@ export class SessionFiles {
 
   /** Every readable session record. The records are shared with the cache: callers must not change them. */
   async list(): Promise<SessionRecord[]> {
+    return (await this.listStored()).map((stored) => stored.record);
+  }
+
+  /** Every readable session record with the commit that wrote it (what the session index is checked against). */
+  async listStored(): Promise<StoredSession[]> {
     const directory = this.layout.sessionsDirectory;
     let names: string[];
     try {
@@ -70,15 +77,15 @@ export class SessionFiles {
     const candidates = names.filter((name) => name.endsWith('.json') && !name.startsWith('.'));
     const present = new Set(candidates);
     for (const name of this.listCache.keys()) if (!present.has(name)) this.listCache.delete(name);
-    const records: SessionRecord[] = [];
+    const records: StoredSession[] = [];
     for (const name of candidates) {
-      const record = await this.listEntry(directory, name);
-      if (record) records.push(record);
+      const stored = await this.listEntry(directory, name);
+      if (stored) records.push(stored);
     }
     return records;
   }
 
-  private async listEntry(directory: string, name: string): Promise<SessionRecord | undefined> {
+  private async listEntry(directory: string, name: string): Promise<StoredSession | undefined> {
     const cached = this.listCache.get(name);
     // A cached name was decoded when first seen: decoding every name on every listing was a quarter of its cost.
     const sessionId = cached ? cached.sessionId : decodeFileName(name.slice(0, -'.json'.length));
@@ -86,17 +93,17 @@ export class SessionFiles {
     // `directory` is the layout's resolved path and `name` came from readdir: nothing to normalise.
     const status = lstatSync(directory + sep + name, { throwIfNoEntry: false });
     if (status === undefined || !status.isFile()) return undefined; // deleted since readdir, or not a file
-    if (cached && cached.ino === status.ino && cached.size === status.size && cached.mtimeMs === status.mtimeMs) return cached.record;
-    let record: SessionRecord | undefined;
+    if (cached && cached.ino === status.ino && cached.size === status.size && cached.mtimeMs === status.mtimeMs) return cached.stored;
+    let stored: StoredSession | undefined;
     try {
-      record = (await this.readStored(sessionId))?.record;
+      stored = await this.readStored(sessionId);
     } catch (error) {
       if (!(error instanceof FileCorruptionError)) throw error;
       // One damaged session must not hide all the others from a listing.
       this.warn(`${error.message} It is left out of listings.`);
     }
-    this.listCache.set(name, { sessionId, ino: status.ino, size: status.size, mtimeMs: status.mtimeMs, record });
-    return record;
+    this.listCache.set(name, { sessionId, ino: status.ino, size: status.size, mtimeMs: status.mtimeMs, stored });
+    return stored;
   }
 }
 

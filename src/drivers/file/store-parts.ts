@@ -11,12 +11,14 @@ import { SegmentFiles, type SegmentFile } from './segment-log.js';
 import { messageLineAt, peekSegmentHeader } from './segment-peek.js';
 import { SegmentIndex } from './segment-index.js';
 import { SessionFiles } from './session-files.js';
+import { SessionIndex } from './session-index.js';
 
 export interface StoreParts {
   layout: StoreLayout;
   writer: DurableWriter;
   journal: CommitJournal;
   sessions: SessionFiles;
+  sessionIndex: SessionIndex;
   segments: SegmentFiles;
   messageIndex: MessageIndex;
   segmentIndex: SegmentIndex;
@@ -33,6 +35,7 @@ export function createStoreParts(layout: StoreLayout, durability: Durability, wa
     writer,
     journal: new CommitJournal(layout, writer, warn),
     sessions: new SessionFiles(layout, warn),
+    sessionIndex: new SessionIndex(layout.sessionIndexFile),
     segments: new SegmentFiles(layout),
     messageIndex: new MessageIndex(layout, warn),
     segmentIndex: new SegmentIndex(layout, warn),

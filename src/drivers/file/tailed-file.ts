@@ -80,6 +80,14 @@ export class TailedFile {
     }
   }
 
+  /** True when the file is still the one, of the size and mtime, that the last refresh read (one lstat). */
+  unchanged(): boolean {
+    const status = lstatSync(this.path, { throwIfNoEntry: false });
+    const known = this.identity;
+    if (!status || !known) return !status && !known;
+    return known.ino === status.ino && known.size === status.size && known.mtimeMs === status.mtimeMs;
+  }
+
   /** Forgets everything read, so the next refresh starts from the beginning. */
   invalidate(): void {
     this.forget();
