@@ -5,6 +5,8 @@
  *    just before (untimed): what a CLI call or a new server process pays, where nothing of the
  *    source is cached yet. Flat: ratio <= 1.5.
  *  - list the 20 newest sessions among 100 vs 1,000 (flat in the number of sessions; under 5 ms).
+ *  - bytes on disk per message: a session of 10,000 messages written a turn at a time, every file of
+ *    the store directory counted, against the average JSON of the messages read back (<= 1.3x).
  *  - checkpoint a settled 10,000-file workspace after 3 files changed, in a process that checkpoints
  *    it at every turn (under 50 ms), beside the floor of any stat-based scan: listing every directory
  *    and lstat-ing every entry. A cold process's checkpoint (a full stat scan) and the first, full
@@ -21,11 +23,12 @@ import { formatMs, interleave, summarise, timeOnce, type Side, type Summary } fr
 import { inPhase } from './progress.js';
 import { ratioAtMost, ratioWithoutTarget, timeUnder, type Line } from './report.js';
 import type { StoreTarget } from './store-targets.js';
-import { sessionOfDepth, type OnProgress } from './workload.js';
+import { sessionOfDepth, turnMessages, type OnProgress } from './workload.js';
 
 const FORK_RATIO_LIMIT = 1.5;
 const LIST_LIMIT_MS = 5;
 const CHECKPOINT_LIMIT_MS = 50;
+const BYTES_RATIO_LIMIT = 1.3;
 const FORK_DEPTHS = [1_000, 10_000] as const;
 const LIST_SESSIONS = [100, 1_000] as const;
 const WORKSPACE_DIRECTORIES = 100;
@@ -35,6 +38,8 @@ const CHANGED_FILES = 3;
 export interface FileStoreCounts {
   forks: number;
   listCalls: number;
+  /** Messages in the session whose bytes on disk are measured. */
+  messages: number;
 }
 
 const count = (value: number) => value.toLocaleString('en-US');
@@ -66,7 +71,40 @@ export async function benchFileStore(target: StoreTarget, counts: FileStoreCount
     check: ratioAtMost(`list ${LIST_SESSIONS[1]} / ${LIST_SESSIONS[0]} sessions`, list.ratio, FORK_RATIO_LIMIT, { median: list.median, trimmed: list.trimmed }),
   });
   lines.push({ measure: `  list newest ${LIST_PAGE} of ${count(LIST_SESSIONS[1])}, mean`, figure: formatMs(list.right.mean), check: timeUnder(`list ${LIST_PAGE} of ${count(LIST_SESSIONS[1])}`, list.right.mean, LIST_LIMIT_MS) });
-  return { lines, results: { forkFromMiddle: fork, listBySessions: list } };
+  const bytes = await inPhase(target.name, `bytes on disk per message (${count(counts.messages)} messages, a turn per append)`, () => bytesPerMessage(target, counts.messages));
+  lines.push({
+    measure: `bytes on disk per message, settled (${count(counts.messages)} messages of ~${bytes.jsonBytes.toFixed(0)} B of JSON)`,
+    figure: `${bytes.storeBytes.toFixed(0)} B: ${Object.entries(bytes.byPart).filter(([, value]) => value >= 0.5).map(([part, value]) => `${part} ${value.toFixed(0)}`).join(', ')}`,
+    check: ratioAtMost('file bytes per message / its JSON', bytes.ratio, BYTES_RATIO_LIMIT),
+  });
+  return { lines, results: { forkFromMiddle: fork, listBySessions: list, bytesPerMessage: bytes } };
+}
+
+/** Every file of the store directory, per message, and by top-level entry (segments, index, ...) to show where the bytes go. */
+async function bytesPerMessage(target: StoreTarget, messages: number) {
+  const url = target.url?.('bytes');
+  if (!url?.startsWith('file:')) throw new Error('the bytes measure needs a file store target');
+  const directory = url.slice('file:'.length);
+  const store = await target.open('bytes');
+  let jsonBytes: number;
+  try {
+    const session = await store.create();
+    for (let turn = 0; turn < messages / 2; turn += 1) await store.append(session.id, turnMessages(turn));
+    const stored = await store.getMessages(session.id);
+    jsonBytes = stored.reduce((total, message) => total + Buffer.byteLength(JSON.stringify(message)), 0) / stored.length;
+  } finally {
+    await store.close();
+  }
+  const byPart: Record<string, number> = {};
+  for (const entry of readdirSync(directory)) byPart[entry] = treeBytes(join(directory, entry)) / messages;
+  const storeBytes = Object.values(byPart).reduce((total, value) => total + value, 0);
+  return { messages, jsonBytes, storeBytes, byPart, ratio: storeBytes / jsonBytes };
+}
+
+function treeBytes(path: string): number {
+  const status = lstatSync(path);
+  if (!status.isDirectory()) return status.size;
+  return readdirSync(path).reduce((total, name) => total + treeBytes(join(path, name)), 0);
 }
 
 async function forkFromMiddle(target: StoreTarget, rounds: number, onProgress?: OnProgress) {

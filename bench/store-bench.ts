@@ -65,7 +65,7 @@ export async function benchStore(target: StoreTarget, counts: Counts, directory:
     Object.assign(results, live.results);
   }
   if (phases.includes('filestore') && target.name === 'file') {
-    const file = await benchFileStore(target, { forks: counts.fileForks, listCalls: counts.fileListCalls });
+    const file = await benchFileStore(target, { forks: counts.fileForks, listCalls: counts.fileListCalls, messages: counts.deep });
     lines.push(...file.lines);
     Object.assign(results, file.results);
   }
