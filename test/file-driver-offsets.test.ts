@@ -49,7 +49,10 @@ function editIndexEntry(directory: string, messageId: string, change: (entry: Re
     const lines = readFileSync(path, 'utf8').split('\n');
     const edited = lines.map((line) => {
       if (line === '') return line;
-      const entry = JSON.parse(line) as Record<string, unknown>;
+      // Written in the compact form (id segment seq offset); written back as the JSON lines older
+      // versions wrote, so the edited entries also show that form is still read.
+      const [m, g, q, o] = line.split(' ');
+      const entry: Record<string, unknown> = line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : { m, g, q: Number(q), ...(o === undefined ? {} : { o: Number(o) }) };
       return entry.m === messageId ? JSON.stringify(change(entry)) : line;
     });
     writeFileSync(path, edited.join('\n'));
@@ -95,5 +98,27 @@ describe('FileDriver: finding a message reads its line, not its segment', () => 
     appendFileSync(segmentFile, '{"seq":4,"id":"msg-ghost","createdAt":1,"body":"{}"}\n');
     appendFileSync(new StoreLayout(directory).messageIndexFile('msg-ghost'), `${JSON.stringify({ m: 'msg-ghost', g: segmentId, q: 4, o: offset })}\n`);
     expect(await open(directory).driver.locateMessage('msg-ghost')).toBeUndefined();
+  });
+});
+
+describe('FileDriver: message index lines older versions wrote', () => {
+  it('finds every message, and refuses a duplicate id, in a store whose index holds only the JSON lines of older versions', async () => {
+    const { directory, sessionId, segmentId } = await sessionOf(40);
+    const shards = join(directory, 'index', 'messages');
+    const compact = readdirSync(shards).flatMap((name) => readFileSync(join(shards, name), 'utf8').split('\n').filter((line) => line !== ''));
+    expect(compact.every((line) => !line.startsWith('{'))).toBe(true); // written in the compact form
+    for (const name of readdirSync(shards)) {
+      const path = join(shards, name);
+      const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line !== '');
+      writeFileSync(path, lines.map((line) => {
+        const [m, g, q, o] = line.split(' ');
+        return `${JSON.stringify({ m, g, q: Number(q), o: Number(o) })}\n`;
+      }).join(''));
+    }
+    const fresh = open(directory);
+    for (let index = 1; index <= 40; index += 1) expect(await fresh.driver.locateMessage(`msg-${index}`)).toEqual({ segmentId, seq: index });
+    await expect(fresh.store.append(sessionId, [{ id: 'msg-7', role: 'user', content: 'again' }])).rejects.toThrow(/a message with id "msg-7" already exists/);
+    await fresh.store.append(sessionId, [{ id: 'msg-41', role: 'user', content: 'new' }]);
+    expect(await open(directory).driver.locateMessage('msg-41')).toEqual({ segmentId, seq: 41 });
   });
 });

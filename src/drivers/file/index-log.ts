@@ -13,6 +13,8 @@ import { TailedFile, type LineSink } from './tailed-file.js';
 export interface IndexLogHandlers<Entry> {
   /** The entry a parsed line stands for, or undefined when it is not one. */
   parse(value: Record<string, unknown>): Entry | undefined;
+  /** For logs that also have a compact, non-JSON line form: the entry a line not starting with `{` stands for. */
+  parseCompact?(text: string): Entry | undefined;
   apply(entry: Entry): void;
   reset(): void;
 }
@@ -36,11 +38,16 @@ export class IndexLog<Entry> implements LineSink {
 
   line(bytes: Buffer, _offset: number, lineNumber: number): void {
     let entry: Entry | undefined;
-    try {
-      const value: unknown = JSON.parse(bytes.toString('utf8'));
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) entry = this.handlers.parse(value as Record<string, unknown>);
-    } catch {
-      entry = undefined;
+    const text = bytes.toString('utf8');
+    if (this.handlers.parseCompact && !text.startsWith('{')) {
+      entry = this.handlers.parseCompact(text);
+    } else {
+      try {
+        const value: unknown = JSON.parse(text);
+        if (typeof value === 'object' && value !== null && !Array.isArray(value)) entry = this.handlers.parse(value as Record<string, unknown>);
+      } catch {
+        entry = undefined;
+      }
     }
     if (entry === undefined) {
       if (!this.warned.has(lineNumber)) {
