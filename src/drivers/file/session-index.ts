@@ -51,6 +51,10 @@ export class SessionIndex implements LineSink {
   readonly entries = new Map<string, StoredSession>();
   /** A complete line that is not an entry was read: the index cannot be trusted until rebuilt. */
   damaged = false;
+  /** Whether this process has read the index (only such a process checks after each commit whether to compact it). */
+  loaded = false;
+  /** Commits since a process that had not read the index last checked it (it reads it every `COMPACT_SLACK`). */
+  commitsUnchecked = 0;
   private readonly tail: TailedFile;
   private state: TailState = { exists: false, size: 0, consumed: 0, lineCount: 0 };
   /** Live records sorted ascending by (orderBy, id), built on demand and dropped on any change. */
@@ -66,11 +70,6 @@ export class SessionIndex implements LineSink {
     this.loaded = true;
     return this.state;
   }
-
-  /** Whether this process has read the index (only such a process checks after each commit whether to compact it). */
-  loaded = false;
-  /** Commits since a process that had not read the index last checked it (it reads it every `COMPACT_SLACK`). */
-  commitsUnchecked = 0;
 
   /** True when the file still is exactly what the last refresh read (one lstat). */
   unchangedSinceRefresh(): boolean {

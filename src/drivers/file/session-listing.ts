@@ -42,10 +42,13 @@ import type { StoreParts } from './store-parts.js';
 
 /** Attempts at a consistent read of index and journal before falling back to reading every file. */
 const ATTEMPTS = 3;
+/** After a failed rebuild, listings read every file for this long before trying again (not every listing pays for a lock attempt). */
+const REBUILD_RETRY_MS = 60_000;
 
 export class SessionListing {
   private verified = false;
   private warnedRebuild = false;
+  private rebuildFailedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly parts: StoreParts,
@@ -54,7 +57,7 @@ export class SessionListing {
 
   async list(query: SessionQuery): Promise<SessionRecord[]> {
     const index = this.parts.sessionIndex;
-    if (!this.verified) await this.verify();
+    if (!this.verified && Date.now() - this.rebuildFailedAt >= REBUILD_RETRY_MS) await this.verify();
     if (this.verified) {
       for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
         await index.refresh();
@@ -84,15 +87,19 @@ export class SessionListing {
       await this.lock.run(async (held) => {
         await this.parts.journal.recover();
         const sessions = await this.parts.sessions.listStored();
+        // Compared again with no commit running: a mismatch above may only have been a commit finishing meanwhile.
+        await index.refresh();
+        if (index.exists && !index.damaged && sameSessions(index.entries, sessions)) return;
         held.assertStillHeld();
         await writeSessionIndex(this.parts, sessions);
+        index.invalidate();
       });
-      index.invalidate();
       this.verified = true;
     } catch (error) {
       // A store this process may not write to (read-only, say): list from the files, as before the index.
       if (!this.warnedRebuild) this.parts.warn(`FileDriver: could not rebuild ${index.path} (${(error as Error).message}); listing reads every session file.`);
       this.warnedRebuild = true;
+      this.rebuildFailedAt = Date.now();
     }
   }
 
