@@ -1,6 +1,6 @@
 /**
  * The conformance suite on the fallback middleware while its primary answers: every call goes
- * through routing to the primary (a memory driver, and an SQLite file), and what the suite sees
+ * through routing to the primary (a memory driver, an SQLite file, and a file store), and what the suite sees
  * must be what the primary alone would give. Each store object is a fallback of its own over the
  * shared primary data, as separate processes would be. None of them may ever go degraded.
  */
@@ -41,6 +41,23 @@ runConformanceSuite({
     }),
   teardown: () => {
     rmSync(directory, { recursive: true, force: true });
+    expectNoOutage();
+  },
+});
+
+const fileDirectory = mkdtempSync(join(tmpdir(), 'sessionloom-conformance-fallback-file-'));
+
+runConformanceSuite({
+  name: 'fallback over file, healthy',
+  // The file store as primary: its session index (listings) seen through the fallback's routing.
+  createStore: (options) =>
+    SessionStore.fallback(SessionStore.file(join(fileDirectory, 'store')), {
+      ...options,
+      fallback: { directory: join(fileDirectory, 'journal') },
+      onFallback: noteOutage,
+    }),
+  teardown: () => {
+    rmSync(fileDirectory, { recursive: true, force: true });
     expectNoOutage();
   },
 });
