@@ -43,7 +43,7 @@ interface PlannedAppend {
   lines: string[];
 }
 
-interface Plan {
+export interface Plan {
   appends: Map<string, PlannedAppend>;
   creates: Array<{ path: string; data: string }>;
   puts: Array<{ path: string; content: string }>;
@@ -62,6 +62,11 @@ export async function commitBatch(parts: StoreParts, batch: WriteBatch, held: He
   const commitId = randomUUID();
   const plan = await planWrites(parts, batch, commitId);
   await write(parts, plan, commitId, held);
+  await compactAfterCommit(parts);
+}
+
+/** After a commit, still holding the lock: compacts the session index when it has grown enough. */
+export async function compactAfterCommit(parts: StoreParts): Promise<void> {
   try {
     await compactSessionIndex(parts);
   } catch (error) {
@@ -87,7 +92,7 @@ export async function checkVersions(parts: StoreParts, batch: WriteBatch): Promi
   return current;
 }
 
-async function checkDuplicates(parts: StoreParts, batch: WriteBatch, sessions: Map<string, SessionRecord | undefined>): Promise<void> {
+export async function checkDuplicates(parts: StoreParts, batch: WriteBatch, sessions: Map<string, SessionRecord | undefined>): Promise<void> {
   const newMessageIds = new Set<string>();
   for (const message of batch.messages ?? []) {
     // Bounded by heads: a line beyond its owner's head was never committed, so its id is free.
@@ -107,7 +112,7 @@ async function checkDuplicates(parts: StoreParts, batch: WriteBatch, sessions: M
   }
 }
 
-async function planWrites(parts: StoreParts, batch: WriteBatch, commitId: string): Promise<Plan> {
+export async function planWrites(parts: StoreParts, batch: WriteBatch, commitId: string): Promise<Plan> {
   const plan: Plan = { appends: new Map(), creates: [], puts: [], blobs: [], primaryRemovals: [], cleanupRemovals: [] };
   const append = (path: string, line: string) => {
     const planned = plan.appends.get(path);
@@ -219,7 +224,7 @@ async function planRuns(
   for (const event of batch.runEvents ?? []) append(parts.layout.runEventsFile(event.runId), formatRunEventLine(event));
 }
 
-async function write(parts: StoreParts, plan: Plan, commitId: string, held: HeldLock): Promise<void> {
+export async function write(parts: StoreParts, plan: Plan, commitId: string, held: HeldLock): Promise<void> {
   const { layout, writer, journal } = parts;
   // Each appended file must end at a line boundary; its length then is what an undo returns to.
   const appended: JournalEntry['appended'] = [];

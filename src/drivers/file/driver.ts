@@ -11,7 +11,8 @@
  * fsync policy, `durability: 'durable'` (the default): before `commit` returns, every file it
  * wrote is fsynced, and so is the directory of every file it created, renamed or removed; the
  * journal is fsynced before the first data write and at the commit point. A commit that returned
- * survives a power loss. `durability: 'relaxed'`: no fsync; every write has reached the operating
+ * survives a power loss. Appends to different sessions waiting at once share one such commit
+ * (group-commit.ts). `durability: 'relaxed'`: no fsync; every write has reached the operating
  * system before `commit` returns, so a crash of the process (kill -9) loses nothing, and only a
  * crash of the machine can lose the last commits (never leaving a half-batch readable).
  *
@@ -46,6 +47,7 @@ import { collectCheckpointFiles } from './checkpoint-collect.js';
 import { checkVersions, commitBatch } from './commit.js';
 import type { Durability } from './durable-write.js';
 import { assertStorableId } from './file-names.js';
+import { GroupCommitter, isPlainAppend } from './group-commit.js';
 import { CommitLock, lockStaleTime } from './lock.js';
 import { assertBlobHash, STORE_DIRECTORIES, StoreLayout } from './layout.js';
 import { copySegment } from './segment-log.js';
@@ -75,6 +77,7 @@ export class FileDriver implements StorageDriver, CheckpointStorage {
   private readonly parts: StoreParts;
   private readonly lock: CommitLock;
   private readonly listing: SessionListing;
+  private readonly groups: GroupCommitter;
   private readonly warnedTails = new Set<string>();
   private closed = false;
 
@@ -93,6 +96,7 @@ export class FileDriver implements StorageDriver, CheckpointStorage {
     this.parts = createStoreParts(layout, durability, warn);
     this.lock = new CommitLock(layout.root, layout.lockDirectory, lockStaleTime(options.lockStaleMs), warn);
     this.listing = new SessionListing(this.parts, this.lock);
+    this.groups = new GroupCommitter(this.parts, this.lock);
   }
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
@@ -168,6 +172,7 @@ export class FileDriver implements StorageDriver, CheckpointStorage {
     // A version already stale is a conflict whatever happens next (versions only grow), so a
     // writer that lost a race learns it without queueing for the lock.
     await checkVersions(this.parts, batch);
+    if (isPlainAppend(batch)) return this.groups.submit(batch);
     await this.lock.run((held) => commitBatch(this.parts, batch, held));
   }
 

@@ -115,10 +115,13 @@ export class CommitJournal {
       const path = this.layout.fromRelative(removal);
       if (await this.writer.remove(path)) directories.add(dirname(path));
     }
-    for (const put of entry.puts) {
-      if (put.path === alreadyDone) continue;
-      await this.writer.replace(this.layout.fromRelative(put.path), Buffer.from(put.content));
-    }
+    // In parallel: each is a whole-file replace of its own file, and a group commit publishes many.
+    // All settle before a failure is reported, so a retry never races a replace still running.
+    const results = await Promise.allSettled(
+      entry.puts.filter((put) => put.path !== alreadyDone).map((put) => this.writer.replace(this.layout.fromRelative(put.path), Buffer.from(put.content))),
+    );
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
     for (const directory of directories) await this.writer.syncDirectory(directory);
   }
 
