@@ -4,33 +4,22 @@
  * a lock left behind by a process killed with SIGKILL, run files on disk, and durability settings.
  * What every driver must do is tested by the driver conformance suite (test/driver-conformance-file.test.ts).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionRecord, WriteBatch } from '../src/driver/driver.js';
 import { FileDriver } from '../src/drivers/file/driver.js';
 import { decodeFileName, encodeFileName } from '../src/drivers/file/file-names.js';
 import { StoreLayout } from '../src/drivers/file/layout.js';
 import { InvalidArgumentError, SessionStore } from '../src/index.js';
+import { cleanUpProcesses, moduleUrl, spawnTypeScript, temporaryDirectory, whenCounted, type Child } from './fixtures/child-processes.js';
 
-const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
-const temporaryDirectories: string[] = [];
-const children: ChildProcessWithoutNullStreams[] = [];
-
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-  for (const directory of temporaryDirectories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
+afterEach(cleanUpProcesses);
 
 /** A fresh parent directory holding the store directory `store/` and nothing else yet. */
 function temporaryStore(): { parent: string; directory: string } {
-  const parent = mkdtempSync(join(tmpdir(), 'sessionloom-file-'));
-  temporaryDirectories.push(parent);
+  const parent = temporaryDirectory('sessionloom-file-');
   return { parent, directory: join(parent, 'store') };
 }
 
@@ -527,51 +516,6 @@ describe('FileDriver: durability', () => {
   });
 });
 
-function moduleUrl(path: string): string {
-  return pathToFileURL(join(repositoryRoot, path)).href;
-}
-
-interface Child {
-  child: ChildProcessWithoutNullStreams;
-  lines: string[];
-  stderr: string[];
-  exited: Promise<number | string>;
-  /** Resolves once the child printed this line. */
-  line(expected: string): Promise<void>;
-}
-
-/** Runs TypeScript source in a real child process (`node --import tsx`), as a separate process of a user would. */
-function spawnTypeScript(source: string, environment: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', source], {
-    cwd: repositoryRoot,
-    env: { ...process.env, ...environment },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const lines: string[] = [];
-  const stderr: string[] = [];
-  const waiting: Array<{ expected: string; resolve: () => void }> = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    lines.push(line);
-    for (const waiter of waiting.filter((candidate) => candidate.expected === line)) waiter.resolve();
-  });
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  return {
-    child,
-    lines,
-    stderr,
-    exited,
-    line: (expected) =>
-      lines.includes(expected)
-        ? Promise.resolve()
-        : new Promise<void>((resolve, reject) => {
-            waiting.push({ expected, resolve });
-            void exited.then((code) => reject(new Error(`child exited (${code}) before printing "${expected}": ${stderr.join('')}`)));
-          }),
-  };
-}
-
 interface Writer extends Child {
   name: string;
   ready: Promise<void>;
@@ -614,18 +558,6 @@ function spawnWriter(directory: string, sessionId: string, name: string, count: 
     name,
     ready: child.line('ready'),
     acks,
-    acknowledged: (target) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setInterval(() => {
-          if (acks().length >= target) {
-            clearInterval(timer);
-            resolve();
-          }
-        }, 5);
-        void child.exited.then((code) => {
-          clearInterval(timer);
-          if (acks().length < target) reject(new Error(`writer exited (${code}) after ${acks().length} appends: ${child.stderr.join('')}`));
-        });
-      }),
+    acknowledged: (target) => whenCounted(child, () => acks().length, target),
   };
 }

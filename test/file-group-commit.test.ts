@@ -3,31 +3,19 @@
  * waiting at once share one commit, a batch whose condition fails fails alone, and a process
  * killed with SIGKILL mid-stream loses no acknowledged append (real processes).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WriteConflict, type MessageRecord, type SessionRecord, type WriteBatch } from '../src/driver/driver.js';
 import { FileDriver } from '../src/drivers/file/driver.js';
 import { StoreLayout } from '../src/drivers/file/layout.js';
 import { SessionStore } from '../src/index.js';
+import { cleanUpProcesses, moduleUrl, spawnTypeScript, temporaryDirectory, whenCounted } from './fixtures/child-processes.js';
 
-const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
-const temporaryDirectories: string[] = [];
-const children: ChildProcessWithoutNullStreams[] = [];
-
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-  for (const directory of temporaryDirectories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
+afterEach(cleanUpProcesses);
 
 function temporaryStore(): string {
-  const parent = mkdtempSync(join(tmpdir(), 'sessionloom-group-'));
-  temporaryDirectories.push(parent);
-  return join(parent, 'store');
+  return join(temporaryDirectory('sessionloom-group-'), 'store');
 }
 
 /** The batch the core sends for appending one message to `record`'s head. */
@@ -103,10 +91,10 @@ describe('FileDriver group commit', () => {
 
 /** A process appending to every session at once, each in a loop, printing `ack <session> <content>` after each append returns. */
 function spawnWriters(directory: string, sessionIds: string[]) {
-  const url = (path: string) => JSON.stringify(pathToFileURL(join(repositoryRoot, path)).href);
-  const source = `
-    import { FileDriver } from ${url('src/drivers/file/driver.ts')};
-    import { SessionStore } from ${url('src/index.ts')};
+  const child = spawnTypeScript(
+    `
+    import { FileDriver } from ${JSON.stringify(moduleUrl('src/drivers/file/driver.ts'))};
+    import { SessionStore } from ${JSON.stringify(moduleUrl('src/index.ts'))};
     const store = SessionStore.fromDriver(new FileDriver({ directory: process.env.STORE_DIRECTORY, lockStaleMs: 2000 }));
     await Promise.all(process.env.SESSION_IDS.split(',').map(async (id) => {
       for (let index = 0; ; index += 1) {
@@ -114,41 +102,15 @@ function spawnWriters(directory: string, sessionIds: string[]) {
         console.log('ack ' + id + ' m' + index);
       }
     }));
-  `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', source], {
-    cwd: repositoryRoot,
-    env: { ...process.env, STORE_DIRECTORY: directory, SESSION_IDS: sessionIds.join(',') },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const lines: string[] = [];
-  const stderr: string[] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+    `,
+    { STORE_DIRECTORY: directory, SESSION_IDS: sessionIds.join(',') },
+  );
   const acks = () =>
-    lines
+    child.lines
       .filter((line) => line.startsWith('ack '))
       .map((line) => {
         const [, sessionId = '', content = ''] = line.split(' ');
         return { sessionId, content };
       });
-  return {
-    child,
-    exited,
-    acks,
-    acknowledged: (target: number) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setInterval(() => {
-          if (acks().length >= target) {
-            clearInterval(timer);
-            resolve();
-          }
-        }, 5);
-        void exited.then((code) => {
-          clearInterval(timer);
-          if (acks().length < target) reject(new Error(`writer exited (${code}) after ${acks().length} appends: ${stderr.join('')}`));
-        });
-      }),
-  };
+  return { ...child, acks, acknowledged: (target: number) => whenCounted(child, () => acks().length, target) };
 }

@@ -4,12 +4,8 @@
  * stores written before it existed, after damage, after a crash mid-write (real processes killed
  * with SIGKILL), with a commit in flight, with several processes writing, and across compaction.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionQuery, SessionRecord } from '../src/driver/driver.js';
 import { compareForQuery, matchesQuery } from '../src/driver/query-match.js';
@@ -17,20 +13,12 @@ import { FileDriver } from '../src/drivers/file/driver.js';
 import { StoreLayout } from '../src/drivers/file/layout.js';
 import { COMPACT_SLACK } from '../src/drivers/file/session-index.js';
 import { SessionStore } from '../src/index.js';
+import { cleanUpProcesses, moduleUrl, spawnTypeScript as spawnModule, temporaryDirectory } from './fixtures/child-processes.js';
 
-const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
-const temporaryDirectories: string[] = [];
-const children: ChildProcessWithoutNullStreams[] = [];
-
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-  for (const directory of temporaryDirectories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
+afterEach(cleanUpProcesses);
 
 function temporaryStore(): string {
-  const parent = mkdtempSync(join(tmpdir(), 'sessionloom-index-'));
-  temporaryDirectories.push(parent);
-  return join(parent, 'store');
+  return join(temporaryDirectory('sessionloom-index-'), 'store');
 }
 
 function open(directory: string, warnings: string[] = []): { store: SessionStore; driver: FileDriver } {
@@ -238,41 +226,8 @@ describe('FileDriver session index: compaction', () => {
   }, 60_000);
 });
 
-interface Child {
-  child: ChildProcessWithoutNullStreams;
-  exited: Promise<number | string>;
-  line(expected: string): Promise<void>;
-}
-
 /** TypeScript run in a real child process with FileDriver and SessionStore imported. */
-function spawnTypeScript(body: string, environment: Record<string, string>): Child {
-  const url = (path: string) => JSON.stringify(pathToFileURL(join(repositoryRoot, path)).href);
-  const source = `import { FileDriver } from ${url('src/drivers/file/driver.ts')};\nimport { SessionStore } from ${url('src/index.ts')};\n${body}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', source], {
-    cwd: repositoryRoot,
-    env: { ...process.env, ...environment },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const lines: string[] = [];
-  const stderr: string[] = [];
-  const waiting: Array<{ expected: string; resolve: () => void }> = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    lines.push(line);
-    for (const waiter of waiting.filter((candidate) => candidate.expected === line)) waiter.resolve();
-  });
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  return {
-    child,
-    exited,
-    line: (expected) =>
-      lines.includes(expected)
-        ? Promise.resolve()
-        : new Promise<void>((resolve, reject) => {
-            waiting.push({ expected, resolve });
-            void exited.then((code) => reject(new Error(`child exited (${code}) before printing "${expected}": ${stderr.join('')}`)));
-          }),
-  };
+function spawnTypeScript(body: string, environment: Record<string, string>) {
+  const imports = `import { FileDriver } from ${JSON.stringify(moduleUrl('src/drivers/file/driver.ts'))};\nimport { SessionStore } from ${JSON.stringify(moduleUrl('src/index.ts'))};\n`;
+  return spawnModule(imports + body, environment);
 }
-

@@ -25,6 +25,7 @@ import {
   fsync,
   ftruncateSync,
   openSync,
+  readdirSync,
   readSync,
   renameSync,
   unlinkSync,
@@ -165,6 +166,25 @@ export class DurableWriter {
       await work(descriptor);
     } finally {
       closeSync(descriptor);
+    }
+  }
+}
+
+/** Removes the temporary files of interrupted replaces from `directory` (only the lock holder makes them there). */
+export function removeTemporaryFilesIn(directory: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch (error) {
+    if (isMissing(error)) return;
+    throw error;
+  }
+  for (const name of names) {
+    if (!name.startsWith(TEMPORARY_PREFIX)) continue;
+    try {
+      unlinkSync(join(directory, name));
+    } catch (error) {
+      if (!isMissing(error)) throw error;
     }
   }
 }

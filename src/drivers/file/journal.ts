@@ -23,9 +23,9 @@
  * The journal is written in place and synced before step 2 starts, so a journal torn by a crash
  * while being written means no data was written yet: it is simply discarded.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, readdirSync, unlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { DurableWriter, FILE_MODE, isMissing, openFlags, readTextIfPresent, TEMPORARY_PREFIX, writeAll } from './durable-write.js';
+import { closeSync, fstatSync, ftruncateSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DurableWriter, FILE_MODE, isMissing, openFlags, readTextIfPresent, removeTemporaryFilesIn, writeAll } from './durable-write.js';
 import type { StoreLayout } from './layout.js';
 
 export type CommitPoint = { kind: 'put'; path: string } | { kind: 'remove'; path: string } | { kind: 'flip' };
@@ -169,23 +169,7 @@ export class CommitJournal {
    * only arise inside a commit, so they are looked for only after one was interrupted.
    */
   private removeTemporaryFiles(): void {
-    for (const directory of [this.layout.sessionsDirectory, this.layout.runsDirectory, this.layout.checkpointsDirectory]) {
-      let names: string[];
-      try {
-        names = readdirSync(directory);
-      } catch (error) {
-        if (isMissing(error)) continue;
-        throw error;
-      }
-      for (const name of names) {
-        if (!name.startsWith(TEMPORARY_PREFIX)) continue;
-        try {
-          unlinkSync(join(directory, name));
-        } catch (error) {
-          if (!isMissing(error)) throw error;
-        }
-      }
-    }
+    for (const directory of [this.layout.sessionsDirectory, this.layout.runsDirectory, this.layout.checkpointsDirectory]) removeTemporaryFilesIn(directory);
   }
 
   private async reachedCommitPoint(point: CommitPoint, commitId: string): Promise<boolean> {

@@ -28,12 +28,11 @@
  * Known limit: a process of an older version writing to the store while this one runs does not
  * append to the index; its writes are seen by the next driver opened (or a damaged/missing index).
  */
-import { readdirSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import type { SessionQuery, SessionRecord } from '../../driver/driver.js';
 import { compareForQuery, isAfterCursor, matchesQuery } from '../../driver/query-match.js';
 import { FileCorruptionError } from './corruption.js';
-import { isMissing, readTextIfPresent, TEMPORARY_PREFIX } from './durable-write.js';
+import { readTextIfPresent, removeTemporaryFilesIn } from './durable-write.js';
 import { parseJournal } from './journal.js';
 import type { CommitLock } from './lock.js';
 import { COMPACT_SLACK, formatSessionIndex } from './session-index.js';
@@ -154,27 +153,9 @@ export async function compactSessionIndex(parts: StoreParts): Promise<void> {
 
 /** Replaces the index atomically with these sessions. Under the lock: no commit appends meanwhile. */
 async function writeSessionIndex(parts: StoreParts, sessions: Iterable<StoredSession>): Promise<void> {
-  removeLeftoverTemporaryFiles(join(parts.layout.sessionIndexFile, '..'));
+  // A rewrite a crash interrupted leaves its temporary file; only rewrites (under the lock) make them here.
+  removeTemporaryFilesIn(dirname(parts.layout.sessionIndexFile));
   await parts.writer.replace(parts.layout.sessionIndexFile, Buffer.from(formatSessionIndex(sessions)));
-}
-
-/** A rewrite a crash interrupted leaves its temporary file; only rewrites (under the lock) make them here. */
-function removeLeftoverTemporaryFiles(directory: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(directory);
-  } catch (error) {
-    if (isMissing(error)) return;
-    throw error;
-  }
-  for (const name of names) {
-    if (!name.startsWith(TEMPORARY_PREFIX)) continue;
-    try {
-      unlinkSync(join(directory, name));
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-    }
-  }
 }
 
 function sameSessions(entries: Map<string, StoredSession>, stored: StoredSession[]): boolean {
