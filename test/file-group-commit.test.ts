@@ -66,9 +66,11 @@ describe('FileDriver group commit', () => {
 
   it('loses no acknowledged append when the process appending to 16 sessions at once is killed with SIGKILL', async () => {
     const directory = temporaryStore();
-    const store = SessionStore.fromDriver(new FileDriver({ directory, lockStaleMs: 2_000 }));
+    const listing = new FileDriver({ directory, lockStaleMs: 2_000 });
+    const store = SessionStore.fromDriver(listing);
     const ids: string[] = [];
     for (let index = 0; index < 16; index += 1) ids.push((await store.create()).id);
+    expect(await listing.listSessions({ orderBy: 'updatedAt', order: 'desc', limit: 100 })).toHaveLength(16); // its session index is warm
     const child = spawnWriters(directory, ids);
     await child.acknowledged(200);
     child.child.kill('SIGKILL');
@@ -86,6 +88,12 @@ describe('FileDriver group commit', () => {
       expect((await after.get(id))?.messageCount).toBe(stored.length);
     }
     expect(acks.length).toBeGreaterThanOrEqual(200);
+    // Listings (from the session index, warm or fresh) agree with the session files the groups published.
+    const records = await Promise.all(ids.map(async (id) => (await listing.getSession(id)) as SessionRecord));
+    const byId = (left: SessionRecord, right: SessionRecord) => (left.id < right.id ? -1 : 1);
+    for (const driver of [listing, new FileDriver({ directory })]) {
+      expect((await driver.listSessions({ orderBy: 'createdAt', order: 'asc', limit: 100 })).sort(byId)).toEqual(records.sort(byId));
+    }
   }, 60_000);
 });
 
