@@ -115,7 +115,7 @@ describe('SQLite full-text index', () => {
     const check = new Database(path, { readonly: true });
     expect(check.prepare('SELECT max(version) AS version FROM schema_migrations').get()).toEqual({ version: latestSchemaVersion() });
     // Every message moved (three, one of them off the path), each indexed once; the old index's content table is empty.
-    expect(check.prepare('SELECT count(*) AS rows FROM messages WHERE indexed = 1').get()).toEqual({ rows: 3 });
+    expect(check.prepare('SELECT count(*) AS rows FROM search_backlog').get()).toEqual({ rows: 0 });
     expect(check.prepare('SELECT count(*) AS rows FROM message_search').get()).toEqual({ rows: 3 });
     expect(check.prepare('SELECT count(*) AS rows FROM message_search_content').get()).toEqual({ rows: 0 });
     check.close();
@@ -133,7 +133,7 @@ describe('SQLite full-text index', () => {
     await store.rewind(session.id, { toMessage: first!.id });
     const raw = new Database(path, { readonly: true });
     const rows = (): unknown => raw.prepare('SELECT count(*) AS rows FROM message_search').get();
-    const waiting = (): unknown => raw.prepare('SELECT count(*) AS rows FROM messages WHERE indexed IS NULL').get();
+    const waiting = (): unknown => raw.prepare('SELECT (SELECT count(*) FROM messages AS message JOIN search_backlog AS backlog ON backlog.segment_number = message.position >> 32 AND message.position >= backlog.from_position) AS rows').get();
     // An append leaves its rows for the index to catch up with; a search catches up first.
     expect(waiting()).toEqual({ rows: 3 });
     expect((await store.search('three')).hits).toHaveLength(1);
@@ -149,6 +149,37 @@ describe('SQLite full-text index', () => {
 });
 
 describe('SQLite full-text index catching up', () => {
+  it('keeps the index exact when a segment loses its tail and takes new messages at the same seqs, indexed or still waiting', async () => {
+    const path = join(directory, 'truncate.db');
+    const driver = new SqliteDriver({ path });
+    const store = SessionStore.fromDriver(driver);
+    const raw = new Database(path, { readonly: true });
+    const entries = (): unknown => raw.prepare('SELECT count(*) AS rows FROM message_search').get();
+    const found = async (word: string) => (await store.search(word)).hits.map((hit) => hit.messageId);
+    try {
+      const session = await store.create();
+      const segment = (await driver.getSession(session.id))!.headSegmentId;
+      const first = await store.append(session.id, [1, 2, 3, 4].map((index) => ({ role: 'user' as const, content: `indexed${index} common` })));
+      expect(await found('common')).toHaveLength(4); // caught up: all four are in the index
+      const waiting = await store.append(session.id, [5, 6].map((index) => ({ role: 'user' as const, content: `waiting${index} common` })));
+      // Seqs 3 to 6 go: two indexed (their entries must go) and two still waiting (nothing to remove).
+      expect(await driver.deleteMessagesAfter(segment, 2)).toBe(4);
+      expect(entries()).toEqual({ rows: 2 });
+      await driver.commit({
+        messages: [3, 4, 5].map((seq) => ({ id: `again${seq}`, segmentId: segment, seq, createdAt: Date.now(), body: JSON.stringify({ role: 'user', content: `again${seq} common` }) })),
+      });
+      expect((await found('common')).sort()).toEqual([first[0]!.id, first[1]!.id, 'again3', 'again4', 'again5'].sort());
+      expect(await found('indexed3')).toEqual([]);
+      expect(await found('waiting5')).toEqual([]);
+      expect(waiting).toHaveLength(2);
+      expect(entries()).toEqual({ rows: 5 });
+      expect(raw.prepare('SELECT count(*) AS rows FROM search_backlog').get()).toEqual({ rows: 0 });
+    } finally {
+      raw.close();
+      await store.close();
+    }
+  });
+
   it('finds what another connection appended, and indexes nothing a deletion removed first', async () => {
     const path = join(directory, 'catch-up.db');
     const writer = SessionStore.fromDriver(new SqliteDriver({ path }));
@@ -173,7 +204,7 @@ describe('SQLite full-text index catching up', () => {
     const path = join(directory, 'batch.db');
     const store = SessionStore.fromDriver(new SqliteDriver({ path }));
     const raw = new Database(path, { readonly: true });
-    const counts = () => raw.prepare('SELECT (SELECT count(*) FROM messages WHERE indexed IS NULL) AS waiting, (SELECT count(*) FROM message_search) AS entries').get();
+    const counts = () => raw.prepare('SELECT (SELECT count(*) FROM messages AS message JOIN search_backlog AS backlog ON backlog.segment_number = message.position >> 32 AND message.position >= backlog.from_position) AS waiting, (SELECT count(*) FROM message_search) AS entries').get();
     try {
       const session = await store.create();
       await store.append(session.id, Array.from({ length: CATCH_UP_BATCH - 1 }, (_, index) => ({ role: 'user' as const, content: `word${index}` })));

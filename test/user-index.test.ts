@@ -13,6 +13,7 @@ import { sqliteDialect } from '../src/drivers/sqlite/dialect.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { SessionStore } from '../src/index.js';
 import { onPostgres, PostgresPrefixes } from './fixtures/postgres-tables.js';
+import { rewindToSchema7 } from './fixtures/sqlite-schema-7.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-user-index-'));
 const url = inject('postgresUrl');
@@ -64,15 +65,15 @@ describe('SQLite sessions_by_user_updated (schema 9: only sessions with a user)'
     }
   });
 
-  it('is rebuilt partial when a schema-8 file is opened, keeping every listing', async () => {
+  it('is rebuilt partial when an older file is opened, keeping every listing', async () => {
     const path = join(directory, 'upgrade.db');
     const store = SessionStore.fromDriver(new SqliteDriver({ path }));
     const ada = await store.create({ userId: 'ada' });
     await store.create();
     await store.close();
-    // Back to schema 8: the full index, and migration 9 not yet recorded.
+    // Back to schema 7 (the full index), so migrations 8 and later run again.
     const raw = new Database(path);
-    raw.exec('DROP INDEX sessions_by_user_updated; CREATE INDEX sessions_by_user_updated ON sessions (user_id, updated_at, id); DELETE FROM schema_migrations WHERE version >= 9;');
+    rewindToSchema7(raw);
     expect((raw.prepare("SELECT sql FROM sqlite_master WHERE name = 'sessions_by_user_updated'").get() as { sql: string }).sql).not.toContain('WHERE');
     raw.close();
 

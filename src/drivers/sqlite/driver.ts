@@ -60,7 +60,7 @@ import {
 import { sqliteDialect as dialect } from './dialect.js';
 import { GroupCommit } from './group-commit.js';
 import { groupTransaction } from './group-transaction.js';
-import { SEGMENT_SPAN } from './message-statements.js';
+import { insertBatchMessages } from './message-writes.js';
 import { migrate } from './migrations.js';
 import { messageFromCells, sessionFromRow, sessionParameters, type MessageCells, type SessionRow } from './rows.js';
 import { SearchIndexCatchUp, sqliteSearchStatement } from './search.js';
@@ -331,8 +331,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     }
     for (const segment of batch.segments ?? []) statements.insertSegments.run(...segmentValues(segment));
     // Left for the search index to catch up with (search.ts): a search catches up before it reads.
-    const segmentNumbers = new Map<string, number>();
-    for (const message of batch.messages ?? []) this.insertMessage(message, segmentNumbers);
+    insertBatchMessages(statements, batch.messages ?? []);
     for (const operation of batch.operations ?? []) this.insertOperation(operation);
     for (const run of batch.runs ?? []) statements.putRuns.run(...runValues(run));
     for (const event of batch.runEvents ?? []) statements.putRunEvents.run(...runEventValues(event));
@@ -345,33 +344,6 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     const actualVersion = row?.version;
     const matches = expectedVersion === 0 ? actualVersion === undefined : actualVersion === expectedVersion;
     if (!matches) throw new WriteConflict({ kind: 'version', sessionId, actualVersion });
-  }
-
-  /**
-   * Insert, and only on failure look the id up: the lookup runs inside the transaction, so it also
-   * sees messages inserted earlier in this batch, and the common path pays for no extra query.
-   * `segmentNumbers` holds the numbers this batch has read (inside its transaction, so never stale).
-   */
-  private insertMessage(message: MessageRecord, segmentNumbers: Map<string, number>): void {
-    // A message's position is its segment's number * 2^32 + seq (message-statements.ts).
-    if (!Number.isSafeInteger(message.seq) || message.seq < 0 || message.seq >= SEGMENT_SPAN) {
-      throw new Error(`SqliteDriver: message "${message.id}" has seq ${message.seq}; SQLite stores seqs from 0 to 2^32 - 1.`);
-    }
-    let number = segmentNumbers.get(message.segmentId);
-    if (number === undefined) {
-      const row = this.statements.selectSegmentNumber.get(message.segmentId) as { number: number } | undefined;
-      if (row === undefined) throw new Error(`SqliteDriver: message "${message.id}" names segment "${message.segmentId}", which does not exist.`);
-      number = row.number;
-      segmentNumbers.set(message.segmentId, number);
-    }
-    try {
-      this.statements.insertMessageAt.run(number * SEGMENT_SPAN + message.seq, message.id, message.createdAt, message.runId ?? null, message.body);
-    } catch (error) {
-      if (this.statements.selectMessageLocation.get(message.id) !== undefined) {
-        throw new WriteConflict({ kind: 'duplicate-message', messageId: message.id });
-      }
-      throw error;
-    }
   }
 
   private insertOperation(operation: OperationRecord): void {

@@ -249,6 +249,31 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX sessions_by_user_updated ON sessions (user_id, updated_at, id) WHERE user_id IS NOT NULL;
     `,
   },
+  {
+    version: 10,
+    up: `
+      -- The search backlog (search.ts): one row per segment with messages waiting for the index,
+      -- from the lowest position waiting, instead of a mark on each message row found by a partial
+      -- index (an index page more in every append's commit, and every message row written a second
+      -- time once indexed). Messages still waiting carry over; the messages.indexed column is no
+      -- longer read or written (dropping it would rewrite the table).
+      CREATE TABLE search_backlog (
+        segment_number INTEGER PRIMARY KEY,
+        from_position INTEGER NOT NULL
+      );
+      INSERT INTO search_backlog (segment_number, from_position)
+        SELECT position >> 32, min(position) FROM messages WHERE indexed IS NULL GROUP BY position >> 32;
+      DROP INDEX messages_awaiting_index;
+      -- A message is in the index when its position is below its segment's backlog (or it has none).
+      -- One without searchable text has no entry either: deleting an absent rowid changes nothing (tested).
+      DROP TRIGGER message_search_forget;
+      CREATE TRIGGER message_search_forget AFTER DELETE ON messages
+        WHEN NOT EXISTS (SELECT 1 FROM search_backlog WHERE segment_number = old.position >> 32 AND from_position <= old.position)
+      BEGIN
+        DELETE FROM message_search WHERE rowid = old.position;
+      END;
+    `,
+  },
 ];
 
 /** Migration 8, once every message is copied: the keyed tables replace the old ones, and the search index is rebuilt. */

@@ -5,12 +5,19 @@
  * terms inside the append's transaction cost about 0.85 ms of CPU per append (FTS5 writes a new
  * segment, its structure record, doc sizes and content rows at every commit, then merges those tiny
  * segments) and 8.5 of the 19 pages the commit wrote: more than the two message rows themselves. So
- * an append only leaves its rows marked `indexed IS NULL` (a small partial index finds them), and
- * the index catches up in one transaction per batch: before every search (so a message is found
- * once its append has returned, whichever process appended it), and after a commit that leaves
- * `CATCH_UP_BATCH` messages waiting, so the backlog stays small without searches. A row's
- * `indexed` is then 1 (its entry's rowid is the row's position), or 0 when it has no searchable
- * text; a trigger removes the entry with the row (schema: migration 8). Ranked by BM25.
+ * an append only notes, in `search_backlog`, the lowest position it wrote in each segment, and the
+ * index catches up in one transaction per batch: before every search (so a message is found once
+ * its append has returned, whichever process appended it), and after a commit that leaves
+ * `CATCH_UP_BATCH` messages waiting, so the backlog stays small without searches.
+ *
+ * The backlog holds one row per segment with messages waiting (schema: migration 10), so an append
+ * to a segment already waiting writes nothing there (the upsert changes no row, and so no page),
+ * and catching up reads each such segment's messages from that position on, in key order, then
+ * forgets the row. Before, each message was marked waiting in its own row, which a partial index
+ * found: one index page more in every commit, and a second write of every message row once indexed.
+ * A message is in the index exactly when it has searchable text and its position is below its
+ * segment's backlog row (or the segment has none); the trigger that removes an entry with its
+ * message asks that. Ranked by BM25.
  */
 import { indexedTerms } from '../../common/search-text.js';
 import type { MessageSearchQuery } from '../../driver/driver.js';
@@ -26,12 +33,22 @@ export const CATCH_UP_BATCH = 512;
 
 export const searchStatementSources = {
   // An entry's rowid is its message's position (migration 8), so a match leads to its message with
-  // no column stored beside the postings, and the message row only notes that it is indexed.
+  // no column stored beside the postings.
   insertSearchEntry: sql`INSERT INTO message_search (rowid, terms) VALUES (${arg(1, 'integer')}, ${arg(2, 'text')})`,
-  markIndexed: sql`UPDATE messages SET indexed = ${arg(1, 'integer')} WHERE position = ${arg(2, 'integer')}`,
-  // Served by the partial index messages_awaiting_index (migration 8): only the rows waiting.
-  selectAwaitingIndex: sql`SELECT position, body FROM messages WHERE indexed IS NULL LIMIT ${arg(1)}`,
-  anyAwaitingIndex: sql`SELECT 1 AS waiting FROM messages WHERE indexed IS NULL LIMIT 1`,
+  // The append's note (message-writes.ts): a segment already waiting from a lower position is left
+  // as it is, and the upsert then writes nothing.
+  noteSearchBacklog: sql`
+    INSERT INTO search_backlog (segment_number, from_position) VALUES (${arg(1, 'integer')}, ${arg(2, 'integer')})
+    ON CONFLICT (segment_number) DO UPDATE SET from_position = excluded.from_position
+    WHERE excluded.from_position < search_backlog.from_position`,
+  selectSearchBacklog: sql`SELECT segment_number, from_position FROM search_backlog LIMIT ${arg(1)}`,
+  // One page of a waiting segment's messages, in key order (a rowid range).
+  selectWaitingMessages: sql`
+    SELECT position, body FROM messages
+    WHERE position >= ${arg(1, 'integer')} AND position < (${arg(2, 'integer')} + 1) * 4294967296
+    ORDER BY position LIMIT ${arg(3)}`,
+  forgetSearchBacklog: sql`DELETE FROM search_backlog WHERE segment_number = ${arg(1, 'integer')}`,
+  anyAwaitingIndex: sql`SELECT 1 AS waiting FROM search_backlog LIMIT 1`,
 };
 
 type SearchStatements = Record<keyof typeof searchStatementSources, SqliteStatementLike>;
@@ -40,7 +57,6 @@ type SearchStatements = Record<keyof typeof searchStatementSources, SqliteStatem
 function indexMessage(statements: SearchStatements, message: { position: number; body: string }): void {
   const terms = indexedTerms(message.body);
   if (terms !== '') statements.insertSearchEntry.run(message.position, terms);
-  statements.markIndexed.run(terms === '' ? 0 : 1, message.position);
 }
 
 /**
@@ -50,10 +66,18 @@ function indexMessage(statements: SearchStatements, message: { position: number;
 export function indexAwaitingMessages(statements: SearchStatements): number {
   let indexed = 0;
   for (;;) {
-    const rows = statements.selectAwaitingIndex.all(CATCH_UP_PAGE) as Array<{ position: number; body: string }>;
-    for (const row of rows) indexMessage(statements, row);
-    indexed += rows.length;
-    if (rows.length < CATCH_UP_PAGE) return indexed;
+    const waiting = statements.selectSearchBacklog.all(CATCH_UP_PAGE) as Array<{ segment_number: number; from_position: number }>;
+    for (const { segment_number: segment, from_position: from } of waiting) {
+      for (let next = from; ; ) {
+        const rows = statements.selectWaitingMessages.all(next, segment, CATCH_UP_PAGE) as Array<{ position: number; body: string }>;
+        for (const row of rows) indexMessage(statements, row);
+        indexed += rows.length;
+        if (rows.length < CATCH_UP_PAGE) break;
+        next = rows[rows.length - 1]!.position + 1;
+      }
+      statements.forgetSearchBacklog.run(segment);
+    }
+    if (waiting.length < CATCH_UP_PAGE) return indexed;
   }
 }
 

@@ -1,0 +1,50 @@
+/**
+ * A batch's messages into SQLite: each row at its position (segment number * 2^32 + seq,
+ * message-statements.ts), and each segment written to noted in the search backlog (search.ts),
+ * from its lowest position written, for the index to catch up with.
+ */
+import { WriteConflict, type MessageRecord } from '../../driver/driver.js';
+import { SEGMENT_SPAN } from './message-statements.js';
+import type { Statements } from './statements.js';
+
+export function insertBatchMessages(statements: Statements, messages: readonly MessageRecord[]): void {
+  if (messages.length === 0) return;
+  // The segments' numbers, read once per batch inside its transaction (so never stale): an INSERT
+  // ... SELECT looking the segment up for every row cost about twice a plain insert, measured.
+  const numbers = new Map<string, number>();
+  /** Per segment number, the lowest position this batch wrote. */
+  const backlog = new Map<number, number>();
+  for (const message of messages) {
+    // A message's position is its segment's number * 2^32 + seq.
+    if (!Number.isSafeInteger(message.seq) || message.seq < 0 || message.seq >= SEGMENT_SPAN) {
+      throw new Error(`SqliteDriver: message "${message.id}" has seq ${message.seq}; SQLite stores seqs from 0 to 2^32 - 1.`);
+    }
+    let number = numbers.get(message.segmentId);
+    if (number === undefined) {
+      const row = statements.selectSegmentNumber.get(message.segmentId) as { number: number } | undefined;
+      if (row === undefined) throw new Error(`SqliteDriver: message "${message.id}" names segment "${message.segmentId}", which does not exist.`);
+      number = row.number;
+      numbers.set(message.segmentId, number);
+    }
+    const position = number * SEGMENT_SPAN + message.seq;
+    insertMessage(statements, message, position);
+    const lowest = backlog.get(number);
+    if (lowest === undefined || position < lowest) backlog.set(number, position);
+  }
+  for (const [number, from] of backlog) statements.noteSearchBacklog.run(number, from);
+}
+
+/**
+ * Insert, and only on failure look the id up: the lookup runs inside the transaction, so it also
+ * sees messages inserted earlier in this batch, and the common path pays for no extra query.
+ */
+function insertMessage(statements: Statements, message: MessageRecord, position: number): void {
+  try {
+    statements.insertMessageAt.run(position, message.id, message.createdAt, message.runId ?? null, message.body);
+  } catch (error) {
+    if (statements.selectMessageLocation.get(message.id) !== undefined) {
+      throw new WriteConflict({ kind: 'duplicate-message', messageId: message.id });
+    }
+    throw error;
+  }
+}
