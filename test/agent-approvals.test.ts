@@ -4,7 +4,7 @@
  * approved tools run once and the denials sent to the model; policies, partial answers, timeouts and
  * the typed errors that change nothing. Memory and SQLite (every store runs the store-level topic).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tool } from 'ai';
@@ -272,6 +272,53 @@ describe.each(stores)('approvals on $name', ({ open }) => {
       await store.rewind(first.sessionId, { toMessage: inputMessage.id, rewindFiles: true, workspace: root });
       expect(snapshotWorkspace(root)).toEqual(before);
     } finally {
+      rmSync(root, { recursive: true, force: true });
+      await store.close();
+    }
+  });
+
+  it('a resume told nothing of files checkpoints them as the run did, where it did, and only there', async () => {
+    const store = open();
+    const root = temporaryDirectory('approvals-checkpoint-recorded');
+    try {
+      writeTree(root, { 'notes.txt': 'original notes' });
+      const write = (path: string, content: string) => writeFileSync(join(root, path), content);
+      const agent = (turns: number) =>
+        new Agent({
+          name: 'files',
+          model: new ScriptedLanguageModel({
+            turns: Array.from({ length: turns }, () => [{ toolCalls: [{ toolName: 'create', input: { path: 'new.txt', content: 'made after approval' } }] }, { text: 'Done.' }]).flat(),
+            strict: true,
+          }),
+          tools: { create: tool({ inputSchema: z.object({ path: z.string(), content: z.string() }), needsApproval: true, execute: async ({ path, content }) => write(path, content) ?? 'ok' }) },
+        });
+      const files = agent(2);
+      const first = await Runner.run(files, { input: 'Create it', session: { store, checkpointFiles: true, workspace: root } });
+      const [request] = await store.pendingApprovals({ runId: first.runId });
+      // Another process answering, which knows nothing of the workspace: only the store.
+      const done = await Runner.resume(files, { runId: first.runId, approvals: [{ approvalId: request!.approvalId, approved: true }], store });
+      expect(done.status).toBe('completed');
+      const checkpointed = (await store.checkpoints(first.sessionId)).map((checkpoint) => checkpoint.messageId);
+      const toolResult = done.messages.find((message) => message.role === 'tool')!;
+      expect(checkpointed).toContain(toolResult.id);
+      const assistant = first.messages.find((message) => message.role === 'assistant')!;
+      await store.rewind(first.sessionId, { toMessage: assistant.id, rewindFiles: true, workspace: root });
+      expect(existsSync(join(root, 'new.txt'))).toBe(false);
+
+      // The same path, another directory now: the resume goes on without file checkpoints, and says why.
+      const second = await Runner.run(files, { input: 'Create it again', session: { store, resume: first.sessionId, checkpointFiles: true, workspace: root } });
+      // Moved aside first, so the new directory cannot be given the old one's inode number.
+      renameSync(root, `${root}-before`);
+      writeTree(root, { 'other.txt': 'a different directory' });
+      const [again] = await store.pendingApprovals({ runId: second.runId });
+      const finished = await Runner.resume(files, { runId: second.runId, approvals: [{ approvalId: again!.approvalId, approved: true }], store });
+      expect(finished.status).toBe('completed');
+      const resumedEvent = (await store.runEvents(second.runId)).find((event) => event.type === 'run-resume');
+      expect((resumedEvent?.data as { filesNotCheckpointed?: string }).filesNotCheckpointed).toMatch(/is not the directory the run checkpointed/);
+      const laterTool = finished.messages.find((message) => message.role === 'tool')!;
+      expect((await store.checkpoints(first.sessionId)).map((checkpoint) => checkpoint.messageId)).not.toContain(laterTool.id);
+    } finally {
+      rmSync(`${root}-before`, { recursive: true, force: true });
       rmSync(root, { recursive: true, force: true });
       await store.close();
     }

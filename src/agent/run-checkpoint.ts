@@ -20,7 +20,22 @@ export interface CheckpointFilesOptions {
   maxFileBytes?: number;
 }
 
+/**
+ * What a run's checkpoints are taken of and with, recorded with its `checkpoint` run event, so a
+ * resume in another process (an approval answered from the HTTP API, the CLI or the inspector)
+ * checkpoints the same directory with the same rules without being told (run-resume.ts).
+ */
+export interface RunCheckpointSettings {
+  /** The workspace's real path, device and inode when the run began: a resume goes on only in that same directory. */
+  workspace: string;
+  device: string;
+  inode: string;
+  ignore?: string[];
+  maxFileBytes?: number;
+}
+
 export interface RunCheckpoint {
+  readonly settings: RunCheckpointSettings;
   /**
    * Checkpoints the workspace at each of `messageIds`, in order (messages the run just stored, or
    * the head when resuming without input); returns the last one's result.
@@ -62,10 +77,18 @@ export async function prepareRunCheckpoint(
     throw new InvalidArgumentError({ argument: 'session.checkpointFiles', message: `the ${store.backend} store does not keep file checkpoints.` });
   }
   const { resolveWorkspaceRoot } = await import('../checkpoint/workspace-path.js');
-  await resolveWorkspaceRoot(workspace);
+  const { identifyWorkspace } = await import('../checkpoint/checkpoint-workspace.js');
+  const identity = await identifyWorkspace(await resolveWorkspaceRoot(workspace));
   const settings = checkpointFiles === true ? {} : checkpointFiles;
   let latest: { sessionId: string; messageId: string } | undefined;
   return {
+    settings: {
+      workspace: identity.path,
+      device: identity.device,
+      inode: identity.inode,
+      ...(settings.ignore === undefined ? {} : { ignore: [...settings.ignore] }),
+      ...(settings.maxFileBytes === undefined ? {} : { maxFileBytes: settings.maxFileBytes }),
+    },
     async at(sessionId, messageIds) {
       let result: CheckpointResult | undefined;
       // Messages stored together share one state: each after the first is an empty delta on it.

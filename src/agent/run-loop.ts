@@ -96,7 +96,8 @@ export async function runAgentLoop(options: RunLoopOptions): Promise<RunResult> 
         skipped: checkpoint.skipped.map((file) => file.path),
       };
       emit({ type: 'checkpoint', ...data });
-      return [{ type: 'checkpoint', data }];
+      // The log also keeps what was checkpointed and how, for a resume in another process (run-resume.ts).
+      return [{ type: 'checkpoint', data: { ...data, settings: options.checkpoint.settings } }];
     };
     if (options.checkpoint && options.resumed) {
       // Every message the run stored before it asked was checkpointed; what changed since is recorded from the last one.

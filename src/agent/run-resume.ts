@@ -11,7 +11,7 @@ import type { SessionStore } from '../session/store.js';
 import { EMPTY_USAGE } from '../session/usage.js';
 import type { Run } from '../types.js';
 import type { Agent } from './agent.js';
-import type { CheckpointFilesOptions } from './run-checkpoint.js';
+import type { CheckpointFilesOptions, RunCheckpointSettings } from './run-checkpoint.js';
 import type { RunResult } from './run-result.js';
 import { StoreRunRecorder } from './run-recorder.js';
 
@@ -24,7 +24,11 @@ export interface ResumeOptions {
   store?: SessionStore;
   session?: {
     store?: SessionStore;
-    /** As for the run: the turn's checkpoint (taken before it asked) then also records what the approved tools changed. */
+    /**
+     * As for the run: the turn's checkpoint (taken before it asked) then also records what the
+     * approved tools changed. Not given: as the run did (the workspace and rules its checkpoints
+     * recorded, and only while that path is still the same directory); `false` checkpoints nothing.
+     */
     checkpointFiles?: boolean | CheckpointFilesOptions;
     workspace?: string;
   };
@@ -79,4 +83,52 @@ export async function checkpointMessageOf(store: SessionStore, runId: string): P
   const checkpoint = events.findLast((event) => event.type === 'checkpoint');
   const messageId = (checkpoint?.data as { messageId?: unknown } | undefined)?.messageId;
   return typeof messageId === 'string' ? messageId : undefined;
+}
+
+/**
+ * How a resume checkpoints files when its caller does not say (`session.checkpointFiles` absent):
+ * as the run did, from the settings its last `checkpoint` event recorded, but only in that same
+ * directory (same real path, device and inode), so a resume elsewhere (another machine, a
+ * workspace deleted and made again) does not record a different directory as the run's. Then the
+ * run goes on without file checkpoints, and `reason` (kept in its `run-resume` event) says why.
+ * Undefined when the run took no checkpoint with settings recorded (or before they were).
+ */
+export async function recordedCheckpointFiles(
+  store: SessionStore,
+  runId: string,
+): Promise<{ checkpointFiles: CheckpointFilesOptions; workspace: string } | { reason: string } | undefined> {
+  const events = await store.runEvents(runId);
+  const recorded = (events.findLast((event) => event.type === 'checkpoint')?.data as { settings?: unknown } | undefined)?.settings;
+  if (!isRecordedSettings(recorded)) return undefined;
+  const { resolveWorkspaceRoot } = await import('../checkpoint/workspace-path.js');
+  const { identifyWorkspace } = await import('../checkpoint/checkpoint-workspace.js');
+  let identity;
+  try {
+    identity = await identifyWorkspace(await resolveWorkspaceRoot(recorded.workspace));
+  } catch {
+    return { reason: `the run's workspace "${recorded.workspace}" cannot be opened here` };
+  }
+  if (identity.path !== recorded.workspace || identity.device !== recorded.device || identity.inode !== recorded.inode) {
+    return { reason: `"${recorded.workspace}" here is not the directory the run checkpointed` };
+  }
+  return {
+    workspace: identity.path,
+    checkpointFiles: {
+      ...(recorded.ignore === undefined ? {} : { ignore: recorded.ignore }),
+      ...(recorded.maxFileBytes === undefined ? {} : { maxFileBytes: recorded.maxFileBytes }),
+    },
+  };
+}
+
+/** A run log is stored data (an import can carry anything): the settings are used only when well-formed. */
+function isRecordedSettings(value: unknown): value is RunCheckpointSettings {
+  if (typeof value !== 'object' || value === null) return false;
+  const settings = value as Record<string, unknown>;
+  return (
+    typeof settings.workspace === 'string' &&
+    typeof settings.device === 'string' &&
+    typeof settings.inode === 'string' &&
+    (settings.ignore === undefined || (Array.isArray(settings.ignore) && settings.ignore.every((pattern) => typeof pattern === 'string'))) &&
+    (settings.maxFileBytes === undefined || (typeof settings.maxFileBytes === 'number' && Number.isSafeInteger(settings.maxFileBytes) && settings.maxFileBytes >= 0))
+  );
 }

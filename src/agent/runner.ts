@@ -18,7 +18,7 @@ import { RunStream } from './run-stream.js';
 import { EMPTY_USAGE } from '../session/usage.js';
 import { prepareRunCheckpoint } from './run-checkpoint.js';
 import { errorMessage } from './tool-execution.js';
-import { checkpointMessageOf, claimRun, latestApprovals, type ResumeOptions } from './run-resume.js';
+import { checkpointMessageOf, claimRun, latestApprovals, recordedCheckpointFiles, type ResumeOptions } from './run-resume.js';
 
 export interface RunOptions {
   /** The new turn: a string (a user message), a model message, or several. */
@@ -89,11 +89,15 @@ export class Runner {
     options: ResumeOptions & Omit<RunOptions, 'input' | 'messages' | 'session'>,
   ): Promise<{ runId: string; status: 'running' | 'awaiting-approval'; result: Promise<RunResult> }> {
     const { input: _none, signal: callerSignal, ...settings } = prepare(agent, { ...options, input: undefined, messages: undefined, session: undefined });
-    const files = options.session?.checkpointFiles;
+    const givenStore = options.store ?? options.session?.store;
+    // Not told: files are checkpointed as the run did, where it did (run-resume.ts).
+    const recorded = options.session?.checkpointFiles === undefined && givenStore !== undefined ? await recordedCheckpointFiles(givenStore, options.runId) : undefined;
+    const files = recorded && 'checkpointFiles' in recorded ? recorded.checkpointFiles : options.session?.checkpointFiles;
+    const workspace = recorded && 'workspace' in recorded ? recorded.workspace : options.session?.workspace;
     // Checked before anything is answered or claimed, so a refused option changes nothing.
-    const checkpoint = files === undefined || files === false ? undefined : await prepareRunCheckpoint(options.store ?? options.session?.store, {
+    const checkpoint = files === undefined || files === false ? undefined : await prepareRunCheckpoint(givenStore, {
       checkpointFiles: files,
-      ...(options.session?.workspace === undefined ? {} : { workspace: options.session.workspace }),
+      ...(workspace === undefined ? {} : { workspace }),
       persist: true,
     });
     const outcome = await claimRun(agent, options);
@@ -120,7 +124,10 @@ export class Runner {
       resumed: {
         steps: Math.max(0, ...approvals.map((approval) => approval.step)),
         approvals,
-        data: { approvals: approvals.map((approval) => approval.approvalId) },
+        data: {
+          approvals: approvals.map((approval) => approval.approvalId),
+          ...(recorded && 'reason' in recorded ? { filesNotCheckpointed: recorded.reason } : {}),
+        },
         ...(checkpointMessageId === undefined ? {} : { checkpointMessageId }),
       },
       ...(checkpoint ? { checkpoint } : {}),
