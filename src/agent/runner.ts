@@ -91,7 +91,8 @@ export class Runner {
     const { input: _none, signal: callerSignal, ...settings } = prepare(agent, { ...options, input: undefined, messages: undefined, session: undefined });
     const givenStore = options.store ?? options.session?.store;
     // Not told: files are checkpointed as the run did, where it did (run-resume.ts).
-    const recorded = options.session?.checkpointFiles === undefined && givenStore !== undefined ? await recordedCheckpointFiles(givenStore, options.runId) : undefined;
+    const told = options.session?.checkpointFiles !== undefined || options.session?.workspace !== undefined;
+    const recorded = !told && givenStore !== undefined ? await recordedCheckpointFiles(givenStore, options.runId) : undefined;
     const files = recorded && 'checkpointFiles' in recorded ? recorded.checkpointFiles : options.session?.checkpointFiles;
     const workspace = recorded && 'workspace' in recorded ? recorded.workspace : options.session?.workspace;
     // Checked before anything is answered or claimed, so a refused option changes nothing.
