@@ -161,7 +161,7 @@ describe('SQLite full-text index catching up', () => {
       const segment = (await driver.getSession(session.id))!.headSegmentId;
       const first = await store.append(session.id, [1, 2, 3, 4].map((index) => ({ role: 'user' as const, content: `indexed${index} common` })));
       expect(await found('common')).toHaveLength(4); // caught up: all four are in the index
-      const waiting = await store.append(session.id, [5, 6].map((index) => ({ role: 'user' as const, content: `waiting${index} common` })));
+      await store.append(session.id, [5, 6].map((index) => ({ role: 'user' as const, content: `waiting${index} common` })));
       // Seqs 3 to 6 go: two indexed (their entries must go) and two still waiting (nothing to remove).
       expect(await driver.deleteMessagesAfter(segment, 2)).toBe(4);
       expect(entries()).toEqual({ rows: 2 });
@@ -171,7 +171,6 @@ describe('SQLite full-text index catching up', () => {
       expect((await found('common')).sort()).toEqual([first[0]!.id, first[1]!.id, 'again3', 'again4', 'again5'].sort());
       expect(await found('indexed3')).toEqual([]);
       expect(await found('waiting5')).toEqual([]);
-      expect(waiting).toHaveLength(2);
       expect(entries()).toEqual({ rows: 5 });
       expect(raw.prepare('SELECT count(*) AS rows FROM search_backlog').get()).toEqual({ rows: 0 });
     } finally {

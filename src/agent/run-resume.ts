@@ -96,9 +96,10 @@ export async function checkpointMessageOf(store: SessionStore, runId: string): P
 export async function recordedCheckpointFiles(
   store: SessionStore,
   runId: string,
-): Promise<{ checkpointFiles: CheckpointFilesOptions; workspace: string } | { reason: string } | undefined> {
+): Promise<{ checkpointFiles: CheckpointFilesOptions; workspace: string; messageId?: string } | { reason: string } | undefined> {
   const events = await store.runEvents(runId);
-  const recorded = (events.findLast((event) => event.type === 'checkpoint')?.data as { settings?: unknown } | undefined)?.settings;
+  const data = events.findLast((event) => event.type === 'checkpoint')?.data as { settings?: unknown; messageId?: unknown } | undefined;
+  const recorded = data?.settings;
   if (!isRecordedSettings(recorded)) return undefined;
   const { resolveWorkspaceRoot } = await import('../checkpoint/workspace-path.js');
   const { identifyWorkspace } = await import('../checkpoint/checkpoint-workspace.js');
@@ -113,6 +114,8 @@ export async function recordedCheckpointFiles(
   }
   return {
     workspace: identity.path,
+    // The message the run was last checkpointed at, read with the settings (checkpointMessageOf reads the same event).
+    ...(typeof data?.messageId === 'string' ? { messageId: data.messageId } : {}),
     checkpointFiles: {
       ...(recorded.ignore === undefined ? {} : { ignore: recorded.ignore }),
       ...(recorded.maxFileBytes === undefined ? {} : { maxFileBytes: recorded.maxFileBytes }),

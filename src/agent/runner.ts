@@ -109,7 +109,9 @@ export class Runner {
     let checkpointMessageId;
     try {
       history = await store.getMessages(run.sessionId);
-      checkpointMessageId = checkpoint ? await checkpointMessageOf(store, run.id) : undefined;
+      // The run's events were read for its recorded settings already, when there were any.
+      const recordedAt = recorded && 'checkpointFiles' in recorded ? recorded.messageId : undefined;
+      checkpointMessageId = checkpoint ? (recordedAt ?? (await checkpointMessageOf(store, run.id))) : undefined;
     } catch (error) {
       // The run is this process's now: it must not be left running (heartbeating) with nobody driving it.
       await recorder.finish({ status: 'failed', usage: { ...EMPTY_USAGE }, error: { message: errorMessage(error) } }).catch(() => undefined);

@@ -135,7 +135,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     this.searchIndex = new SearchIndexCatchUp(this.database, this.statements);
     this.groupCommit = new GroupCommit(
       (batch) => this.commitTransaction.immediate(batch),
-      groupTransaction(this.database, (batch) => this.applyBatch(batch)),
+      groupTransaction(this.database, (batch) => this.applyBatch(batch), this.commitTransaction),
       (batch) => this.searchIndex.afterCommit(batch.messages?.length ?? 0),
     );
     this.collectCheckpointsTransaction = this.database.transaction(() => {

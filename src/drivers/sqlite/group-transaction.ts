@@ -16,7 +16,12 @@ import type { CommitGroup } from './group-commit.js';
 /** Thrown out of the optimistic attempt to say a batch failed (and so the group is worth isolating). */
 class BatchFailed extends Error {}
 
-export function groupTransaction(database: BetterSqliteDatabaseLike, applyBatch: (batch: WriteBatch) => void): CommitGroup {
+export function groupTransaction(
+  database: BetterSqliteDatabaseLike,
+  applyBatch: (batch: WriteBatch) => void,
+  /** The driver's transaction of one batch: called inside the group's, it runs in a savepoint. */
+  commitOne: (batch: WriteBatch) => void,
+): CommitGroup {
   const optimistic = database.transaction((batches: WriteBatch[]) => {
     for (const batch of batches) {
       try {
@@ -26,12 +31,10 @@ export function groupTransaction(database: BetterSqliteDatabaseLike, applyBatch:
       }
     }
   });
-  // A transaction function called inside a transaction runs in a savepoint.
-  const inSavepoint = database.transaction((batch: WriteBatch) => applyBatch(batch));
   const isolated = database.transaction((batches: WriteBatch[]) =>
     batches.map((batch) => {
       try {
-        inSavepoint(batch);
+        commitOne(batch);
         return undefined;
       } catch (error) {
         return error;

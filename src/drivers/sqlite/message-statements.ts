@@ -50,22 +50,13 @@ export const messageStatementSources = {
     SELECT segment.id AS segment_id, message.position - segment.number * 4294967296 AS seq
     FROM messages AS message CROSS JOIN segments AS segment ON segment.number = message.position >> 32
     WHERE message.id = ${arg(1, 'text')}`,
-  // What an append runs (driver.ts insertMessage): the segment's number read once per batch, then
+  // What an append runs (message-writes.ts): the segment's number read once per batch, then
   // each row inserted by its position. An INSERT ... SELECT that looks the segment up for every row
-  // (insertMessages below) costs about twice a plain INSERT, measured: a turn of two messages paid it twice.
+  // (what schema 8 first did) costs about twice a plain INSERT, measured: a turn of two messages paid it twice.
   selectSegmentNumber: sql`SELECT number FROM segments WHERE id = ${arg(1, 'text')}`,
   insertMessageAt: sql`
     INSERT INTO messages (position, id, created_at, run_id, body)
     VALUES (${arg(1, 'integer')}, ${arg(2, 'text')}, ${arg(3, 'real')}, ${arg(4, 'text')}, ${arg(5, 'text')})`,
-  // The shared insertMessages in this schema (the shared text names a segment_id column that is
-  // gone), for any caller of the shared name. Arguments as messageValues gives them (segment_id, seq, id, created_at, run_id, body). No row is
-  // inserted when the segment does not exist: the driver reports that (a NULL position would take
-  // the next free rowid instead). A duplicate id fails on the UNIQUE index; the driver reports that too.
-  insertMessages: sql`
-    INSERT INTO messages (position, id, created_at, run_id, body)
-    SELECT segment.base + item.seq, item.id, item.created_at, item.run_id, item.body FROM ${segmentBase}
-    CROSS JOIN (SELECT ${arg(2, 'integer')} AS seq, ${arg(3, 'text')} AS id, ${arg(4, 'real')} AS created_at,
-      ${arg(5, 'text')} AS run_id, ${arg(6, 'text')} AS body) AS item`,
   deleteMessagesAfter: sql`
     DELETE FROM messages WHERE position IN (
       SELECT message.position FROM ${segmentBase} CROSS JOIN messages AS message

@@ -34,9 +34,12 @@ const ownStatements = {
   deleteSegment: sql`DELETE FROM ${sqliteDialect.table('segments')} WHERE id = ${arg(1)}`,
 };
 
+// The shared message insert names a segment_id column schema 8 replaced; SQLite inserts by position (message-writes.ts).
+const { insertMessages: _byPosition, ...sharedHistory } = historyStatements(sqliteDialect);
+
 const statementSources = {
   ...sessionStatements(sqliteDialect),
-  ...historyStatements(sqliteDialect),
+  ...sharedHistory,
   ...checkpointStatements(sqliteDialect),
   ...ownStatements,
   // After the shared ones, which the messages' own layout replaces (message-statements.ts).
