@@ -9,93 +9,10 @@
  * A session is a movable head: `(headSegmentId, messageCount)` plus a `version`.
  * Append inserts rows and moves the head; fork and rewind create an empty segment.
  */
-import type { JsonPrimitive, Run, Session, SessionOrderBy, SessionState } from '../types.js';
+import type { JsonPrimitive, SessionOrderBy, SessionState } from '../types.js';
+import type { LiveRunEntry, SessionRecord, SegmentRecord, MessageRecord, OperationRecord, RunRecord, RunEventRecord, BlobRecord, CheckpointRecord } from './records.js';
 
-/** A run in flight on a session, as its session record lists it (see `SessionRecord.liveRuns`). */
-export interface LiveRunEntry {
-  runId: string;
-  /** Set by `cancelRun`, from any process: the run's writer watches for it and stops the run. */
-  cancel?: { at: number; reason?: string };
-}
-
-/** A session as stored: the public session plus its head and lifecycle deadlines. */
-export interface SessionRecord extends Session {
-  /** The segment appends go to; `messageCount` is the head's seq within the path. */
-  headSegmentId: string;
-  /** `lastActiveAt + ttlMs`: after this `sweepStale` suspends an active session. */
-  suspendAt: number;
-  /** `suspendAt + retention`: after this `sweepStale` expires a suspended session. */
-  expiresAt: number;
-  /** Runs started and not finished (absent: none). Kept here so starting a run (one at a time) and asking a
-   * cancel are compare-and-set writes on the session's version (the run record's one writer keeps its counts). */
-  liveRuns?: LiveRunEntry[];
-}
-
-/** An append-only run of messages. Never changes once written (only deleted by retention). */
-export interface SegmentRecord {
-  id: string;
-  /** The session that owns (writes to) the segment. */
-  sessionId: string;
-  /** The segment this one continues; absent for a session's first segment. */
-  parentId?: string;
-  /** The last seq of the parent that belongs to this segment's path (0 when there is no parent). */
-  baseSeq: number;
-  createdAt: number;
-}
-
-/** One stored message. `body` is the encoded message (role, content, metadata, ...), opaque to the driver. */
-export interface MessageRecord {
-  id: string;
-  segmentId: string;
-  seq: number;
-  createdAt: number;
-  runId?: string;
-  body: string;
-}
-
-/** The result of an append made with an `operationId`, kept so that a retry appends nothing twice. */
-export interface OperationRecord {
-  sessionId: string;
-  operationId: string;
-  messageIds: string[];
-  createdAt: number;
-}
-
-/** A run as stored: the public run plus how many events it has (the next event's seq is `eventCount + 1`). */
-export interface RunRecord extends Omit<Run, 'lastActiveAt'> {
-  /** Absent in records written before runs kept it (read as `startedAt`). */
-  lastActiveAt?: number;
-  eventCount: number;
-}
-
-/** One event of a run's log. `data` is encoded JSON, opaque to the driver. */
-export interface RunEventRecord {
-  runId: string;
-  seq: number;
-  type: string;
-  at: number;
-  data: string;
-}
-
-/** File bytes kept for checkpoints, addressed by the SHA-256 of their content (hex). */
-export interface BlobRecord {
-  hash: string;
-  bytes: Uint8Array;
-}
-
-/**
- * What a workspace's files were before the turn that followed a message: written when the turn
- * starts, keyed by that message. `manifest` is encoded JSON, opaque to the driver; `blobHashes`
- * lists the blobs it uses, so retention can tell which blobs are still needed.
- */
-export interface CheckpointRecord {
-  messageId: string;
-  /** The session that wrote it (deleting that session's history deletes its checkpoints). */
-  sessionId: string;
-  createdAt: number;
-  manifest: string;
-  blobHashes: string[];
-}
+export type { LiveRunEntry, SessionRecord, SegmentRecord, MessageRecord, OperationRecord, RunRecord, RunEventRecord, BlobRecord, CheckpointRecord } from './records.js';
 
 /** A query over sessions; every field present must match. */
 export interface SessionQuery {
@@ -189,6 +106,8 @@ export interface DriverCapabilities {
   readonly runSignals?: boolean;
   /** `searchMessages`: a full-text index every commit keeps (absent or false: the core scans, see search-scan.ts). */
   readonly search?: boolean;
+  /** `readMessageJson`: a page of messages as the JSON text the caller reads (absent or false: `readMessages`, decoded by the core). */
+  readonly messageJson?: boolean;
 }
 
 /**
@@ -259,6 +178,16 @@ export interface StorageDriver {
     segmentId: string,
     range: { fromSeq: number; toSeq: number; order: 'asc' | 'desc'; limit?: number },
   ): Promise<MessageRecord[]>;
+  /**
+   * Capability `messageJson`: the messages `readMessages` would return for the range, each as the
+   * JSON text of what the caller reads: the body with `id`, `createdAt` and `runId` (when present)
+   * added as its last keys, as `toStoredMessage` does. A store that can build the text where the rows
+   * are (SQLite) spares a resume a value per column per row and a copy of every message.
+   */
+  readMessageJson?(
+    segmentId: string,
+    range: { fromSeq: number; toSeq: number; order: 'asc' | 'desc'; limit?: number },
+  ): Promise<string[]>;
   /** Where a message lives, or undefined for an unknown id. */
   locateMessage(messageId: string): Promise<{ segmentId: string; seq: number } | undefined>;
 
@@ -377,6 +306,7 @@ export const DRIVER_METHODS = {
   signalRun: 'runSignals',
   watchRun: 'runSignals',
   searchMessages: 'search',
+  readMessageJson: 'messageJson',
   getBlob: 'checkpoints',
   missingBlobs: 'checkpoints',
   getCheckpoint: 'checkpoints',

@@ -48,7 +48,7 @@ export function sqliteDriver(path: string, options: SqliteStoreOptions = {}): La
       const { SqliteDriver } = await import('./sqlite/driver.js');
       return new SqliteDriver({ path, ...options });
     },
-    { location: path === ':memory:' ? `:memory:#${randomUUID()}` : resolve(path), capabilities: { ...POLLED_CAPABILITIES, search: true } },
+    { location: path === ':memory:' ? `:memory:#${randomUUID()}` : resolve(path), capabilities: { ...POLLED_CAPABILITIES, search: true, messageJson: true } },
   );
 }
 

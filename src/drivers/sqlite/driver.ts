@@ -91,7 +91,7 @@ const listStatementCacheSize = 64;
 
 export class SqliteDriver implements StorageDriver, CheckpointStorage {
   readonly name = 'sqlite';
-  readonly capabilities: DriverCapabilities = Object.freeze({ ...POLLED_CAPABILITIES, search: true });
+  readonly capabilities: DriverCapabilities = Object.freeze({ ...POLLED_CAPABILITIES, search: true, messageJson: true });
 
   private readonly database: BetterSqliteDatabaseLike;
   private readonly ownsDatabase: boolean;
@@ -184,6 +184,15 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     const statement = range.order === 'desc' ? statements.selectMessageCellsDescending : statements.selectMessageCellsAscending;
     const rows = statement.all(segmentId, range.fromSeq, range.toSeq, dialect.limit(range.limit)) as MessageCells[];
     return rows.map((cells) => messageFromCells(segmentId, cells));
+  }
+
+  async readMessageJson(
+    segmentId: string,
+    range: { fromSeq: number; toSeq: number; order: 'asc' | 'desc'; limit?: number },
+  ): Promise<string[]> {
+    const statements = this.activeStatements();
+    const statement = range.order === 'desc' ? statements.selectStoredMessageJsonDescending : statements.selectStoredMessageJsonAscending;
+    return statement.all(segmentId, range.fromSeq, range.toSeq, dialect.limit(range.limit)) as string[];
   }
 
   async locateMessage(messageId: string): Promise<{ segmentId: string; seq: number } | undefined> {

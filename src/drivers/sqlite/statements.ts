@@ -15,6 +15,8 @@ const sessions = sqliteDialect.table('sessions');
 
 /** Statements whose rows are read as arrays. */
 const rawStatements = new Set(['selectMessageCellsAscending', 'selectMessageCellsDescending']);
+/** Statements whose rows are read as their one value. */
+const pluckedStatements = new Set(['selectStoredMessageJsonAscending', 'selectStoredMessageJsonDescending']);
 
 const ownStatements = {
   // The common write (an append, a touch): every column that can change, and none of the indexed
@@ -60,7 +62,11 @@ export function prepareStatements(database: BetterSqliteDatabaseLike): Statement
   for (const [name, source] of Object.entries(statementSources)) {
     const text = compile(source, sqliteDialect).text;
     let prepared: SqliteStatementLike | undefined;
-    const prepare = () => (rawStatements.has(name) ? database.prepare(text).raw(true) : database.prepare(text));
+    const prepare = () => {
+      const statement = database.prepare(text);
+      if (rawStatements.has(name)) return statement.raw(true);
+      return pluckedStatements.has(name) ? statement.pluck(true) : statement;
+    };
     Object.defineProperty(statements, name, { enumerable: true, get: () => (prepared ??= prepare()) });
   }
   return statements;
