@@ -230,8 +230,12 @@ export interface StorageDriver {
    * signals sent from then on are delivered (so a reader subscribed first, then read, misses none).
    */
   watchRun?(runId: string, onSignal: () => void): Promise<() => Promise<void>>;
-  /** Messages matching the query, in its order (capability `search`). */
-  searchMessages?(query: MessageSearchQuery): Promise<MessageSearchHit[]>;
+  /**
+   * Messages matching the query, in its order (capability `search`). Undefined when the index is
+   * not kept at the moment (a SQLite file another process switched to `searchIndex: false`): the
+   * core then answers with its scan (search-scan.ts), as for a driver without the capability.
+   */
+  searchMessages?(query: MessageSearchQuery): Promise<MessageSearchHit[] | undefined>;
 }
 
 /**
