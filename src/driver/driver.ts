@@ -230,11 +230,7 @@ export interface StorageDriver {
    * signals sent from then on are delivered (so a reader subscribed first, then read, misses none).
    */
   watchRun?(runId: string, onSignal: () => void): Promise<() => Promise<void>>;
-  /**
-   * Messages matching the query, in its order (capability `search`). Undefined when the index is
-   * not kept at the moment (a SQLite file another process switched to `searchIndex: false`): the
-   * core then answers with its scan (search-scan.ts), as for a driver without the capability.
-   */
+  /** Matches in the query's order (capability `search`); undefined: no index kept now (SQLite `searchIndex: false` set by another process), so the core scans. */
   searchMessages?(query: MessageSearchQuery): Promise<MessageSearchHit[] | undefined>;
 }
 
