@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { InvalidArgumentError, SessionStore } from '../src/index.js';
+import { runCliProcess } from './fixtures/cli-process.js';
 import { acknowledged, spawnWriter } from './process/spawn.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-search-index-option-'));
@@ -259,5 +260,30 @@ describe('SQLite searchIndex switched by another process', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('searchIndex in the CLI store URL', () => {
+  it('opens the file the URL names (options apart), searches it, and refuses an unknown option', async () => {
+    const path = newPath('cli');
+    const missing = await runCliProcess(['list'], { storeUrl: `sqlite:${path}?searchIndex=off` });
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain(`no such store: ${path} does not exist`);
+
+    const store = SessionStore.sqlite(path, { searchIndex: false });
+    const session = await store.create();
+    const [message] = await store.append(session.id, { role: 'user', content: 'the lighthouse keeper' });
+    await store.close();
+    const found = await runCliProcess(['search', 'lighthouse', '--json'], { storeUrl: `sqlite:${path}?searchIndex=off` });
+    expect(found.code, found.stderr).toBe(0);
+    expect((JSON.parse(found.stdout) as { hits: Array<{ messageId: string }> }).hits.map((hit) => hit.messageId)).toEqual([message!.id]);
+    expect(indexFigures(path)).toMatchObject({ entries: 0, backlog: 0 });
+
+    const refused = await runCliProcess(['search', 'lighthouse'], { storeUrl: `sqlite:${path}?index=off` });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('unknown option "index"');
+    const itself = await runCliProcess(['migrate', '--to', `sqlite:${path}?searchIndex=on`], { storeUrl: `sqlite:${path}` });
+    expect(itself.code).toBe(2);
+    expect(itself.stderr).toContain('same store');
   });
 });
