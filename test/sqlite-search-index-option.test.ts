@@ -28,13 +28,13 @@ function text(index: number): string {
 }
 
 /** What the index and its backlog hold, read from outside the driver. */
-function indexFigures(path: string): { payload: number; entries: number; backlog: number } {
+function indexFigures(path: string): { payload: number; pages: number; entries: number; backlog: number } {
   const raw = new Database(path, { readonly: true });
   try {
-    const { payload } = raw.prepare("SELECT coalesce(sum(payload), 0) AS payload FROM dbstat WHERE name LIKE 'message_search%'").get() as { payload: number };
+    const { payload, pages } = raw.prepare("SELECT coalesce(sum(payload), 0) AS payload, count(*) AS pages FROM dbstat WHERE name LIKE 'message_search%'").get() as { payload: number; pages: number };
     const { entries } = raw.prepare('SELECT count(*) AS entries FROM message_search').get() as { entries: number };
     const { backlog } = raw.prepare('SELECT count(*) AS backlog FROM search_backlog').get() as { backlog: number };
-    return { payload, entries, backlog };
+    return { payload, pages, entries, backlog };
   } finally {
     raw.close();
   }
@@ -121,8 +121,11 @@ describe('SQLite searchIndex option', () => {
     expect(off.capabilities.search).toBe(false);
     const offStore = SessionStore.fromDriver(off);
     const whileOff = await writeConversation(offStore, 30);
-    expect(indexFigures(path)).toMatchObject({ entries: 0, backlog: 0 });
     await offStore.close();
+    // Emptied: the index's tables hold what a file that never indexed holds (a page each).
+    const neverIndexed = newPath('never-indexed');
+    await new SqliteDriver({ path: neverIndexed, searchIndex: false }).close();
+    expect(indexFigures(path)).toEqual({ ...indexFigures(neverIndexed), entries: 0, backlog: 0 });
 
     const unsaid = new SqliteDriver({ path });
     expect(unsaid.capabilities.search).toBe(false);
