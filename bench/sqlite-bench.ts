@@ -39,6 +39,9 @@ export async function benchSqliteOnly(counts: Counts, directory: string): Promis
     );
   }
   const bytes = await inPhase('sqlite', `bytes on disk per message (${count(counts.deep)} messages)`, () => bytesPerMessage(directory, counts.deep));
+  const bytesWithoutIndex = await inPhase('sqlite', `bytes on disk per message without the search index (${count(counts.deep)} messages)`, () =>
+    bytesPerMessage(directory, counts.deep, { searchIndex: false }),
+  );
   const resume = await inPhase('sqlite', `resume in a fresh process: open + read ${count(counts.deep)} messages vs one-row JSON (${RESUME_ROUNDS} processes each)`, (phase) =>
     resumeAgainstFloor(directory, counts.deep, RESUME_ROUNDS, phase.advance),
   );
@@ -60,7 +63,12 @@ export async function benchSqliteOnly(counts: Counts, directory: string): Promis
         measure: '  where those bytes go, per message (dbstat, pages included)',
         figure: bytes.breakdown.map((table) => `${table.name} ${table.bytes.toFixed(0)}`).join(', '),
       },
+      {
+        measure: `  the same messages in a file kept without the search index (searchIndex: false; searches scan)`,
+        figure: `${bytesWithoutIndex.fileBytes.toFixed(0)} B (${bytesWithoutIndex.ratio.toFixed(2)}x the JSON, vs ${bytes.ratio.toFixed(2)}x with the index)`,
+        check: ratioAtMost('bytes per message / its JSON, searchIndex: false', bytesWithoutIndex.ratio, BYTES_RATIO_LIMIT),
+      },
     ],
-    results: { againstRaw, bytesPerMessage: bytes, resume },
+    results: { againstRaw, bytesPerMessage: bytes, bytesPerMessageWithoutIndex: bytesWithoutIndex, resume },
   };
 }

@@ -87,10 +87,13 @@ export interface BytesPerMessage {
 /** Tables and indexes under this many bytes (empty ones: a page each) are summed as `other`. */
 const BREAKDOWN_FLOOR = 16 * 4096;
 
-/** The file size of a store holding one session of `messages` messages written a turn at a time, settled. */
-export async function bytesPerMessage(directory: string, messages: number): Promise<BytesPerMessage> {
-  const path = join(directory, 'size.db');
-  const store = SessionStore.sqlite(path);
+/**
+ * The file size of a store holding one session of `messages` messages written a turn at a time,
+ * settled; with `searchIndex: false`, of a file kept without the full-text index (its searches scan).
+ */
+export async function bytesPerMessage(directory: string, messages: number, options: { searchIndex?: boolean } = {}): Promise<BytesPerMessage> {
+  const path = join(directory, options.searchIndex === false ? 'size-without-index.db' : 'size.db');
+  const store = SessionStore.sqlite(path, options);
   const session = await store.create();
   for (let turn = 0; turn < messages / 2; turn += 1) await store.append(session.id, turnMessages(turn));
   const stored = await store.getMessages(session.id);

@@ -33,7 +33,7 @@ export function buildProgram(): Command {
     // because commander only stops at subcommands when positional options are enabled; they are not.
     .option(
       '--store <url>',
-      `store URL: memory:, sqlite:PATH, file:DIR, postgres://..., redis://... (default: $${STORE_ENVIRONMENT_VARIABLE}, else ${DEFAULT_STORE_URL})`,
+      `store URL: memory:, sqlite:PATH (?searchIndex=off: no full-text index, search scans), file:DIR, postgres://..., redis://... (default: $${STORE_ENVIRONMENT_VARIABLE}, else ${DEFAULT_STORE_URL})`,
     )
     .option('--json', 'print one JSON document on stdout instead of the readable view')
     .option(

@@ -230,8 +230,13 @@ export interface StorageDriver {
    * signals sent from then on are delivered (so a reader subscribed first, then read, misses none).
    */
   watchRun?(runId: string, onSignal: () => void): Promise<() => Promise<void>>;
-  /** Messages matching the query, in its order (capability `search`). */
-  searchMessages?(query: MessageSearchQuery): Promise<MessageSearchHit[]>;
+  /**
+   * Messages matching the query, in its order (capability `search`). Undefined when the driver
+   * keeps no index at the moment (a SQLite file another process switched to `searchIndex: false`
+   * after this one opened it): the core then answers with its scan (src/session/search-scan.ts), as
+   * for a driver without the capability. A driver never answers from an index that misses messages.
+   */
+  searchMessages?(query: MessageSearchQuery): Promise<MessageSearchHit[] | undefined>;
 }
 
 /**

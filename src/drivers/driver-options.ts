@@ -8,7 +8,11 @@ import { InvalidArgumentError } from '../errors.js';
 const milliseconds = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const durability = z.enum(['durable', 'relaxed']);
 
-export const sqliteOptionsSchema = z.strictObject({ durability: durability.optional(), busyTimeoutMs: milliseconds.optional() });
+export const sqliteOptionsSchema = z.strictObject({
+  durability: durability.optional(),
+  busyTimeoutMs: milliseconds.optional(),
+  searchIndex: z.boolean().optional(),
+});
 export const fileOptionsSchema = z.strictObject({
   durability: durability.optional(),
   lockStaleMs: z.number().int().min(2_000).max(Number.MAX_SAFE_INTEGER).optional(),

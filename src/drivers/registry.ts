@@ -3,7 +3,7 @@
  * (a dynamic import), so users never load a database client they do not use, and a missing client
  * library is a clear error naming the package to install.
  *
- * URLs: `memory:`, `sqlite:PATH` (`sqlite::memory:` too), `file:DIR`,
+ * URLs: `memory:`, `sqlite:PATH` (`sqlite::memory:` too; `?searchIndex=off` after it), `file:DIR`,
  * `postgres://...?schema=NAME&tablePrefix=PREFIX`, `redis://...?keyPrefix=PREFIX&ttlSeconds=N`.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -28,6 +28,13 @@ export interface SqliteStoreOptions {
   durability?: 'durable' | 'relaxed';
   /** How long a writer waits for another process's write lock before failing (default 10 s). */
   busyTimeoutMs?: number;
+  /**
+   * Whether the file keeps a full-text index for `search` (a setting of the file, shared by every
+   * process). Absent: the file's setting (on for a new file); given and different: the file is
+   * switched. Off: no index bytes (about a quarter of each message's), and searches scan, bounded
+   * at 100,000 messages (`partial: true` past that).
+   */
+  searchIndex?: boolean;
 }
 
 export type FileStoreOptions = Omit<FileDriverOptions, 'directory'>;
@@ -48,7 +55,11 @@ export function sqliteDriver(path: string, options: SqliteStoreOptions = {}): La
       const { SqliteDriver } = await import('./sqlite/driver.js');
       return new SqliteDriver({ path, ...options });
     },
-    { location: path === ':memory:' ? `:memory:#${randomUUID()}` : resolve(path), capabilities: { ...POLLED_CAPABILITIES, search: true, messageJson: true } },
+    {
+      location: path === ':memory:' ? `:memory:#${randomUUID()}` : resolve(path),
+      // Absent, the file decides: a file kept without the index answers searches with undefined, and the core scans.
+      capabilities: { ...POLLED_CAPABILITIES, search: options.searchIndex !== false, messageJson: true },
+    },
   );
 }
 
@@ -145,13 +156,44 @@ type OpenUrlOptions = SqliteStoreOptions & FileStoreOptions;
 /** The path after `scheme:` (and after `//` when an absolute path follows: `sqlite:///tmp/x.db`). */
 const pathOf = (url: string): string => url.slice(url.indexOf(':') + 1).replace(/^\/\/(?=\/)/, '');
 
+const SEARCH_INDEX_VALUES: Record<string, boolean> = { on: true, off: false, true: true, false: false };
+
+/**
+ * A `sqlite:` URL's file and options: `sqlite:./a.db?searchIndex=off`. A `?` starts the options
+ * (so a file name cannot hold one); each option is known and given once, or the URL is refused.
+ */
+export function sqliteUrlParts(url: string): { path: string; options: Pick<SqliteStoreOptions, 'searchIndex'> } {
+  const whole = pathOf(url);
+  const mark = whole.indexOf('?');
+  if (mark === -1) return { path: whole, options: {} };
+  const options: Pick<SqliteStoreOptions, 'searchIndex'> = {};
+  const seen = new Set<string>();
+  const refuse = (message: string) => new InvalidArgumentError({ argument: 'store URL', message: `"${url}": ${message}` });
+  for (const [key, text] of new URLSearchParams(whole.slice(mark + 1))) {
+    if (key !== 'searchIndex') throw refuse(`unknown option "${key}"; a sqlite: URL takes searchIndex=on or searchIndex=off.`);
+    if (seen.has(key)) throw refuse(`${key} is given twice.`);
+    seen.add(key);
+    const value = Object.hasOwn(SEARCH_INDEX_VALUES, text.toLowerCase()) ? SEARCH_INDEX_VALUES[text.toLowerCase()] : undefined;
+    if (value === undefined) throw refuse(`searchIndex must be on or off, got "${text}".`);
+    options.searchIndex = value;
+  }
+  return { path: whole.slice(0, mark), options };
+}
+
 /**
  * Every store URL scheme and the driver it opens: the one table a new store is added to (with its
  * driver's folder under src/drivers/).
  */
 const SCHEMES: Record<string, (url: string, options: OpenUrlOptions) => StorageDriver | LazyDriver> = {
   'memory:': () => new MemoryDriver(),
-  'sqlite:': (url, options) => sqliteDriver(pathOf(url), pick(options, sqliteOptionsSchema.keyof().options)),
+  'sqlite:': (url, options) => {
+    const { path, options: fromUrl } = sqliteUrlParts(url);
+    const given = pick(options, sqliteOptionsSchema.keyof().options);
+    if (fromUrl.searchIndex !== undefined && given.searchIndex !== undefined && fromUrl.searchIndex !== given.searchIndex) {
+      throw new InvalidArgumentError({ argument: 'store URL', message: `"${url}" says searchIndex=${fromUrl.searchIndex ? 'on' : 'off'}, but the open options say searchIndex: ${given.searchIndex}; give one.` });
+    }
+    return sqliteDriver(path, { ...given, ...fromUrl });
+  },
   'file:': (url, options) => fileDriver(pathOf(url), pick(options, fileOptionsSchema.keyof().options)),
   'postgres:': (url) => postgresDriver(postgresFromUrl(url)),
   'postgresql:': (url) => postgresDriver(postgresFromUrl(url)),

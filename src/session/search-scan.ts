@@ -5,8 +5,9 @@
  * What it reads: with `sessionId`, the spans that session can read (reach.ts); otherwise every
  * session in scope (its user, its agent), and each segment those sessions wrote, a page of
  * SCAN_PAGE messages per call. Each message's searchable text is tokenized as the indexes do
- * (search-text.ts), and matches are ranked by BM25 (k1 = 1.2, b = 0.75, as SQLite's FTS5), the
- * statistics taken over the messages scanned.
+ * (search-text.ts), and matches are ranked by BM25 as SQLite's FTS5 ranks them (k1 = 1.2, b = 0.75,
+ * its IDF), the statistics taken over the messages scanned: so an unscoped search on a SQLite file
+ * kept without its index ranks as the index would (a scoped one counts only the scope's messages).
  *
  * Its cost is the messages in scope, on every search (a next page scans again): roughly a
  * second per 100,000 short messages in memory, plus a round trip per page of messages and per
@@ -60,7 +61,9 @@ export async function scanForMatches(context: StoreContext, query: ScanQuery): P
   const complete = await forEachMessage(context, query, visit, () => state.scanned >= SCAN_LIMIT);
 
   const averageLength = state.totalLength / Math.max(1, state.scanned);
-  const inverse = state.documentFrequencies.map((frequency) => Math.log((state.scanned - frequency + 0.5) / (frequency + 0.5) + 1));
+  // FTS5's own IDF (fts5_aux.c: at least 1e-6, for a term in more than half the messages), so a
+  // SQLite file kept without its index (searchIndex: false) ranks a search as its index would.
+  const inverse = state.documentFrequencies.map((frequency) => Math.max(1e-6, Math.log((state.scanned - frequency + 0.5) / (frequency + 0.5))));
   const hits = state.candidates.map((candidate): MessageSearchHit => {
     const norm = K1 * (1 - B + (B * candidate.length) / averageLength);
     const score = candidate.frequencies.reduce((sum, frequency, index) => sum + (inverse[index]! * frequency * (K1 + 1)) / (frequency + norm), 0);

@@ -98,8 +98,24 @@ function searcherFor(context: StoreContext, scope: ScanQuery): Searcher {
   const driver: StorageDriver = context.driver;
   if (driver.capabilities.search === true && driver.searchMessages) {
     const search = driver.searchMessages.bind(driver);
-    return { page: (offset, limit) => search({ ...scope, offset, limit } satisfies MessageSearchQuery), partial: () => false };
+    // A driver whose index is not kept at the moment answers undefined: this search scans from then on.
+    let scanner: Searcher | undefined;
+    return {
+      async page(offset, limit) {
+        if (scanner === undefined) {
+          const hits = await search({ ...scope, offset, limit } satisfies MessageSearchQuery);
+          if (hits !== undefined) return hits;
+          scanner = scanSearcher(context, scope);
+        }
+        return scanner.page(offset, limit);
+      },
+      partial: () => scanner?.partial() ?? false,
+    };
   }
+  return scanSearcher(context, scope);
+}
+
+function scanSearcher(context: StoreContext, scope: ScanQuery): Searcher {
   // One scan per search, however many pages the paging loop asks of it.
   let scanned: Promise<ScanResult> | undefined;
   let partial = false;

@@ -30,7 +30,7 @@ declare module '../session/store.js' {
   namespace SessionStore {
     /** Sessions in this process's memory: gone when it exits. */
     function memory(options?: StoreOptions): SessionStore;
-    /** The embedded default: one SQLite file (WAL, `synchronous=FULL` unless `durability: 'relaxed'`); `:memory:` allowed. */
+    /** The embedded default: one SQLite file (WAL, `synchronous=FULL` unless `durability: 'relaxed'`; `searchIndex: false` keeps no full-text index, and searches scan); `:memory:` allowed. */
     function sqlite(path: string, options?: StoreOptions & SqliteStoreOptions): SessionStore;
     /** Append-only JSONL files in a directory, fsynced before each call returns; several processes may share it. */
     function file(directory: string, options?: StoreOptions & FileStoreOptions): SessionStore;
@@ -49,7 +49,7 @@ declare module '../session/store.js' {
      */
     function redis(connection: { url: string } | { client: RedisClientLike }, redisOptions?: RedisStoreOptions, options?: StoreOptions): SessionStore;
     /**
-     * A store from a URL: `memory:`, `sqlite:PATH`, `file:DIR`, `postgres://...?schema=&tablePrefix=`,
+     * A store from a URL: `memory:`, `sqlite:PATH` (`?searchIndex=off`), `file:DIR`, `postgres://...?schema=&tablePrefix=`,
      * `redis://...?keyPrefix=&ttlSeconds=`. Connects now, so a bad URL or an unreachable server fails here.
      */
     function open(url: string, options?: OpenOptions): Promise<SessionStore>;

@@ -64,6 +64,7 @@ import { insertBatchMessages } from './message-writes.js';
 import { migrate } from './migrations.js';
 import { messageFromCells, sessionFromRow, sessionParameters, type MessageCells, type SessionRow } from './rows.js';
 import { SearchIndexCatchUp, sqliteSearchStatement } from './search.js';
+import { applySearchIndexSetting, fileKeepsSearchIndex } from './search-setting.js';
 import { prepareStatements, type Statements } from './statements.js';
 
 export type { BetterSqliteDatabaseLike } from './database.js';
@@ -77,6 +78,12 @@ export interface SqliteDriverOptions {
   busyTimeoutMs?: number;
   /** An already-open better-sqlite3 database to use instead of opening `path`; the caller keeps ownership and closes it. */
   database?: BetterSqliteDatabaseLike;
+  /**
+   * Whether the file keeps a full-text index (a setting of the file, shared by every process: see
+   * search-setting.ts). Absent: the file's setting (a new file keeps it). Given and different: the
+   * file is switched. Without it searches scan (bounded), and each message takes about a quarter fewer bytes.
+   */
+  searchIndex?: boolean;
 }
 
 /** An error that names the file: better-sqlite3's own (`file is not a database`) does not say which. */
@@ -91,7 +98,7 @@ const listStatementCacheSize = 64;
 
 export class SqliteDriver implements StorageDriver, CheckpointStorage {
   readonly name = 'sqlite';
-  readonly capabilities: DriverCapabilities = Object.freeze({ ...POLLED_CAPABILITIES, search: true, messageJson: true });
+  readonly capabilities: DriverCapabilities;
 
   private readonly database: BetterSqliteDatabaseLike;
   private readonly ownsDatabase: boolean;
@@ -103,9 +110,14 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
   private readonly collectCheckpointsTransaction: SqliteTransactionLike<[], { checkpoints: number; blobs: number }>;
   private readonly searchIndex: SearchIndexCatchUp;
   private readonly groupCommit: GroupCommit;
+  /** The file's setting when this driver opened it (search-setting.ts: another process may switch it). */
+  private readonly keepsSearchIndex: boolean;
   private closed = false;
 
   constructor(options: SqliteDriverOptions) {
+    if (options.searchIndex !== undefined && typeof options.searchIndex !== 'boolean') {
+      throw new Error(`SqliteDriver: searchIndex must be true, false or absent, got ${String(options.searchIndex)}.`);
+    }
     this.path = options.path;
     this.ownsDatabase = options.database === undefined;
     let database = options.database;
@@ -120,12 +132,14 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
       // after an immediate SQLITE_BUSY cannot apply a step twice.
       const opened = database;
       retryWhileBusy(() => migrate(opened, { location: options.path }), busyTimeoutMs);
+      this.keepsSearchIndex = retryWhileBusy(() => applySearchIndexSetting(opened, options.searchIndex), busyTimeoutMs);
       this.statements = prepareStatements(database);
     } catch (error) {
       if (this.ownsDatabase) database?.close();
       throw openingError(options.path, error);
     }
     this.database = database;
+    this.capabilities = Object.freeze({ ...POLLED_CAPABILITIES, search: this.keepsSearchIndex, messageJson: true });
     this.commitTransaction = this.database.transaction((batch: WriteBatch) => this.applyBatch(batch));
     this.deleteSegmentTransaction = this.database.transaction((segmentId: string) => {
       const deleted = this.statements.deleteSegmentMessages.run(segmentId).changes;
@@ -206,12 +220,13 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     return rows.map((row) => operationFromRow(row, dialect));
   }
 
-  async searchMessages(query: MessageSearchQuery): Promise<MessageSearchHit[]> {
+  /** Undefined when the file does not keep the index (now: another process may have switched it off); the core then scans. */
+  async searchMessages(query: MessageSearchQuery): Promise<MessageSearchHit[] | undefined> {
     this.activeStatements();
-    this.searchIndex.catchUp();
     const built = compile(sqliteSearchStatement(query), dialect);
-    const rows = this.listStatement(built.text).all(...built.values) as SearchRow[];
-    return rows.map(searchHitFromRow);
+    const statement = this.listStatement(built.text);
+    const rows = this.searchIndex.search(() => statement.all(...built.values) as SearchRow[]);
+    return rows?.map(searchHitFromRow);
   }
 
   async getOperation(sessionId: string, operationId: string): Promise<OperationRecord | undefined> {
@@ -340,13 +355,21 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     }
     for (const segment of batch.segments ?? []) statements.insertSegments.run(...segmentValues(segment));
     // Left for the search index to catch up with (search.ts): a search catches up before it reads.
-    insertBatchMessages(statements, batch.messages ?? []);
+    insertBatchMessages(statements, batch.messages ?? [], this.notesSearchBacklog);
     for (const operation of batch.operations ?? []) this.insertOperation(operation);
     for (const run of batch.runs ?? []) statements.putRuns.run(...runValues(run));
     for (const event of batch.runEvents ?? []) statements.putRunEvents.run(...runEventValues(event));
     for (const blob of batch.blobs ?? []) statements.insertBlobs.run(...blobValues(blob));
     for (const checkpoint of batch.checkpoints ?? []) statements.putCheckpoints.run(...checkpointValues(checkpoint));
   }
+
+  /**
+   * Whether an append notes the search backlog, asked inside its transaction: always when this
+   * process opened the file with the index (no read on the common path; search-setting.ts says why
+   * a stray note is harmless), else whenever the file says on now.
+   */
+  private readonly notesSearchBacklog = (): boolean =>
+    this.keepsSearchIndex || fileKeepsSearchIndex(this.statements.selectSearchIndexSetting);
 
   private expectVersion(sessionId: string, expectedVersion: number): void {
     const row = this.statements.selectSessionVersion.get(sessionId) as { version: number } | undefined;

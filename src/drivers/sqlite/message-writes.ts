@@ -1,13 +1,14 @@
 /**
  * A batch's messages into SQLite: each row at its position (segment number * 2^32 + seq,
  * message-statements.ts), and each segment written to noted in the search backlog (search.ts),
- * from its lowest position written, for the index to catch up with.
+ * from its lowest position written, for the index to catch up with (unless the file does not
+ * keep the index: search-setting.ts).
  */
 import { WriteConflict, type MessageRecord } from '../../driver/driver.js';
 import { SEGMENT_SPAN } from './message-statements.js';
 import type { Statements } from './statements.js';
 
-export function insertBatchMessages(statements: Statements, messages: readonly MessageRecord[]): void {
+export function insertBatchMessages(statements: Statements, messages: readonly MessageRecord[], noteSearchBacklog: () => boolean): void {
   if (messages.length === 0) return;
   // The segments' numbers, read once per batch inside its transaction (so never stale): an INSERT
   // ... SELECT looking the segment up for every row cost about twice a plain insert, measured.
@@ -31,6 +32,9 @@ export function insertBatchMessages(statements: Statements, messages: readonly M
     const lowest = backlog.get(number);
     if (lowest === undefined || position < lowest) backlog.set(number, position);
   }
+  // Asked after the rows are in, inside the transaction: for a process that opened the file without
+  // the index this reads the file's setting, which cannot change before the commit.
+  if (!noteSearchBacklog()) return;
   for (const [number, from] of backlog) statements.noteSearchBacklog.run(number, from);
 }
 

@@ -274,6 +274,18 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 11,
+    up: `
+      -- Settings that belong to the file, not to a process (several may share it): one row. search_index
+      -- 1 keeps the full-text index (search-setting.ts says what 0 does and how a file is switched).
+      CREATE TABLE store_settings (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        search_index INTEGER NOT NULL CHECK (search_index IN (0, 1))
+      );
+      INSERT INTO store_settings (id, search_index) VALUES (1, 1);
+    `,
+  },
 ];
 
 /** Migration 8, once every message is copied: the keyed tables replace the old ones, and the search index is rebuilt. */

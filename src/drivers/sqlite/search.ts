@@ -18,6 +18,9 @@
  * A message is in the index exactly when it has searchable text and its position is below its
  * segment's backlog row (or the segment has none); the trigger that removes an entry with its
  * message asks that. Ranked by BM25.
+ *
+ * A file may not keep the index at all (option `searchIndex`, search-setting.ts): then nothing is
+ * indexed, and a search answers undefined so the core scans.
  */
 import { indexedTerms } from '../../common/search-text.js';
 import type { MessageSearchQuery } from '../../driver/driver.js';
@@ -25,6 +28,7 @@ import { searchStatement } from '../sql/search.js';
 import { arg, sql, value, type Sql } from '../sql/sql.js';
 import type { BetterSqliteDatabaseLike, SqliteStatementLike, SqliteTransactionLike } from './database.js';
 import { sqliteDialect } from './dialect.js';
+import { fileKeepsSearchIndex, type searchSettingStatementSources } from './search-setting.js';
 
 /** Messages indexed per statement page while catching up (each page is read, then indexed). */
 const CATCH_UP_PAGE = 500;
@@ -49,9 +53,10 @@ export const searchStatementSources = {
     ORDER BY position LIMIT ${arg(3)}`,
   forgetSearchBacklog: sql`DELETE FROM search_backlog WHERE segment_number = ${arg(1, 'integer')}`,
   anyAwaitingIndex: sql`SELECT 1 AS waiting FROM search_backlog LIMIT 1`,
+  clearSearchBacklog: sql`DELETE FROM search_backlog`,
 };
 
-type SearchStatements = Record<keyof typeof searchStatementSources, SqliteStatementLike>;
+type SearchStatements = Record<keyof typeof searchStatementSources | keyof typeof searchSettingStatementSources, SqliteStatementLike>;
 
 /** Indexes one message (a message without searchable text takes no room in the index). */
 function indexMessage(statements: SearchStatements, message: { position: number; body: string }): void {
@@ -81,14 +86,57 @@ export function indexAwaitingMessages(statements: SearchStatements): number {
   }
 }
 
-/** When the index catches up: before each search, and after commits that leave a batch waiting. */
+/**
+ * The catch-up, inside a write transaction: indexes what waits when the file keeps the index;
+ * when it does not (search-setting.ts), the backlog rows are strays a process that kept indexing
+ * wrote after the file was switched off, and are cleared. False when the file does not keep it.
+ */
+function catchUpUnderLock(statements: SearchStatements): boolean {
+  if (fileKeepsSearchIndex(statements.selectSearchIndexSetting)) {
+    indexAwaitingMessages(statements);
+    return true;
+  }
+  statements.clearSearchBacklog.run();
+  return false;
+}
+
+/** What one read of the index found: the answer, or why there is none yet. */
+type SnapshotAnswer = { answered: true; result: unknown } | { answered: false; why: 'off' | 'behind' };
+
+/** When the index catches up (before each search, and after commits that leave a batch waiting), and the search's read. */
 export class SearchIndexCatchUp {
   /** Messages this connection committed since the index last caught up. */
   private waiting = 0;
-  private readonly transaction: SqliteTransactionLike<[], number>;
+  private readonly transaction: SqliteTransactionLike<[], boolean>;
+  private readonly snapshotRead: SqliteTransactionLike<[() => unknown], SnapshotAnswer>;
+  private readonly lockedRead: SqliteTransactionLike<[() => unknown], SnapshotAnswer>;
 
   constructor(database: BetterSqliteDatabaseLike, private readonly statements: SearchStatements) {
-    this.transaction = database.transaction(() => indexAwaitingMessages(statements));
+    this.transaction = database.transaction(() => catchUpUnderLock(statements));
+    // A deferred transaction: one snapshot for the setting, the backlog and the index, and no lock.
+    this.snapshotRead = database.transaction((read: () => unknown): SnapshotAnswer => {
+      if (!fileKeepsSearchIndex(statements.selectSearchIndexSetting)) return { answered: false, why: 'off' };
+      if (statements.anyAwaitingIndex.get() !== undefined) return { answered: false, why: 'behind' };
+      return { answered: true, result: read() };
+    });
+    this.lockedRead = database.transaction((read: () => unknown): SnapshotAnswer => {
+      if (!catchUpUnderLock(statements)) return { answered: false, why: 'off' };
+      return { answered: true, result: read() };
+    });
+  }
+
+  /**
+   * `read` (a search statement) run against an index that holds every message committed before
+   * the call, any process's: in one read snapshot when nothing waits (the common case takes no
+   * lock), else under the write lock just after catching up, so no append or switch of the
+   * setting can come between. Undefined when the file does not keep the index (search-setting.ts:
+   * another process may have switched it off since this one opened it); the core then scans.
+   */
+  search<Result>(read: () => Result): Result | undefined {
+    this.waiting = 0;
+    let answer = this.snapshotRead(read);
+    if (!answer.answered && answer.why === 'behind') answer = this.lockedRead.immediate(read);
+    return answer.answered ? (answer.result as Result) : undefined;
   }
 
   /** Indexes the messages waiting, any process's. The check is a read: the write lock is taken only when something waits. */

@@ -10,6 +10,7 @@ import type { BetterSqliteDatabaseLike, SqliteStatementLike } from './database.j
 import { sqliteDialect } from './dialect.js';
 import { messageStatementSources } from './message-statements.js';
 import { searchStatementSources } from './search.js';
+import { searchSettingStatementSources } from './search-setting.js';
 
 const sessions = sqliteDialect.table('sessions');
 
@@ -47,6 +48,7 @@ const statementSources = {
   // After the shared ones, which the messages' own layout replaces (message-statements.ts).
   ...messageStatementSources,
   ...searchStatementSources,
+  ...searchSettingStatementSources,
 };
 
 export type Statements = Record<keyof typeof statementSources, SqliteStatementLike>;

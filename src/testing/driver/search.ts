@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { MessageRecord, MessageSearchQuery, SessionRecord, StorageDriver } from '../../driver/driver.js';
+import type { MessageRecord, MessageSearchHit, MessageSearchQuery, SessionRecord, StorageDriver } from '../../driver/driver.js';
 import type { DriverSuiteContext, TestControls } from './context.js';
 import { createSession, messageRecord, segmentRecord, uniqueId } from './records.js';
 
@@ -29,8 +29,15 @@ function query(terms: string[], overrides: Partial<MessageSearchQuery> = {}): Me
   return { terms, lastTermIsPrefix: false, offset: 0, limit: 50, ...overrides };
 }
 
+/** The hits: a driver that declares `search` and keeps its index answers them (undefined is for an index not kept). */
+async function hitsOf(driver: SearchDriver, search: MessageSearchQuery): Promise<MessageSearchHit[]> {
+  const hits = await driver.searchMessages(search);
+  if (hits === undefined) throw new Error(`${driver.name} declares capabilities.search but answered undefined (no index kept).`);
+  return hits;
+}
+
 async function foundIds(driver: SearchDriver, search: MessageSearchQuery): Promise<string[]> {
-  return (await driver.searchMessages(search)).map((hit) => hit.message.id);
+  return (await hitsOf(driver, search)).map((hit) => hit.message.id);
 }
 
 /** Commits `texts` as the session's next messages, its head moved past them (as the core writes an append). */
@@ -50,7 +57,7 @@ export function registerSearchIndexTests(context: DriverSuiteContext): void {
       const [term, other] = [uniqueTerm(), uniqueTerm()];
       const { session } = await createSession(driver);
       const { messages: [both, one] } = await append(driver, session, [`${term} and ${other}`, `only ${term}`]);
-      const [hit] = await driver.searchMessages(query([term, other]));
+      const [hit] = await hitsOf(driver, query([term, other]));
       expect(hit?.message).toStrictEqual(both);
       expect(hit?.sessionId).toBe(session.id);
       expect(hit?.score).toBeGreaterThan(0);
@@ -93,7 +100,7 @@ export function registerSearchIndexTests(context: DriverSuiteContext): void {
       expect(await foundIds(driver, query([term], { userId, agentId: uniqueId('agent') }))).toEqual([]);
       // With spans, a message is found whoever wrote it, its session deleted or not.
       const within = [{ segmentId: gone.session.headSegmentId, fromSeq: 1, toSeq: 1 }];
-      expect(await driver.searchMessages(query([term], { within }))).toMatchObject([{ message: inGone, sessionId: gone.session.id }]);
+      expect(await hitsOf(driver, query([term], { within }))).toMatchObject([{ message: inGone, sessionId: gone.session.id }]);
     });
 
     it('with spans, finds only messages inside them', async (test) => {
