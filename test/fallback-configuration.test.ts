@@ -75,7 +75,7 @@ describe('fallback options', () => {
     const primary = new MemoryDriver();
     const driver = new FallbackDriver(primary, { fallback: 'memory', probeIntervalMs: 5, primaryDeadlineMs: 1, cacheSessions: 0, cacheMessagesPerSegment: 0, clock: () => 1 });
     // All but search: the journal's messages are not in a primary's index, so a fallback store is searched by scanning.
-    expect(driver.capabilities).toEqual({ ...primary.capabilities, search: false, messageJson: false });
+    expect(driver.capabilities).toEqual({ ...primary.capabilities, search: false });
     expect('searchMessages' in driver).toBe(false);
     expect(driver.name).toBe('memory');
     expect(driver.status()).toMatchObject({ degraded: false, journalLength: 0, journalLocation: 'memory' });

@@ -28,7 +28,6 @@ export function assertDriver(candidate: unknown): asserts candidate is StorageDr
   if (capabilities!.runSignals !== undefined && typeof capabilities!.runSignals !== 'boolean') fail('capabilities.runSignals must be true or false when given');
   // Optional: drivers written before search existed declare nothing and are searched by scanning.
   if (capabilities!.search !== undefined && typeof capabilities!.search !== 'boolean') fail('capabilities.search must be true, false or absent');
-  if (capabilities!.messageJson !== undefined && typeof capabilities!.messageJson !== 'boolean') fail('capabilities.messageJson must be true, false or absent');
   const missing = driverMethods(capabilities as unknown as DriverCapabilities).filter((method) => typeof driver[method] !== 'function');
   if (missing.length > 0) {
     const described = missing.map((method) => (DRIVER_METHODS[method] === 'core' ? method : `${method} (declared by capabilities.${DRIVER_METHODS[method]})`));

@@ -106,8 +106,6 @@ export interface DriverCapabilities {
   readonly runSignals?: boolean;
   /** `searchMessages`: a full-text index every commit keeps (absent or false: the core scans, see search-scan.ts). */
   readonly search?: boolean;
-  /** `readMessageJson`: a page of messages as the JSON text the caller reads (absent or false: `readMessages`, decoded by the core). */
-  readonly messageJson?: boolean;
 }
 
 /**
@@ -178,16 +176,6 @@ export interface StorageDriver {
     segmentId: string,
     range: { fromSeq: number; toSeq: number; order: 'asc' | 'desc'; limit?: number },
   ): Promise<MessageRecord[]>;
-  /**
-   * Capability `messageJson`: the messages `readMessages` would return for the range, each as the
-   * JSON text of what the caller reads: the body with `id`, `createdAt` and `runId` (when present)
-   * added as its last keys, as `toStoredMessage` does. A store that can build the text where the rows
-   * are (SQLite) spares a resume a value per column per row and a copy of every message.
-   */
-  readMessageJson?(
-    segmentId: string,
-    range: { fromSeq: number; toSeq: number; order: 'asc' | 'desc'; limit?: number },
-  ): Promise<string[]>;
   /** Where a message lives, or undefined for an unknown id. */
   locateMessage(messageId: string): Promise<{ segmentId: string; seq: number } | undefined>;
 
@@ -311,7 +299,6 @@ export const DRIVER_METHODS = {
   signalRun: 'runSignals',
   watchRun: 'runSignals',
   searchMessages: 'search',
-  readMessageJson: 'messageJson',
   getBlob: 'checkpoints',
   missingBlobs: 'checkpoints',
   getCheckpoint: 'checkpoints',

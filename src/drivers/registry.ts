@@ -58,7 +58,7 @@ export function sqliteDriver(path: string, options: SqliteStoreOptions = {}): La
     {
       location: path === ':memory:' ? `:memory:#${randomUUID()}` : resolve(path),
       // Absent, the file decides: a file kept without the index answers searches with undefined, and the core scans.
-      capabilities: { ...POLLED_CAPABILITIES, search: options.searchIndex !== false, messageJson: true },
+      capabilities: { ...POLLED_CAPABILITIES, search: options.searchIndex !== false },
     },
   );
 }

@@ -20,13 +20,13 @@ import type { CompactOptions, CompactResult, Compaction, CompactionMarker, Store
 import { assertNotExpired, mutateSession, requireSession } from './access.js';
 import { compactOptionsSchema } from './compaction-options.js';
 import type { StoreContext } from './context.js';
-import { prepareMessages, type PreparedMessage } from './messages.js';
+import { prepareMessages, toStoredMessage, type PreparedMessage } from './messages.js';
 import { parseOptions } from './options.js';
 import { resolvePath, spanOf, type PathSpan } from './path.js';
 import { nextVersion, toSession, withActivity } from './records.js';
 import { loadTokenCounter, type TokenCounter } from './token-count.js';
 import { takeNewestGroups, tokensOf, type CountedMessage } from './token-window.js';
-import { clipSpans, COMPACTION_SEGMENT_PREFIX, newestFirst, readSpans, readStoredMessages, viewLength, viewSpans } from './view.js';
+import { clipSpans, COMPACTION_SEGMENT_PREFIX, newestFirst, readSpans, viewLength, viewSpans } from './view.js';
 
 /** How a compaction message begins, so a model reading it knows it stands for earlier messages. */
 export const COMPACTION_SUMMARY_PREFIX = 'Summary of the earlier conversation (those messages were compacted into this summary):\n\n';
@@ -60,7 +60,7 @@ export async function compactSession(context: StoreContext, sessionId: string, c
 
   let summary = options.summary;
   if (summary === undefined) {
-    const replaced = await readStoredMessages(context, plan.replaced, { order: 'asc' });
+    const replaced = (await readSpans(context, plan.replaced, { order: 'asc' })).map(toStoredMessage);
     const summarize = options.summarize as (messages: StoredMessage[]) => string | Promise<string>;
     summary = await summarize(replaced);
     if (typeof summary !== 'string') throw new InvalidArgumentError({ argument: 'summarize', message: 'expected it to return the summary as a string.' });

@@ -60,44 +60,28 @@ export function spanOf(spans: PathSpan[], position: number): PathSpan | undefine
   return spans.find((span) => position >= span.fromSeq && position <= span.toSeq);
 }
 
-/** One segment's messages in a range, as a driver reads them (`readMessages`, or `readMessageJson`). */
-export type SegmentReader<Row> = (
-  segmentId: string,
-  range: { fromSeq: number; toSeq: number; order: 'asc' | 'desc'; limit?: number },
-) => Promise<Row[]>;
-
 /** Messages at positions `lowSeq..highSeq` of the path, in `order`, at most `limit`. */
-export function readPathRange(
+export async function readPathRange(
   context: StoreContext,
   spans: PathSpan[],
   range: { lowSeq: number; highSeq: number; order: 'asc' | 'desc'; limit?: number },
 ): Promise<MessageRecord[]> {
-  return readPathRangeWith((segmentId, segmentRange) => context.driver.readMessages(segmentId, segmentRange), spans, range);
-}
-
-/** `readPathRange` with another reader of each segment's range. */
-export async function readPathRangeWith<Row>(
-  read: SegmentReader<Row>,
-  spans: PathSpan[],
-  range: { lowSeq: number; highSeq: number; order: 'asc' | 'desc'; limit?: number },
-): Promise<Row[]> {
   const { lowSeq, highSeq, order } = range;
   const ordered = order === 'asc' ? spans : [...spans].reverse();
-  const result: Row[] = [];
+  const result: MessageRecord[] = [];
   for (const span of ordered) {
     const fromSeq = Math.max(span.fromSeq, lowSeq);
     const toSeq = Math.min(span.toSeq, highSeq);
     if (fromSeq > toSeq) continue;
     const remaining = range.limit === undefined ? undefined : range.limit - result.length;
     if (remaining !== undefined && remaining <= 0) break;
-    const rows = await read(span.segmentId, {
+    const rows = await context.driver.readMessages(span.segmentId, {
       fromSeq,
       toSeq,
       order,
       ...(remaining === undefined ? {} : { limit: remaining }),
     });
-    // Not push(...rows): spreading 10,000 arguments is slower, and past ~100,000 overflows the stack.
-    for (const row of rows) result.push(row);
+    result.push(...rows);
   }
   return result;
 }

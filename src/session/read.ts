@@ -3,9 +3,10 @@ import { assertValidId } from '../common/ids.js';
 import type { GetMessagesOptions, StoredMessage } from '../types.js';
 import { requireSession } from './access.js';
 import type { StoreContext } from './context.js';
+import { toStoredMessage } from './messages.js';
 import { getMessagesOptionsSchema, parseOptions } from './options.js';
 import { positionOnPath, resolvePath } from './path.js';
-import { clipSpans, newestPositions, readStoredMessages, viewSpans } from './view.js';
+import { clipSpans, newestPositions, readSpans, viewSpans } from './view.js';
 
 export async function getMessages(
   context: StoreContext,
@@ -25,8 +26,9 @@ export async function getMessages(
   let range = clipSpans(viewSpans(spans, options.view ?? 'path'), lowSeq, highSeq);
   if (options.last !== undefined) range = newestPositions(range, options.last);
   if (range.length === 0 || options.limit === 0) return [];
-  return readStoredMessages(context, range, {
+  const rows = await readSpans(context, range, {
     order: options.order ?? 'asc',
     ...(options.limit === undefined ? {} : { limit: options.limit }),
   });
+  return rows.map(toStoredMessage);
 }

@@ -12,12 +12,9 @@
  * segment based at its end, so later messages never share its span. Recognising a compaction needs
  * no read (segment records are cached), so both views cost the page plus the fork depth.
  */
-import { decodeJson } from '../common/codec.js';
 import type { MessageRecord } from '../driver/driver.js';
-import type { StoredMessage } from '../types.js';
 import type { StoreContext } from './context.js';
-import { toStoredMessage } from './messages.js';
-import { readPathRange, readPathRangeWith, type PathSpan } from './path.js';
+import { readPathRange, type PathSpan } from './path.js';
 
 export type MessageView = 'path' | 'history';
 
@@ -78,26 +75,6 @@ export function readSpans(
   options: { order: 'asc' | 'desc'; limit?: number },
 ): Promise<MessageRecord[]> {
   return readPathRange(context, [...spans], { lowSeq: 1, highSeq: Number.MAX_SAFE_INTEGER, ...options });
-}
-
-/**
- * The spans' messages as the caller reads them. A driver with `messageJson` hands each over as that
- * JSON text, parsed once here; others hand records, decoded by `toStoredMessage`. The same messages
- * either way (tested on SQLite against its records).
- */
-export async function readStoredMessages(
-  context: StoreContext,
-  spans: readonly PathSpan[],
-  options: { order: 'asc' | 'desc'; limit?: number },
-): Promise<StoredMessage[]> {
-  const { driver } = context;
-  const range = { lowSeq: 1, highSeq: Number.MAX_SAFE_INTEGER, ...options };
-  if (driver.capabilities.messageJson !== true || driver.readMessageJson === undefined) {
-    return (await readPathRange(context, [...spans], range)).map(toStoredMessage);
-  }
-  const read = driver.readMessageJson.bind(driver);
-  const texts = await readPathRangeWith(read, [...spans], range);
-  return texts.map((text) => decodeJson(text) as StoredMessage);
 }
 
 // Pages grow as a backward walk goes on: a small window costs a small read, a long one few round trips.

@@ -57,8 +57,7 @@ export class FallbackDriver implements DegradableDriver, CheckpointStorage {
   constructor(primary: StorageDriver, options: FallbackOptions = {}) {
     const resolved = resolveFallbackOptions(options);
     this.name = primary.name;
-    // Search and message JSON are answered by the core from what readMessages merges (see routing.ts).
-    this.capabilities = { ...primary.capabilities, search: false, messageJson: false };
+    this.capabilities = { ...primary.capabilities, search: false }; // see routing.ts
     if (primary.location !== undefined) this.location = primary.location;
     this.primary = withDeadline(primary, resolved.primaryDeadlineMs);
     const cache = new ReadCache({ sessions: resolved.cacheSessions, messagesPerSegment: resolved.cacheMessagesPerSegment });
@@ -109,7 +108,7 @@ export class FallbackDriver implements DegradableDriver, CheckpointStorage {
     const router = new Router(this.primary, local, cache, this.outage, this.queue, () => this.ready);
     const methods = this as unknown as Record<string, unknown>;
     for (const method of driverMethods(this.capabilities)) {
-      if (method !== 'close' && method !== 'searchMessages' && method !== 'readMessageJson') methods[method] = (...args: unknown[]) => router.call(method, args);
+      if (method !== 'close' && method !== 'searchMessages') methods[method] = (...args: unknown[]) => router.call(method, args);
     }
 
     if (this.journal.size() > 0) {

@@ -21,7 +21,7 @@ import type { SerialQueue } from './serial-queue.js';
  * Every call routed (capabilities decide which exist), by name. Search is not one: the journal's
  * messages are not in the primary's index, so the fallback declares no `search` and is searched by scanning.
  */
-export type RoutedMethod = Exclude<DriverMethod, 'close' | 'searchMessages' | 'readMessageJson'>;
+export type RoutedMethod = Exclude<DriverMethod, 'close' | 'searchMessages'>;
 export type DriverCalls = Pick<Required<StorageDriver> & CheckpointStorage, RoutedMethod>;
 
 const WRITES = new Set<DriverMethod>(['commit', 'deleteSegment', 'deleteMessagesAfter', 'collectCheckpoints']);

@@ -14,8 +14,6 @@ export interface SqliteStatementLike {
   all(...parameters: unknown[]): unknown[];
   /** Rows as arrays of values instead of objects (the message pages use it: a resume reads 10,000 rows). */
   raw(toggle?: boolean): SqliteStatementLike;
-  /** Rows as their first value (a resume reads one JSON text per message). */
-  pluck(toggle?: boolean): SqliteStatementLike;
 }
 
 /** A function wrapped by `database.transaction(...)`: `immediate` takes the write lock up front. */

@@ -139,7 +139,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
       throw openingError(options.path, error);
     }
     this.database = database;
-    this.capabilities = Object.freeze({ ...POLLED_CAPABILITIES, search: this.keepsSearchIndex, messageJson: true });
+    this.capabilities = Object.freeze({ ...POLLED_CAPABILITIES, search: this.keepsSearchIndex });
     this.commitTransaction = this.database.transaction((batch: WriteBatch) => this.applyBatch(batch));
     this.deleteSegmentTransaction = this.database.transaction((segmentId: string) => {
       const deleted = this.statements.deleteSegmentMessages.run(segmentId).changes;
@@ -198,15 +198,6 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     const statement = range.order === 'desc' ? statements.selectMessageCellsDescending : statements.selectMessageCellsAscending;
     const rows = statement.all(segmentId, range.fromSeq, range.toSeq, dialect.limit(range.limit)) as MessageCells[];
     return rows.map((cells) => messageFromCells(segmentId, cells));
-  }
-
-  async readMessageJson(
-    segmentId: string,
-    range: { fromSeq: number; toSeq: number; order: 'asc' | 'desc'; limit?: number },
-  ): Promise<string[]> {
-    const statements = this.activeStatements();
-    const statement = range.order === 'desc' ? statements.selectStoredMessageJsonDescending : statements.selectStoredMessageJsonAscending;
-    return statement.all(segmentId, range.fromSeq, range.toSeq, dialect.limit(range.limit)) as string[];
   }
 
   async locateMessage(messageId: string): Promise<{ segmentId: string; seq: number } | undefined> {

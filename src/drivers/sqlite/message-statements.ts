@@ -35,22 +35,6 @@ function messageRange(columns: Sql, direction: Sql): Sql {
 }
 
 const cells = sql`message.position - segment.number * 4294967296 AS seq, message.id, message.created_at, message.run_id, message.body`;
-
-/**
- * The stored message as the caller sees it, as one JSON text (capability `messageJson`): the body
- * with id, createdAt and runId added as its last keys, the same keys in the same order as
- * toStoredMessage (src/session/messages.ts) sets them. A resume then reads one value per row and
- * parses it once: measured at 10,000 messages, reading five columns built 40,000 more values than
- * the bodies alone (38 ms against 17), and the copy the core then made to add the fields was more.
- * A body is a JSON object that never holds these keys (prepareMessage keeps them out); created_at
- * is an integer column, so SQLite writes it as an integer; ids are plain ASCII, quoted anyway
- * (json_quote(NULL) is the text null, so a message without a run is a CASE).
- */
-const storedJson = sql`
-  substr(message.body, 1, length(message.body) - 1)
-  || CASE WHEN message.body = '{}' THEN '' ELSE ',' END
-  || '"id":' || json_quote(message.id) || ',"createdAt":' || message.created_at
-  || CASE WHEN message.run_id IS NULL THEN '' ELSE ',"runId":' || json_quote(message.run_id) END || '}'`;
 const rows = sql`segment.id AS segment_id, ${cells}`;
 
 export const messageStatementSources = {
@@ -59,9 +43,6 @@ export const messageStatementSources = {
   // Columns: seq, id, created_at, run_id, body.
   selectMessageCellsAscending: messageRange(cells, sql`ASC`),
   selectMessageCellsDescending: messageRange(cells, sql`DESC`),
-  // One JSON text per message, read with pluck (statements.ts): see storedJson.
-  selectStoredMessageJsonAscending: messageRange(storedJson, sql`ASC`),
-  selectStoredMessageJsonDescending: messageRange(storedJson, sql`DESC`),
   // The shared statements' SQLite form, same arguments and columns (segment_id, seq, id, created_at, run_id, body).
   selectMessagesAscending: messageRange(rows, sql`ASC`),
   selectMessagesDescending: messageRange(rows, sql`DESC`),

@@ -16,8 +16,6 @@ const sessions = sqliteDialect.table('sessions');
 
 /** Statements whose rows are read as arrays. */
 const rawStatements = new Set(['selectMessageCellsAscending', 'selectMessageCellsDescending']);
-/** Statements whose rows are read as their one value. */
-const pluckedStatements = new Set(['selectStoredMessageJsonAscending', 'selectStoredMessageJsonDescending']);
 
 const ownStatements = {
   // The common write (an append, a touch): every column that can change, and none of the indexed
@@ -64,11 +62,7 @@ export function prepareStatements(database: BetterSqliteDatabaseLike): Statement
   for (const [name, source] of Object.entries(statementSources)) {
     const text = compile(source, sqliteDialect).text;
     let prepared: SqliteStatementLike | undefined;
-    const prepare = () => {
-      const statement = database.prepare(text);
-      if (rawStatements.has(name)) return statement.raw(true);
-      return pluckedStatements.has(name) ? statement.pluck(true) : statement;
-    };
+    const prepare = () => (rawStatements.has(name) ? database.prepare(text).raw(true) : database.prepare(text));
     Object.defineProperty(statements, name, { enumerable: true, get: () => (prepared ??= prepare()) });
   }
   return statements;

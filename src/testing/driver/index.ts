@@ -9,7 +9,7 @@
  * - sessions read back exactly, and `listSessions` agreeing with `query-match.ts` for every query
  *   field, order, keyset position and limit, hostile strings included;
  * - segments, messages (ranges, order, limit, `locateMessage`), operation records, and deleting
- *   message tails and segments; `readMessageJson` (`capabilities.messageJson`) agreeing with them;
+ *   message tails and segments;
  * - runs and their events (`capabilities.runs`), run signals (`capabilities.runSignals`), `listOperations` (`capabilities.listOperations`),
  *   checkpoints, blobs and their collection (`capabilities.checkpoints`): a capability the driver
  *   does not declare shows as skipped tests; `searchMessages` (`capabilities.search`), the index
@@ -53,7 +53,6 @@ import { registerDeletionTests } from './deletion.js';
 import { registerIsolationTests } from './isolation.js';
 import { registerHostileListTests } from './list-sessions-hostile.js';
 import { registerListSessionTests } from './list-sessions.js';
-import { registerMessageJsonTests } from './message-json.js';
 import { registerMessageTests } from './messages.js';
 import { registerOperationTests } from './operations.js';
 import { registerRunSignalTests } from './run-signals.js';
@@ -77,7 +76,6 @@ export function runDriverConformance(options: DriverConformanceOptions): void {
     registerHostileListTests(context);
     registerSegmentTests(context);
     registerMessageTests(context);
-    registerMessageJsonTests(context);
     registerOperationTests(context);
     registerDeletionTests(context);
     registerRunTests(context);
