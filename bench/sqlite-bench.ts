@@ -18,11 +18,12 @@ const RESUME_ROUNDS = 8;
 
 const count = (value: number) => value.toLocaleString('en-US');
 
-function againstRawLine(comparison: BaselineComparison): Line {
+function againstRawLine(comparison: BaselineComparison, withoutIndex = false): Line {
+  const file = withoutIndex ? ', file without the search index' : '';
   return {
-    measure: `durable append of a turn (2 messages) at depth ${count(comparison.depth)} vs raw 2-row transaction (FULL), ${count(comparison.turns)} turns`,
+    measure: `durable append of a turn (2 messages) at depth ${count(comparison.depth)}${file} vs raw 2-row transaction (FULL), ${count(comparison.turns)} turns`,
     figure: `${formatMs(comparison.sessionloomMs)} vs floor ${formatMs(comparison.rawMs)}`,
-    check: ratioAtLeast(`append / raw at depth ${count(comparison.depth)}`, comparison.ratio, RAW_RATIO_LIMIT, {
+    check: ratioAtLeast(`append / raw at depth ${count(comparison.depth)}${file}`, comparison.ratio, RAW_RATIO_LIMIT, {
       median: comparison.medianRatio,
       trimmed: comparison.trimmedRatio,
     }),
@@ -38,6 +39,9 @@ export async function benchSqliteOnly(counts: Counts, directory: string): Promis
       ),
     );
   }
+  const withoutIndex = await inPhase('sqlite', `the same at depth ${count(SHALLOW_DEPTH)}, a file without the search index (${count(counts.appends)} turns, interleaved)`, (phase) =>
+    appendAgainstRaw(directory, SHALLOW_DEPTH, counts.appends, phase.advance, { searchIndex: false }),
+  );
   const bytes = await inPhase('sqlite', `bytes on disk per message (${count(counts.deep)} messages)`, () => bytesPerMessage(directory, counts.deep));
   const bytesWithoutIndex = await inPhase('sqlite', `bytes on disk per message without the search index (${count(counts.deep)} messages)`, () =>
     bytesPerMessage(directory, counts.deep, { searchIndex: false }),
@@ -47,7 +51,8 @@ export async function benchSqliteOnly(counts: Counts, directory: string): Promis
   );
   return {
     lines: [
-      ...againstRaw.map(againstRawLine),
+      ...againstRaw.map((comparison) => againstRawLine(comparison)),
+      againstRawLine(withoutIndex, true),
       {
         measure: `resume, fresh process: open + read all ${count(resume.messages)} vs one row of JSON (open, SELECT, JSON.parse)`,
         figure: `${formatMs(resume.sessionloom.mean)} vs floor ${formatMs(resume.floor.mean)} (medians ${formatMs(resume.sessionloom.median)} vs ${formatMs(resume.floor.median)})`,
@@ -69,6 +74,6 @@ export async function benchSqliteOnly(counts: Counts, directory: string): Promis
         check: ratioAtMost('bytes per message / its JSON, searchIndex: false', bytesWithoutIndex.ratio, BYTES_RATIO_LIMIT),
       },
     ],
-    results: { againstRaw, bytesPerMessage: bytes, bytesPerMessageWithoutIndex: bytesWithoutIndex, resume },
+    results: { againstRaw, againstRawWithoutIndex: withoutIndex, bytesPerMessage: bytes, bytesPerMessageWithoutIndex: bytesWithoutIndex, resume },
   };
 }

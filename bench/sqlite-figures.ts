@@ -40,10 +40,19 @@ async function sessionOfTurns(store: SessionStore, depth: number): Promise<strin
  * writing the same two rows per transaction into another file in the same directory (both
  * synchronous=FULL, so both fsync every turn), alternating turn by turn like every interleaved
  * measurement here. Each depth has its own pair of files, so both sides start from equal WALs.
+ * With `searchIndex: false`, the store's file keeps no full-text index (appends then pay no share of
+ * the index's catch-up).
  */
-export async function appendAgainstRaw(directory: string, depth: number, turns: number, onProgress?: OnProgress): Promise<BaselineComparison> {
-  const store = SessionStore.sqlite(join(directory, `against-raw-${depth}.db`));
-  const raw = openRawBaseline(join(directory, `raw-${depth}.db`), 'FULL');
+export async function appendAgainstRaw(
+  directory: string,
+  depth: number,
+  turns: number,
+  onProgress?: OnProgress,
+  options: { searchIndex?: boolean } = {},
+): Promise<BaselineComparison> {
+  const name = `${depth}${options.searchIndex === false ? '-without-index' : ''}`;
+  const store = SessionStore.sqlite(join(directory, `against-raw-${name}.db`), options);
+  const raw = openRawBaseline(join(directory, `raw-${name}.db`), 'FULL');
   try {
     const session = await sessionOfTurns(store, depth);
     // Encoding is sessionloom's work inside an append, not the database's: the raw rows come encoded.
