@@ -25,6 +25,16 @@ export interface BaselineComparison {
   trimmedRatio: number;
 }
 
+/**
+ * Turns written one per call, untimed, on both sides before the measured ones, to a session of their
+ * own: by then both WALs have grown to their working size (SQLite starts a WAL over from its
+ * beginning after each checkpoint, every 1,000 pages, so a running store writes into a file of that
+ * size). Growing a new WAL file costs each fsync more (the file's size changes with it), and the two
+ * sides grow theirs at different paces (about 7 pages a turn against 3), so without this the first
+ * hundreds of turns weigh a new file's growth, not an append.
+ */
+const WARM_UP_TURNS = 600;
+
 /** A session of `depth` messages, written a turn at a time (500 turns per call). */
 async function sessionOfTurns(store: SessionStore, depth: number): Promise<string> {
   const session = await store.create();
@@ -55,6 +65,11 @@ export async function appendAgainstRaw(
   const raw = openRawBaseline(join(directory, `raw-${name}.db`), 'FULL');
   try {
     const session = await sessionOfTurns(store, depth);
+    const warmUp = (await store.create()).id;
+    for (let turn = 0; turn < WARM_UP_TURNS; turn += 1) {
+      await store.append(warmUp, turnMessages(turn));
+      raw.insertTurn(raw.bodies(turnMessages(turn)));
+    }
     // Encoding is sessionloom's work inside an append, not the database's: the raw rows come encoded.
     const bodies = Array.from({ length: turns + 1 }, (_, round) => raw.bodies(turnMessages(depth + round)));
     const samples = await interleave(
