@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ImportError, SessionStore } from '../src/index.js';
+import { BLOB_PART_BYTES, blobParts } from '../src/transfer/blob-parts.js';
+import { encodeLine } from '../src/transfer/format.js';
 import { lineReader, MAX_LINE_BYTES } from '../src/transfer/source.js';
 
 const CHUNK_BYTES = 64 * 1024;
@@ -41,6 +43,16 @@ async function lines(chunks: Array<string | Uint8Array>, maxLineBytes?: number):
 }
 
 describe('import line splitting', () => {
+  it('reads back every line of a blob of the default part size and more (a blob an export splits)', async () => {
+    const bytes = Buffer.alloc(BLOB_PART_BYTES + 1000, 0x5a);
+    const parts = [...blobParts('0'.repeat(64), bytes)].map((part) => `${encodeLine('blob-part', part)}\n`);
+    expect(parts).toHaveLength(2);
+    const read = await lines(parts);
+    expect(read.map((entry) => entry.line)).toEqual([1, 2]);
+    expect(Buffer.byteLength(read[0]!.text)).toBeGreaterThan(BLOB_PART_BYTES);
+    expect(Buffer.byteLength(read[0]!.text)).toBeLessThan(MAX_LINE_BYTES);
+  });
+
   it('refuses a 200 MB line without a line end as soon as it passes the limit, having read no more than the limit and one chunk', async () => {
     const store = SessionStore.memory();
     const counter = { bytes: 0, chunks: 0 };

@@ -48,6 +48,7 @@ import { registerSearchTests } from './search.js';
 import { registerTitlePrefixTests } from './title-prefix.js';
 import { registerTitleTests } from './titles.js';
 import { registerTokenWindowTests } from './token-windows.js';
+import { registerTransferBlobPartTests } from './transfer-blob-parts.js';
 import { registerTransferOwnershipTests } from './transfer-ownership.js';
 import { registerTransferTests } from './transfer.js';
 import { registerUpdateDeleteTests } from './update-delete.js';
@@ -93,6 +94,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     registerApprovalTests(context);
     registerTransferTests(context);
     registerTransferOwnershipTests(context);
+    registerTransferBlobPartTests(context);
     registerTokenWindowTests(context);
     registerCompactionTests(context);
     registerIdValidationTests(context);

@@ -11,8 +11,9 @@
 import { supportsCheckpoints, supportsRuns, type SegmentRecord, type SessionRecord } from '../driver/driver.js';
 import { assertValidId } from '../common/ids.js';
 import { isReplayMarker } from '../driver/degradable.js';
-import { SessionNotFoundError } from '../errors.js';
+import { InvalidArgumentError, SessionNotFoundError } from '../errors.js';
 import type { RecordAccess } from '../session/record-access.js';
+import { BLOB_PART_BYTES, blobParts } from './blob-parts.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, encodeLine, type RecordKind } from './format.js';
 
 const PAGE = 500;
@@ -20,6 +21,8 @@ const PAGE = 500;
 export interface ExportOptions {
   /** Called after each session with the count done and the total. */
   onProgress?: (progress: { sessions: number; totalSessions: number }) => void;
+  /** A blob larger than this goes out as consecutive `blob-part` records (default 24 MiB; blob-parts.ts says why). */
+  blobPartBytes?: number;
 }
 
 export async function* exportSessions(context: RecordAccess, ids: string[] | undefined, options: ExportOptions = {}): AsyncGenerator<string> {
@@ -29,7 +32,9 @@ export async function* exportSessions(context: RecordAccess, ids: string[] | und
     for (const id of ids) if (!(await context.findSession(id))) throw new SessionNotFoundError({ sessionId: id });
   }
   const sessionIds = ids === undefined ? await allSessionIds(context) : [...new Set(ids)];
-  const stream = new ExportStream(context);
+  const partBytes = options.blobPartBytes ?? BLOB_PART_BYTES;
+  if (!Number.isSafeInteger(partBytes) || partBytes < 1) throw new InvalidArgumentError({ argument: 'blobPartBytes', message: `must be a positive integer, got ${String(partBytes)}.` });
+  const stream = new ExportStream(context, partBytes);
   yield stream.line('header', { format: EXPORT_FORMAT, version: EXPORT_VERSION, createdAt: context.now(), backend: context.driver.name });
   for (const [index, sessionId] of sessionIds.entries()) {
     yield* stream.session(sessionId);
@@ -64,7 +69,11 @@ class ExportStream {
   private readonly segmentsWritten = new Map<string, number>();
   private readonly blobsWritten = new Set<string>();
 
-  constructor(private readonly context: RecordAccess) {}
+  constructor(
+    private readonly context: RecordAccess,
+    /** Blobs larger than this go out in parts. */
+    private readonly blobPartBytes: number,
+  ) {}
 
   line(kind: RecordKind, data: unknown): string {
     this.written += 1;
@@ -120,7 +129,8 @@ class ExportStream {
           const bytes = await driver.getBlob(hash);
           if (!bytes) continue; // collected meanwhile; the import keeps the checkpoint as the store had it
           this.blobsWritten.add(hash);
-          yield this.line('blob', { hash, base64: Buffer.from(bytes).toString('base64') });
+          if (bytes.length <= this.blobPartBytes) yield this.line('blob', { hash, base64: Buffer.from(bytes).toString('base64') });
+          else for (const part of blobParts(hash, bytes, this.blobPartBytes)) yield this.line('blob-part', part);
         }
         yield this.line('checkpoint', checkpoint);
       }

@@ -14,7 +14,7 @@ import { ID_PATTERN } from '../common/ids.js';
 export const EXPORT_FORMAT = 'sessionloom-export';
 export const EXPORT_VERSION = 1;
 
-export type RecordKind = 'header' | 'segment' | 'message' | 'session' | 'operation' | 'run' | 'run-event' | 'checkpoint' | 'blob' | 'end';
+export type RecordKind = 'header' | 'segment' | 'message' | 'session' | 'operation' | 'run' | 'run-event' | 'checkpoint' | 'blob' | 'blob-part' | 'end';
 
 export interface ExportLine {
   kind: RecordKind;
@@ -47,7 +47,7 @@ function checksum(kind: string, json: string): string {
   return createHash('sha256').update(kind).update('\n').update(json).digest('hex');
 }
 
-const kinds = ['header', 'segment', 'message', 'session', 'operation', 'run', 'run-event', 'checkpoint', 'blob', 'end'] as const;
+const kinds = ['header', 'segment', 'message', 'session', 'operation', 'run', 'run-event', 'checkpoint', 'blob', 'blob-part', 'end'] as const;
 const lineSchema = z.strictObject({ kind: z.enum(kinds), data: z.unknown(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
 // The schemas of each record's data. Ids must be ids (they become keys, rows and file names).
@@ -137,6 +137,13 @@ export const recordSchemas = {
     blobHashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)),
   }),
   blob: z.strictObject({ hash: z.string().regex(/^[0-9a-f]{64}$/), base64: z.string() }),
+  // A blob too large for one line (blob-parts.ts), in order: parts 0 to parts - 1, nothing between them.
+  'blob-part': z.strictObject({
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    part: count,
+    parts: z.number().int().min(2),
+    base64: z.string(),
+  }),
   end: z.strictObject({ records: count }),
 } as const;
 

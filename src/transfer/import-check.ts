@@ -13,6 +13,7 @@ import { ImportError } from '../errors.js';
 import { assertMetadata } from '../session/options.js';
 import type { RecordAccess } from '../session/record-access.js';
 import { decodeLine, EXPORT_VERSION, recordSchemas, type RecordData, type RecordKind } from './format.js';
+import { BlobAssembler, strictBase64 } from './blob-parts.js';
 import { ImportReferences } from './import-references.js';
 import type { LineReader } from './source.js';
 
@@ -60,6 +61,8 @@ export class StreamChecker {
   private latest: { id: string; segments: Set<string> } | undefined;
   private records = 0;
   private ended = false;
+  /** A blob sent in parts (blob-parts.ts): nothing may come between them. */
+  private readonly blobParts = new BlobAssembler();
 
   /** `writing`: the write pass, where the store already holds what this import wrote so far. */
   constructor(
@@ -77,6 +80,10 @@ export class StreamChecker {
     if (this.ended) fail('a record after the end record.');
     if (this.records === 0 && record.kind !== 'header') fail('the stream does not start with a sessionloom export header.');
     this.records += 1;
+    if (record.kind !== 'blob-part') {
+      const unfinished = this.blobParts.unfinished();
+      if (unfinished !== undefined) fail(`${unfinished} A ${record.kind} record came before the rest.`);
+    }
     switch (record.kind) {
       case 'header': {
         const header = record.data as RecordData<'header'>;
@@ -116,13 +123,16 @@ export class StreamChecker {
       }
       case 'blob': {
         const blob = record.data as RecordData<'blob'>;
-        if (!supportsCheckpoints(this.access.driver)) fail(`the ${this.access.driver.name} store does not keep file checkpoints.`);
-        if (this.pending > 0) fail('a blob between segments or messages and their session record.');
-        const bytes = Buffer.from(blob.base64, 'base64');
-        if (bytes.toString('base64') !== blob.base64) fail(`blob ${blob.hash} is not valid base64.`);
-        if (createHash('sha256').update(bytes).digest('hex') !== blob.hash) fail(`blob ${blob.hash} does not hash to its name.`);
+        this.acceptBlobPlace(fail);
+        const bytes = strictBase64(blob.base64);
+        if (bytes === undefined) fail(`blob ${blob.hash} is not valid base64.`);
+        if (createHash('sha256').update(bytes!).digest('hex') !== blob.hash) fail(`blob ${blob.hash} does not hash to its name.`);
         return;
       }
+      case 'blob-part':
+        this.acceptBlobPlace(fail);
+        this.blobParts.accept(record.data as RecordData<'blob-part'>, fail);
+        return;
       case 'checkpoint':
         return this.acceptCheckpoint(record.data as RecordData<'checkpoint'>, fail);
       case 'end': {
@@ -133,6 +143,12 @@ export class StreamChecker {
         return;
       }
     }
+  }
+
+  /** Where a blob (whole or a part) may come: into a store that keeps checkpoints, outside a session's records. */
+  private acceptBlobPlace(fail: (reason: string) => never): void {
+    if (!supportsCheckpoints(this.access.driver)) fail(`the ${this.access.driver.name} store does not keep file checkpoints.`);
+    if (this.pending > 0) fail('a blob between segments or messages and their session record.');
   }
 
   /** After the last line: the stream must not be empty or cut short. */

@@ -25,6 +25,7 @@ import {
 import { isReplayMarker } from '../driver/degradable.js';
 import { ImportError } from '../errors.js';
 import type { RecordAccess } from '../session/record-access.js';
+import { BlobAssembler } from './blob-parts.js';
 import { checkStream, readRecord, StreamChecker } from './import-check.js';
 import type { RecordData } from './format.js';
 import { lineReader, type ImportSource } from './source.js';
@@ -77,6 +78,7 @@ class ImportWriter {
   /** The current session's operation records: written with it, when this import creates it. */
   private operations: OperationRecord[] = [];
   private line = 0;
+  private readonly blobParts = new BlobAssembler();
 
   constructor(
     private readonly context: RecordAccess,
@@ -124,11 +126,16 @@ class ImportWriter {
         return;
       }
       case 'blob': {
-        await this.flushEvents();
         const blob = record.data as RecordData<'blob'>;
-        if (!supportsCheckpoints(driver) || (await driver.missingBlobs([blob.hash])).length === 0) return;
-        await driver.commit({ blobs: [{ hash: blob.hash, bytes: new Uint8Array(Buffer.from(blob.base64, 'base64')) }] });
-        this.result.blobs += 1;
+        await this.writeBlob(blob.hash, new Uint8Array(Buffer.from(blob.base64, 'base64')));
+        return;
+      }
+      case 'blob-part': {
+        // The checker has seen the parts in order and the whole hash to its name (blob-parts.ts).
+        const whole = this.blobParts.accept(record.data as RecordData<'blob-part'>, (reason) => {
+          throw new ImportError({ line: record.line, reason, applied: true });
+        });
+        if (whole !== undefined) await this.writeBlob(whole.hash, whole.bytes);
         return;
       }
       case 'checkpoint': {
@@ -143,6 +150,14 @@ class ImportWriter {
       case 'end':
         return;
     }
+  }
+
+  private async writeBlob(hash: string, bytes: Uint8Array): Promise<void> {
+    await this.flushEvents();
+    const { driver } = this.context;
+    if (!supportsCheckpoints(driver) || (await driver.missingBlobs([hash])).length === 0) return;
+    await driver.commit({ blobs: [{ hash, bytes }] });
+    this.result.blobs += 1;
   }
 
   async flushEvents(): Promise<void> {
