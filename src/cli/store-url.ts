@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { sqliteUrlParts } from '../drivers/registry.js';
+import { localUrlPath } from '../drivers/registry.js';
 import { InvalidArgumentError, MessageNotFoundError } from '../errors.js';
 import { SessionStore } from '../session-store.js';
 import { openFallbackStore, reportFallbackStoreAtClose, wantsFallback } from './fallback-store.js';
@@ -61,11 +61,8 @@ export function withReadOnlyStore<Result>(command: Command, work: (store: Sessio
 
 /** The file or directory a `sqlite:` or `file:` URL names (not `sqlite::memory:`), else undefined. */
 function localStorePath(url: string): string | undefined {
-  const scheme = url.slice(0, url.indexOf(':') + 1).toLowerCase();
-  if (scheme !== 'sqlite:' && scheme !== 'file:') return undefined;
-  // A sqlite: URL's options (?searchIndex=off) are not part of the file's name.
-  const path = scheme === 'sqlite:' ? sqliteUrlParts(url).path : url.slice(scheme.length).replace(/^\/\/(?=\/)/, '');
-  return path === ':memory:' || path === '' ? undefined : path;
+  const path = localUrlPath(url);
+  return path === undefined || path === ':memory:' || path === '' ? undefined : path;
 }
 
 /**

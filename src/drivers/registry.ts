@@ -181,6 +181,16 @@ export function sqliteUrlParts(url: string): { path: string; options: Pick<Sqlit
 }
 
 /**
+ * The file or directory a `sqlite:` or `file:` URL names, as written (`:memory:` too; a sqlite: URL's
+ * options are not part of the name), or undefined for another scheme.
+ */
+export function localUrlPath(url: string): string | undefined {
+  const scheme = url.slice(0, url.indexOf(':') + 1).toLowerCase();
+  if (scheme === 'sqlite:') return sqliteUrlParts(url).path;
+  return scheme === 'file:' ? pathOf(url) : undefined;
+}
+
+/**
  * Every store URL scheme and the driver it opens: the one table a new store is added to (with its
  * driver's folder under src/drivers/).
  */

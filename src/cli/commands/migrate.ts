@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { sqliteUrlParts } from '../../drivers/registry.js';
+import { localUrlPath } from '../../drivers/registry.js';
 import { SessionStore } from '../../session-store.js';
 import type { ImportResult } from '../../transfer/import.js';
 import { printJson, printLines, wantsJson } from '../output.js';
@@ -84,9 +84,7 @@ async function withExportFile<Result>(keep: string | undefined, work: (file: str
 
 /** What tells two store URLs apart: SQLite and file stores by their absolute path (sqlite:./a.db is sqlite:a.db?searchIndex=off), others by the URL. */
 function storeIdentity(url: string): string {
-  const scheme = url.slice(0, url.indexOf(':') + 1).toLowerCase();
-  if (scheme !== 'sqlite:' && scheme !== 'file:') return url;
-  // A sqlite: URL's options (?searchIndex=off) name the same file.
-  const path = scheme === 'sqlite:' ? sqliteUrlParts(url).path : url.slice(scheme.length).replace(/^\/\/(?=\/)/, '');
-  return path === ':memory:' ? url : `${scheme}${resolve(path)}`;
+  const path = localUrlPath(url);
+  if (path === undefined || path === ':memory:') return url;
+  return `${url.slice(0, url.indexOf(':') + 1).toLowerCase()}${resolve(path)}`;
 }
