@@ -11,7 +11,6 @@ import { FallbackDriver } from '../src/drivers/fallback/driver.js';
 import { MemoryDriver, SessionStore } from '../src/index.js';
 import { runConformanceSuite } from '../src/testing/index.js';
 
-const directory = mkdtempSync(join(tmpdir(), 'sessionloom-conformance-fallback-'));
 const memory = new MemoryDriver();
 const outages: unknown[] = [];
 const noteOutage = (error: unknown) => outages.push(error);
@@ -30,34 +29,23 @@ runConformanceSuite({
   teardown: expectNoOutage,
 });
 
-runConformanceSuite({
-  name: 'fallback over sqlite, healthy',
-  // As SessionStore.fallback builds it: the primary store's driver, with an SQLite journal in a directory of its own.
-  createStore: (options) =>
-    SessionStore.fallback(SessionStore.sqlite(join(directory, 'sessions.db')), {
-      ...options,
-      fallback: { directory: join(directory, 'journal') },
-      onFallback: noteOutage,
-    }),
-  teardown: () => {
-    rmSync(directory, { recursive: true, force: true });
-    expectNoOutage();
-  },
-});
+/**
+ * The suite on a fallback over a store opened in a directory of its own, as SessionStore.fallback
+ * builds it: the primary store's driver, with an SQLite journal in that directory too.
+ */
+function runOverLocalStore(name: string, prefix: string, openPrimary: (directory: string) => SessionStore): void {
+  const directory = mkdtempSync(join(tmpdir(), prefix));
+  runConformanceSuite({
+    name,
+    createStore: (options) =>
+      SessionStore.fallback(openPrimary(directory), { ...options, fallback: { directory: join(directory, 'journal') }, onFallback: noteOutage }),
+    teardown: () => {
+      rmSync(directory, { recursive: true, force: true });
+      expectNoOutage();
+    },
+  });
+}
 
-const fileDirectory = mkdtempSync(join(tmpdir(), 'sessionloom-conformance-fallback-file-'));
-
-runConformanceSuite({
-  name: 'fallback over file, healthy',
-  // The file store as primary: its session index (listings) seen through the fallback's routing.
-  createStore: (options) =>
-    SessionStore.fallback(SessionStore.file(join(fileDirectory, 'store')), {
-      ...options,
-      fallback: { directory: join(fileDirectory, 'journal') },
-      onFallback: noteOutage,
-    }),
-  teardown: () => {
-    rmSync(fileDirectory, { recursive: true, force: true });
-    expectNoOutage();
-  },
-});
+runOverLocalStore('fallback over sqlite, healthy', 'sessionloom-conformance-fallback-', (directory) => SessionStore.sqlite(join(directory, 'sessions.db')));
+// The file store as primary: its session index (listings) seen through the fallback's routing.
+runOverLocalStore('fallback over file, healthy', 'sessionloom-conformance-fallback-file-', (directory) => SessionStore.file(join(directory, 'store')));
