@@ -34,6 +34,8 @@ const byColumns = {
 export interface SearchRow extends MessageRow {
   owner_id: string;
   score: number;
+  /** The index's own key of the match when it has one (SQLite: the message's position), else null. */
+  message_key: number | null;
 }
 
 export function searchHitFromRow(row: SearchRow): MessageSearchHit {
@@ -62,7 +64,7 @@ export function searchStatement(dialect: SqlDialect, query: MessageSearchQuery, 
   // Ranked first on the index alone (positions, owners, scores), and only the page's messages read:
   // a word in 10,000 messages sorts 10,000 small rows, not 10,000 message bodies.
   return sql`
-    SELECT ranked.segment_id, ranked.seq, message.id, message.created_at, message.run_id, message.body, ranked.owner_id, ranked.score
+    SELECT ranked.segment_id, ranked.seq, message.id, message.created_at, message.run_id, message.body, ranked.owner_id, ranked.score, ranked.message_key
     FROM (
       SELECT segment.id AS segment_id, ${locate.seq} AS seq, ${locate.key} AS message_key, segment.session_id AS owner_id, ${fullText.score} AS score
       FROM ${fullText.source}

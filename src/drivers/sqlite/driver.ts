@@ -60,11 +60,14 @@ import {
 import { sqliteDialect as dialect } from './dialect.js';
 import { GroupCommit } from './group-commit.js';
 import { groupTransaction } from './group-transaction.js';
+import { fillPackedBodies } from './message-packs.js';
+import { messageTransactions, type MessageTransactions } from './message-transactions.js';
 import { insertBatchMessages } from './message-writes.js';
 import { migrate } from './migrations.js';
-import { messageFromCells, sessionFromRow, sessionParameters, type MessageCells, type SessionRow } from './rows.js';
+import { messageFromCells, sessionFromRow, sessionParameters, type SessionRow } from './rows.js';
 import { SearchIndexCatchUp, sqliteSearchStatement } from './search.js';
 import { applySearchIndexSetting, fileKeepsSearchIndex } from './search-setting.js';
+import { Settle } from './settle.js';
 import { prepareStatements, type Statements } from './statements.js';
 
 export type { BetterSqliteDatabaseLike } from './database.js';
@@ -106,7 +109,9 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
   private readonly statements: Statements;
   private readonly listStatements = new Map<string, SqliteStatementLike>();
   private readonly commitTransaction: SqliteTransactionLike<[WriteBatch], void>;
-  private readonly deleteSegmentTransaction: SqliteTransactionLike<[string], number>;
+  /** Reads and deletes of messages, with their packs (message-transactions.ts). */
+  private readonly messages: MessageTransactions;
+  private readonly settle: Settle;
   private readonly collectCheckpointsTransaction: SqliteTransactionLike<[], { checkpoints: number; blobs: number }>;
   private readonly searchIndex: SearchIndexCatchUp;
   private readonly groupCommit: GroupCommit;
@@ -141,16 +146,13 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     this.database = database;
     this.capabilities = Object.freeze({ ...POLLED_CAPABILITIES, search: this.keepsSearchIndex });
     this.commitTransaction = this.database.transaction((batch: WriteBatch) => this.applyBatch(batch));
-    this.deleteSegmentTransaction = this.database.transaction((segmentId: string) => {
-      const deleted = this.statements.deleteSegmentMessages.run(segmentId).changes;
-      this.statements.deleteSegment.run(segmentId);
-      return deleted;
-    });
+    this.messages = messageTransactions(this.database, this.statements);
     this.searchIndex = new SearchIndexCatchUp(this.database, this.statements);
+    this.settle = new Settle(this.database, this.statements);
     this.groupCommit = new GroupCommit(
       (batch) => this.commitTransaction.immediate(batch),
       groupTransaction(this.database, (batch) => this.applyBatch(batch), this.commitTransaction),
-      (batch) => this.searchIndex.afterCommit(batch.messages?.length ?? 0),
+      (batch) => this.settle.afterCommit(batch.messages?.length ?? 0),
     );
     this.collectCheckpointsTransaction = this.database.transaction(() => {
       const checkpoints = this.statements.deleteOrphanCheckpoints.run().changes;
@@ -196,7 +198,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
   ): Promise<MessageRecord[]> {
     const statements = this.activeStatements();
     const statement = range.order === 'desc' ? statements.selectMessageCellsDescending : statements.selectMessageCellsAscending;
-    const rows = statement.all(segmentId, range.fromSeq, range.toSeq, dialect.limit(range.limit)) as MessageCells[];
+    const rows = this.messages.read(statement, segmentId, range.fromSeq, range.toSeq, dialect.limit(range.limit));
     return rows.map((cells) => messageFromCells(segmentId, cells));
   }
 
@@ -216,7 +218,12 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     this.activeStatements();
     const built = compile(sqliteSearchStatement(query), dialect);
     const statement = this.listStatement(built.text);
-    const rows = this.searchIndex.search(() => statement.all(...built.values) as SearchRow[]);
+    const rows = this.searchIndex.search(() => {
+      const hits = statement.all(...built.values) as SearchRow[];
+      // In the search's snapshot: a hit's key is its message's position.
+      fillPackedBodies(this.statements, hits, (hit) => hit.message_key ?? 0, (hit) => hit.body, (hit, body) => (hit.body = body));
+      return hits;
+    });
     return rows?.map(searchHitFromRow);
   }
 
@@ -233,13 +240,13 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
   }
 
   async deleteMessagesAfter(segmentId: string, afterSeq: number): Promise<number> {
-    const statements = this.activeStatements();
-    return statements.deleteMessagesAfter.run(segmentId, afterSeq).changes;
+    this.activeStatements();
+    return this.messages.deleteAfter.immediate(segmentId, afterSeq);
   }
 
   async deleteSegment(segmentId: string): Promise<number> {
     this.activeStatements();
-    return this.deleteSegmentTransaction.immediate(segmentId);
+    return this.messages.deleteSegment.immediate(segmentId);
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -287,6 +294,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     if (this.closed) return;
     // Commits waiting for their group are committed, not dropped.
     this.groupCommit.flush();
+    this.settle.beforeClose();
     this.closed = true;
     this.listStatements.clear();
     if (this.ownsDatabase) this.database.close();
@@ -346,7 +354,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     }
     for (const segment of batch.segments ?? []) statements.insertSegments.run(...segmentValues(segment));
     // Left for the search index to catch up with (search.ts): a search catches up before it reads.
-    insertBatchMessages(statements, batch.messages ?? [], this.notesSearchBacklog);
+    insertBatchMessages(statements, batch.messages ?? [], this.notesSearchBacklog, this.settle.noteSegment);
     for (const operation of batch.operations ?? []) this.insertOperation(operation);
     for (const run of batch.runs ?? []) statements.putRuns.run(...runValues(run));
     for (const event of batch.runEvents ?? []) statements.putRunEvents.run(...runEventValues(event));

@@ -2,13 +2,19 @@
  * A batch's messages into SQLite: each row at its position (segment number * 2^32 + seq,
  * message-statements.ts), and each segment written to noted in the search backlog (search.ts),
  * from its lowest position written, for the index to catch up with (unless the file does not
- * keep the index: search-setting.ts).
+ * keep the index: search-setting.ts); and each segment written to noted in memory, to be packed
+ * once settled (settle.ts).
  */
 import { WriteConflict, type MessageRecord } from '../../driver/driver.js';
 import { SEGMENT_SPAN } from './message-statements.js';
 import type { Statements } from './statements.js';
 
-export function insertBatchMessages(statements: Statements, messages: readonly MessageRecord[], noteSearchBacklog: () => boolean): void {
+export function insertBatchMessages(
+  statements: Statements,
+  messages: readonly MessageRecord[],
+  noteSearchBacklog: () => boolean,
+  noteSegment: (number: number) => void,
+): void {
   if (messages.length === 0) return;
   // The segments' numbers, read once per batch inside its transaction (so never stale): an INSERT
   // ... SELECT looking the segment up for every row cost about twice a plain insert, measured.
@@ -26,6 +32,8 @@ export function insertBatchMessages(statements: Statements, messages: readonly M
       if (row === undefined) throw new Error(`SqliteDriver: message "${message.id}" names segment "${message.segmentId}", which does not exist.`);
       number = row.number;
       numbers.set(message.segmentId, number);
+      // For packing once settled (settle.ts): in memory, so the append writes nothing more.
+      noteSegment(number);
     }
     const position = number * SEGMENT_SPAN + message.seq;
     insertMessage(statements, message, position);

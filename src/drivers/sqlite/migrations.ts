@@ -4,6 +4,7 @@
  * add a new one, since existing files already ran the old text.
  */
 import type { BetterSqliteDatabaseLike } from './database.js';
+import { packsSchema } from './packs-schema.js';
 
 export interface Migration {
   version: number;
@@ -286,6 +287,8 @@ export const migrations: readonly Migration[] = [
       INSERT INTO store_settings (id, search_index) VALUES (1, 1);
     `,
   },
+  // Settled messages packed and deflated (issue 18, bytes): the schema and why, in packs-schema.ts.
+  { version: 12, up: packsSchema },
 ];
 
 /** Migration 8, once every message is copied: the keyed tables replace the old ones, and the search index is rebuilt. */

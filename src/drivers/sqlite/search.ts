@@ -28,6 +28,7 @@ import { searchStatement } from '../sql/search.js';
 import { arg, sql, value, type Sql } from '../sql/sql.js';
 import type { BetterSqliteDatabaseLike, SqliteStatementLike, SqliteTransactionLike } from './database.js';
 import { sqliteDialect } from './dialect.js';
+import { fillPackedBodies, type messagePackStatementSources } from './message-packs.js';
 import { fileKeepsSearchIndex, type searchSettingStatementSources } from './search-setting.js';
 
 /** Messages indexed per statement page while catching up (each page is read, then indexed). */
@@ -56,7 +57,10 @@ export const searchStatementSources = {
   clearSearchBacklog: sql`DELETE FROM search_backlog`,
 };
 
-type SearchStatements = Record<keyof typeof searchStatementSources | keyof typeof searchSettingStatementSources, SqliteStatementLike>;
+export type SearchStatements = Record<
+  keyof typeof searchStatementSources | keyof typeof searchSettingStatementSources | keyof typeof messagePackStatementSources,
+  SqliteStatementLike
+>;
 
 /** Indexes one message (a message without searchable text takes no room in the index). */
 function indexMessage(statements: SearchStatements, message: { position: number; body: string }): void {
@@ -75,6 +79,8 @@ export function indexAwaitingMessages(statements: SearchStatements): number {
     for (const { segment_number: segment, from_position: from } of waiting) {
       for (let next = from; ; ) {
         const rows = statements.selectWaitingMessages.all(next, segment, CATCH_UP_PAGE) as Array<{ position: number; body: string }>;
+        // Packed already (by another process, or before the file was switched to keep the index).
+        fillPackedBodies(statements, rows, (row) => row.position, (row) => row.body, (row, body) => (row.body = body));
         for (const row of rows) indexMessage(statements, row);
         indexed += rows.length;
         if (rows.length < CATCH_UP_PAGE) break;
@@ -91,7 +97,7 @@ export function indexAwaitingMessages(statements: SearchStatements): number {
  * when it does not (search-setting.ts), the backlog rows are strays a process that kept indexing
  * wrote after the file was switched off, and are cleared. False when the file does not keep it.
  */
-function catchUpUnderLock(statements: SearchStatements): boolean {
+export function catchUpUnderLock(statements: SearchStatements): boolean {
   if (fileKeepsSearchIndex(statements.selectSearchIndexSetting)) {
     indexAwaitingMessages(statements);
     return true;
@@ -103,10 +109,8 @@ function catchUpUnderLock(statements: SearchStatements): boolean {
 /** What one read of the index found: the answer, or why there is none yet. */
 type SnapshotAnswer = { answered: true; result: unknown } | { answered: false; why: 'off' | 'behind' };
 
-/** When the index catches up (before each search, and after commits that leave a batch waiting), and the search's read. */
+/** The search's read, with the index caught up first when it is behind (commits also settle it in batches: settle.ts). */
 export class SearchIndexCatchUp {
-  /** Messages this connection committed since the index last caught up. */
-  private waiting = 0;
   private readonly transaction: SqliteTransactionLike<[], boolean>;
   private readonly snapshotRead: SqliteTransactionLike<[() => unknown], SnapshotAnswer>;
   private readonly lockedRead: SqliteTransactionLike<[() => unknown], SnapshotAnswer>;
@@ -133,7 +137,6 @@ export class SearchIndexCatchUp {
    * another process may have switched it off since this one opened it); the core then scans.
    */
   search<Result>(read: () => Result): Result | undefined {
-    this.waiting = 0;
     let answer = this.snapshotRead(read);
     if (!answer.answered && answer.why === 'behind') answer = this.lockedRead.immediate(read);
     return answer.answered ? (answer.result as Result) : undefined;
@@ -141,20 +144,8 @@ export class SearchIndexCatchUp {
 
   /** Indexes the messages waiting, any process's. The check is a read: the write lock is taken only when something waits. */
   catchUp(): void {
-    this.waiting = 0;
     if (this.statements.anyAwaitingIndex.get() === undefined) return;
     this.transaction.immediate();
-  }
-
-  /** After a commit, in a transaction of its own: the commit is durable and final whatever happens to the indexing. */
-  afterCommit(messages: number): void {
-    this.waiting += messages;
-    if (this.waiting < CATCH_UP_BATCH) return;
-    try {
-      this.catchUp();
-    } catch {
-      // Busy or failing: the rows keep waiting, and the next search or batch indexes them.
-    }
   }
 }
 

@@ -8,6 +8,7 @@ import { arg, named, sql } from '../sql/sql.js';
 import { checkpointStatements, historyStatements, sessionStatements } from '../sql/statements.js';
 import type { BetterSqliteDatabaseLike, SqliteStatementLike } from './database.js';
 import { sqliteDialect } from './dialect.js';
+import { messagePackStatementSources } from './message-packs.js';
 import { messageStatementSources } from './message-statements.js';
 import { searchStatementSources } from './search.js';
 import { searchSettingStatementSources } from './search-setting.js';
@@ -45,6 +46,7 @@ const statementSources = {
   ...ownStatements,
   // After the shared ones, which the messages' own layout replaces (message-statements.ts).
   ...messageStatementSources,
+  ...messagePackStatementSources,
   ...searchStatementSources,
   ...searchSettingStatementSources,
 };

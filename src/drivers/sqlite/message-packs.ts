@@ -1,0 +1,223 @@
+/**
+ * Settled message bodies, packed and deflated (schema: migration 12; issue 18, bytes).
+ *
+ * A message is immutable once appended (a rewind deletes, never edits), and a body alone compresses
+ * poorly, while a run of a conversation's bodies compresses well. So a segment's settled messages
+ * are packed PACK_SIZE at a time: their bodies move into one `message_packs` row (keyed by the
+ * first position, holding the last, and one deflated blob), and each message row keeps its id,
+ * time and run with the body '' (a marker: a body is always JSON, never empty; SQLite cannot drop
+ * the NOT NULL of an existing column without rebuilding the table). The rows stay the truth of
+ * which messages exist: the id index, ordering, the search trigger, rewinds and fork ranges read
+ * them as before, and readers fill a '' body from the pack covering its position.
+ *
+ * Which pack covers a position: the segment's pack with the greatest first position at or below
+ * it. That stays true because packs are made in position order from the segment's first unpacked
+ * row (`packFrontier`), and a rewind deletes the packs that start after its cut: a pack the cut
+ * goes through stays (its dead bodies are just bytes), and the messages appended after the cut
+ * are packed later into a pack that starts after the old one and so covers them.
+ *
+ * A pack of PACK_SIZE = 64 bodies of ~460 B is ~29 KB before deflate, just under deflate's 32 KB
+ * window: a larger pack cannot refer further back (so compresses real text no better), and a
+ * `last: 50` read that reaches into packs inflates more. Blob layout (decoded with one inflate and
+ * one UTF-8 decode): u32 count, then count u32 position offsets (from the first position), then
+ * count u32 body lengths in UTF-16 units (so the bodies are cut from one decoded string), then the
+ * bodies' UTF-8, concatenated.
+ */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { arg, sql } from '../sql/sql.js';
+import type { SqliteStatementLike } from './database.js';
+import { SEGMENT_SPAN } from './message-statements.js';
+
+/** Bodies per pack (see above for why 64). */
+export const PACK_SIZE = 64;
+/** The body a packed message's row keeps. */
+export const PACKED = '';
+
+const LAST_SEQ = SEGMENT_SPAN - 1;
+
+/** The segment named by argument 1, as `segment.base` (its first position). */
+const segmentRange = sql`(SELECT number * 4294967296 AS base FROM segments WHERE id = ${arg(1, 'text')}) AS segment`;
+
+export const messagePackStatementSources = {
+  // The packs a read needs: from the one covering its lowest packed position (selectLastPackStart
+  // at or below it, within the segment) to its highest.
+  selectPacksBetween: sql`
+    SELECT first_position, bodies FROM message_packs WHERE first_position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')}
+    ORDER BY first_position`,
+  selectLastPackStart: sql`SELECT max(first_position) AS first FROM message_packs WHERE first_position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')}`,
+  // The first unpacked row at or after arg 1 (within the segment ending at arg 2): rows of the last
+  // pack are small once packed, so this scans at most one pack's rows.
+  selectPackFrontier: sql`
+    SELECT position FROM messages WHERE position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')} AND body <> ''
+    ORDER BY position LIMIT 1`,
+  selectRowsToPack: sql`
+    SELECT position, id, created_at, run_id, body FROM messages WHERE position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')}
+    ORDER BY position LIMIT ${arg(3, 'integer')}`,
+  insertPack: sql`
+    INSERT INTO message_packs (first_position, last_position, bodies)
+    VALUES (${arg(1, 'integer')}, ${arg(2, 'integer')}, ${arg(3, 'bytes')})`,
+  // The rows packed, deleted and inserted again with the body '' (migration 12 says why not an
+  // UPDATE), with the range noted in message_repacking meanwhile so their search entries stay.
+  noteRepacking: sql`INSERT INTO message_repacking (first_position, last_position) VALUES (${arg(1, 'integer')}, ${arg(2, 'integer')})`,
+  deleteRowsToRepack: sql`DELETE FROM messages WHERE position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')}`,
+  insertPackedRow: sql`
+    INSERT INTO messages (position, id, created_at, run_id, body)
+    VALUES (${arg(1, 'integer')}, ${arg(2, 'text')}, ${arg(3, 'real')}, ${arg(4, 'text')}, '')`,
+  forgetRepacking: sql`DELETE FROM message_repacking WHERE first_position = ${arg(1, 'integer')}`,
+  // A rewind: packs starting after the cut hold no live message (the one it goes through stays).
+  // Arguments as deleteMessagesAfter's (segment id, seq): the packs starting after the cut.
+  deletePacksAfter: sql`
+    DELETE FROM message_packs WHERE first_position IN (
+      SELECT pack.first_position FROM ${segmentRange} CROSS JOIN message_packs AS pack
+      WHERE pack.first_position BETWEEN segment.base + max(${arg(2, 'integer')} + 1, 0) AND segment.base + 4294967295)`,
+  deleteSegmentPacks: sql`
+    DELETE FROM message_packs WHERE first_position IN (
+      SELECT pack.first_position FROM ${segmentRange} CROSS JOIN message_packs AS pack
+      WHERE pack.first_position BETWEEN segment.base AND segment.base + 4294967295)`,
+};
+
+type PackStatements = Record<keyof typeof messagePackStatementSources, SqliteStatementLike>;
+
+/** The first position of segment `number`'s key range. */
+export const segmentBase = (number: number): number => number * SEGMENT_SPAN;
+const segmentOf = (position: number): number => Math.floor(position / SEGMENT_SPAN);
+
+export function encodePack(rows: ReadonlyArray<{ position: number; body: string }>): Buffer {
+  const first = rows[0]!.position;
+  const header = Buffer.alloc(4 + rows.length * 8);
+  header.writeUInt32LE(rows.length, 0);
+  rows.forEach((row, index) => {
+    header.writeUInt32LE(row.position - first, 4 + index * 4);
+    header.writeUInt32LE(row.body.length, 4 + rows.length * 4 + index * 4);
+  });
+  const bodies = Buffer.from(rows.map((row) => row.body).join(''), 'utf8');
+  return deflateRawSync(Buffer.concat([header, bodies]));
+}
+
+/** A pack decoded: each body's position offset (ascending) and body. */
+export interface DecodedPack {
+  first: number;
+  offsets: number[];
+  bodies: string[];
+}
+
+export function decodePack(first: number, blob: Uint8Array): DecodedPack {
+  const bytes = inflateRawSync(blob);
+  const count = bytes.readUInt32LE(0);
+  const text = bytes.toString('utf8', 4 + count * 8);
+  const offsets = new Array<number>(count);
+  const bodies = new Array<string>(count);
+  let at = 0;
+  for (let index = 0; index < count; index += 1) {
+    offsets[index] = bytes.readUInt32LE(4 + index * 4);
+    const length = bytes.readUInt32LE(4 + count * 4 + index * 4);
+    bodies[index] = text.slice(at, at + length);
+    at += length;
+  }
+  if (at !== text.length) throw new Error(`SqliteDriver: the message pack at position ${first} is damaged (its lengths do not match its text).`);
+  return { first, offsets, bodies };
+}
+
+/** The body at `position` in `pack`, or undefined when the pack does not hold it. */
+function bodyIn(pack: DecodedPack, position: number): string | undefined {
+  const offset = position - pack.first;
+  // Packs hold consecutive seqs, so the offset is almost always the index.
+  if (pack.offsets[offset] === offset) return pack.bodies[offset];
+  const index = pack.offsets.indexOf(offset);
+  return index < 0 ? undefined : pack.bodies[index];
+}
+
+/**
+ * Fills the packed bodies of `rows` (any order, any segments) from their packs: one statement per
+ * segment for the range read, each pack inflated once. Run it in the transaction (or snapshot) that
+ * read the rows, so the packs are the ones those rows were packed into.
+ */
+export function fillPackedBodies<Row>(
+  statements: PackStatements,
+  rows: readonly Row[],
+  positionOf: (row: Row) => number,
+  bodyOf: (row: Row) => string,
+  setBody: (row: Row, body: string) => void,
+): void {
+  const bySegment = new Map<number, Row[]>();
+  for (const row of rows) {
+    if (bodyOf(row) !== PACKED) continue;
+    const segment = segmentOf(positionOf(row));
+    const list = bySegment.get(segment);
+    if (list === undefined) bySegment.set(segment, [row]);
+    else list.push(row);
+  }
+  for (const [segment, packed] of bySegment) {
+    const positions = packed.map(positionOf);
+    const low = Math.min(...positions);
+    const high = Math.max(...positions);
+    const from = (statements.selectLastPackStart.get(segmentBase(segment), low) as { first: number | null }).first ?? low;
+    const packs = (statements.selectPacksBetween.all(from, high) as Array<{ first_position: number; bodies: Uint8Array }>).map(
+      (pack) => ({ first: pack.first_position, blob: pack.bodies, decoded: undefined as DecodedPack | undefined }),
+    );
+    for (const row of packed) {
+      const position = positionOf(row);
+      // The covering pack: the last one starting at or below the position.
+      let chosen: (typeof packs)[number] | undefined;
+      for (let low = 0, high = packs.length - 1; low <= high; ) {
+        const middle = (low + high) >> 1;
+        if (packs[middle]!.first <= position) {
+          chosen = packs[middle];
+          low = middle + 1;
+        } else high = middle - 1;
+      }
+      const body = chosen === undefined ? undefined : bodyIn((chosen.decoded ??= decodePack(chosen.first, chosen.blob)), position);
+      if (body === undefined) {
+        throw new Error(`SqliteDriver: the message at position ${position} is packed, but no pack holds its body; the file was changed outside sessionloom.`);
+      }
+      setBody(row, body);
+    }
+  }
+}
+
+interface RowToPack {
+  position: number;
+  id: string;
+  created_at: number;
+  run_id: string | null;
+  body: string;
+}
+
+/**
+ * Packs segment `number`'s settled messages, PACK_SIZE at a time, from its first unpacked one;
+ * fewer than PACK_SIZE left stay as they are. Run inside a write transaction. Returns how many it packed.
+ */
+export function packSegment(statements: PackStatements, number: number): number {
+  const base = segmentBase(number);
+  const end = base + LAST_SEQ;
+  const lastPack = (statements.selectLastPackStart.get(base, end) as { first: number | null }).first;
+  let frontier = (statements.selectPackFrontier.get(lastPack ?? base, end) as { position: number } | undefined)?.position;
+  let packed = 0;
+  while (frontier !== undefined) {
+    const rows = statements.selectRowsToPack.all(frontier, end, PACK_SIZE) as RowToPack[];
+    // Every row from the frontier on is unpacked (see above); one that is not means a damaged file: leave it be.
+    if (rows.length < PACK_SIZE || rows.some((row) => row.body === PACKED)) break;
+    const first = rows[0]!.position;
+    const last = rows[rows.length - 1]!.position;
+    statements.insertPack.run(first, last, encodePack(rows));
+    statements.noteRepacking.run(first, last);
+    statements.deleteRowsToRepack.run(first, last);
+    for (const row of rows) statements.insertPackedRow.run(row.position, row.id, row.created_at, row.run_id);
+    statements.forgetRepacking.run(first);
+    packed += rows.length;
+    frontier = last + 1;
+  }
+  return packed;
+}
+
+/** Fills the packed bodies of one segment's rows as `selectMessageCells*` read them (seq, id, created_at, run_id, body). */
+export function fillPackedCells(
+  statements: PackStatements & { selectSegmentNumber: SqliteStatementLike },
+  segmentId: string,
+  rows: ReadonlyArray<[number, string, number, string | null, string]>,
+): void {
+  if (!rows.some((cells) => cells[4] === PACKED)) return;
+  const { number } = statements.selectSegmentNumber.get(segmentId) as { number: number };
+  const base = segmentBase(number);
+  fillPackedBodies(statements, rows, (cells) => base + cells[0], (cells) => cells[4], (cells, body) => (cells[4] = body));
+}
