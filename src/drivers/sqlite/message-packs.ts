@@ -168,9 +168,7 @@ export function fillPackedBodies<Row>(
       const position = positionOf(row);
       const pack = packs[coveringPack(packs, position)];
       const body = pack === undefined ? undefined : bodyIn((pack.decoded ??= decodePack(pack.first, pack.blob)), position);
-      if (body === undefined) {
-        throw new Error(`SqliteDriver: the message at position ${position} is packed, but no pack holds its body; the file was changed outside sessionloom.`);
-      }
+      if (body === undefined) throw missingBody(position);
       setBody(row, body);
     }
   }
@@ -225,14 +223,43 @@ export function packSegment(statements: PackStatements, number: number): number 
   return packed;
 }
 
-/** Fills the packed bodies of one segment's rows as `selectMessageCells*` read them (seq, id, created_at, run_id, body). */
+/**
+ * Fills the packed bodies of one segment's rows as `selectMessageCells*` read them (seq, id,
+ * created_at, run_id, body), in seq order either way. This is a resume's path (10,000 rows in a
+ * fresh process, so code that runs cold): one loop, no callbacks, the covering pack followed by
+ * moving an index rather than searched for each row (profiled: the generic fill's callbacks and
+ * search cost ~15 ms of a 10,000-message resume).
+ */
 export function fillPackedCells(
   statements: PackStatements & { selectSegmentNumber: SqliteStatementLike },
   segmentId: string,
   rows: ReadonlyArray<[number, string, number, string | null, string]>,
 ): void {
-  if (!rows.some((cells) => cells[4] === PACKED)) return;
+  let low = Infinity;
+  let high = -Infinity;
+  for (const cells of rows) {
+    if (cells[4] !== PACKED) continue;
+    if (cells[0] < low) low = cells[0];
+    if (cells[0] > high) high = cells[0];
+  }
+  if (low === Infinity) return;
   const { number } = statements.selectSegmentNumber.get(segmentId) as { number: number };
   const base = segmentBase(number);
-  fillPackedBodies(statements, rows, (cells) => base + cells[0], (cells) => cells[4], (cells, body) => (cells[4] = body));
+  const from = (statements.selectLastPackStart.get(base, base + low) as { first: number | null }).first ?? base + low;
+  const packs = statements.selectPacksBetween.all(from, base + high) as Array<{ first_position: number; bodies: Uint8Array }>;
+  const decoded: Array<DecodedPack | undefined> = [];
+  let index = -1;
+  for (const cells of rows) {
+    if (cells[4] !== PACKED) continue;
+    const position = base + cells[0];
+    while (index + 1 < packs.length && packs[index + 1]!.first_position <= position) index += 1;
+    while (index >= 0 && packs[index]!.first_position > position) index -= 1;
+    const pack = packs[index];
+    const body = pack === undefined ? undefined : bodyIn((decoded[index] ??= decodePack(pack.first_position, pack.bodies)), position);
+    if (body === undefined) throw missingBody(position);
+    cells[4] = body;
+  }
 }
+
+const missingBody = (position: number): Error =>
+  new Error(`SqliteDriver: the message at position ${position} is packed, but no pack holds its body; the file was changed outside sessionloom.`);
