@@ -58,8 +58,9 @@ describe('SQLite packed messages', () => {
     // Indexed before packing: the repack (delete + insert) must leave the search entries in place.
     expect((await writer.search('mark5x')).hits.map((hit) => hit.messageId)).toEqual([ids[5]]);
     await writer.close();
-    // Closing packs what the store appended: 4 packs of 64, the last 44 messages as they were.
-    expect(packFigures(path)).toEqual({ packs: 4, packed: 4 * PACK_SIZE, rows: 300 });
+    // Closing packs what the store appended: 2 packs of 128 (seqs 1..256), the last 44 messages as they were.
+    expect(PACK_SIZE).toBe(128);
+    expect(packFigures(path)).toEqual({ packs: 2, packed: 2 * PACK_SIZE, rows: 300 });
 
     const store = SessionStore.sqlite(path);
     try {
@@ -70,7 +71,7 @@ describe('SQLite packed messages', () => {
       // The newest 50 reach from unpacked rows back into the last pack.
       expect((await store.getMessages(sessionId, { last: 50 })).map(contentOf)).toEqual(expected.slice(250));
       expect((await store.getMessages(sessionId, { limit: 3, order: 'desc', before: ids[130] })).map(contentOf)).toEqual([expected[129], expected[128], expected[127]]);
-      expect((await store.getMessages(sessionId, { limit: 4, after: ids[62] })).map(contentOf)).toEqual(expected.slice(63, 67));
+      expect((await store.getMessages(sessionId, { limit: 4, after: ids[125] })).map(contentOf)).toEqual(expected.slice(126, 130));
       expect((await store.getMessage(sessionId, ids[200]!)).message.content).toEqual(expected[200]);
 
       // Search: an entry indexed before its message was packed, one indexed after, and snippets cut from packed bodies.
@@ -110,7 +111,7 @@ describe('SQLite packed messages', () => {
   it('keeps the right bodies when a trim cuts into a pack and new messages are written and packed after it', async () => {
     const path = newPath('trim');
     const store = SessionStore.sqlite(path);
-    const { sessionId } = await writeSession(store, 200);
+    const { sessionId } = await writeSession(store, 400);
     await store.close();
     expect(packFigures(path).packs).toBe(3);
 
@@ -118,36 +119,40 @@ describe('SQLite packed messages', () => {
     const driver = new SqliteDriver({ path });
     const session = (await driver.getSession(sessionId))!;
     const segmentId = session.headSegmentId;
-    // Seqs start at 1: the packs hold seqs 1..64, 65..128 and 129..192.
-    expect(await driver.deleteMessagesAfter(segmentId, 100)).toBe(100);
-    // The pack the cut goes through stays (its seqs 65..100 still live); the one after it (129..192) has no message left.
-    expect(packFigures(path)).toEqual({ packs: 2, packed: 100, rows: 100 });
-    const fresh = Array.from({ length: 200 }, (_, offset) => ({
+    // Seqs start at 1: the packs hold seqs 1..128, 129..256 and 257..384.
+    expect(await driver.deleteMessagesAfter(segmentId, 200)).toBe(200);
+    // The pack the cut goes through stays (its seqs 129..200 still live); the one after it (257..384) has no message left.
+    expect(packFigures(path)).toEqual({ packs: 2, packed: 200, rows: 200 });
+    const fresh = Array.from({ length: 400 }, (_, offset) => ({
       id: `msg_new_${offset}`,
       segmentId,
-      seq: 101 + offset,
+      seq: 201 + offset,
       createdAt: 1_700_000_000_000 + offset,
-      body: JSON.stringify({ role: 'user', content: text(101 + offset, 'new') }),
+      body: JSON.stringify({ role: 'user', content: text(201 + offset, 'new') }),
     }));
     for (let start = 0; start < fresh.length; start += 20) await driver.commit({ messages: fresh.slice(start, start + 20) });
     await driver.close();
-    // Packed from the first unpacked row (seq 101): 101..164, 165..228, 229..292.
-    expect(packFigures(path)).toEqual({ packs: 5, packed: 100 + 3 * PACK_SIZE, rows: 300 });
+    // Packed from the first unpacked row (seq 201): 201..328, 329..456, 457..584.
+    expect(packFigures(path)).toEqual({ packs: 5, packed: 200 + 3 * PACK_SIZE, rows: 600 });
 
     const reopened = new SqliteDriver({ path });
     try {
       const messages = await reopened.readMessages(segmentId, { fromSeq: 0, toSeq: 1000, order: 'asc' });
       const contents = messages.map((message) => (JSON.parse(message.body) as { content: string }).content);
-      expect(contents).toEqual([...Array.from({ length: 100 }, (_, index) => text(index)), ...Array.from({ length: 200 }, (_, offset) => text(101 + offset, 'new'))]);
-      expect(messages.map((message) => message.seq)).toEqual(Array.from({ length: 300 }, (_, index) => index + 1));
+      expect(contents).toEqual([...Array.from({ length: 200 }, (_, index) => text(index)), ...Array.from({ length: 400 }, (_, offset) => text(201 + offset, 'new'))]);
+      expect(messages.map((message) => message.seq)).toEqual(Array.from({ length: 600 }, (_, index) => index + 1));
       const newest = await reopened.readMessages(segmentId, { fromSeq: 0, toSeq: 1000, order: 'desc', limit: 3 });
-      expect(newest.map((message) => message.id)).toEqual(['msg_new_199', 'msg_new_198', 'msg_new_197']);
+      expect(newest.map((message) => message.id)).toEqual(['msg_new_399', 'msg_new_398', 'msg_new_397']);
+      // A page inside the newest pack, which starts below the stale one's end.
+      const inside = await reopened.readMessages(segmentId, { fromSeq: 250, toSeq: 260, order: 'asc' });
+      expect(inside.map((message) => message.id)).toEqual(Array.from({ length: 11 }, (_, offset) => `msg_new_${49 + offset}`));
+      expect(inside.map((message) => message.body)).toEqual(fresh.slice(49, 60).map((message) => message.body));
       // Search sees the new messages where the old ones were, and not the old ones cut away.
-      const hits = await reopened.searchMessages({ terms: ['mark130x'], lastTermIsPrefix: false, limit: 10, offset: 0 });
-      expect(hits?.map((hit) => hit.message.id)).toEqual(['msg_new_29']);
-      expect(hits?.[0]?.message.body).toContain('new message 130');
+      const hits = await reopened.searchMessages({ terms: ['mark300x'], lastTermIsPrefix: false, limit: 10, offset: 0 });
+      expect(hits?.map((hit) => hit.message.id)).toEqual(['msg_new_99']);
+      expect(hits?.[0]?.message.body).toContain('new message 300');
       // Deleting the segment takes its packs with its rows.
-      expect(await reopened.deleteSegment(segmentId)).toBe(300);
+      expect(await reopened.deleteSegment(segmentId)).toBe(600);
     } finally {
       await reopened.close();
     }
@@ -161,12 +166,12 @@ describe('SQLite packed messages', () => {
       const { sessionId, ids } = await writeSession(store, 260);
       const fork = await store.fork(sessionId, { fromMessage: ids[90] });
       await store.close();
-      expect(packFigures(path).packs).toBe(4);
+      expect(packFigures(path).packs).toBe(2);
       const again = SessionStore.sqlite(path);
       try {
         expect(await again.delete(sessionId)).toBe(true);
-        // The parent's messages after the fork point went, with the packs past it.
-        expect(packFigures(path)).toEqual({ packs: 2, packed: 91, rows: 91 });
+        // The parent's messages after the fork point went, with the pack past it; the first pack (seqs 1..128) stays.
+        expect(packFigures(path)).toEqual({ packs: 1, packed: 91, rows: 91 });
         expect((await again.getMessages(fork.id)).map(contentOf)).toEqual(Array.from({ length: 91 }, (_, index) => text(index)));
         expect((await again.search('mark90x', { sessionId: fork.id })).hits.map((hit) => hit.messageId)).toEqual([ids[90]]);
         expect((await again.search('mark91x', { sessionId: fork.id })).hits).toEqual([]);
@@ -198,7 +203,7 @@ describe('SQLite packed messages', () => {
       await store.close();
     }
     // The old messages packed from the segment's start, at the first close after an append.
-    expect(packFigures(path)).toEqual({ packs: 2, packed: 2 * PACK_SIZE, rows: 151 });
+    expect(packFigures(path)).toEqual({ packs: 1, packed: PACK_SIZE, rows: 151 });
     const reopened = SessionStore.sqlite(path);
     try {
       expect((await reopened.getMessages(sessionId)).map(contentOf)).toEqual(Array.from({ length: 151 }, (_, index) => text(index)));
