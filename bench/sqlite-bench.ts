@@ -4,7 +4,7 @@ import { formatMs } from './measure.js';
 import { inPhase } from './progress.js';
 import { ratioAtLeast, ratioAtMost, timeUnder, type Line } from './report.js';
 import { resumeAgainstFloor } from './resume-figures.js';
-import { appendAgainstRaw, bytesPerMessage, type BaselineComparison } from './sqlite-figures.js';
+import { appendAgainstRaw, bytesPerMessage, proseTurns, type BaselineComparison } from './sqlite-figures.js';
 
 /** Issue 18: a durable append of a turn keeps at least 0.8x the raw insert's speed, at every depth. */
 const RAW_RATIO_LIMIT = 0.8;
@@ -46,6 +46,13 @@ export async function benchSqliteOnly(counts: Counts, directory: string): Promis
   const bytesWithoutIndex = await inPhase('sqlite', `bytes on disk per message without the search index (${count(counts.deep)} messages)`, () =>
     bytesPerMessage(directory, counts.deep, { searchIndex: false }),
   );
+  const prose = proseTurns();
+  const proseBytes = await inPhase('sqlite', `bytes on disk per message, varied prose (${count(counts.deep)} messages)`, () =>
+    bytesPerMessage(directory, counts.deep, { turn: prose, name: 'size-prose' }),
+  );
+  const proseBytesWithoutIndex = await inPhase('sqlite', `bytes on disk per message, varied prose, without the search index (${count(counts.deep)} messages)`, () =>
+    bytesPerMessage(directory, counts.deep, { turn: prose, name: 'size-prose', searchIndex: false }),
+  );
   const resume = await inPhase('sqlite', `resume in a fresh process: open + read ${count(counts.deep)} messages vs one-row JSON (${RESUME_ROUNDS} processes each)`, (phase) =>
     resumeAgainstFloor(directory, counts.deep, RESUME_ROUNDS, phase.advance),
   );
@@ -73,7 +80,16 @@ export async function benchSqliteOnly(counts: Counts, directory: string): Promis
         figure: `${bytesWithoutIndex.fileBytes.toFixed(0)} B (${bytesWithoutIndex.ratio.toFixed(2)}x the JSON, vs ${bytes.ratio.toFixed(2)}x with the index)`,
         check: ratioAtMost('bytes per message / its JSON, searchIndex: false', bytesWithoutIndex.ratio, BYTES_RATIO_LIMIT),
       },
+      {
+        measure: `  the same on varied prose (the README cut in pieces, ~${proseBytes.jsonBytes.toFixed(0)} B of JSON: deflate gains less than on the repeated turn)`,
+        figure: `${proseBytes.fileBytes.toFixed(0)} B with the index (${proseBytes.ratio.toFixed(2)}x), ${proseBytesWithoutIndex.fileBytes.toFixed(0)} B without (${proseBytesWithoutIndex.ratio.toFixed(2)}x)`,
+        check: ratioAtMost('bytes per message / its JSON, varied prose', proseBytes.ratio, BYTES_RATIO_LIMIT),
+      },
+      {
+        measure: '  where those bytes go, per message (dbstat, pages included)',
+        figure: proseBytes.breakdown.map((table) => `${table.name} ${table.bytes.toFixed(0)}`).join(', '),
+      },
     ],
-    results: { againstRaw, againstRawWithoutIndex: withoutIndex, bytesPerMessage: bytes, bytesPerMessageWithoutIndex: bytesWithoutIndex, resume },
+    results: { againstRaw, againstRawWithoutIndex: withoutIndex, bytesPerMessage: bytes, bytesPerMessageWithoutIndex: bytesWithoutIndex, proseBytes, proseBytesWithoutIndex, resume },
   };
 }

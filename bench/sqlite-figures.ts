@@ -4,12 +4,13 @@
  * transaction (issue 18: at least 0.8x, at every depth), and bytes on disk per message against the
  * message's own JSON (issue 18: at most 1.3x, search index included).
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SessionStore } from '../src/index.js';
 import { interleave, summarise } from './measure.js';
 import { openRawBaseline } from './sqlite-baseline.js';
+import type { MessageInput } from '../src/index.js';
 import { turnMessages, type OnProgress } from './workload.js';
 
 export interface BaselineComparison {
@@ -95,9 +96,27 @@ export async function appendAgainstRaw(
   }
 }
 
+/**
+ * Turns of varied prose: this repository's README, cut into consecutive ~380-character pieces. The
+ * issue-18 turn repeats one paragraph with a new number, which deflate shrinks to almost nothing
+ * once SQLite packs settled messages (message-packs.ts); real conversations do not, so the bench
+ * prints the bytes of both.
+ */
+export function proseTurns(): (turn: number) => MessageInput[] {
+  const text = readFileSync(new URL('../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+  const piece = (index: number) => {
+    const at = (index * 380) % (text.length - 380);
+    return text.slice(at, at + 380);
+  };
+  return (turn) => [
+    { role: 'user', content: piece(2 * turn) },
+    { role: 'assistant', content: [{ type: 'text', text: piece(2 * turn + 1) }] },
+  ];
+}
+
 export interface BytesPerMessage {
   messages: number;
-  /** The file, settled (every message indexed, WAL checkpointed), per message. */
+  /** The file, settled (every message indexed and packed, WAL checkpointed), per message. */
   fileBytes: number;
   /** The messages as read back (`JSON.stringify` of each: id, time, role, content), per message. */
   jsonBytes: number;
@@ -115,15 +134,22 @@ const BREAKDOWN_FLOOR = 16 * 4096;
  * The file size of a store holding one session of `messages` messages written a turn at a time,
  * settled; with `searchIndex: false`, of a file kept without the full-text index (its searches scan).
  */
-export async function bytesPerMessage(directory: string, messages: number, options: { searchIndex?: boolean } = {}): Promise<BytesPerMessage> {
-  const path = join(directory, options.searchIndex === false ? 'size-without-index.db' : 'size.db');
-  const store = SessionStore.sqlite(path, options);
+export async function bytesPerMessage(
+  directory: string,
+  messages: number,
+  options: { searchIndex?: boolean; turn?: (turn: number) => MessageInput[]; name?: string } = {},
+): Promise<BytesPerMessage> {
+  const path = join(directory, `${options.name ?? 'size'}${options.searchIndex === false ? '-without-index' : ''}.db`);
+  const store = SessionStore.sqlite(path, { searchIndex: options.searchIndex });
   const session = await store.create();
-  for (let turn = 0; turn < messages / 2; turn += 1) await store.append(session.id, turnMessages(turn));
+  const turn = options.turn ?? turnMessages;
+  for (let index = 0; index < messages / 2; index += 1) await store.append(session.id, turn(index));
   const stored = await store.getMessages(session.id);
   const jsonBytes = stored.reduce((total, message) => total + Buffer.byteLength(JSON.stringify(message)), 0) / stored.length;
-  // Settled: a search brings the index up to date, and the WAL is checkpointed below. FTS5's
-  // 'optimize' (merging the index's segments into one) is not run: measured, it saves under 1%.
+  // Settled: a search brings the index up to date; closing the store packs the session's settled
+  // messages (settle.ts: all but the newest, fewer than a pack's 128; the appends packed most of
+  // them already, each 512 messages); and the WAL is checkpointed below. FTS5's 'optimize'
+  // (merging the index's segments into one) is not run: measured, it saves under 1%.
   await store.search('settled');
   await store.close();
   const database = new Database(path);

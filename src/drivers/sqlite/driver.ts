@@ -6,7 +6,11 @@
  * better-sqlite3 is synchronous, so every method does its work before its promise settles; a wait for
  * the lock blocks the event loop for at most `busyTimeoutMs`. Commits of sessions written at once in
  * one process share a transaction and its fsync (group-commit.ts); the search index catches up in
- * batches (search.ts).
+ * batches (search.ts), and settled messages are packed and deflated, 128 bodies to a row
+ * (message-packs.ts), in the same batches (settle.ts): measured on 10,000 messages (bench), a
+ * settled file holds 364 B per message with the index and 145 without on the bench's repeated
+ * turn of 459 B of JSON (705 and 521 before packing), and 537 and 297 B on varied prose of 488 B
+ * of JSON (820 and 578 before): 1.10x and 0.61x the JSON.
  */
 import Database from 'better-sqlite3';
 import {
@@ -84,7 +88,7 @@ export interface SqliteDriverOptions {
   /**
    * Whether the file keeps a full-text index (a setting of the file, shared by every process: see
    * search-setting.ts). Absent: the file's setting (a new file keeps it). Given and different: the
-   * file is switched. Without it searches scan (bounded), and each message takes about a quarter fewer bytes.
+   * file is switched. Without it searches scan (bounded), and each settled message takes about 45% fewer bytes (the postings).
    */
   searchIndex?: boolean;
 }

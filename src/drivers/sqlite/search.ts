@@ -7,8 +7,9 @@
  * segments) and 8.5 of the 19 pages the commit wrote: more than the two message rows themselves. So
  * an append only notes, in `search_backlog`, the lowest position it wrote in each segment, and the
  * index catches up in one transaction per batch: before every search (so a message is found once
- * its append has returned, whichever process appended it), and after a commit that leaves
- * `CATCH_UP_BATCH` messages waiting, so the backlog stays small without searches.
+ * its append has returned, whichever process appended it), and once a connection has committed
+ * `CATCH_UP_BATCH` messages since (settle.ts, which packs settled messages in the same
+ * transaction), so the backlog stays small without searches.
  *
  * The backlog holds one row per segment with messages waiting (schema: migration 10), so an append
  * to a segment already waiting writes nothing there (the upsert changes no row, and so no page),
