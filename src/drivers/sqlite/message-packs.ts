@@ -124,8 +124,9 @@ export interface DecodedPack {
 
 export function decodePack(first: number, blob: Uint8Array): DecodedPack {
   const stored = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
-  // Inflated into one buffer of the known size: zlib's default 16 KB chunks cost a third more (measured).
-  const bytes = inflateRawSync(stored.subarray(4), { chunkSize: Math.max(64, stored.readUInt32LE(0)) });
+  // Inflated into one buffer a byte larger than the known size (exactly full, zlib asks for one more
+  // chunk): its default 16 KB chunks cost a third more (measured).
+  const bytes = inflateRawSync(stored.subarray(4), { chunkSize: Math.max(64, stored.readUInt32LE(0) + 1) });
   const parts = bytes.toString('utf8').split(SEPARATOR);
   const offsets = parts[0] === '' ? undefined : parts[0]!.split(',').map(Number);
   if (offsets !== undefined && offsets.length !== parts.length - 1) {
