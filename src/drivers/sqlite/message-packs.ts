@@ -20,10 +20,11 @@
  * 158 B a message, of 128 to 149, of 256 to 144; and a resume inflates one pack at a time, each
  * through a new zlib stream object, so fewer, larger packs cost less (10,000 messages filled in a
  * fresh process: ~33 ms with packs of 64, ~27 with 128). A `last: 50` read inflates at most two
- * packs of ~58 KB, and a session's newest messages (up to 127) are not packed yet. Blob layout (decoded with one inflate, one
- * UTF-8 decode and one split): u32 size once inflated, then raw deflate of the text: the position
- * offsets from the first ('' when they are 0, 1, 2...: consecutive seqs), then each body, all
- * separated by U+001E.
+ * packs of ~58 KB, and a session's newest messages (up to 127) are not packed yet.
+ *
+ * Blob layout (decoded with one inflate, one UTF-8 decode and one split): u32 size once inflated,
+ * then raw deflate of the text: the position offsets from the first ('' when they are 0, 1, 2...:
+ * consecutive seqs), then each body, all separated by U+001E.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { arg, sql } from '../sql/sql.js';
