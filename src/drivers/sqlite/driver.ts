@@ -8,9 +8,9 @@
  * one process share a transaction and its fsync (group-commit.ts); the search index catches up in
  * batches (search.ts), and settled messages are packed and deflated, 128 bodies to a row
  * (message-packs.ts), in the same batches (settle.ts): measured on 10,000 messages (bench), a
- * settled file holds 364 B per message with the index and 145 without on the bench's repeated
- * turn of 459 B of JSON (705 and 521 before packing), and 537 and 297 B on varied prose of 488 B
- * of JSON (820 and 578 before): 1.10x and 0.61x the JSON.
+ * settled file holds 366 B per message with the index and 148 without on the bench's repeated
+ * turn of 459 B of JSON (705 and 521 before packing), and 533 and 290 B on varied prose of 488 B
+ * of JSON (820 and 578 before): 1.09x and 0.59x the JSON.
  */
 import Database from 'better-sqlite3';
 import {

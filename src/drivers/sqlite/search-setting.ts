@@ -1,7 +1,7 @@
 /**
  * Whether a SQLite file keeps its full-text index (the `searchIndex` option). The index's postings
  * are about half a settled message's bytes once bodies are packed (issue 18, measured on 10,000
- * messages: 193 of 537 B per message of varied prose; 171 of 705 B before packing), which a
+ * messages: 194 of 533 B per message of varied prose; 171 of 705 B before packing), which a
  * store that never searches pays for nothing. Without the index, `store.search` still works: the
  * driver does not declare `search`, and the core answers with its bounded scan (search-scan.ts).
  *
