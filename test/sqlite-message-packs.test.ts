@@ -190,6 +190,9 @@ describe('SQLite packed messages', () => {
     await writer.close();
     const raw = new Database(path);
     rewindToSchema11(raw);
+    const trigger = raw.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'message_search_forget'").get() as { sql: string };
+    expect(trigger.sql).not.toContain('message_repacking');
+    expect(raw.prepare('SELECT max(version) AS version FROM schema_migrations').get()).toEqual({ version: 11 });
     raw.close();
     expect(() => packFigures(path)).toThrow(/no such table: message_packs/);
 
