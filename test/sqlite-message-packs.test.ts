@@ -183,6 +183,23 @@ describe('SQLite packed messages', () => {
     }
   });
 
+  it('indexes packed messages when a file kept without the search index is switched to keep it', async () => {
+    const path = newPath('switch-on');
+    const bare = SessionStore.sqlite(path, { searchIndex: false });
+    const { sessionId, ids } = await writeSession(bare, 200);
+    await bare.close();
+    expect(packFigures(path).packed).toBe(PACK_SIZE);
+    // Switched on: every message waits for the index, and the catch-up reads packed bodies from their pack.
+    const indexed = SessionStore.sqlite(path, { searchIndex: true });
+    try {
+      for (const index of [3, 127, 150]) {
+        expect((await indexed.search(`mark${index}x`, { sessionId })).hits.map((hit) => hit.messageId)).toEqual([ids[index]]);
+      }
+    } finally {
+      await indexed.close();
+    }
+  });
+
   it('upgrades a schema 11 file: its messages read as before, then pack when their session is appended to', async () => {
     const path = newPath('upgrade');
     const writer = SessionStore.sqlite(path);
