@@ -133,7 +133,7 @@ describe('SQLite full-text index', () => {
     await store.rewind(session.id, { toMessage: first!.id });
     const raw = new Database(path, { readonly: true });
     const rows = (): unknown => raw.prepare('SELECT count(*) AS rows FROM message_search').get();
-    const waiting = (): unknown => raw.prepare('SELECT (SELECT count(*) FROM messages AS message JOIN search_backlog AS backlog ON backlog.segment_number = message.position >> 32 AND message.position >= backlog.from_position) AS rows').get();
+    const waiting = (): unknown => raw.prepare('SELECT (SELECT count(*) FROM (SELECT position FROM messages UNION ALL SELECT position FROM recent_messages) AS message JOIN search_backlog AS backlog ON backlog.segment_number = message.position >> 32 AND message.position >= backlog.from_position) AS rows').get();
     // An append leaves its rows for the index to catch up with; a search catches up first.
     expect(waiting()).toEqual({ rows: 3 });
     expect((await store.search('three')).hits).toHaveLength(1);
@@ -203,7 +203,7 @@ describe('SQLite full-text index catching up', () => {
     const path = join(directory, 'batch.db');
     const store = SessionStore.fromDriver(new SqliteDriver({ path }));
     const raw = new Database(path, { readonly: true });
-    const counts = () => raw.prepare('SELECT (SELECT count(*) FROM messages AS message JOIN search_backlog AS backlog ON backlog.segment_number = message.position >> 32 AND message.position >= backlog.from_position) AS waiting, (SELECT count(*) FROM message_search) AS entries').get();
+    const counts = () => raw.prepare('SELECT (SELECT count(*) FROM (SELECT position FROM messages UNION ALL SELECT position FROM recent_messages) AS message JOIN search_backlog AS backlog ON backlog.segment_number = message.position >> 32 AND message.position >= backlog.from_position) AS waiting, (SELECT count(*) FROM message_search) AS entries').get();
     try {
       const session = await store.create();
       await store.append(session.id, Array.from({ length: CATCH_UP_BATCH - 1 }, (_, index) => ({ role: 'user' as const, content: `word${index}` })));

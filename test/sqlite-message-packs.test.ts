@@ -32,7 +32,10 @@ function packFigures(path: string): { packs: number; packed: number; rows: numbe
   const raw = new Database(path, { readonly: true });
   try {
     const { packs } = raw.prepare('SELECT count(*) AS packs FROM message_packs').get() as { packs: number };
-    const { packed, rows } = raw.prepare("SELECT coalesce(sum(body = ''), 0) AS packed, count(*) AS rows FROM messages").get() as { packed: number; rows: number };
+    // Every row, in either table (recent_messages until a settle moves them: recent-messages.ts).
+    const { packed, rows } = raw
+      .prepare("SELECT coalesce(sum(body = ''), 0) AS packed, count(*) AS rows FROM (SELECT body FROM messages UNION ALL SELECT body FROM recent_messages)")
+      .get() as { packed: number; rows: number };
     return { packs, packed, rows };
   } finally {
     raw.close();

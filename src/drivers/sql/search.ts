@@ -21,6 +21,11 @@ export interface FullTextPart {
    * `segment`, the match's seq, the key selected into `ranked` and the ON condition joining `message`.
    */
   locate?: { segmentJoin: Sql; seq: Sql; key: Sql; messageJoin: Sql };
+  /**
+   * The message table is joined with LEFT JOIN: a match whose message is not there comes with null
+   * message columns for the driver to fill (SQLite keeps recent messages in a table of their own).
+   */
+  messagesMayBeElsewhere?: boolean;
 }
 
 const byColumns = {
@@ -74,6 +79,6 @@ export function searchStatement(dialect: SqlDialect, query: MessageSearchQuery, 
       ORDER BY score DESC, segment.id DESC, seq DESC
       LIMIT ${value(query.limit, 'integer')} OFFSET ${value(query.offset, 'integer')}
     ) AS ranked
-    ${then} ${dialect.table('messages')} AS message ON ${locate.messageJoin}
+    ${fullText.messagesMayBeElsewhere === true ? sql`LEFT JOIN` : then} ${dialect.table('messages')} AS message ON ${locate.messageJoin}
     ORDER BY ranked.score DESC, ranked.segment_id DESC, ranked.seq DESC`;
 }

@@ -67,6 +67,7 @@ import { groupTransaction } from './group-transaction.js';
 import { fillPackedBodies } from './message-packs.js';
 import { messageTransactions, type MessageTransactions } from './message-transactions.js';
 import { insertBatchMessages } from './message-writes.js';
+import { withRecentHits } from './recent-messages.js';
 import { migrate } from './migrations.js';
 import { messageFromCells, sessionFromRow, sessionParameters, type SessionRow } from './rows.js';
 import { SearchIndexCatchUp, sqliteSearchStatement } from './search.js';
@@ -200,15 +201,14 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     segmentId: string,
     range: { fromSeq: number; toSeq: number; order: 'asc' | 'desc'; limit?: number },
   ): Promise<MessageRecord[]> {
-    const statements = this.activeStatements();
-    const statement = range.order === 'desc' ? statements.selectMessageCellsDescending : statements.selectMessageCellsAscending;
-    const rows = this.messages.read(statement, segmentId, range.fromSeq, range.toSeq, dialect.limit(range.limit));
+    this.activeStatements();
+    const rows = this.messages.read(range.order, segmentId, range.fromSeq, range.toSeq, dialect.limit(range.limit));
     return rows.map((cells) => messageFromCells(segmentId, cells));
   }
 
   async locateMessage(messageId: string): Promise<{ segmentId: string; seq: number } | undefined> {
     const statements = this.activeStatements();
-    const row = statements.selectMessageLocation.get(messageId) as { segment_id: string; seq: number } | undefined;
+    const row = statements.selectMessageLocation.get({ id: messageId }) as { segment_id: string; seq: number } | undefined;
     return row === undefined ? undefined : { segmentId: row.segment_id, seq: row.seq };
   }
 
@@ -223,7 +223,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     const built = compile(sqliteSearchStatement(query), dialect);
     const statement = this.listStatement(built.text);
     const rows = this.searchIndex.search(() => {
-      const hits = statement.all(...built.values) as SearchRow[];
+      const hits = withRecentHits(this.statements, statement.all(...built.values) as SearchRow[]);
       // In the search's snapshot: a hit's key is its message's position.
       fillPackedBodies(this.statements, hits, (hit) => hit.message_key ?? 0, (hit) => hit.body, (hit, body) => (hit.body = body));
       return hits;

@@ -7,11 +7,12 @@
  * segment id they held (twice) and the slack of a WITHOUT ROWID b-tree, which splits its pages
  * half-full when rows are appended at its end, where a rowid table fills them.
  *
- * The statements keep the argument order (and output) of the shared ones they replace, so the
- * driver calls them the same way: `?` binds in order, so each statement names its segment once,
- * in a first FROM item (`segment`) that the message range is then read against.
+ * Since schema 13 an append writes to `recent_messages` first, and the settle moves the rows here
+ * (recent-messages.ts, where the pages are read from both tables). The deletes here take this
+ * table's rows; message-transactions.ts deletes the recent ones with them. `?` binds in order, so
+ * each statement names its segment once, in a first FROM item (`segment`).
  */
-import { arg, sql, type Sql } from '../sql/sql.js';
+import { arg, named, sql, type Sql } from '../sql/sql.js';
 
 /** Positions per segment: seq must be below it (the driver refuses any other). */
 export const SEGMENT_SPAN = 4294967296;
@@ -20,43 +21,19 @@ const LAST_SEQ = sql`4294967295`;
 /** The segment named by argument 1, as `segment.base` (its first position); no row when it does not exist. */
 const segmentBase = sql`(SELECT id, number * 4294967296 AS base FROM segments WHERE id = ${arg(1, 'text')}) AS segment`;
 
-/**
- * Messages of segment (arg 1) with seq between arg 2 and arg 3, in `direction`, at most arg 4. The
- * segment is the outer loop, found by its unique id, so SQLite reads the messages in key order and
- * stops at the limit (no sort: a `last: 50` page reads 50 rows).
- */
-function messageRange(columns: Sql, direction: Sql): Sql {
-  const base = sql`segment.number * 4294967296`;
-  return sql`
-    SELECT ${columns} FROM segments AS segment CROSS JOIN messages AS message
-    WHERE segment.id = ${arg(1, 'text')}
-      AND message.position BETWEEN ${base} + max(${arg(2, 'integer')}, 0) AND ${base} + min(${arg(3, 'integer')}, ${LAST_SEQ})
-    ORDER BY message.position ${direction} LIMIT ${arg(4, 'integer')}`;
-}
-
-const cells = sql`message.position - segment.number * 4294967296 AS seq, message.id, message.created_at, message.run_id, message.body`;
-const rows = sql`segment.id AS segment_id, ${cells}`;
-
 export const messageStatementSources = {
-  // A page of one segment's messages, as arrays (prepared in raw mode) and without the segment id,
-  // which the caller gave: a resume of 10,000 messages builds 10,000 fewer objects and strings.
-  // Columns: seq, id, created_at, run_id, body.
-  selectMessageCellsAscending: messageRange(cells, sql`ASC`),
-  selectMessageCellsDescending: messageRange(cells, sql`DESC`),
-  // The shared statements' SQLite form, same arguments and columns (segment_id, seq, id, created_at, run_id, body).
-  selectMessagesAscending: messageRange(rows, sql`ASC`),
-  selectMessagesDescending: messageRange(rows, sql`DESC`),
+  // In either table (recent-messages.ts).
   selectMessageLocation: sql`
     SELECT segment.id AS segment_id, message.position - segment.number * 4294967296 AS seq
-    FROM messages AS message CROSS JOIN segments AS segment ON segment.number = message.position >> 32
-    WHERE message.id = ${arg(1, 'text')}`,
+    FROM (
+      SELECT position FROM messages WHERE id = ${named('id')}
+      UNION ALL
+      SELECT position FROM recent_messages WHERE id = ${named('id')}
+    ) AS message CROSS JOIN segments AS segment ON segment.number = message.position >> 32`,
   // What an append runs (message-writes.ts): the segment's number read once per batch, then
-  // each row inserted by its position. An INSERT ... SELECT that looks the segment up for every row
+  // each row inserted by its position (into recent_messages). An INSERT ... SELECT that looks the segment up for every row
   // (what schema 8 first did) costs about twice a plain INSERT, measured: a turn of two messages paid it twice.
   selectSegmentNumber: sql`SELECT number FROM segments WHERE id = ${arg(1, 'text')}`,
-  insertMessageAt: sql`
-    INSERT INTO messages (position, id, created_at, run_id, body)
-    VALUES (${arg(1, 'integer')}, ${arg(2, 'text')}, ${arg(3, 'real')}, ${arg(4, 'text')}, ${arg(5, 'text')})`,
   deleteMessagesAfter: sql`
     DELETE FROM messages WHERE position IN (
       SELECT message.position FROM ${segmentBase} CROSS JOIN messages AS message

@@ -1,6 +1,6 @@
 /**
  * A batch's messages into SQLite: each row at its position (segment number * 2^32 + seq,
- * message-statements.ts), and each segment written to noted in the search backlog (search.ts),
+ * message-statements.ts), in `recent_messages` until the settle moves it (recent-messages.ts), and each segment written to noted in the search backlog (search.ts),
  * from its lowest position written, for the index to catch up with (unless the file does not
  * keep the index: search-setting.ts); and each segment written to noted in memory, to be packed
  * once settled (settle.ts).
@@ -47,14 +47,18 @@ export function insertBatchMessages(
 }
 
 /**
- * Insert, and only on failure look the id up: the lookup runs inside the transaction, so it also
- * sees messages inserted earlier in this batch, and the common path pays for no extra query.
+ * Into `recent_messages` (recent-messages.ts). Its unique index refuses an id already there; one
+ * already settled into `messages` is looked up first (one index probe). On a failure the id is
+ * looked up in both, inside the transaction, so it also sees messages inserted earlier in this batch.
  */
 function insertMessage(statements: Statements, message: MessageRecord, position: number): void {
+  if (statements.selectSettledMessageId.get(message.id) !== undefined) {
+    throw new WriteConflict({ kind: 'duplicate-message', messageId: message.id });
+  }
   try {
-    statements.insertMessageAt.run(position, message.id, message.createdAt, message.runId ?? null, message.body);
+    statements.insertRecentMessage.run(position, message.id, message.createdAt, message.runId ?? null, message.body);
   } catch (error) {
-    if (statements.selectMessageLocation.get(message.id) !== undefined) {
+    if (statements.selectMessageLocation.get({ id: message.id }) !== undefined) {
       throw new WriteConflict({ kind: 'duplicate-message', messageId: message.id });
     }
     throw error;

@@ -5,6 +5,7 @@
  */
 import type { BetterSqliteDatabaseLike } from './database.js';
 import { packsSchema } from './packs-schema.js';
+import { recentMessagesSchema } from './recent-messages.js';
 
 export interface Migration {
   version: number;
@@ -289,6 +290,8 @@ export const migrations: readonly Migration[] = [
   },
   // Settled messages packed and deflated (issue 18, bytes): the schema and why, in packs-schema.ts.
   { version: 12, up: packsSchema },
+  // Appends land in arrival order and move in batches (issue 18, many writers): recent-messages.ts.
+  { version: 13, up: recentMessagesSchema },
 ];
 
 /** Migration 8, once every message is copied: the keyed tables replace the old ones, and the search index is rebuilt. */

@@ -26,7 +26,7 @@
 import { indexedTerms } from '../../common/search-text.js';
 import type { MessageSearchQuery } from '../../driver/driver.js';
 import { searchStatement } from '../sql/search.js';
-import { arg, sql, value, type Sql } from '../sql/sql.js';
+import { arg, named, sql, value, type Sql } from '../sql/sql.js';
 import type { BetterSqliteDatabaseLike, SqliteStatementLike, SqliteTransactionLike } from './database.js';
 import { sqliteDialect } from './dialect.js';
 import { fillPackedBodies, type messagePackStatementSources } from './message-packs.js';
@@ -48,11 +48,14 @@ export const searchStatementSources = {
     ON CONFLICT (segment_number) DO UPDATE SET from_position = excluded.from_position
     WHERE excluded.from_position < search_backlog.from_position`,
   selectSearchBacklog: sql`SELECT segment_number, from_position FROM search_backlog LIMIT ${arg(1)}`,
-  // One page of a waiting segment's messages, in key order (a rowid range).
+  // One page of a waiting segment's messages, in key order, from both tables (recent-messages.ts).
   selectWaitingMessages: sql`
     SELECT position, body FROM messages
-    WHERE position >= ${arg(1, 'integer')} AND position < (${arg(2, 'integer')} + 1) * 4294967296
-    ORDER BY position LIMIT ${arg(3)}`,
+    WHERE position >= ${named('from')} AND position < (${named('segment')} + 1) * 4294967296
+    UNION ALL
+    SELECT position, body FROM recent_messages
+    WHERE position >= ${named('from')} AND position < (${named('segment')} + 1) * 4294967296
+    ORDER BY position LIMIT ${named('limit')}`,
   forgetSearchBacklog: sql`DELETE FROM search_backlog WHERE segment_number = ${arg(1, 'integer')}`,
   anyAwaitingIndex: sql`SELECT 1 AS waiting FROM search_backlog LIMIT 1`,
   clearSearchBacklog: sql`DELETE FROM search_backlog`,
@@ -79,7 +82,7 @@ export function indexAwaitingMessages(statements: SearchStatements): number {
     const waiting = statements.selectSearchBacklog.all(CATCH_UP_PAGE) as Array<{ segment_number: number; from_position: number }>;
     for (const { segment_number: segment, from_position: from } of waiting) {
       for (let next = from; ; ) {
-        const rows = statements.selectWaitingMessages.all(next, segment, CATCH_UP_PAGE) as Array<{ position: number; body: string }>;
+        const rows = statements.selectWaitingMessages.all({ from: next, segment, limit: CATCH_UP_PAGE }) as Array<{ position: number; body: string }>;
         // Packed already (by another process, or before the file was switched to keep the index).
         fillPackedBodies(statements, rows, (row) => row.position, (row) => row.body, (row, body) => (row.body = body));
         for (const row of rows) indexMessage(statements, row);
@@ -162,6 +165,8 @@ export function sqliteSearchStatement(query: MessageSearchQuery): Sql {
       key: sql`indexed.rowid`,
     },
     matches: sql`indexed.message_search MATCH ${value(matchExpression(query))}`,
+    // A match's message may still be in recent_messages (recent-messages.ts): the driver fills those.
+    messagesMayBeElsewhere: true,
     // bm25() is lower for better matches.
     score: sql`-bm25(indexed.message_search)`,
   });

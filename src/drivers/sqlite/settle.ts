@@ -1,23 +1,27 @@
 /**
- * What settles a SQLite file after appends, off each append's own transaction: the search index
- * catches up (search.ts) and the segments appended to get their settled messages packed
- * (message-packs.ts). Both run together, in one write transaction of their own, once a connection
+ * What settles a SQLite file after appends, off each append's own transaction: the recent
+ * messages move into the position-ordered table (recent-messages.ts), the search index catches up
+ * (search.ts) and the segments appended to get their settled messages packed (message-packs.ts).
+ * All run together, in one write transaction of their own, once a connection
  * has committed SETTLE_BATCH messages since the last time: one lock and one fsync for both, paid
  * by one append in 256 turns rather than a share by every append. A file without the search index
- * settles at the same moments (packing alone). Closing a connection packs the segments it appended
- * to, so a store closed after its appends leaves them packed.
+ * settles at the same moments (moving and packing). Closing a connection that appended settles
+ * too (the index aside), so a store closed after its appends leaves them moved and packed.
  *
- * Packing is never needed for correctness (an unpacked message is read as it always was), so a
- * settle that fails (busy, say) is dropped: the messages stay unpacked until the next one.
+ * Neither moving nor packing is needed for correctness (every reader looks in both tables, and an
+ * unpacked message is read as it always was), so a settle that fails (busy, say) is dropped: the
+ * messages stay where they are until the next one.
  */
 import type { BetterSqliteDatabaseLike, SqliteStatementLike, SqliteTransactionLike } from './database.js';
 import { packSegment, type messagePackStatementSources } from './message-packs.js';
+import { moveRecentMessages, type recentMessageStatementSources } from './recent-messages.js';
 import { CATCH_UP_BATCH, catchUpUnderLock, type SearchStatements } from './search.js';
 
 /** Messages a connection commits between two settles (the search index's catch-up batch). */
 export const SETTLE_BATCH = CATCH_UP_BATCH;
 
-type SettleStatements = SearchStatements & Record<keyof typeof messagePackStatementSources, SqliteStatementLike>;
+type SettleStatements = SearchStatements &
+  Record<keyof typeof messagePackStatementSources | keyof typeof recentMessageStatementSources, SqliteStatementLike>;
 
 export class Settle {
   /** Messages this connection committed since it last settled. */
@@ -28,6 +32,8 @@ export class Settle {
 
   constructor(database: BetterSqliteDatabaseLike, statements: SettleStatements) {
     this.settle = database.transaction((catchUp: boolean) => {
+      // Every recent message, any connection's, into messages in position order (recent-messages.ts).
+      moveRecentMessages(statements);
       if (catchUp) catchUpUnderLock(statements);
       for (const number of this.touched) packSegment(statements, number);
       this.touched.clear();

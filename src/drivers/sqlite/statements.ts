@@ -10,13 +10,14 @@ import type { BetterSqliteDatabaseLike, SqliteStatementLike } from './database.j
 import { sqliteDialect } from './dialect.js';
 import { messagePackStatementSources } from './message-packs.js';
 import { messageStatementSources } from './message-statements.js';
+import { recentMessageStatementSources } from './recent-messages.js';
 import { searchStatementSources } from './search.js';
 import { searchSettingStatementSources } from './search-setting.js';
 
 const sessions = sqliteDialect.table('sessions');
 
 /** Statements whose rows are read as arrays. */
-const rawStatements = new Set(['selectMessageCellsAscending', 'selectMessageCellsDescending']);
+const rawStatements = new Set(['selectMergedCellsAscending', 'selectMergedCellsDescending']);
 
 const ownStatements = {
   // The common write (an append, a touch): every column that can change, and none of the indexed
@@ -47,6 +48,7 @@ const statementSources = {
   // After the shared ones, which the messages' own layout replaces (message-statements.ts).
   ...messageStatementSources,
   ...messagePackStatementSources,
+  ...recentMessageStatementSources,
   ...searchStatementSources,
   ...searchSettingStatementSources,
 };

@@ -1,0 +1,119 @@
+/**
+ * Recent messages (schema: migration 13; issue 18, many writers): an append writes its rows to
+ * `recent_messages`, a table in arrival order, and the settle (settle.ts) moves them all into
+ * `messages`, in position order, in batches.
+ *
+ * Why: `messages` is keyed by position (segment number * 2^32 + seq, message-statements.ts), so one
+ * session's history is one key range and a resume reads consecutive pages. But when many sessions
+ * append, each append lands at the end of its own range, in the middle of the b-tree, where a full
+ * leaf is split by rebalancing it with its siblings: measured from the WAL, a group commit of 16
+ * two-message appends wrote ~62 pages, 50 of them message pages (bench/message-layout-experiment.ts
+ * measures the layouts). Appended in arrival order instead, rows always land at the right edge of
+ * `recent_messages`, which only starts a new page when one is full; and moved in position order,
+ * each session's rows land together, so the moved pages are full and in order (a resume of a
+ * session written beside 15 others read 16 ms instead of 33-41, raw).
+ *
+ * A message lives in exactly one of the two tables: positions and ids stay unique across both
+ * (an append checks `messages` for its id; positions come from the session's seqs). Every reader
+ * looks in both: a page of a segment merges the two ranges (a compound SELECT ordered by position,
+ * which SQLite merges from both indexes without sorting, so `last: 50` still reads 50 rows), and a
+ * lookup by id or position tries both. The search entry of a message is keyed by its position in
+ * either table; moving a row does not touch it (the trigger below keeps it when the row already
+ * sits in `messages`, which the move inserts before it deletes).
+ */
+import type { SearchRow } from '../sql/search.js';
+import { arg, named, sql } from '../sql/sql.js';
+import type { SqliteStatementLike } from './database.js';
+
+/** Migration 13 (migrations.ts). */
+export const recentMessagesSchema = `
+      CREATE TABLE recent_messages (
+        position INTEGER NOT NULL UNIQUE,
+        id TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        run_id TEXT,
+        body TEXT NOT NULL
+      );
+      -- As messages' own trigger (migration 10), and not when the row was moved into messages.
+      CREATE TRIGGER recent_message_search_forget AFTER DELETE ON recent_messages
+        WHEN NOT EXISTS (SELECT 1 FROM search_backlog WHERE segment_number = old.position >> 32 AND from_position <= old.position)
+          AND NOT EXISTS (SELECT 1 FROM messages WHERE position = old.position)
+      BEGIN
+        DELETE FROM message_search WHERE rowid = old.position;
+      END;
+    `;
+
+/** Columns of a page as cells: position (the caller makes it a seq), id, created_at, run_id, body. */
+const cellColumns = sql`position, id, created_at, run_id, body`;
+
+/** Both tables' rows of one position range, in `direction`, at most @limit. */
+function mergedRange(direction: 'ASC' | 'DESC') {
+  const order = direction === 'ASC' ? sql`ASC` : sql`DESC`;
+  return sql`
+    SELECT ${cellColumns} FROM messages WHERE position BETWEEN ${named('low')} AND ${named('high')}
+    UNION ALL
+    SELECT ${cellColumns} FROM recent_messages WHERE position BETWEEN ${named('low')} AND ${named('high')}
+    ORDER BY position ${order} LIMIT ${named('limit')}`;
+}
+
+export const recentMessageStatementSources = {
+  insertRecentMessage: sql`
+    INSERT INTO recent_messages (position, id, created_at, run_id, body)
+    VALUES (${arg(1, 'integer')}, ${arg(2, 'text')}, ${arg(3, 'real')}, ${arg(4, 'text')}, ${arg(5, 'text')})`,
+  // An id must be new to both tables; recent_messages' own unique index answers for itself.
+  selectSettledMessageId: sql`SELECT 1 AS found FROM messages WHERE id = ${arg(1, 'text')}`,
+  selectMergedCellsAscending: mergedRange('ASC'),
+  selectMergedCellsDescending: mergedRange('DESC'),
+  // The settle's move: inserted first, so the delete's trigger sees each row in messages and keeps its search entry.
+  moveRecentMessages: sql`
+    INSERT INTO messages (position, id, created_at, run_id, body)
+    SELECT position, id, created_at, run_id, body FROM recent_messages ORDER BY position`,
+  forgetMovedMessages: sql`DELETE FROM recent_messages`,
+  anyRecentMessage: sql`SELECT 1 AS found FROM recent_messages LIMIT 1`,
+  // A rewind and a segment's deletion: the same position ranges as in messages.
+  deleteRecentBetween: sql`DELETE FROM recent_messages WHERE position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')}`,
+  // The shared statement's (sql/statements.ts) with both tables: a checkpoint of a recent message is not an orphan.
+  deleteOrphanCheckpoints: sql`
+    DELETE FROM checkpoints AS checkpoint
+    WHERE NOT EXISTS (SELECT 1 FROM messages AS message WHERE message.id = checkpoint.message_id)
+      AND NOT EXISTS (SELECT 1 FROM recent_messages AS message WHERE message.id = checkpoint.message_id)`,
+  // One message found by its position (a search hit), in either table.
+  selectMessageAtPosition: sql`
+    SELECT id, created_at, run_id, body FROM messages WHERE position = ${named('position')}
+    UNION ALL
+    SELECT id, created_at, run_id, body FROM recent_messages WHERE position = ${named('position')}`,
+};
+
+/**
+ * The hits of a search (joined to `messages` with LEFT JOIN, sql/search.ts) whose message is still
+ * in `recent_messages`, filled from there; run in the search's snapshot. A hit whose message is in
+ * neither table is dropped, as the inner join dropped it before.
+ */
+export function withRecentHits(statements: { selectMessageAtPosition: SqliteStatementLike }, hits: SearchRow[]): SearchRow[] {
+  // The row type says string: the LEFT JOIN is what makes null possible.
+  const elsewhere = (hit: SearchRow) => (hit.id as string | null) === null;
+  if (!hits.some(elsewhere)) return hits;
+  return hits.filter((hit) => {
+    if (!elsewhere(hit)) return true;
+    const row = statements.selectMessageAtPosition.get({ position: hit.message_key }) as
+      | { id: string; created_at: number; run_id: string | null; body: string }
+      | undefined;
+    if (row === undefined) return false;
+    hit.id = row.id;
+    hit.created_at = row.created_at;
+    hit.run_id = row.run_id;
+    hit.body = row.body;
+    return true;
+  });
+}
+
+/** The settle's move (settle.ts), inside its write transaction: every recent row into `messages`. */
+export function moveRecentMessages(statements: {
+  anyRecentMessage: SqliteStatementLike;
+  moveRecentMessages: SqliteStatementLike;
+  forgetMovedMessages: SqliteStatementLike;
+}): void {
+  if (statements.anyRecentMessage.get() === undefined) return;
+  statements.moveRecentMessages.run();
+  statements.forgetMovedMessages.run();
+}
