@@ -235,15 +235,16 @@ export function packSegment(statements: PackStatements, number: number): number 
 }
 
 /**
- * Fills the packed bodies of one segment's rows as `selectMessageCells*` read them (seq, id,
+ * Fills the packed bodies of one segment's rows as a page read gives them (seq, id,
  * created_at, run_id, body), in seq order either way. This is a resume's path (10,000 rows in a
  * fresh process, so code that runs cold): one loop, no callbacks, the covering pack followed by
  * moving an index rather than searched for each row (profiled: the generic fill's callbacks and
  * search cost ~15 ms of a 10,000-message resume).
  */
 export function fillPackedCells(
-  statements: PackStatements & { selectSegmentNumber: SqliteStatementLike },
-  segmentId: string,
+  statements: PackStatements,
+  /** The segment's first position (its number * 2^32): the caller has read it. */
+  base: number,
   rows: ReadonlyArray<[number, string, number, string | null, string]>,
 ): void {
   let low = Infinity;
@@ -254,8 +255,6 @@ export function fillPackedCells(
     if (cells[0] > high) high = cells[0];
   }
   if (low === Infinity) return;
-  const { number } = statements.selectSegmentNumber.get(segmentId) as { number: number };
-  const base = segmentBase(number);
   const from = (statements.selectLastPackStart.get(base, base + low) as { first: number | null }).first ?? base + low;
   const packs = statements.selectPacksBetween.all(from, base + high) as Array<{ first_position: number; bodies: Uint8Array }>;
   const decoded: Array<DecodedPack | undefined> = [];

@@ -6,7 +6,7 @@
  * `messages` and in `recent_messages` (recent-messages.ts).
  */
 import type { BetterSqliteDatabaseLike, SqliteTransactionLike } from './database.js';
-import { fillPackedBodies } from './message-packs.js';
+import { fillPackedCells } from './message-packs.js';
 import { SEGMENT_SPAN } from './message-statements.js';
 import type { MessageCells } from './rows.js';
 import type { Statements } from './statements.js';
@@ -35,10 +35,10 @@ export function messageTransactions(database: BetterSqliteDatabaseLike, statemen
       const low = base + Math.max(fromSeq, 0);
       const high = base + Math.min(toSeq, SEGMENT_SPAN - 1);
       if (low > high) return [];
-      // Read with positions (so both tables' indexes give the order), which the packs are keyed by.
+      // Read with positions (so both tables' indexes give the order), then made seqs.
       const rows = statement.all({ low, high, limit: limit ?? -1 }) as MessageCells[];
-      fillPackedBodies(statements, rows, (cells) => cells[0], (cells) => cells[4], (cells, body) => (cells[4] = body));
       for (const cells of rows) cells[0] -= base;
+      fillPackedCells(statements, base, rows);
       return rows;
     }),
     deleteAfter: database.transaction((segmentId: string, afterSeq: number) => {
