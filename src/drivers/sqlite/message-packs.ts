@@ -70,6 +70,9 @@ export const messagePackStatementSources = {
   // UPDATE), with the range noted in message_repacking meanwhile so their search entries stay.
   noteRepacking: sql`INSERT INTO message_repacking (first_position, last_position) VALUES (${arg(1, 'integer')}, ${arg(2, 'integer')})`,
   deleteRowsToRepack: sql`DELETE FROM messages WHERE position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')}`,
+  insertUnpackedRow: sql`
+    INSERT INTO messages (position, id, created_at, run_id, body)
+    VALUES (${arg(1, 'integer')}, ${arg(2, 'text')}, ${arg(3, 'real')}, ${arg(4, 'text')}, ${arg(5, 'text')})`,
   insertPackedRow: sql`
     INSERT INTO messages (position, id, created_at, run_id, body)
     VALUES (${arg(1, 'integer')}, ${arg(2, 'text')}, ${arg(3, 'real')}, ${arg(4, 'text')}, '')`,
@@ -198,7 +201,7 @@ function coveringPack(packs: ReadonlyArray<{ first: number }>, position: number)
   return chosen;
 }
 
-interface RowToPack {
+export interface RowToPack {
   position: number;
   id: string;
   created_at: number;
@@ -207,31 +210,68 @@ interface RowToPack {
 }
 
 /**
- * Packs segment `number`'s settled messages, PACK_SIZE at a time, from its first unpacked one;
- * fewer than PACK_SIZE left stay as they are. Run inside a write transaction. Returns how many it packed.
+ * Packs segment `number`'s settled messages, PACK_SIZE at a time, from its first unpacked one, and
+ * takes in `incoming`: the segment's rows from `recent_messages` (recent-messages.ts), in position
+ * order, all after its rows here. A pack may hold both: rows already in `messages` are deleted and
+ * inserted again small, incoming ones are inserted small at once (so a recent message is written
+ * into `messages` once, not moved whole and then repacked). Fewer than PACK_SIZE left stay unpacked,
+ * incoming ones inserted whole. Run inside a write transaction. Returns how many it packed.
  */
-export function packSegment(statements: PackStatements, number: number): number {
+export function packSegment(statements: PackStatements, number: number, incoming: readonly RowToPack[] = []): number {
   const base = segmentBase(number);
   const end = base + LAST_SEQ;
   const lastPack = (statements.selectLastPackStart.get(base, end) as { first: number | null }).first;
   let frontier = (statements.selectPackFrontier.get(lastPack ?? base, end) as { position: number } | undefined)?.position;
   let packed = 0;
+  /** The unpacked rows here after the last whole pack of them, fewer than PACK_SIZE. */
+  let tail: RowToPack[] = [];
   while (frontier !== undefined) {
     const rows = statements.selectRowsToPack.all(frontier, end, PACK_SIZE) as RowToPack[];
     // Every row from the frontier on is unpacked (see above), and a body is JSON: a row that is
-    // neither means a file changed by hand, and the segment is left as it is.
-    if (rows.length < PACK_SIZE || !packable(rows)) break;
-    const first = rows[0]!.position;
-    const last = rows[rows.length - 1]!.position;
-    statements.insertPack.run(first, last, encodePack(rows));
-    statements.noteRepacking.run(first, last);
-    statements.deleteRowsToRepack.run(first, last);
-    for (const row of rows) statements.insertPackedRow.run(row.position, row.id, row.created_at, row.run_id);
-    statements.forgetRepacking.run(first);
+    // neither means a file changed by hand, and the segment's rows are left as they are.
+    if (!packable(rows)) return packed + insertWhole(statements, incoming);
+    if (rows.length < PACK_SIZE) {
+      tail = rows;
+      break;
+    }
+    writePack(statements, rows, []);
     packed += rows.length;
-    frontier = last + 1;
+    frontier = rows[rows.length - 1]!.position + 1;
   }
+  // Incoming rows follow the rows here (a trim deletes from both tables) and are packable; if not, they are moved whole.
+  if (!packable(incoming) || (incoming.length > 0 && tail.length > 0 && incoming[0]!.position <= tail[tail.length - 1]!.position)) {
+    return packed + insertWhole(statements, incoming);
+  }
+  let taken = 0;
+  while (tail.length + incoming.length - taken >= PACK_SIZE) {
+    const joining = incoming.slice(taken, taken + PACK_SIZE - tail.length);
+    writePack(statements, tail, joining);
+    packed += tail.length + joining.length;
+    taken += joining.length;
+    tail = [];
+  }
+  insertWhole(statements, incoming.slice(taken));
   return packed;
+}
+
+/** One pack of `here` (unpacked rows of `messages`, repacked) followed by `joining` (recent rows, inserted small). */
+function writePack(statements: PackStatements, here: readonly RowToPack[], joining: readonly RowToPack[]): void {
+  const rows = [...here, ...joining];
+  statements.insertPack.run(rows[0]!.position, rows[rows.length - 1]!.position, encodePack(rows));
+  if (here.length > 0) {
+    const first = here[0]!.position;
+    statements.noteRepacking.run(first, here[here.length - 1]!.position);
+    statements.deleteRowsToRepack.run(first, here[here.length - 1]!.position);
+    for (const row of here) statements.insertPackedRow.run(row.position, row.id, row.created_at, row.run_id);
+    statements.forgetRepacking.run(first);
+  }
+  for (const row of joining) statements.insertPackedRow.run(row.position, row.id, row.created_at, row.run_id);
+}
+
+/** Recent rows into `messages` as they are (body kept); returns 0, the number packed. */
+function insertWhole(statements: PackStatements, rows: readonly RowToPack[]): number {
+  for (const row of rows) statements.insertUnpackedRow.run(row.position, row.id, row.created_at, row.run_id, row.body);
+  return 0;
 }
 
 /**

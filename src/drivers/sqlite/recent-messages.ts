@@ -1,7 +1,9 @@
 /**
  * Recent messages (schema: migration 13; issue 18, many writers): an append writes its rows to
  * `recent_messages`, a table in arrival order, and the settle (settle.ts) moves them all into
- * `messages`, in position order, in batches.
+ * `messages`, segment by segment in position order, every 512 messages a connection commits and
+ * when it closes; rows that complete a pack go in packed (message-packs.ts), so a recent message
+ * is written into `messages` once.
  *
  * Why: `messages` is keyed by position (segment number * 2^32 + seq, message-statements.ts), so one
  * session's history is one key range and a resume reads consecutive pages. But when many sessions
@@ -24,6 +26,8 @@
 import type { SearchRow } from '../sql/search.js';
 import { arg, named, sql } from '../sql/sql.js';
 import type { SqliteStatementLike } from './database.js';
+import { packSegment, type messagePackStatementSources, type RowToPack } from './message-packs.js';
+import { SEGMENT_SPAN } from './message-statements.js';
 
 /** Migration 13 (migrations.ts). */
 export const recentMessagesSchema = `
@@ -64,12 +68,11 @@ export const recentMessageStatementSources = {
   selectSettledMessageId: sql`SELECT 1 AS found FROM messages WHERE id = ${arg(1, 'text')}`,
   selectMergedCellsAscending: mergedRange('ASC'),
   selectMergedCellsDescending: mergedRange('DESC'),
-  // The settle's move: inserted first, so the delete's trigger sees each row in messages and keeps its search entry.
-  moveRecentMessages: sql`
-    INSERT INTO messages (position, id, created_at, run_id, body)
-    SELECT position, id, created_at, run_id, body FROM recent_messages ORDER BY position`,
-  forgetMovedMessages: sql`DELETE FROM recent_messages`,
-  anyRecentMessage: sql`SELECT 1 AS found FROM recent_messages LIMIT 1`,
+  // The settle (settle.ts): the segments with recent rows, and one segment's rows, in position order.
+  selectRecentSegments: sql`SELECT DISTINCT position >> 32 AS segment FROM recent_messages`,
+  selectRecentRows: sql`
+    SELECT position, id, created_at, run_id, body FROM recent_messages
+    WHERE position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')} ORDER BY position`,
   // A rewind and a segment's deletion: the same position ranges as in messages.
   deleteRecentBetween: sql`DELETE FROM recent_messages WHERE position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')}`,
   // The shared statement's (sql/statements.ts) with both tables: a checkpoint of a recent message is not an orphan.
@@ -107,13 +110,21 @@ export function withRecentHits(statements: { selectMessageAtPosition: SqliteStat
   });
 }
 
-/** The settle's move (settle.ts), inside its write transaction: every recent row into `messages`. */
-export function moveRecentMessages(statements: {
-  anyRecentMessage: SqliteStatementLike;
-  moveRecentMessages: SqliteStatementLike;
-  forgetMovedMessages: SqliteStatementLike;
-}): void {
-  if (statements.anyRecentMessage.get() === undefined) return;
-  statements.moveRecentMessages.run();
-  statements.forgetMovedMessages.run();
+/**
+ * The settle's move (settle.ts), inside its write transaction: every segment with recent rows, any
+ * connection's, has them taken into `messages` (packed where they complete a pack: message-packs.ts)
+ * and then deleted here; the delete's trigger finds each row in `messages` and keeps its search entry.
+ * Returns the segments moved.
+ */
+export function moveRecentMessages(
+  statements: Record<keyof typeof recentMessageStatementSources | keyof typeof messagePackStatementSources, SqliteStatementLike>,
+): number[] {
+  const segments = (statements.selectRecentSegments.all() as Array<{ segment: number }>).map((row) => row.segment);
+  for (const number of segments) {
+    const base = number * SEGMENT_SPAN;
+    const rows = statements.selectRecentRows.all(base, base + SEGMENT_SPAN - 1) as RowToPack[];
+    packSegment(statements, number, rows);
+    statements.deleteRecentBetween.run(base, base + SEGMENT_SPAN - 1);
+  }
+  return segments;
 }

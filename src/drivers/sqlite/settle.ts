@@ -32,10 +32,11 @@ export class Settle {
 
   constructor(database: BetterSqliteDatabaseLike, statements: SettleStatements) {
     this.settle = database.transaction((catchUp: boolean) => {
-      // Every recent message, any connection's, into messages in position order (recent-messages.ts).
-      moveRecentMessages(statements);
       if (catchUp) catchUpUnderLock(statements);
-      for (const number of this.touched) packSegment(statements, number);
+      // Every recent message, any connection's, into messages, packed where it completes a pack
+      // (recent-messages.ts); then the segments this connection wrote that had none left here.
+      const moved = new Set(moveRecentMessages(statements));
+      for (const number of this.touched) if (!moved.has(number)) packSegment(statements, number);
       this.touched.clear();
     });
   }
