@@ -60,6 +60,7 @@ export const messagePackStatementSources = {
   selectPackFrontier: sql`
     SELECT position FROM messages WHERE position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')} AND body <> ''
     ORDER BY position LIMIT 1`,
+  selectLastPosition: sql`SELECT max(position) AS last FROM messages WHERE position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')}`,
   selectRowsToPack: sql`
     SELECT position, id, created_at, run_id, body FROM messages WHERE position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')}
     ORDER BY position LIMIT ${arg(3, 'integer')}`,
@@ -222,6 +223,13 @@ export function packSegment(statements: PackStatements, number: number, incoming
   const end = base + LAST_SEQ;
   const lastPack = (statements.selectLastPackStart.get(base, end) as { first: number | null }).first;
   let frontier = (statements.selectPackFrontier.get(lastPack ?? base, end) as { position: number } | undefined)?.position;
+  // The unpacked rows here are at most the span from the frontier to the last row (seqs leave no
+  // gaps but nothing depends on that): when even that cannot complete a pack, none are read.
+  if (frontier !== undefined) {
+    const { last } = statements.selectLastPosition.get(frontier, end) as { last: number };
+    if (last - frontier + 1 + incoming.length < PACK_SIZE) frontier = undefined;
+  }
+  if (frontier === undefined && incoming.length < PACK_SIZE) return insertWhole(statements, incoming);
   let packed = 0;
   /** The unpacked rows here after the last whole pack of them, fewer than PACK_SIZE. */
   let tail: RowToPack[] = [];
