@@ -8,6 +8,7 @@
 import type { BetterSqliteDatabaseLike, SqliteTransactionLike } from './database.js';
 import { fillPackedCells } from './message-packs.js';
 import { SEGMENT_SPAN } from './message-statements.js';
+import { deleteRecentBetween } from './recent-messages.js';
 import type { MessageCells } from './rows.js';
 import type { Statements } from './statements.js';
 
@@ -45,13 +46,13 @@ export function messageTransactions(database: BetterSqliteDatabaseLike, statemen
       const base = segmentBaseOf(statements, segmentId);
       if (base === undefined) return 0;
       statements.deletePacksAfter.run(segmentId, afterSeq);
-      const recent = statements.deleteRecentBetween.run(base + Math.max(afterSeq + 1, 0), base + SEGMENT_SPAN - 1).changes;
+      const recent = deleteRecentBetween(statements, base + Math.max(afterSeq + 1, 0), base + SEGMENT_SPAN - 1);
       return recent + statements.deleteMessagesAfter.run(segmentId, afterSeq).changes;
     }),
     deleteSegment: database.transaction((segmentId: string) => {
       const base = segmentBaseOf(statements, segmentId);
       if (base === undefined) return 0;
-      const deleted = statements.deleteRecentBetween.run(base, base + SEGMENT_SPAN - 1).changes + statements.deleteSegmentMessages.run(segmentId).changes;
+      const deleted = deleteRecentBetween(statements, base, base + SEGMENT_SPAN - 1) + statements.deleteSegmentMessages.run(segmentId).changes;
       // Before the segment: the packs are found by its number.
       statements.deleteSegmentPacks.run(segmentId);
       statements.deleteSegment.run(segmentId);

@@ -20,8 +20,7 @@
  * looks in both: a page of a segment merges the two ranges (a compound SELECT ordered by position,
  * which SQLite merges from both indexes without sorting, so `last: 50` still reads 50 rows), and a
  * lookup by id or position tries both. The search entry of a message is keyed by its position in
- * either table; moving a row does not touch it (the trigger below keeps it when the row already
- * sits in `messages`, which the move inserts before it deletes).
+ * either table; moving a row does not touch it.
  */
 import type { SearchRow } from '../sql/search.js';
 import { arg, named, sql } from '../sql/sql.js';
@@ -38,13 +37,10 @@ export const recentMessagesSchema = `
         run_id TEXT,
         body TEXT NOT NULL
       );
-      -- As messages' own trigger (migration 10), and not when the row was moved into messages.
-      CREATE TRIGGER recent_message_search_forget AFTER DELETE ON recent_messages
-        WHEN NOT EXISTS (SELECT 1 FROM search_backlog WHERE segment_number = old.position >> 32 AND from_position <= old.position)
-          AND NOT EXISTS (SELECT 1 FROM messages WHERE position = old.position)
-      BEGIN
-        DELETE FROM message_search WHERE rowid = old.position;
-      END;
+      -- No trigger removes a recent row's search entry with it, unlike messages' own (migration 10):
+      -- the settle empties this table at once (a table with a trigger is deleted from row by row,
+      -- measured 8 us a row), and the one other delete, a trim's or a segment's, forgets the
+      -- entries itself (forgetRecentSearchEntries).
     `;
 
 /** Columns of a page as cells: position (the caller makes it a seq), id, created_at, run_id, body. */
@@ -73,7 +69,15 @@ export const recentMessageStatementSources = {
   selectRecentRows: sql`
     SELECT position, id, created_at, run_id, body FROM recent_messages
     WHERE position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')} ORDER BY position`,
-  // A rewind and a segment's deletion: the same position ranges as in messages.
+  // The settle, once every segment's rows are in messages: emptied at once (no trigger, no WHERE).
+  forgetMovedMessages: sql`DELETE FROM recent_messages`,
+  // A trim and a segment's deletion: the rows' search entries first (those the index holds: not
+  // behind their segment's backlog), then the rows, in the same position ranges as in messages.
+  selectIndexedRecentPositions: sql`
+    SELECT position FROM recent_messages AS recent
+    WHERE position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')}
+      AND NOT EXISTS (SELECT 1 FROM search_backlog WHERE segment_number = recent.position >> 32 AND from_position <= recent.position)`,
+  deleteSearchEntry: sql`DELETE FROM message_search WHERE rowid = ${arg(1, 'integer')}`,
   deleteRecentBetween: sql`DELETE FROM recent_messages WHERE position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')}`,
   // The shared statement's (sql/statements.ts) with both tables: a checkpoint of a recent message is not an orphan.
   deleteOrphanCheckpoints: sql`
@@ -112,9 +116,8 @@ export function withRecentHits(statements: { selectMessageAtPosition: SqliteStat
 
 /**
  * The settle's move (settle.ts), inside its write transaction: every segment with recent rows, any
- * connection's, has them taken into `messages` (packed where they complete a pack: message-packs.ts)
- * and then deleted here; the delete's trigger finds each row in `messages` and keeps its search entry.
- * Returns the segments moved.
+ * connection's, has them taken into `messages` (packed where they complete a pack: message-packs.ts),
+ * and the table is emptied. Returns the segments moved.
  */
 export function moveRecentMessages(
   statements: Record<keyof typeof recentMessageStatementSources | keyof typeof messagePackStatementSources, SqliteStatementLike>,
@@ -122,9 +125,21 @@ export function moveRecentMessages(
   const segments = (statements.selectRecentSegments.all() as Array<{ segment: number }>).map((row) => row.segment);
   for (const number of segments) {
     const base = number * SEGMENT_SPAN;
-    const rows = statements.selectRecentRows.all(base, base + SEGMENT_SPAN - 1) as RowToPack[];
-    packSegment(statements, number, rows);
-    statements.deleteRecentBetween.run(base, base + SEGMENT_SPAN - 1);
+    packSegment(statements, number, statements.selectRecentRows.all(base, base + SEGMENT_SPAN - 1) as RowToPack[]);
   }
+  // Every row is in messages now, under the same write lock: their search entries stay as they are.
+  if (segments.length > 0) statements.forgetMovedMessages.run();
   return segments;
+}
+
+/** A trim's or a segment's deletion of recent rows (message-transactions.ts): their search entries, then the rows. */
+export function deleteRecentBetween(
+  statements: Record<keyof typeof recentMessageStatementSources, SqliteStatementLike>,
+  low: number,
+  high: number,
+): number {
+  for (const { position } of statements.selectIndexedRecentPositions.all(low, high) as Array<{ position: number }>) {
+    statements.deleteSearchEntry.run(position);
+  }
+  return statements.deleteRecentBetween.run(low, high).changes;
 }
