@@ -1,7 +1,8 @@
 /**
- * Why 16 sessions appending at once reach ~3x one writer's rate on SQLite, not 4x (issue 18), and
- * what another message layout would trade for it. Raw better-sqlite3 only, no sessionloom code:
- * `npx tsx bench/message-layout-experiment.ts` (about a minute).
+ * Why 16 sessions appending at once reached ~3x one writer's rate on SQLite, not 4x (issue 18), and
+ * what another message layout trades for it: the measurement behind schema 13, which adopted the
+ * staging layout (src/drivers/sqlite/recent-messages.ts). Raw better-sqlite3 only, no sessionloom
+ * code: `npx tsx bench/message-layout-experiment.ts` (about a minute).
  *
  * sessionloom keys a message row by its position, segment number * 2^32 + seq (schema 8), so one
  * session's history is one key range: a resume reads consecutive pages. But when many sessions
@@ -12,7 +13,7 @@
  * them message-table pages, about three per append for rows that fill a quarter of one.
  *
  * Layouts compared, each with the same rows (id, created_at, run_id, a ~450-byte body):
- *  - ranges:  the current one (position is the rowid);
+ *  - ranges:  schema 8 to 12's (position is the rowid), still where settled messages live;
  *  - staging: appends go to a rowid table in arrival order (always its right edge; position and id
  *             indexed), and every 512 messages one transaction moves them into the ranges table in
  *             position order (each session's rows then land together);
