@@ -133,6 +133,41 @@ describe('SQLite recent messages', () => {
     }
   });
 
+  it('moves recent rows that complete a pack, keeps the rest until their session is idle, and moves everything on close', async () => {
+    const path = newPath('policy');
+    const store = SessionStore.sqlite(path);
+    const contents = new Map<string, string[]>();
+    const write = async (sessionId: string, count: number) => {
+      const list = contents.get(sessionId) ?? [];
+      for (let index = 0; index < count; index += 1) {
+        const content = `${sessionId.slice(-4)} ${list.length}`;
+        await store.append(sessionId, { role: 'user', content });
+        list.push(content);
+      }
+      contents.set(sessionId, list);
+    };
+    try {
+      const quiet = (await store.create()).id;
+      const busy = (await store.create()).id;
+      // The first settle (at SETTLE_BATCH messages): the busy session's 412 make 3 packs of 128,
+      // its last 28 wait; the quiet one's 100 make no pack and it was appended to since the last settle.
+      await write(quiet, 100);
+      await write(busy, SETTLE_BATCH - 100);
+      expect(tableRows(path)).toEqual({ settled: 384, recent: 128 });
+      // The next: the quiet session is idle (nothing new since), so its 100 move whole; the busy
+      // one's 28 + 512 make 4 packs, 28 wait.
+      await write(busy, SETTLE_BATCH);
+      expect(tableRows(path)).toEqual({ settled: 384 + 100 + 512, recent: 28 });
+      for (const [sessionId, expected] of contents) {
+        expect((await store.getMessages(sessionId)).map(contentOf)).toEqual(expected);
+        expect((await store.getMessages(sessionId, { last: 30 })).map(contentOf)).toEqual(expected.slice(-30));
+      }
+    } finally {
+      await store.close();
+    }
+    expect(tableRows(path)).toEqual({ settled: 100 + 2 * SETTLE_BATCH - 100, recent: 0 });
+  });
+
   it('upgrades a schema 12 file: its messages read as before, and new appends go to the recent table', async () => {
     const path = newPath('upgrade');
     const before = SessionStore.sqlite(path);

@@ -214,11 +214,19 @@ export interface RowToPack {
  * Packs segment `number`'s settled messages, PACK_SIZE at a time, from its first unpacked one, and
  * takes in `incoming`: the segment's rows from `recent_messages` (recent-messages.ts), in position
  * order, all after its rows here. A pack may hold both: rows already in `messages` are deleted and
- * inserted again small, incoming ones are inserted small at once (so a recent message is written
- * into `messages` once, not moved whole and then repacked). Fewer than PACK_SIZE left stay unpacked,
- * incoming ones inserted whole. Run inside a write transaction. Returns how many it packed.
+ * inserted again small, incoming ones are inserted small at once (so they are written into
+ * `messages` once). Incoming rows left over, too few to complete a pack, are inserted whole, or with
+ * `keepLeftover` left where they are. Run inside a write transaction. Returns how many incoming rows
+ * it took (from the first on).
  */
-export function packSegment(statements: PackStatements, number: number, incoming: readonly RowToPack[] = []): number {
+export function packSegment(
+  statements: PackStatements,
+  number: number,
+  incoming: readonly RowToPack[] = [],
+  options: { keepLeftover?: boolean } = {},
+): number {
+  const leftover = (rows: readonly RowToPack[], taken: number): number =>
+    options.keepLeftover === true ? taken : taken + insertWhole(statements, rows);
   const base = segmentBase(number);
   const end = base + LAST_SEQ;
   const lastPack = (statements.selectLastPackStart.get(base, end) as { first: number | null }).first;
@@ -229,37 +237,33 @@ export function packSegment(statements: PackStatements, number: number, incoming
     const { last } = statements.selectLastPosition.get(frontier, end) as { last: number };
     if (last - frontier + 1 + incoming.length < PACK_SIZE) frontier = undefined;
   }
-  if (frontier === undefined && incoming.length < PACK_SIZE) return insertWhole(statements, incoming);
-  let packed = 0;
+  if (frontier === undefined && incoming.length < PACK_SIZE) return leftover(incoming, 0);
   /** The unpacked rows here after the last whole pack of them, fewer than PACK_SIZE. */
   let tail: RowToPack[] = [];
   while (frontier !== undefined) {
     const rows = statements.selectRowsToPack.all(frontier, end, PACK_SIZE) as RowToPack[];
     // Every row from the frontier on is unpacked (see above), and a body is JSON: a row that is
     // neither means a file changed by hand, and the segment's rows are left as they are.
-    if (!packable(rows)) return packed + insertWhole(statements, incoming);
+    if (!packable(rows)) return insertWhole(statements, incoming);
     if (rows.length < PACK_SIZE) {
       tail = rows;
       break;
     }
     writePack(statements, rows, []);
-    packed += rows.length;
     frontier = rows[rows.length - 1]!.position + 1;
   }
   // Incoming rows follow the rows here (a trim deletes from both tables) and are packable; if not, they are moved whole.
   if (!packable(incoming) || (incoming.length > 0 && tail.length > 0 && incoming[0]!.position <= tail[tail.length - 1]!.position)) {
-    return packed + insertWhole(statements, incoming);
+    return insertWhole(statements, incoming);
   }
   let taken = 0;
   while (tail.length + incoming.length - taken >= PACK_SIZE) {
     const joining = incoming.slice(taken, taken + PACK_SIZE - tail.length);
     writePack(statements, tail, joining);
-    packed += tail.length + joining.length;
     taken += joining.length;
     tail = [];
   }
-  insertWhole(statements, incoming.slice(taken));
-  return packed;
+  return leftover(incoming.slice(taken), taken);
 }
 
 /** One pack of `here` (unpacked rows of `messages`, repacked) followed by `joining` (recent rows, inserted small). */
@@ -276,10 +280,10 @@ function writePack(statements: PackStatements, here: readonly RowToPack[], joini
   for (const row of joining) statements.insertPackedRow.run(row.position, row.id, row.created_at, row.run_id);
 }
 
-/** Recent rows into `messages` as they are (body kept); returns 0, the number packed. */
+/** Recent rows into `messages` as they are (body kept); returns how many. */
 function insertWhole(statements: PackStatements, rows: readonly RowToPack[]): number {
   for (const row of rows) statements.insertUnpackedRow.run(row.position, row.id, row.created_at, row.run_id, row.body);
-  return 0;
+  return rows.length;
 }
 
 /**

@@ -3,10 +3,11 @@
  * `recent_messages`, a table in arrival order, and the settle (settle.ts) moves them all into
  * `messages`, segment by segment in position order, every 512 messages a connection commits and
  * when it closes. Rows that complete a pack (with the segment's rows not packed yet) go in packed
- * (message-packs.ts), written into `messages` once; the others go in whole, to be packed by a later
- * settle (one session appending alone fills packs on the way in; 16 at once bring 32 rows each per
- * settle, so most of theirs are written whole and then repacked: measured, about a fifth of a
- * settle's time).
+ * (message-packs.ts), written into `messages` once; the others wait for their pack, unless their
+ * segment is idle (nothing appended to it since the previous settle) or the connection is closing,
+ * when they go in whole. (Moving them whole at every settle, 16 writers' segments, ~32 rows each
+ * per settle, had most rows written whole and then again to pack them: measured, about a fifth of
+ * a settle's time.)
  *
  * Why: `messages` is keyed by position (segment number * 2^32 + seq, message-statements.ts), so one
  * session's history is one key range and a resume reads consecutive pages. But when many sessions
@@ -67,8 +68,8 @@ export const recentMessageStatementSources = {
   selectSettledMessageId: sql`SELECT 1 AS found FROM messages WHERE id = ${arg(1, 'text')}`,
   selectMergedCellsAscending: mergedRange('ASC'),
   selectMergedCellsDescending: mergedRange('DESC'),
-  // The settle (settle.ts): the segments with recent rows, and one segment's rows, in position order.
-  selectRecentSegments: sql`SELECT DISTINCT position >> 32 AS segment FROM recent_messages`,
+  // The settle (settle.ts): the segments with recent rows (with the newest), and one segment's rows, in position order.
+  selectRecentSegments: sql`SELECT position >> 32 AS segment, max(position) AS last FROM recent_messages GROUP BY position >> 32`,
   selectRecentRows: sql`
     SELECT position, id, created_at, run_id, body FROM recent_messages
     WHERE position BETWEEN ${arg(1, 'integer')} AND ${arg(2, 'integer')} ORDER BY position`,
@@ -117,22 +118,44 @@ export function withRecentHits(statements: { selectMessageAtPosition: SqliteStat
   });
 }
 
+/** What a settle's move left in the recent table: each segment's newest position there. */
+export type RecentLeft = ReadonlyMap<number, number>;
+
 /**
- * The settle's move (settle.ts), inside its write transaction: every segment with recent rows, any
- * connection's, has them taken into `messages` (packed where they complete a pack: message-packs.ts),
- * and the table is emptied. Returns the segments moved.
+ * The settle's move (settle.ts), inside its write transaction. A segment's recent rows, any
+ * connection's, go into `messages` when they complete a pack (those that do, packed on the way in:
+ * message-packs.ts), and all of them when the segment is idle: its newest recent row is the one it
+ * had after the previous settle (`previous`), or `previous` is 'everything' (a connection closing).
+ * The others wait for their pack, so a row is written into `messages` once, small, instead of whole
+ * and then again to pack it (measured with 16 writers, whose segments bring ~32 rows per settle).
+ * Returns what is left, for the next settle, and the segments that had recent rows.
  */
 export function moveRecentMessages(
   statements: Record<keyof typeof recentMessageStatementSources | keyof typeof messagePackStatementSources, SqliteStatementLike>,
-): number[] {
-  const segments = (statements.selectRecentSegments.all() as Array<{ segment: number }>).map((row) => row.segment);
-  for (const number of segments) {
+  previous: RecentLeft | 'everything',
+): { left: RecentLeft; segments: number[] } {
+  const segments = statements.selectRecentSegments.all() as Array<{ segment: number; last: number }>;
+  const left = new Map<number, number>();
+  /** Per segment, the newest position moved when not all of its rows were. */
+  const partly: Array<[number, number]> = [];
+  for (const { segment: number, last } of segments) {
     const base = number * SEGMENT_SPAN;
-    packSegment(statements, number, statements.selectRecentRows.all(base, base + SEGMENT_SPAN - 1) as RowToPack[]);
+    const rows = statements.selectRecentRows.all(base, base + SEGMENT_SPAN - 1) as RowToPack[];
+    const idle = previous === 'everything' || previous.get(number) === last;
+    const taken = packSegment(statements, number, rows, { keepLeftover: !idle });
+    if (taken === rows.length) continue;
+    left.set(number, last);
+    if (taken > 0) partly.push([base, rows[taken - 1]!.position]);
   }
-  // Every row is in messages now, under the same write lock: their search entries stay as they are.
-  if (segments.length > 0) statements.forgetMovedMessages.run();
-  return segments;
+  // Moved rows keep their search entries (same positions): the plain delete, not deleteRecentBetween.
+  if (left.size === 0 && segments.length > 0) statements.forgetMovedMessages.run();
+  else {
+    for (const { segment: number } of segments) {
+      if (!left.has(number)) statements.deleteRecentBetween.run(number * SEGMENT_SPAN, (number + 1) * SEGMENT_SPAN - 1);
+    }
+    for (const [base, lastMoved] of partly) statements.deleteRecentBetween.run(base, lastMoved);
+  }
+  return { left, segments: segments.map((row) => row.segment) };
 }
 
 /** A trim's or a segment's deletion of recent rows (message-transactions.ts): their search entries, then the rows. */
