@@ -12,7 +12,7 @@
  * table's rows; message-transactions.ts deletes the recent ones with them. `?` binds in order, so
  * each statement names its segment once, in a first FROM item (`segment`).
  */
-import { arg, named, sql, type Sql } from '../sql/sql.js';
+import { arg, named, sql } from '../sql/sql.js';
 
 /** Positions per segment: seq must be below it (the driver refuses any other). */
 export const SEGMENT_SPAN = 4294967296;

@@ -6,7 +6,7 @@
  * `messages` and in `recent_messages` (recent-messages.ts).
  */
 import type { BetterSqliteDatabaseLike, SqliteTransactionLike } from './database.js';
-import { fillPackedCells } from './message-packs.js';
+import { fillPackedCells, segmentBase } from './message-packs.js';
 import { SEGMENT_SPAN } from './message-statements.js';
 import { deleteRecentBetween } from './recent-messages.js';
 import type { MessageCells } from './rows.js';
@@ -24,7 +24,7 @@ export interface MessageTransactions {
 /** The first position of the segment's key range, or undefined when it does not exist. */
 function segmentBaseOf(statements: Statements, segmentId: string): number | undefined {
   const row = statements.selectSegmentNumber.get(segmentId) as { number: number } | undefined;
-  return row === undefined ? undefined : row.number * SEGMENT_SPAN;
+  return row === undefined ? undefined : segmentBase(row.number);
 }
 
 export function messageTransactions(database: BetterSqliteDatabaseLike, statements: Statements): MessageTransactions {

@@ -29,7 +29,7 @@
 import type { SearchRow } from '../sql/search.js';
 import { arg, named, sql } from '../sql/sql.js';
 import type { SqliteStatementLike } from './database.js';
-import { packSegment, type messagePackStatementSources, type RowToPack } from './message-packs.js';
+import { packSegment, segmentBase, type messagePackStatementSources, type RowToPack } from './message-packs.js';
 import { SEGMENT_SPAN } from './message-statements.js';
 
 /** Migration 13 (migrations.ts). */
@@ -139,7 +139,7 @@ export function moveRecentMessages(
   /** Per segment, the newest position moved when not all of its rows were. */
   const partly: Array<[number, number]> = [];
   for (const { segment: number, last } of segments) {
-    const base = number * SEGMENT_SPAN;
+    const base = segmentBase(number);
     const rows = statements.selectRecentRows.all(base, base + SEGMENT_SPAN - 1) as RowToPack[];
     const idle = previous === 'everything' || previous.get(number) === last;
     const taken = packSegment(statements, number, rows, { keepLeftover: !idle });
@@ -151,7 +151,7 @@ export function moveRecentMessages(
   if (left.size === 0 && segments.length > 0) statements.forgetMovedMessages.run();
   else {
     for (const { segment: number } of segments) {
-      if (!left.has(number)) statements.deleteRecentBetween.run(number * SEGMENT_SPAN, (number + 1) * SEGMENT_SPAN - 1);
+      if (!left.has(number)) statements.deleteRecentBetween.run(segmentBase(number), segmentBase(number) + SEGMENT_SPAN - 1);
     }
     for (const [base, lastMoved] of partly) statements.deleteRecentBetween.run(base, lastMoved);
   }
