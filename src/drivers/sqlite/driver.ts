@@ -6,11 +6,12 @@
  * better-sqlite3 is synchronous, so every method does its work before its promise settles; a wait for
  * the lock blocks the event loop for at most `busyTimeoutMs`. Commits of sessions written at once in
  * one process share a transaction and its fsync (group-commit.ts); the search index catches up in
- * batches (search.ts), and settled messages are packed and deflated, 128 bodies to a row
- * (message-packs.ts), in the same batches (settle.ts): measured on 10,000 messages (bench), a
- * settled file holds 366 B per message with the index and 148 without on the bench's repeated
- * turn of 459 B of JSON (705 and 521 before packing), and 533 and 290 B on varied prose of 488 B
- * of JSON (820 and 578 before): 1.09x and 0.59x the JSON.
+ * batches (search.ts), and settled messages are packed and deflated, 128 to a row with their ids,
+ * times and runs (message-packs.ts), in the same batches (settle.ts), so a page's packed part is read
+ * from the packs alone (pack-reads.ts): measured on 10,000 messages (bench), a settled file holds
+ * 363 B per message with the index and 172 without on the bench's repeated turn of 459 B of JSON
+ * (705 and 521 before packing), and 521 and 315 B on varied prose of 488 B of JSON (820 and 578
+ * before): 1.07x and 0.65x the JSON.
  */
 import Database from 'better-sqlite3';
 import {

@@ -23,8 +23,12 @@
  * packs of ~58 KB, and a session's newest messages (up to 127) are not packed yet.
  *
  * Blob layout (decoded with one inflate, one UTF-8 decode and one split): u32 size once inflated,
- * then raw deflate of the text: the position offsets from the first ('' when they are 0, 1, 2...:
- * consecutive seqs), then each body, all separated by U+001E.
+ * then raw deflate of the text: a header, then each body, all separated by U+001E. Since schema 14
+ * the header is JSON (`PackHeader`): the messages' ids, times and runs, and their position offsets
+ * from the first when they are not 0, 1, 2... (consecutive seqs), so a page read takes the packed
+ * part of a history from the packs alone and reads no message row (pack-reads.ts). Before, the
+ * header was the offsets alone ('' when consecutive); such packs are still read (their rows give
+ * the rest).
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { arg, sql } from '../sql/sql.js';
@@ -107,24 +111,38 @@ const SEPARATOR = '\u001e';
 /** Whether these rows can share a pack: none holds the separator (a body written by sessionloom never does). */
 export const packable = (rows: ReadonlyArray<{ body: string }>): boolean => rows.every((row) => row.body !== PACKED && !row.body.includes(SEPARATOR));
 
-export function encodePack(rows: ReadonlyArray<{ position: number; body: string }>): Buffer {
+/** What a pack says of its messages besides their bodies (schema 14), each list in position order. */
+export interface PackHeader {
+  ids: string[];
+  times: number[];
+  /** Absent when no message of the pack belongs to a run. */
+  runs?: Array<string | null>;
+  /** Absent when the positions are consecutive (almost always). */
+  offsets?: number[];
+}
+
+export function encodePack(rows: readonly RowToPack[]): Buffer {
   const first = rows[0]!.position;
   const offsets = rows.map((row) => row.position - first);
-  // Almost always consecutive seqs: then the offsets are left out.
-  const consecutive = offsets.every((offset, index) => offset === index);
-  const text = [consecutive ? '' : offsets.join(','), ...rows.map((row) => row.body)].join(SEPARATOR);
+  const header: PackHeader = { ids: rows.map((row) => row.id), times: rows.map((row) => row.created_at) };
+  if (rows.some((row) => row.run_id !== null)) header.runs = rows.map((row) => row.run_id);
+  if (!offsets.every((offset, index) => offset === index)) header.offsets = offsets;
+  // JSON escapes control characters, so the header never holds the separator.
+  const text = [JSON.stringify(header), ...rows.map((row) => row.body)].join(SEPARATOR);
   const raw = Buffer.from(text, 'utf8');
   const size = Buffer.alloc(4);
   size.writeUInt32LE(raw.length, 0);
   return Buffer.concat([size, deflateRawSync(raw, { level: PACK_LEVEL })]);
 }
 
-/** A pack decoded: its bodies, and their position offsets when not simply 0, 1, 2... */
+/** A pack decoded: its bodies, their position offsets when not simply 0, 1, 2..., and (since schema 14) the rest of its messages. */
 export interface DecodedPack {
   first: number;
   offsets: number[] | undefined;
-  /** Element 0 is the offsets' text; body i is element i + 1. */
+  /** Element 0 is the header's text; body i is element i + 1. */
   parts: string[];
+  /** Undefined for a pack written before schema 14 (its header was the offsets alone). */
+  header: PackHeader | undefined;
 }
 
 export function decodePack(first: number, blob: Uint8Array): DecodedPack {
@@ -133,11 +151,18 @@ export function decodePack(first: number, blob: Uint8Array): DecodedPack {
   // chunk): its default 16 KB chunks cost a third more (measured).
   const bytes = inflateRawSync(stored.subarray(4), { chunkSize: Math.max(64, stored.readUInt32LE(0) + 1) });
   const parts = bytes.toString('utf8').split(SEPARATOR);
-  const offsets = parts[0] === '' ? undefined : parts[0]!.split(',').map(Number);
-  if (offsets !== undefined && offsets.length !== parts.length - 1) {
-    throw new Error(`SqliteDriver: the message pack at position ${first} is damaged (${offsets.length} offsets for ${parts.length - 1} bodies).`);
+  const bodies = parts.length - 1;
+  const damaged = (what: string) => new Error(`SqliteDriver: the message pack at position ${first} is damaged (${what} for ${bodies} bodies).`);
+  if (parts[0]!.startsWith('{')) {
+    const header = JSON.parse(parts[0]!) as PackHeader;
+    for (const [name, list] of [['ids', header.ids], ['times', header.times], ['runs', header.runs ?? header.ids], ['offsets', header.offsets ?? header.ids]] as const) {
+      if (!Array.isArray(list) || list.length !== bodies) throw damaged(`${Array.isArray(list) ? list.length : 'no'} ${name}`);
+    }
+    return { first, offsets: header.offsets, parts, header };
   }
-  return { first, offsets, parts };
+  const offsets = parts[0] === '' ? undefined : parts[0]!.split(',').map(Number);
+  if (offsets !== undefined && offsets.length !== bodies) throw damaged(`${offsets.length} offsets`);
+  return { first, offsets, parts, header: undefined };
 }
 
 /** The body at `position` in `pack`, or undefined when the pack does not hold it. */

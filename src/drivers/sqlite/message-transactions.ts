@@ -6,8 +6,9 @@
  * `messages` and in `recent_messages` (recent-messages.ts).
  */
 import type { BetterSqliteDatabaseLike, SqliteTransactionLike } from './database.js';
-import { fillPackedCells, segmentBase } from './message-packs.js';
+import { segmentBase } from './message-packs.js';
 import { SEGMENT_SPAN } from './message-statements.js';
+import { readPage } from './pack-reads.js';
 import { deleteRecentBetween } from './recent-messages.js';
 import type { MessageCells } from './rows.js';
 import type { Statements } from './statements.js';
@@ -32,15 +33,10 @@ export function messageTransactions(database: BetterSqliteDatabaseLike, statemen
     read: database.transaction((order: 'asc' | 'desc', segmentId: string, fromSeq: number, toSeq: number, limit: number | null) => {
       const base = segmentBaseOf(statements, segmentId);
       if (base === undefined) return [];
-      const statement = order === 'desc' ? statements.selectMergedCellsDescending : statements.selectMergedCellsAscending;
       const low = base + Math.max(fromSeq, 0);
       const high = base + Math.min(toSeq, SEGMENT_SPAN - 1);
       if (low > high) return [];
-      // Read with positions (so both tables' indexes give the order), then made seqs.
-      const rows = statement.all({ low, high, limit: limit ?? -1 }) as MessageCells[];
-      for (const cells of rows) cells[0] -= base;
-      fillPackedCells(statements, base, rows);
-      return rows;
+      return readPage(statements, base, low, high, order, limit ?? -1);
     }),
     deleteAfter: database.transaction((segmentId: string, afterSeq: number) => {
       const base = segmentBaseOf(statements, segmentId);

@@ -292,6 +292,9 @@ export const migrations: readonly Migration[] = [
   { version: 12, up: packsSchema },
   // Appends land in arrival order and move in batches (issue 18, many writers): recent-messages.ts.
   { version: 13, up: recentMessagesSchema },
+  // Packs written from now on carry their messages' ids, times and runs (pack-reads.ts): no table
+  // changes, but a version older code refuses, as it cannot read such a pack's header.
+  { version: 14, up: '' },
 ];
 
 /** Migration 8, once every message is copied: the keyed tables replace the old ones, and the search index is rebuilt. */
