@@ -13,7 +13,7 @@
  * last packed one (unpacked in `messages`, or in `recent_messages`) are read as rows. A pack from
  * before schema 14 has no ids: a read that meets one reads the rows for the whole range, as before.
  */
-import { decodePack, fillPackedCells } from './message-packs.js';
+import { decodePack, fillPackedCells, PACK_SIZE } from './message-packs.js';
 import { SEGMENT_SPAN } from './message-statements.js';
 import type { MessageCells } from './rows.js';
 import type { Statements } from './statements.js';
@@ -23,6 +23,10 @@ type Order = 'asc' | 'desc';
 /** The cells of positions `low` to `high` of the segment starting at `base`, in `order`, at most `limit` (-1: all). */
 export function readPage(statements: Statements, base: number, low: number, high: number, order: Order, limit: number): MessageCells[] {
   if (limit === 0) return [];
+  // A page of at most a pack's messages (`last: 50`) reads its rows, as before schema 14: parsing a
+  // pack's header for a few of its messages bought nothing (warm `last: 50` of 10,000, medians of
+  // 500, three runs: 455-560 us from the packs, 403-512 from the rows).
+  if (limit !== -1 && limit <= PACK_SIZE) return readRows(statements, base, low, high, order, limit);
   const packedEnd = lastPackedPosition(statements, base);
   if (packedEnd === undefined || low > packedEnd) return readRows(statements, base, low, high, order, limit);
   const packedHigh = Math.min(high, packedEnd);
