@@ -159,6 +159,7 @@ describe('SQLite pages read from packs', () => {
     try {
       writeSchema13PackHeaders(raw);
       expect(raw.prepare('SELECT max(version) AS version FROM schema_migrations').get()).toEqual({ version: 13 });
+      expect(raw.pragma('user_version', { simple: true })).toBe(0);
     } finally {
       raw.close();
     }
@@ -173,6 +174,7 @@ describe('SQLite pages read from packs', () => {
     const check = new Database(path, { readonly: true });
     try {
       expect(check.prepare('SELECT max(version) AS version FROM schema_migrations').get()).toEqual({ version: latestSchemaVersion() });
+      expect(check.pragma('user_version', { simple: true })).toBe(latestSchemaVersion());
     } finally {
       check.close();
     }

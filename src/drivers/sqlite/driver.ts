@@ -8,10 +8,8 @@
  * one process share a transaction and its fsync (group-commit.ts); the search index catches up in
  * batches (search.ts), and settled messages are packed and deflated, 128 to a row with their ids,
  * times and runs (message-packs.ts), in the same batches (settle.ts), so a page's packed part is read
- * from the packs alone (pack-reads.ts): measured on 10,000 messages (bench), a settled file holds
- * 363 B per message with the index and 172 without on the bench's repeated turn of 459 B of JSON
- * (705 and 521 before packing), and 521 and 315 B on varied prose of 488 B of JSON (820 and 578
- * before): 1.07x and 0.65x the JSON.
+ * from the packs alone (pack-reads.ts): a settled file holds 363 B per message (172 without the
+ * index) of the bench's 459 B of JSON, 521 (315) of varied prose's 488 B (705 and 820 unpacked).
  */
 import Database from 'better-sqlite3';
 import {
@@ -69,10 +67,11 @@ import { fillPackedBodies } from './message-packs.js';
 import { messageTransactions, type MessageTransactions } from './message-transactions.js';
 import { insertBatchMessages } from './message-writes.js';
 import { withRecentHits } from './recent-messages.js';
-import { migrate } from './migrations.js';
+import { latestSchemaVersion, migrate } from './migrations.js';
 import { messageFromCells, sessionFromRow, sessionParameters, type SessionRow } from './rows.js';
 import { SearchIndexCatchUp, sqliteSearchStatement } from './search.js';
 import { applySearchIndexSetting, fileKeepsSearchIndex } from './search-setting.js';
+import { SchemaGuard } from './schema-guard.js';
 import { Settle } from './settle.js';
 import { prepareStatements, type Statements } from './statements.js';
 
@@ -88,9 +87,8 @@ export interface SqliteDriverOptions {
   /** An already-open better-sqlite3 database to use instead of opening `path`; the caller keeps ownership and closes it. */
   database?: BetterSqliteDatabaseLike;
   /**
-   * Whether the file keeps a full-text index (a setting of the file, shared by every process: see
-   * search-setting.ts). Absent: the file's setting (a new file keeps it). Given and different: the
-   * file is switched. Without it searches scan (bounded), and each settled message takes about 45% fewer bytes (the postings).
+   * Whether the file keeps a full-text index (a setting of the file, shared by every process: search-setting.ts). Absent: the
+   * file's setting (a new file keeps it). Given and different: the file is switched. Without it searches scan (bounded), and each settled message takes about half the bytes (the postings).
    */
   searchIndex?: boolean;
 }
@@ -124,6 +122,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
   /** The file's setting when this driver opened it (search-setting.ts: another process may switch it). */
   private readonly keepsSearchIndex: boolean;
   private closed = false;
+  private readonly schemaGuard: SchemaGuard;
 
   constructor(options: SqliteDriverOptions) {
     if (options.searchIndex !== undefined && typeof options.searchIndex !== 'boolean') {
@@ -145,6 +144,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
       retryWhileBusy(() => migrate(opened, { location: options.path }), busyTimeoutMs);
       this.keepsSearchIndex = retryWhileBusy(() => applySearchIndexSetting(opened, options.searchIndex), busyTimeoutMs);
       this.statements = prepareStatements(database);
+      this.schemaGuard = new SchemaGuard(database, latestSchemaVersion(), options.path);
     } catch (error) {
       if (this.ownsDatabase) database?.close();
       throw openingError(options.path, error);
@@ -299,7 +299,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     if (this.closed) return;
     // Commits waiting for their group are committed, not dropped.
     this.groupCommit.flush();
-    this.settle.beforeClose();
+    if (this.schemaGuard.current()) this.settle.beforeClose();
     this.closed = true;
     this.listStatements.clear();
     if (this.ownsDatabase) this.database.close();
@@ -308,6 +308,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
   /** The prepared statements, or a clear error once the driver is closed (better-sqlite3's own is obscure). */
   private activeStatements(): Statements {
     if (this.closed) throw new Error(`SqliteDriver: the database "${this.path}" is closed.`);
+    this.schemaGuard.check();
     return this.statements;
   }
 

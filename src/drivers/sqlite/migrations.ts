@@ -385,6 +385,9 @@ export function migrate(
         migration.backfill?.(database);
         record.run(migration.version, now());
       }
+      // Also in the file's header, where a process of this version already running sees it
+      // (schema-guard.ts). The version is an integer checked above, not input.
+      database.pragma(`user_version = ${known}`);
     })
     .immediate();
 }
