@@ -1,13 +1,15 @@
 /**
  * A newer version's upgrade seen by a process already open (schema-guard.ts): the file's schema
  * version is in its header (user_version, set by every migration), and a driver refuses to go on
- * once another process has moved it past what this version knows, instead of misreading what the
- * newer version writes. Commits by other processes that upgrade nothing leave it working.
+ * once another process has moved it past what this version knows (a write at once, any call within
+ * the read check's interval), instead of misreading what the newer version writes or writing what
+ * it would not read. Commits by other processes that upgrade nothing leave it working.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
@@ -17,11 +19,31 @@ import { SessionStore } from '../src/index.js';
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-schema-guard-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-/** Runs `sql` on the file from another process (as another version of sessionloom would). */
-function inAnotherProcess(path: string, sql: string): void {
-  const script = `const Database = require('better-sqlite3'); const db = new Database(process.argv[1]); db.exec(process.argv[2]); db.close();`;
-  const result = spawnSync(process.execPath, ['-e', script, path, sql], { cwd: process.cwd(), encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`the other process failed: ${result.stderr}`);
+/**
+ * Another process holding the file open (as another version of sessionloom would), running each SQL
+ * text it is sent and answering when it has committed: a round trip of a few milliseconds, so a
+ * write right after it is checked inside its transaction, not by the calls' timed check.
+ */
+function anotherProcess(path: string): { run(sql: string): Promise<void>; stop(): void } {
+  const script = `
+    const Database = require('better-sqlite3');
+    const db = new Database(process.argv[1]);
+    require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
+      db.exec(JSON.parse(line));
+      process.stdout.write('done\\n');
+    });`;
+  const child = spawn(process.execPath, ['-e', script, path], { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'inherit'] });
+  const answers = createInterface({ input: child.stdout! });
+  const waiting: Array<() => void> = [];
+  answers.on('line', () => waiting.shift()?.());
+  return {
+    run: (sql) =>
+      new Promise((resolve) => {
+        waiting.push(resolve);
+        child.stdin!.write(`${JSON.stringify(sql)}\n`);
+      }),
+    stop: () => child.kill(),
+  };
 }
 
 describe('SQLite schema guard', () => {
@@ -39,20 +61,25 @@ describe('SQLite schema guard', () => {
   it('keeps working through other processes\' commits, and refuses once one upgrades the file past this version', async () => {
     const path = join(directory, 'guard.db');
     const store = SessionStore.sqlite(path);
+    const other = anotherProcess(path);
     try {
       const session = await store.create();
       await store.append(session.id, { role: 'user', content: 'before' });
       // Another process commits something that upgrades nothing: the driver goes on.
-      inAnotherProcess(path, 'UPDATE store_settings SET search_index = search_index');
+      await other.run('UPDATE store_settings SET search_index = search_index');
       await store.append(session.id, { role: 'user', content: 'after' });
       expect((await store.getMessages(session.id)).map((message) => message.content)).toEqual(['before', 'after']);
-      // A newer version's upgrade (its migration writes the header): every call refuses, nothing is written.
+      // A newer version's upgrade (its migration writes the header): a write refuses at once (checked
+      // inside its transaction), and every call once the calls' check interval has passed.
       const newer = latestSchemaVersion() + 1;
-      inAnotherProcess(path, `INSERT INTO schema_migrations (version, applied_at) VALUES (${newer}, 0); PRAGMA user_version = ${newer};`);
+      await store.get(session.id);
+      await other.run(`INSERT INTO schema_migrations (version, applied_at) VALUES (${newer}, 0); PRAGMA user_version = ${newer};`);
       const refusal = new RegExp(`upgraded to schema version ${newer} by a newer sessionloom since this process opened it; this version only knows versions up to ${latestSchemaVersion()}`);
-      await expect(store.get(session.id)).rejects.toThrow(refusal);
       await expect(store.append(session.id, { role: 'user', content: 'refused' })).rejects.toThrow(refusal);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await expect(store.get(session.id)).rejects.toThrow(refusal);
     } finally {
+      other.stop();
       // Closing settles nothing into the newer schema, and closes.
       await store.close();
     }

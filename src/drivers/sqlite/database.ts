@@ -92,3 +92,10 @@ const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 function sleepSync(milliseconds: number): void {
   Atomics.wait(sleepCell, 0, 0, milliseconds);
 }
+
+/** An error that names the file: better-sqlite3's own (`file is not a database`) does not say which. */
+export function openingError(path: string, error: unknown): Error {
+  if (error instanceof Error && error.message.startsWith('SqliteDriver:')) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new Error(`SqliteDriver: cannot open the database "${path}": ${reason}`, { cause: error });
+}

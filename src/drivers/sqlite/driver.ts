@@ -54,6 +54,7 @@ import {
 import {
   configureConnection,
   defaultBusyTimeoutMs,
+  openingError,
   type BetterSqliteDatabaseLike,
   type SqliteDurability,
   type SqliteStatementLike,
@@ -87,17 +88,12 @@ export interface SqliteDriverOptions {
   /** An already-open better-sqlite3 database to use instead of opening `path`; the caller keeps ownership and closes it. */
   database?: BetterSqliteDatabaseLike;
   /**
-   * Whether the file keeps a full-text index (a setting of the file, shared by every process: search-setting.ts). Absent: the
-   * file's setting (a new file keeps it). Given and different: the file is switched. Without it searches scan (bounded), and each settled message takes about half the bytes (the postings).
+   * Whether the file keeps a full-text index (a setting of the file, shared by every process: see
+   * search-setting.ts). Absent: the file's setting (a new file keeps it). Given and different: the
+   * file is switched. Without it searches scan (bounded), and a settled message takes about half
+   * the bytes (the postings).
    */
   searchIndex?: boolean;
-}
-
-/** An error that names the file: better-sqlite3's own (`file is not a database`) does not say which. */
-function openingError(path: string, error: unknown): Error {
-  if (error instanceof Error && error.message.startsWith('SqliteDriver:')) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new Error(`SqliteDriver: cannot open the database "${path}": ${reason}`, { cause: error });
 }
 
 /** Dynamic list and search queries prepared and kept; their shapes repeat (same fields, same number of tags or spans). */
@@ -327,6 +323,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
 
   /** The body of `commit`, run inside `BEGIN IMMEDIATE`: throwing rolls back everything it wrote. */
   private applyBatch(batch: WriteBatch): void {
+    this.schemaGuard.checkWithin();
     // Every version condition is checked before the first message or operation is written, so a
     // conflict is reported as such even when the batch would also have hit a duplicate. An update
     // of an existing session is its own check (UPDATE ... WHERE version = expected), read only when
