@@ -14,10 +14,10 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../src/driver/driver.js';
 import { SqliteDriver } from '../src/drivers/sqlite/driver.js';
-import { decodePack } from '../src/drivers/sqlite/message-packs.js';
+import { decodePack, type PackHeader } from '../src/drivers/sqlite/message-packs.js';
 import { latestSchemaVersion } from '../src/drivers/sqlite/migrations.js';
 import { SessionStore } from '../src/index.js';
-import { writeSchema13PackHeaders } from './fixtures/sqlite-pack-headers.js';
+import { packBlob, writeSchema13PackHeaders } from './fixtures/sqlite-pack-headers.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sessionloom-pack-reads-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -181,31 +181,32 @@ describe('SQLite pages read from packs', () => {
     await expectPagesAsModel(path, segmentId, model);
   });
 
-  it('refuses a pack whose header does not match its bodies', async () => {
+  it('refuses a pack whose header does not match its bodies, or cannot be read', async () => {
     const path = newPath('damaged');
     const segmentId = await newSegment(path);
     const driver = new SqliteDriver({ path });
     await write(driver, new Map(), Array.from({ length: 130 }, (_, index) => message(segmentId, index + 1, 'only')));
     await driver.close();
     const raw = new Database(path);
-    try {
-      const pack = raw.prepare('SELECT first_position, bodies FROM message_packs').get() as { first_position: number; bodies: Buffer };
-      const decoded = decodePack(pack.first_position, pack.bodies);
-      // One id short of the bodies: the pack is refused with what is wrong, not read shifted by one.
-      const header = { ...decoded.header!, ids: decoded.header!.ids.slice(1) };
-      const text = Buffer.from([JSON.stringify(header), ...decoded.parts.slice(1)].join('\u001e'), 'utf8');
-      const size = Buffer.alloc(4);
-      size.writeUInt32LE(text.length, 0);
-      const { deflateRawSync } = await import('node:zlib');
-      raw.prepare('UPDATE message_packs SET bodies = ? WHERE first_position = ?').run(Buffer.concat([size, deflateRawSync(text)]), pack.first_position);
-    } finally {
-      raw.close();
-    }
-    const reader = new SqliteDriver({ path });
-    try {
-      await expect(reader.readMessages(segmentId, { fromSeq: 0, toSeq: 1e6, order: 'asc' })).rejects.toThrow(/damaged \(127 ids for 128 bodies\)/);
-    } finally {
-      await reader.close();
-    }
+    const pack = raw.prepare('SELECT first_position, bodies FROM message_packs').get() as { first_position: number; bodies: Buffer };
+    const decoded = decodePack(pack.first_position, pack.bodies);
+    /** The file's one pack, its header text replaced by what `change` makes of the one it was written with. */
+    const rewriteHeader = (change: (header: PackHeader) => string): void => {
+      raw.prepare('UPDATE message_packs SET bodies = ? WHERE first_position = ?').run(packBlob(change(decoded.header!), decoded.parts.slice(1)), pack.first_position);
+    };
+    const expectRefusal = async (reason: RegExp): Promise<void> => {
+      const reader = new SqliteDriver({ path });
+      try {
+        await expect(reader.readMessages(segmentId, { fromSeq: 0, toSeq: 1e6, order: 'asc' })).rejects.toThrow(reason);
+      } finally {
+        await reader.close();
+      }
+    };
+    // One id short of the bodies: refused with what is wrong, not read shifted by one.
+    rewriteHeader((header) => JSON.stringify({ ...header, ids: header.ids.slice(1) }));
+    await expectRefusal(/damaged \(127 ids for 128 bodies\)/);
+    rewriteHeader((header) => JSON.stringify(header).slice(0, 40));
+    await expectRefusal(/damaged \(an unreadable header for 128 bodies\)/);
+    raw.close();
   });
 });

@@ -154,8 +154,12 @@ export function decodePack(first: number, blob: Uint8Array): DecodedPack {
   const bodies = parts.length - 1;
   const damaged = (what: string) => new Error(`SqliteDriver: the message pack at position ${first} is damaged (${what} for ${bodies} bodies).`);
   if (parts[0]!.startsWith('{')) {
-    const header = JSON.parse(parts[0]!) as PackHeader;
-    for (const [name, list] of [['ids', header.ids], ['times', header.times], ['runs', header.runs ?? header.ids], ['offsets', header.offsets ?? header.ids]] as const) {
+    const header = parseHeader(parts[0]!);
+    if (header === undefined) throw damaged('an unreadable header');
+    const lists: Array<[string, unknown]> = [['ids', header.ids], ['times', header.times]];
+    if (header.runs !== undefined) lists.push(['runs', header.runs]);
+    if (header.offsets !== undefined) lists.push(['offsets', header.offsets]);
+    for (const [name, list] of lists) {
       if (!Array.isArray(list) || list.length !== bodies) throw damaged(`${Array.isArray(list) ? list.length : 'no'} ${name}`);
     }
     return { first, offsets: header.offsets, parts, header };
@@ -163,6 +167,14 @@ export function decodePack(first: number, blob: Uint8Array): DecodedPack {
   const offsets = parts[0] === '' ? undefined : parts[0]!.split(',').map(Number);
   if (offsets !== undefined && offsets.length !== bodies) throw damaged(`${offsets.length} offsets`);
   return { first, offsets, parts, header: undefined };
+}
+
+function parseHeader(text: string): PackHeader | undefined {
+  try {
+    return JSON.parse(text) as PackHeader;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The body at `position` in `pack`, or undefined when the pack does not hold it. */
