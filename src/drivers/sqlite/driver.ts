@@ -150,7 +150,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     this.commitTransaction = this.database.transaction((batch: WriteBatch) => this.applyBatch(batch));
     this.messages = messageTransactions(this.database, this.statements);
     this.searchIndex = new SearchIndexCatchUp(this.database, this.statements);
-    this.settle = new Settle(this.database, this.statements);
+    this.settle = new Settle(this.database, this.statements, this.schemaGuard);
     this.groupCommit = new GroupCommit(
       (batch) => this.commitTransaction.immediate(batch),
       groupTransaction(this.database, (batch) => this.applyBatch(batch), this.commitTransaction),
@@ -295,7 +295,7 @@ export class SqliteDriver implements StorageDriver, CheckpointStorage {
     if (this.closed) return;
     // Commits waiting for their group are committed, not dropped.
     this.groupCommit.flush();
-    if (this.schemaGuard.current()) this.settle.beforeClose();
+    this.settle.beforeClose();
     this.closed = true;
     this.listStatements.clear();
     if (this.ownsDatabase) this.database.close();

@@ -6,11 +6,12 @@
  * writes the file's schema version into its header (`user_version`), and the driver reads it whenever
  * `PRAGMA data_version` says another connection has committed since it last looked.
  *
- * Where: inside every batch's write transaction (`checkWithin`), where both pragmas cost ~0.35 µs, so
- * nothing is ever written into a newer schema; and before other calls (`check`) at most once per
- * CHECK_INTERVAL_MS, since outside a transaction each pragma opens a read transaction of its own
- * (measured ~4.8 µs, two or three times per append). A read in that interval after another
- * process's upgrade may still see the file as this version knows it.
+ * Where: inside every batch's write transaction and every settle's (`checkWithin`), where both
+ * pragmas cost ~0.35 µs, so no append, session write or settle goes into a newer schema; and before
+ * other calls (`check`) at most once per CHECK_INTERVAL_MS, since outside a transaction each pragma
+ * opens a read transaction of its own (measured ~4.8 µs, two or three times per append). A read, or
+ * a deletion, in that interval after another process's upgrade may still take the file as this
+ * version knows it.
  */
 import type { BetterSqliteDatabaseLike, SqliteStatementLike } from './database.js';
 
@@ -50,11 +51,6 @@ export class SchemaGuard {
         `process opened it; this version only knows versions up to ${this.known}. Restart this process on the newer version ` +
         '(older code must not read or write a newer schema).',
     );
-  }
-
-  /** Whether the file is still at a schema this version knows (closing asks before it settles). */
-  current(): boolean {
-    return this.newerVersion() === undefined;
   }
 
   private newerVersion(): number | undefined {

@@ -34,8 +34,14 @@ export class Settle {
   private leftInRecent: RecentLeft = new Map();
   private readonly settle: SqliteTransactionLike<[boolean], void>;
 
-  constructor(database: BetterSqliteDatabaseLike, statements: SettleStatements) {
+  constructor(
+    database: BetterSqliteDatabaseLike,
+    statements: SettleStatements,
+    /** Throws when another process has upgraded the file past this version (schema-guard.ts): the settle is then dropped. */
+    guard: { checkWithin(): void },
+  ) {
     this.settle = database.transaction((closing: boolean) => {
+      guard.checkWithin();
       if (!closing) catchUpUnderLock(statements);
       // Recent messages, any connection's, into messages where they complete a pack or their
       // segment is idle, all of them when closing (recent-messages.ts); then the segments this
